@@ -1,0 +1,183 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * The case-data schema, described once. Both engines store:
+ * - dates as ISO text (`YYYY-MM-DD`) and instants as ISO text (`...Z`), so sorting and comparison
+ *   behave the same on SQLite and PostgreSQL;
+ * - flags as integers 0/1, because SQLite has no boolean type and one set of queries must serve both.
+ */
+export interface Database {
+  local_authority: LocalAuthorityTable;
+  district: DistrictTable;
+  school: SchoolTable;
+  pupil: PupilTable;
+  enrolment: EnrolmentTable;
+  exclusion: ExclusionTable;
+  attendance_week: AttendanceWeekTable;
+  staff_user: StaffUserTable;
+  conversation_ref: ConversationRefTable;
+  audit_log: AuditLogTable;
+}
+
+export type Flag = 0 | 1;
+
+export interface LocalAuthorityTable {
+  /** DfE three-digit LA number, e.g. "925". */
+  code: string;
+  name: string;
+}
+
+export interface DistrictTable {
+  id: Generated<number>;
+  name: string;
+  la_code: string;
+}
+
+export type SchoolPhase = 'nursery' | 'primary' | 'middle' | 'secondary' | 'all_through' | 'sixteen_plus';
+export type SchoolType =
+  | 'community'
+  | 'voluntary_aided'
+  | 'voluntary_controlled'
+  | 'foundation'
+  | 'academy'
+  | 'free_school'
+  | 'special'
+  | 'alternative_provision';
+
+export interface SchoolTable {
+  /** DfE unique reference number: six digits. */
+  urn: number;
+  name: string;
+  phase: SchoolPhase;
+  type: SchoolType;
+  district_id: number;
+}
+
+export type SenProvision = 'E' | 'K' | 'N';
+/** N: none; CIN: child in need plan; CP: child protection plan. */
+export type SocialWorkerStatus = 'N' | 'CIN' | 'CP';
+export type Sex = 'F' | 'M';
+
+export interface PupilTable {
+  id: Generated<number>;
+  upn: string;
+  legal_forename: string;
+  legal_surname: string;
+  preferred_forename: string | null;
+  date_of_birth: string;
+  /** National curriculum year: 0 is reception, -1 and -2 nursery, 1..14. */
+  nc_year: number;
+  sex: Sex;
+  /** DfE main ethnicity code, e.g. WBRI. */
+  ethnicity: string;
+  sen_provision: SenProvision;
+  looked_after: Flag;
+  social_worker: SocialWorkerStatus;
+  fsm: Flag;
+  /** Known to the youth justice service (Future4Me in Lincolnshire). */
+  youth_justice: Flag;
+}
+
+/** C: single registration; M: main dual registration; S: subsidiary dual registration. */
+export type Registration = 'C' | 'M' | 'S';
+
+export interface EnrolmentTable {
+  id: Generated<number>;
+  pupil_id: number;
+  school_urn: number;
+  start_date: string;
+  end_date: string | null;
+  registration: Registration;
+}
+
+/** SUSP: suspension; PERM: permanent exclusion; LUNC: lunchtime suspension (half a day). */
+export type ExclusionCategory = 'SUSP' | 'PERM' | 'LUNC';
+
+export interface ExclusionTable {
+  id: Generated<number>;
+  pupil_id: number;
+  school_urn: number;
+  category: ExclusionCategory;
+  /** Up to three DfE reason codes separated by ';', in the order given. */
+  reasons: string;
+  start_date: string;
+  /** Length in sessions (one school day is two sessions); a lunchtime is recorded as 1. */
+  sessions: number;
+  /** The day the school told the local authority; null when not yet notified. */
+  notified_date: string | null;
+  missed_public_exam: ColumnType<Flag, Flag | undefined, Flag>;
+  source: string;
+  created_at: string;
+}
+
+/**
+ * One row per pupil, school and school week: `marks` holds ten session marks, Monday morning to
+ * Friday afternoon, one character each (see services/attendance/attendance-codes.ts).
+ */
+export interface AttendanceWeekTable {
+  pupil_id: number;
+  school_urn: number;
+  /** The Monday of the week, ISO date. */
+  week_start: string;
+  marks: string;
+}
+
+export type Role = 'la_manager' | 'attendance_officer' | 'school_leader' | 'cluster_member' | 'admin';
+
+export interface StaffUserTable {
+  id: Generated<number>;
+  /** Teams (Entra) object id. Not validated as a strict GUID: test tools use longer ids. */
+  aad_object_id: string | null;
+  /** Stored lower-case. */
+  email: string;
+  name: string;
+  role: Role;
+  /** `county`, or `district:<name>` / `school:<urn>` items separated by ';'. */
+  scope: string;
+  created_at: string;
+}
+
+export type ConversationType = 'personal' | 'groupChat' | 'channel';
+
+export interface ConversationRefTable {
+  conversation_id: string;
+  conversation_type: ConversationType;
+  tenant_id: string | null;
+  /** The user's object id for personal chats; null otherwise. */
+  aad_object_id: string | null;
+  team_id: string | null;
+  channel_id: string | null;
+  service_url: string;
+  /** The Bot Framework conversation reference as JSON, without activityId (a proactive post starts a new message). */
+  reference_json: string;
+  updated_at: string;
+  /** Set when Teams answers 403/404: the bot was removed or blocked there. */
+  gone_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  staff_user_id: number | null;
+  aad_object_id: string | null;
+  /** What was done, e.g. `pupil.read`, `pupil.list`, `exclusion.acknowledge`. */
+  action: string;
+  /** Through which command or card verb, e.g. `cluster agenda`. */
+  command: string;
+  /** What kind of record, e.g. `pupil`. */
+  subject_type: string;
+  /** Internal pupil ids (never UPNs or names), comma-separated. */
+  subject_ids: string;
+  subject_count: number;
+  conversation_type: string | null;
+}
+
+export type District = Selectable<DistrictTable>;
+export type School = Selectable<SchoolTable>;
+export type Pupil = Selectable<PupilTable>;
+export type NewPupil = Insertable<PupilTable>;
+export type Enrolment = Selectable<EnrolmentTable>;
+export type Exclusion = Selectable<ExclusionTable>;
+export type StaffUser = Selectable<StaffUserTable>;
+export type ConversationRef = Selectable<ConversationRefTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

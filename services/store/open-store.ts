@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Pool, types as pgTypes } from 'pg';
+import type { Database } from './database';
+import { parseDatabaseUrl, type Engine, type StoreLocation } from './engine';
+import { initialMigration } from './migrations/0001-initial';
+
+export interface Store {
+  db: Kysely<Database>;
+  engine: Engine;
+  /** The embedded handle, for bulk paths that prepare one statement and run it many times. */
+  sqlite?: SqliteDatabase.Database;
+  /** Resolves when the store answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Versioned migrations, applied in name order. Add new ones; never edit an applied one. */
+export function migrationsFor(engine: Engine): Record<string, Migration> {
+  return {
+    '0001-initial': initialMigration(engine),
+  };
+}
+
+// COUNT(*) and BIGINT come back from pg as strings; our counts fit comfortably in a double.
+pgTypes.setTypeParser(20, (value) => Number(value));
+
+export async function openStore(location: StoreLocation | string | undefined, options: { migrate?: boolean } = {}): Promise<Store> {
+  const where = typeof location === 'object' ? location : parseDatabaseUrl(location);
+  const store = where.engine === 'postgres' ? openPostgres(where.target) : openSqlite(where.target);
+  if (options.migrate !== false) {
+    try {
+      await migrate(store);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const handle = new SqliteDatabase(path);
+  handle.pragma('journal_mode = WAL');
+  handle.pragma('synchronous = NORMAL');
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  let closed = false;
+  return {
+    db,
+    engine: 'sqlite',
+    sqlite: handle,
+    async ping() {
+      if (closed || !handle.open) throw new Error('store is closed');
+      handle.prepare('select 1').get();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+function openPostgres(connectionString: string): Store {
+  const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5000 });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    db,
+    engine: 'postgres',
+    async ping() {
+      if (closed) throw new Error('store is closed');
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+export async function migrate(store: Store): Promise<void> {
+  const migrations = migrationsFor(store.engine);
+  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    const name = failed ? ` (${failed.migrationName})` : '';
+    throw new Error(`database migration failed${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
