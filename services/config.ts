@@ -35,6 +35,7 @@ const configSchema = z.object({
       .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date or date-time, e.g. 2026-11-25 or 2026-11-25T09:00:00Z')
       .optional(),
   ),
+  CALENDAR_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 
