@@ -8,7 +8,7 @@ import { parseDatabaseUrl } from './store/engine';
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const configSchema = z.object({
-  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).default(3978)),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3978)),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   MicrosoftAppId: z.preprocess(emptyToUndefined, z.string().optional()),
   MicrosoftAppPassword: z.preprocess(emptyToUndefined, z.string().optional()),

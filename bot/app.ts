@@ -1,0 +1,36 @@
+import { ActivityTypes, type TurnContext } from 'botbuilder';
+import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import type { BotApp, BotDeps } from './bot-deps';
+import { createIdentityStep } from './identity-step';
+import { registerHelpRoutes } from './routes/help-routes';
+import { commandText, wasAnswered } from './turn-actor';
+
+export const FALLBACK_MESSAGE =
+  "Sorry, I didn't understand that. Type **help** to see what I can do for you.";
+
+/**
+ * The composition root for conversations: the identity step, then the routes. Commands are
+ * matched first; text no route matches is left for a language-model planner (when one is
+ * configured) and otherwise gets a short pointer to help.
+ */
+export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: string | undefined): BotApp {
+  const app = new Application<TurnState>({
+    adapter,
+    botAppId: botAppId ?? '',
+    removeRecipientMention: true,
+  });
+  const identityStep = createIdentityStep({ db: deps.store.db, clock: deps.clock, logger: deps.logger });
+  app.turn('beforeTurn', async (context) => identityStep(context));
+
+  registerHelpRoutes(app);
+  return app;
+}
+
+/** Runs one turn; answers unmatched text when nothing else did. */
+export async function runTurn(app: BotApp, context: TurnContext): Promise<void> {
+  const handled = await app.run(context);
+  if (handled || wasAnswered(context)) return;
+  if (context.activity.type === ActivityTypes.Message && commandText(context) !== '') {
+    await context.sendActivity(FALLBACK_MESSAGE);
+  }
+}

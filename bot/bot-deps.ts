@@ -1,0 +1,13 @@
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { Clock } from '../services/clock';
+import type { Logger } from '../services/logger';
+import type { Store } from '../services/store/open-store';
+
+/** What route handlers may use. Features add their services here, built once at start. */
+export interface BotDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type BotApp = Application<TurnState>;

@@ -1,0 +1,114 @@
+import { ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../services/clock';
+import type { Logger } from '../services/logger';
+import { describeError } from '../services/logger';
+import { saveConversationRef } from '../services/conversations/conversation-refs';
+import { findStaffUser } from '../services/identity/staff-directory';
+import { parseScope } from '../services/identity/scope';
+import type { Database } from '../services/store/database';
+import { conversationTypeOf, markAnswered, setActor } from './turn-actor';
+
+export const NOT_SET_UP_MESSAGE =
+  "Hello. You are not set up to use the Inclusion Assistant yet. Please ask your administrator to add you; they will need the email address you use for Teams.";
+
+const ROSTER_LOOKUP_TIMEOUT_MS = 2000;
+
+export interface IdentityStepDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Runs before every route: keeps the conversation reference fresh (for proactive alerts) and
+ * decides who is asking. Returns false to end the turn for someone who is not a staff user.
+ */
+export function createIdentityStep(deps: IdentityStepDeps) {
+  const lastSavedReference = new Map<string, string>();
+
+  async function rememberConversation(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (!activity.conversation?.id || !activity.serviceUrl) return;
+    const reference: Partial<ReturnType<typeof TurnContext.getConversationReference>> = TurnContext.getConversationReference(activity);
+    // Without activityId a proactive post starts a new message instead of replying in a thread.
+    delete reference.activityId;
+    const json = JSON.stringify(reference);
+    const conversationId = activity.conversation.id;
+    if (lastSavedReference.get(conversationId) === json) return;
+    const type = conversationTypeOf(context);
+    const channelData = (activity.channelData ?? {}) as { team?: { id?: string }; channel?: { id?: string }; tenant?: { id?: string } };
+    await saveConversationRef(
+      deps.db,
+      {
+        conversationId,
+        conversationType: type,
+        tenantId: activity.conversation.tenantId ?? channelData.tenant?.id ?? null,
+        aadObjectId: type === 'personal' ? (activity.from?.aadObjectId ?? null) : null,
+        teamId: channelData.team?.id ?? null,
+        channelId: channelData.channel?.id ?? null,
+        serviceUrl: activity.serviceUrl,
+        referenceJson: json,
+      },
+      deps.clock.now().toISOString(),
+    );
+    if (lastSavedReference.size > 10000) lastSavedReference.clear();
+    lastSavedReference.set(conversationId, json);
+  }
+
+  async function rosterEmail(context: TurnContext): Promise<string | null> {
+    if (context.activity.channelId !== 'msteams' || !context.activity.from?.id) return null;
+    try {
+      const member = await Promise.race([
+        TeamsInfo.getMember(context, context.activity.from.id),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('roster look-up timed out')), ROSTER_LOOKUP_TIMEOUT_MS).unref()),
+      ]);
+      return member.email ?? member.userPrincipalName ?? null;
+    } catch (error) {
+      deps.logger.debug('identity.roster_lookup_failed', describeError(error));
+      return null;
+    }
+  }
+
+  return async function identityStep(context: TurnContext): Promise<boolean> {
+    const type = context.activity.type;
+    await rememberConversation(context);
+    if (type !== ActivityTypes.Message && type !== ActivityTypes.Invoke) return true;
+
+    const aadObjectId = context.activity.from?.aadObjectId ?? null;
+    let user = await findStaffUser(deps.db, { aadObjectId });
+    if (!user) {
+      const email = await rosterEmail(context);
+      if (email) user = await findStaffUser(deps.db, { aadObjectId, email });
+    }
+    if (!user) {
+      deps.logger.info('identity.unknown_user', { activity: type });
+      await replyNotSetUp(context);
+      markAnswered(context);
+      return false;
+    }
+    let scope;
+    try {
+      scope = parseScope(user.scope);
+    } catch (error) {
+      // A stored scope that no longer parses must not widen access: treat as not set up.
+      deps.logger.warn('identity.bad_scope', { staffUserId: user.id, ...describeError(error) });
+      await replyNotSetUp(context);
+      markAnswered(context);
+      return false;
+    }
+    setActor(context, { user, role: user.role, scope, aadObjectId, conversationType: conversationTypeOf(context) });
+    return true;
+  };
+}
+
+async function replyNotSetUp(context: TurnContext): Promise<void> {
+  if (context.activity.type === ActivityTypes.Invoke) {
+    await context.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: NOT_SET_UP_MESSAGE } },
+    });
+    return;
+  }
+  await context.sendActivity(NOT_SET_UP_MESSAGE);
+}

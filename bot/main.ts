@@ -1,0 +1,53 @@
+import 'dotenv/config';
+import { clockFromConfig } from '../services/clock';
+import { ConfigError, isAuthEnabled, loadConfig } from '../services/config';
+import { createLogger, describeError } from '../services/logger';
+import { openStore } from '../services/store/open-store';
+import { parseDatabaseUrl } from '../services/store/engine';
+import { createBotServer } from './server';
+
+/** Production entry: validate configuration, open and migrate the store, serve, stop cleanly. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const clock = clockFromConfig(config.CLOCK_NOW);
+  if (!isAuthEnabled(config)) {
+    logger.warn('auth.disabled', {
+      message: 'MicrosoftAppId is empty: Bot Framework authentication is OFF. Use this only with local tools such as the Agents Playground.',
+    });
+  }
+  const location = parseDatabaseUrl(config.DATABASE_URL);
+  const store = await openStore(location);
+  logger.info('store.open', { engine: store.engine });
+
+  const bot = createBotServer(config, { store, clock, logger });
+  const { port } = await bot.listen();
+  logger.info('server.listening', { port, endpoint: `http://localhost:${port}/api/messages` });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('server.stopping', { signal, inFlight: bot.inFlight() });
+    await bot.close();
+    await store.close();
+    logger.info('server.stopped', {});
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`inclusion-assistant failed to start: ${describeError(error).message}\n`);
+  process.exit(1);
+});

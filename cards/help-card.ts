@@ -1,0 +1,39 @@
+import type { CommandInfo } from '../services/commands/command-catalogue';
+import { adaptiveCard, column, columns, container, escapeMarkdown, heading, subtle, text, type AdaptiveCard, type CardElement } from './adaptive-card';
+
+export interface HelpView {
+  /** The staff user's own name: they are reading it, so it is not pupil data. */
+  userName: string;
+  roleLabel: string;
+  scopeDescription: string;
+  commands: readonly CommandInfo[];
+}
+
+export function helpCard(view: HelpView): AdaptiveCard {
+  const rows: CardElement[] = view.commands.map((command, index) =>
+    columns(
+      [
+        column([text(`**${escapeMarkdown(command.usage)}**`)], '2'),
+        column(
+          [
+            text(escapeMarkdown(command.description)),
+            ...(command.example ? [subtle(`Try: ${escapeMarkdown(command.example)}`)] : []),
+          ],
+          '3',
+        ),
+      ],
+      { separator: index > 0, spacing: 'small' },
+    ),
+  );
+  return adaptiveCard(
+    [
+      heading('Inclusion Assistant'),
+      subtle(`${escapeMarkdown(view.userName)} · ${escapeMarkdown(view.roleLabel)} · ${escapeMarkdown(view.scopeDescription)}`),
+      text('Here is what you can ask me. Type a command as shown; words in angle brackets are yours to fill in.', {
+        spacing: 'medium',
+      }),
+      container(rows, { spacing: 'medium' }),
+    ],
+    { fallbackText: 'Inclusion Assistant help: type a command such as "help".' },
+  );
+}

@@ -1,0 +1,11 @@
+/**
+ * Every Action.Execute verb, in one registry imported by cards/ (to put on buttons) and bot/ (to
+ * route). A test fails if a card uses a verb that is not here or has no handler.
+ */
+export const VERBS = {
+  help: 'help.show',
+} as const;
+
+export type Verb = (typeof VERBS)[keyof typeof VERBS];
+
+export const ALL_VERBS: readonly string[] = Object.values(VERBS);

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { ConfigError, isAuthEnabled, loadConfig } from '../../services/config';
+
+describe('configuration', () => {
+  it('has sensible defaults for local use', () => {
+    const config = loadConfig({});
+    assert.equal(config.PORT, 3978);
+    assert.equal(isAuthEnabled(config), false);
+    assert.equal(config.LOG_LEVEL, 'info');
+  });
+
+  for (const [variable, value] of [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['LOG_LEVEL', 'loud'],
+    ['CLOCK_NOW', 'next tuesday'],
+    ['MicrosoftAppType', 'Anything'],
+  ] as const) {
+    it(`names ${variable} when it is "${value}"`, () => {
+      assert.throws(
+        () => loadConfig({ [variable]: value }),
+        (error: unknown) => error instanceof ConfigError && error.variable === variable && error.message.startsWith(`configuration: ${variable} `),
+      );
+    });
+  }
+
+  it('never echoes the bad value (it may be a secret)', () => {
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://user:hunter2@host/db' }),
+      (error: unknown) => error instanceof Error && !error.message.includes('hunter2'),
+    );
+  });
+
+  it('requires a password when an app id is set', () => {
+    assert.throws(() => loadConfig({ MicrosoftAppId: 'abc' }), /MicrosoftAppPassword/);
+  });
+
+  it('turns authentication on when MicrosoftAppId is set', () => {
+    assert.equal(isAuthEnabled(loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppPassword: 'x' })), true);
+  });
+});
