@@ -41,6 +41,9 @@ const configSchema = z.object({
 
 export type AppConfig = z.infer<typeof configSchema>;
 
+/** Every variable the bot reads, for documentation checks. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(configSchema.shape);
+
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ConfigError, isAuthEnabled, loadConfig } from '../../services/config';
+import { readFileSync } from 'node:fs';
+import { CONFIG_VARIABLES, ConfigError, isAuthEnabled, loadConfig } from '../../services/config';
 
 describe('configuration', () => {
   it('has sensible defaults for local use', () => {
@@ -38,5 +39,12 @@ describe('configuration', () => {
 
   it('turns authentication on when MicrosoftAppId is set', () => {
     assert.equal(isAuthEnabled(loadConfig({ MicrosoftAppId: 'abc', MicrosoftAppPassword: 'x' })), true);
+  });
+
+  it('is documented in .env.example, every variable of it', () => {
+    const example = readFileSync('.env.example', 'utf8');
+    const documented = new Set([...example.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]));
+    const missing = CONFIG_VARIABLES.filter((name) => !documented.has(name));
+    assert.deepEqual(missing, []);
   });
 });
