@@ -19,6 +19,10 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
     botAppId: botAppId ?? '',
     removeRecipientMention: true,
   });
+  // teams-ai 1.7.4 starts its typing timer on every message whatever `startTypingTimer` says, and
+  // keeps one timer per application, shared by concurrent turns. Our turns answer well inside the
+  // one second it waits, so the timer only costs work per turn.
+  (app as unknown as { startTypingTimer: () => void }).startTypingTimer = () => undefined;
   const identityStep = createIdentityStep({ db: deps.store.db, clock: deps.clock, logger: deps.logger });
   app.turn('beforeTurn', async (context) => identityStep(context));
 

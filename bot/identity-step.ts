@@ -6,13 +6,15 @@ import { describeError } from '../services/logger';
 import { saveConversationRef } from '../services/conversations/conversation-refs';
 import { findStaffUser } from '../services/identity/staff-directory';
 import { parseScope } from '../services/identity/scope';
-import type { Database } from '../services/store/database';
+import type { Database, StaffUser } from '../services/store/database';
 import { conversationTypeOf, markAnswered, setActor } from './turn-actor';
 
 export const NOT_SET_UP_MESSAGE =
   "Hello. You are not set up to use the Inclusion Assistant yet. Please ask your administrator to add you; they will need the email address you use for Teams.";
 
 const ROSTER_LOOKUP_TIMEOUT_MS = 2000;
+/** How long a resolved staff user is reused: a role or scope change takes effect within this. */
+export const IDENTITY_CACHE_MS = 30_000;
 
 export interface IdentityStepDeps {
   db: Kysely<Database>;
@@ -26,6 +28,27 @@ export interface IdentityStepDeps {
  */
 export function createIdentityStep(deps: IdentityStepDeps) {
   const lastSavedReference = new Map<string, string>();
+  // Most turns come from people who asked a moment ago; one query per turn is measurable (bench/).
+  const recentUsers = new Map<string, { user: StaffUser; until: number }>();
+
+  async function resolveUser(context: TurnContext, aadObjectId: string | null): Promise<StaffUser | undefined> {
+    const nowMs = Date.now();
+    if (aadObjectId) {
+      const cached = recentUsers.get(aadObjectId);
+      if (cached && cached.until > nowMs) return cached.user;
+    }
+    let user = await findStaffUser(deps.db, { aadObjectId });
+    if (!user) {
+      const email = await rosterEmail(context);
+      if (email) user = await findStaffUser(deps.db, { aadObjectId, email });
+    }
+    // Unknown users are not cached, so someone just added can start at once.
+    if (user && aadObjectId) {
+      if (recentUsers.size > 5000) recentUsers.clear();
+      recentUsers.set(aadObjectId, { user, until: nowMs + IDENTITY_CACHE_MS });
+    }
+    return user;
+  }
 
   async function rememberConversation(context: TurnContext): Promise<void> {
     const activity = context.activity;
@@ -76,11 +99,7 @@ export function createIdentityStep(deps: IdentityStepDeps) {
     if (type !== ActivityTypes.Message && type !== ActivityTypes.Invoke) return true;
 
     const aadObjectId = context.activity.from?.aadObjectId ?? null;
-    let user = await findStaffUser(deps.db, { aadObjectId });
-    if (!user) {
-      const email = await rosterEmail(context);
-      if (email) user = await findStaffUser(deps.db, { aadObjectId, email });
-    }
+    const user = await resolveUser(context, aadObjectId);
     if (!user) {
       deps.logger.info('identity.unknown_user', { activity: type });
       await replyNotSetUp(context);
