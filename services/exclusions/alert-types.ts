@@ -1,0 +1,190 @@
+import type { Enrolment, Exclusion, Pupil, School } from '../store/database';
+
+/** The typed rows the rules read: plain data, so the rules stay pure and fast. */
+export type RulePupil = Pick<Pupil, 'id' | 'sen_provision' | 'looked_after' | 'social_worker' | 'fsm' | 'ethnicity'>;
+export type RuleExclusion = Pick<
+  Exclusion,
+  'id' | 'pupil_id' | 'school_urn' | 'category' | 'start_date' | 'sessions' | 'notified_date' | 'missed_public_exam'
+>;
+export type RuleEnrolment = Pick<Enrolment, 'pupil_id' | 'school_urn' | 'start_date' | 'end_date' | 'registration'>;
+export type RuleSchool = Pick<School, 'urn' | 'district_id'>;
+/** A permanently excluded pupil's new full-time place, as recorded by the authority. */
+export interface RulePlacement {
+  exclusionId: number;
+  recordedOn: string;
+}
+
+export type Cohort = 'ehc_plan' | 'sen_support' | 'looked_after' | 'social_worker' | 'fsm';
+
+export type PupilRuleId =
+  | 'permanent_exclusion'
+  | 'ehc_plan_excluded'
+  | 'looked_after_excluded'
+  | 'social_worker_excluded'
+  | 'term_total_over_5'
+  | 'term_total_over_15'
+  | 'missed_public_exam'
+  | 'year_total_warning'
+  | 'year_total_over_cap'
+  | 'suspension_day6'
+  | 'pex_la_day6'
+  | 'pex_governors_review'
+  | 'pex_no_placement'
+  | 'repeated_suspensions';
+
+export type DistrictRuleId = 'disproportionality';
+export type AlertRuleId = PupilRuleId | DistrictRuleId;
+
+export interface RuleInfo {
+  title: string;
+  /** Short legal basis shown on cards. */
+  basis: string;
+  /** What the recipient should do next. */
+  nextStep: string;
+}
+
+/** One catalogue of the rules, for cards, subscriptions (`alerts subscribe ... [types]`) and help. */
+export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
+  permanent_exclusion: {
+    title: 'New permanent exclusion',
+    basis: 'SI 2012/1033 reg 5: the head must tell the local authority without delay',
+    nextStep: 'Check the pupil reintegration team has the case and plan provision from day 6.',
+  },
+  ehc_plan_excluded: {
+    title: 'Pupil with an EHC plan excluded',
+    basis: 'Exclusion guidance: avoid excluding pupils with EHC plans; the LA must secure the plan’s provision',
+    nextStep: 'Ask the SEND team to review the plan; consider an early annual review.',
+  },
+  looked_after_excluded: {
+    title: 'Looked-after pupil excluded',
+    basis: 'SI 2012/1033 reg 5 (as amended 2022): the virtual school head must be told without delay',
+    nextStep: 'Make sure the virtual school head knows and is involved in any review.',
+  },
+  social_worker_excluded: {
+    title: 'Pupil with a social worker excluded',
+    basis: 'SI 2012/1033 reg 5 (as amended 2022): the social worker must be told without delay',
+    nextStep: 'Make sure the social worker knows; they may attend the governors’ meeting.',
+  },
+  term_total_over_5: {
+    title: 'More than 5 days suspended this term',
+    basis: 'SI 2012/1033 reg 24(1)(c) for academies, parallel duties for maintained schools and PRUs: if parents make representations the board must meet within 50 school days',
+    nextStep: 'Tell parents they may ask the governing board to consider reinstatement.',
+  },
+  term_total_over_15: {
+    title: 'More than 15 days suspended this term',
+    basis: 'SI 2012/1033 reg 24(1)(b)(i) and parallel duties: the board must consider reinstatement within 15 school days',
+    nextStep: 'Arrange the governing board meeting and invite parents, the LA and any social worker or VSH.',
+  },
+  missed_public_exam: {
+    title: 'Suspension means missing a public exam',
+    basis: 'SI 2012/1033 reg 24(1)(b)(ii) and parallel duties: the board must consider it, before the exam if practicable',
+    nextStep: 'Ask the board to meet before the exam date.',
+  },
+  year_total_warning: {
+    title: 'Nearing the 45-day yearly limit',
+    basis: 'Education Act 2002 s.51A and exclusion guidance: at most 45 school days of suspension in a school year, across schools',
+    nextStep: 'Review support on the ladder; further suspensions are running out.',
+  },
+  year_total_over_cap: {
+    title: 'Over the 45-day yearly limit',
+    basis: 'Education Act 2002 s.51A and exclusion guidance: at most 45 school days of suspension in a school year, across schools',
+    nextStep: 'Challenge the school: the total breaches the statutory limit.',
+  },
+  suspension_day6: {
+    title: 'Suspension over 5 days: school provision from day 6',
+    basis: 'Exclusion guidance (EIA 2006 s.101, unverified): the school must arrange full-time education from day 6',
+    nextStep: 'Confirm the school has full-time provision in place from the date shown.',
+  },
+  pex_la_day6: {
+    title: 'Permanent exclusion: LA provision from day 6',
+    basis: 'Exclusion guidance (EIA 2006 s.100, unverified): the authority must arrange full-time education from day 6',
+    nextStep: 'Pupil reintegration team: arrange a placement from the date shown.',
+  },
+  pex_governors_review: {
+    title: 'Permanent exclusion: governors must meet',
+    basis: 'SI 2012/1033 reg 24(1)(a) and parallel duties: the board must consider reinstatement within 15 school days of notice',
+    nextStep: 'Confirm the governing board meeting date; the LA may attend.',
+  },
+  pex_no_placement: {
+    title: 'Day 6 is near and no placement is recorded',
+    basis: 'Exclusion guidance (EIA 2006 s.100, unverified): full-time provision from day 6 of a permanent exclusion',
+    nextStep: 'Record the placement, or escalate today.',
+  },
+  repeated_suspensions: {
+    title: 'Repeated suspensions',
+    basis: 'Local practice (Lincolnshire ladder): repeated suspensions prompt a review of support; pattern thresholds are a local choice',
+    nextStep: 'Review the pupil’s rung on the ladder of behavioural intervention.',
+  },
+  disproportionality: {
+    title: 'Disproportionate suspensions in a district',
+    basis: 'Equality Act 2010 s.149 (public sector equality duty): monitor groups over-represented in suspensions',
+    nextStep: 'Look at the district’s schools with the group’s highest rates.',
+  },
+};
+
+export interface PupilAlertFacts {
+  /** 'YYYY/YY autumn' etc. for term totals. */
+  term?: string;
+  termTotalDays?: number;
+  academicYear?: string;
+  yearTotalDays?: number;
+  /** Distinct schools whose suspensions make up the year total. */
+  yearTotalSchools?: number;
+  consecutiveDays?: number;
+  /** Suspensions inside the repeated-suspension window, including this one. */
+  suspensionsInWindow?: number;
+  /** The sixth school day of a permanent exclusion (for the placement alert). */
+  daySix?: string;
+}
+
+export interface PupilAlert {
+  scope: 'pupil';
+  rule: PupilRuleId;
+  pupilId: number;
+  exclusionId: number;
+  /** The excluding school. */
+  schoolUrn: number;
+  /** Schools the pupil is on roll at today (differs from schoolUrn after a move). */
+  currentSchoolUrns: number[];
+  /** The exclusion's start date. */
+  eventDate: string;
+  dueDate?: string;
+  /** School days from today to the due date at the excluding school; negative when overdue. */
+  schoolDaysLeft?: number;
+  cohorts: Cohort[];
+  facts: PupilAlertFacts;
+  /** Same event, same rule, same due date: same key, so the outbox sends it once per subscriber. */
+  dedupeKey: string;
+}
+
+export type DisproportionalityGroup = { kind: 'sen' } | { kind: 'fsm' } | { kind: 'ethnicity'; code: string };
+
+export interface DistrictAlert {
+  scope: 'district';
+  rule: DistrictRuleId;
+  districtId: number;
+  /** Monday of the week evaluated. */
+  weekStart: string;
+  periodStart: string;
+  periodEnd: string;
+  group: DisproportionalityGroup;
+  groupPupils: number;
+  groupSuspensions: number;
+  /** Suspensions per 100 pupils. */
+  groupRate: number;
+  restPupils: number;
+  restSuspensions: number;
+  restRate: number;
+  /** groupRate / restRate; null when the rest had no suspensions at all. */
+  ratio: number | null;
+  dedupeKey: string;
+}
+
+export type ExclusionAlert = PupilAlert | DistrictAlert;
+
+/** A row the rules could not evaluate (e.g. a date outside the calendar). Ids only, never names. */
+export interface RuleProblem {
+  pupilId?: number;
+  exclusionId?: number;
+  message: string;
+}
