@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type * as Cluster from '../cluster/cluster-tables';
 
 /**
  * The case-data schema, described once. Both engines store:
@@ -17,6 +18,13 @@ export interface Database {
   staff_user: StaffUserTable;
   conversation_ref: ConversationRefTable;
   audit_log: AuditLogTable;
+  // 0003 attendance cluster meetings (services/cluster/cluster-tables.ts)
+  attendance_summary: Cluster.AttendanceSummaryTable;
+  attendance_summary_stale: Cluster.AttendanceSummaryStaleTable;
+  attendance_summary_state: Cluster.AttendanceSummaryStateTable;
+  cluster_meeting: Cluster.ClusterMeetingTable;
+  pupil_review: Cluster.PupilReviewTable;
+  cluster_action: Cluster.ClusterActionTable;
 }
 
 export type Flag = 0 | 1;

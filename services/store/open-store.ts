@@ -6,6 +6,7 @@ import { Pool, types as pgTypes } from 'pg';
 import type { Database } from './database';
 import { parseDatabaseUrl, type Engine, type StoreLocation } from './engine';
 import { initialMigration } from './migrations/0001-initial';
+import { attendanceClusterMigration } from './migrations/0003-attendance-cluster';
 
 export interface Store {
   db: Kysely<Database>;
@@ -21,6 +22,7 @@ export interface Store {
 export function migrationsFor(engine: Engine): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(engine),
+    '0003-attendance-cluster': attendanceClusterMigration(engine),
   };
 }
 
