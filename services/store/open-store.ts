@@ -7,6 +7,7 @@ import type { Database } from './database';
 import { parseDatabaseUrl, type Engine, type StoreLocation } from './engine';
 import { initialMigration } from './migrations/0001-initial';
 import { attendanceClusterMigration } from './migrations/0003-attendance-cluster';
+import { alertsOutboxMigration } from './migrations/0004-alerts-outbox';
 
 export interface Store {
   db: Kysely<Database>;
@@ -23,6 +24,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(engine),
     '0003-attendance-cluster': attendanceClusterMigration(engine),
+    '0004-alerts-outbox': alertsOutboxMigration(engine),
   };
 }
 
@@ -91,7 +93,11 @@ function openPostgres(connectionString: string): Store {
 
 export async function migrate(store: Store): Promise<void> {
   const migrations = migrationsFor(store.engine);
-  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one; another schema
+  // in the same database (a parallel test run) would then hide ours. Use the connection's own.
+  const migrationTableSchema =
+    store.engine === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

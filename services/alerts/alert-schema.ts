@@ -1,0 +1,151 @@
+import type { Generated, Selectable } from 'kysely';
+
+/**
+ * Tables added by migration 0004 (alerts, outbox, subscriptions, acknowledgements, exclusion
+ * intake). They are merged into the shared `Database` interface here, next to the feature, so the
+ * case-data schema file needs no edit from every feature at once.
+ */
+declare module '../store/database' {
+  interface Database {
+    exclusion_alert: ExclusionAlertTable;
+    alert_action: AlertActionTable;
+    alert_subscription: AlertSubscriptionTable;
+    alert_outbox: AlertOutboxTable;
+    exclusion_placement: ExclusionPlacementTable;
+    api_sender: ApiSenderTable;
+    exclusion_intake: ExclusionIntakeTable;
+    job_run: JobRunTable;
+  }
+}
+
+export type AlertStatus = 'open' | 'acknowledged';
+
+/** One row per alert event (the rule's dedupe key), whoever receives it. */
+export interface ExclusionAlertTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  rule: string;
+  /** 'pupil' or 'district'. */
+  scope: string;
+  pupil_id: number | null;
+  exclusion_id: number | null;
+  school_urn: number | null;
+  district_id: number | null;
+  event_date: string | null;
+  due_date: string | null;
+  /** The alert as the rules produced it (ids, dates, counts; never names). */
+  payload: string;
+  created_at: string;
+  status: AlertStatus;
+  acknowledged_by: number | null;
+  acknowledged_at: string | null;
+  assigned_to: number | null;
+  assigned_at: string | null;
+  snoozed_until: string | null;
+  /** Bumped on every change, so a refreshed card knows it is current. */
+  version: number;
+}
+
+export type AlertActionKind = 'acknowledge' | 'assign' | 'snooze';
+
+/** Every acknowledgement, assignment and snooze, in order (the history behind the card). */
+export interface AlertActionTable {
+  id: Generated<number>;
+  alert_id: number;
+  staff_user_id: number;
+  action: AlertActionKind;
+  /** Assignee's staff id for assign; the date for snooze. */
+  detail: string | null;
+  at: string;
+}
+
+export type AreaKind = 'county' | 'district' | 'school' | 'none';
+
+/**
+ * A user's (or a channel's) subscription to alerts for an area. `subscriber_key` is `user:<id>` or
+ * `conversation:<id>`; a row with area_kind 'none' records "no alerts at all" (it turns off the
+ * role default). `rules` is '*' or a comma-separated list of rule ids.
+ */
+export interface AlertSubscriptionTable {
+  id: Generated<number>;
+  subscriber_key: string;
+  /** The user, or for a channel the user who subscribed it (their scope bounds what it receives). */
+  staff_user_id: number;
+  /** Set for a channel or group chat subscription; null means the user's personal chat. */
+  conversation_id: string | null;
+  area_kind: AreaKind;
+  /** '' for county and none; the district name; the school URN as text. */
+  area_value: string;
+  rules: string;
+  created_at: string;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'gone' | 'failed';
+
+/** One row per alert per subscriber: the unit of delivery. */
+export interface AlertOutboxTable {
+  id: Generated<number>;
+  /** `<alert dedupe key>><subscriber key>[>reminder date]`: unique, so each is sent once. */
+  dedupe_key: string;
+  alert_id: number;
+  subscriber_key: string;
+  staff_user_id: number;
+  /** Target conversation for channel subscriptions; null: the user's personal chat (resolved at send). */
+  conversation_id: string | null;
+  /** 'alert' or 'reminder' (a snooze ending). */
+  kind: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claim_expires_at: string | null;
+  sent_at: string | null;
+  /** The conversation actually used and the message id Teams returned (to update the card later). */
+  sent_conversation_id: string | null;
+  activity_id: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+export interface ExclusionPlacementTable {
+  exclusion_id: number;
+  placed_on: string;
+  recorded_by: number | null;
+  recorded_at: string;
+}
+
+/** A system allowed to post exclusions (the authority's form, a school MIS): the key is stored hashed. */
+export interface ApiSenderTable {
+  id: Generated<number>;
+  name: string;
+  /** sha256 of the key, hex. */
+  key_hash: string;
+  /** `county`, or `school:<urn>;...`: the schools it may report for. */
+  scope: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** Idempotency record: the same sender and key always get the first answer back. */
+export interface ExclusionIntakeTable {
+  sender_id: number;
+  idempotency_key: string;
+  request_hash: string;
+  exclusion_id: number;
+  created_at: string;
+}
+
+/** One row per scheduled job run: the unique key makes one instance win each run. */
+export interface JobRunTable {
+  job: string;
+  run_key: string;
+  holder: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export type ExclusionAlertRow = Selectable<ExclusionAlertTable>;
+export type AlertSubscriptionRow = Selectable<AlertSubscriptionTable>;
+export type AlertOutboxRow = Selectable<AlertOutboxTable>;
+export type ApiSenderRow = Selectable<ApiSenderTable>;
