@@ -1,0 +1,120 @@
+/**
+ * `npm run import -- <kind> <file>`: loads a CSV file into the store named by DATABASE_URL (the
+ * embedded SQLite file when unset). Checks every row first; a file with any problem changes nothing.
+ * Exit codes: 0 imported, 1 the file (or store) was refused, 2 bad arguments or configuration.
+ * Formats: docs/data-formats.md.
+ */
+import { performance } from 'node:perf_hooks';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+import { clockFromConfig } from '../services/clock';
+import { DEFAULT_LA_CODE, DEFAULT_LA_NAME, runImport, type ImportResult } from '../services/importers/importer';
+import { createProgress, formatCount } from '../services/importers/progress';
+import { findImporter, IMPORTERS } from '../services/importers/registry';
+import { parseDatabaseUrl } from '../services/store/engine';
+import { openStore } from '../services/store/open-store';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const envSchema = z.object({
+  DATABASE_URL: z.preprocess(emptyToUndefined, z.string().optional()),
+  LA_CODE: z.preprocess(emptyToUndefined, z.string().regex(/^\d{3}$/, 'must be a three-digit DfE LA number, e.g. 925').default(DEFAULT_LA_CODE)),
+  LA_NAME: z.preprocess(emptyToUndefined, z.string().max(100).default(DEFAULT_LA_NAME)),
+  CLOCK_NOW: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date or date-time')
+      .optional(),
+  ),
+});
+
+export function usage(): string {
+  const width = Math.max(...IMPORTERS.map((i) => i.kind.length));
+  return [
+    'usage: npm run import -- <kind> <file.csv>',
+    '',
+    'kinds (header row required; columns in any order):',
+    ...IMPORTERS.map((i) => `  ${i.kind.padEnd(width)}  ${i.description}`),
+    '',
+    'The store is DATABASE_URL (default: the embedded SQLite file). Every row is checked before',
+    'anything is written; a file with a problem changes nothing. Formats: docs/data-formats.md',
+  ].join('\n');
+}
+
+export function describeSuccess(result: ImportResult, seconds: number): string {
+  const c = result.counts;
+  const parts = [`${formatCount(result.rows)} rows`, `${formatCount(c.inserted)} inserted`, `${formatCount(c.updated)} updated`, `${formatCount(c.unchanged)} unchanged`];
+  const other = Object.entries(c.other).map(([name, n]) => `${formatCount(n)} ${name}`);
+  const lines = [`${result.kind}: ${result.file}: ${parts.join(', ')}${other.length ? `; ${other.join(', ')}` : ''} (${seconds.toFixed(1)} s)`];
+  if (result.ignoredColumns.length) lines.push(`${result.kind}: columns not used: ${result.ignoredColumns.join(', ')}`);
+  return lines.join('\n');
+}
+
+export function describeFailure(result: ImportResult): string {
+  const n = result.errors.length;
+  const head = result.truncated ? `stopped after ${n} problems (there may be more)` : `${n} problem${n === 1 ? '' : 's'}`;
+  return [...result.errors, `${result.kind}: ${result.file}: ${head}; nothing was changed.`].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = argv.filter((a) => a !== '--');
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage() + '\n');
+    return 0;
+  }
+  const importer = args[0] ? findImporter(args[0]) : undefined;
+  if (args.length !== 2 || !importer) {
+    const why = args.length === 0 ? '' : args.length !== 2 ? 'expected a kind and one file\n\n' : `unknown kind "${args[0]}"\n\n`;
+    process.stderr.write(why + usage() + '\n');
+    return 2;
+  }
+  const file = args[1]!;
+
+  loadDotenv({ quiet: true } as Parameters<typeof loadDotenv>[0]);
+  const env = envSchema.safeParse(process.env);
+  if (!env.success) {
+    const issue = env.error.issues[0]!;
+    process.stderr.write(`configuration: ${String(issue.path[0])} is invalid: ${issue.message}\n`);
+    return 2;
+  }
+  try {
+    parseDatabaseUrl(env.data.DATABASE_URL);
+  } catch (error) {
+    process.stderr.write(`configuration: DATABASE_URL is invalid: ${(error as Error).message}\n`);
+    return 2;
+  }
+
+  const store = await openStore(env.data.DATABASE_URL);
+  try {
+    const started = performance.now();
+    const result = await runImport(store, importer, file, {
+      clock: clockFromConfig(env.data.CLOCK_NOW),
+      progress: createProgress(process.stderr, { label: importer.kind }),
+      laCode: env.data.LA_CODE,
+      laName: env.data.LA_NAME,
+    });
+    if (!result.ok) {
+      process.stderr.write(describeFailure(result) + '\n');
+      return 1;
+    }
+    process.stdout.write(describeSuccess(result, (performance.now() - started) / 1000) + '\n');
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      // Class and message only: a driver's stack or cause can carry row data.
+      const e = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      process.stderr.write(`import failed: ${e.slice(0, 300)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

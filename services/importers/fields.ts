@@ -1,0 +1,153 @@
+import { isIsoDate } from '../calendar/dates';
+
+/**
+ * One CSV row as importers see it: values by column name, and a place to report what is wrong.
+ *
+ * Field parsers below are the import edge's validation. They are hand-written rather than zod
+ * schemas because they run once per field of files with millions of rows, and because each message
+ * has to name the column and must not echo a child's personal data (names, UPN, date of birth):
+ * every parser takes `echo`, and prints the offending value only when it is told it is harmless
+ * (a school URN, a phase, a code).
+ */
+export class RowView {
+  /** 1-based line of the file. */
+  line = 0;
+  private fields: readonly string[] = [];
+  private problems = 0;
+
+  constructor(
+    /** Column name (normalised) -> field index; absent optional columns are missing from the map. */
+    private readonly positions: ReadonlyMap<string, number>,
+    private readonly report: (line: number, column: string, problem: string) => void,
+  ) {}
+
+  /** Points the view at the next row. */
+  reset(line: number, fields: readonly string[]): void {
+    this.line = line;
+    this.fields = fields;
+    this.problems = 0;
+  }
+
+  /** True when the file has the column (optional columns may be absent). */
+  has(column: string): boolean {
+    return this.positions.has(column);
+  }
+
+  /** The value with surrounding spaces removed; '' when empty or the column is absent. */
+  get(column: string): string {
+    const at = this.positions.get(column);
+    if (at === undefined) return '';
+    const value = this.fields[at];
+    return value === undefined ? '' : value.trim();
+  }
+
+  /** Records a problem with a column of this row. Returns undefined so parsers can `return row.fail(...)`. */
+  fail(column: string, problem: string): undefined {
+    this.problems++;
+    this.report(this.line, column, problem);
+    return undefined;
+  }
+
+  /** True when any problem was recorded for this row. */
+  get failed(): boolean {
+    return this.problems > 0;
+  }
+}
+
+export interface TextOptions {
+  maxLength?: number;
+}
+
+/** A value that must be present. */
+export function requiredText(row: RowView, column: string, options: TextOptions = {}): string | undefined {
+  const value = row.get(column);
+  if (value === '') return row.fail(column, 'is empty');
+  if (options.maxLength !== undefined && value.length > options.maxLength) {
+    return row.fail(column, `is longer than ${options.maxLength} characters`);
+  }
+  return value;
+}
+
+/** A value that may be empty: null then. */
+export function optionalText(row: RowView, column: string, options: TextOptions = {}): string | null | undefined {
+  const value = row.get(column);
+  if (value === '') return null;
+  if (options.maxLength !== undefined && value.length > options.maxLength) {
+    return row.fail(column, `is longer than ${options.maxLength} characters`);
+  }
+  return value;
+}
+
+/** A school's DfE unique reference number: six digits. */
+export function schoolUrn(row: RowView, column: string): number | undefined {
+  const value = row.get(column);
+  if (value === '') return row.fail(column, 'is empty');
+  if (!/^\d{6}$/.test(value)) return row.fail(column, `"${clip(value)}" is not a URN (six digits)`);
+  return Number(value);
+}
+
+/** Lower-cases and turns spaces, hyphens and other punctuation into single underscores. */
+export function normaliseWord(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/\+/g, '_plus')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+export interface ChoiceOptions {
+  /** Whether the offending value may be shown in the message (never for a child's data). */
+  echo: boolean;
+  /** Short list of accepted values for the message, e.g. "E, K or N". */
+  expected: string;
+}
+
+/** One of a fixed set of spellings, looked up after normaliseWord. */
+export function choice<T>(row: RowView, column: string, spellings: ReadonlyMap<string, T>, options: ChoiceOptions): T | undefined {
+  const value = row.get(column);
+  if (value === '') return row.fail(column, `is empty (expected ${options.expected})`);
+  const found = spellings.get(normaliseWord(value));
+  if (found === undefined) {
+    const shown = options.echo ? `"${clip(value)}" is not` : 'is not';
+    return row.fail(column, `${shown} ${options.expected}`);
+  }
+  return found;
+}
+
+const FLAG_SPELLINGS: ReadonlyMap<string, 0 | 1> = new Map<string, 0 | 1>([
+  ['y', 1],
+  ['yes', 1],
+  ['true', 1],
+  ['1', 1],
+  ['n', 0],
+  ['no', 0],
+  ['false', 0],
+  ['0', 0],
+]);
+
+/** A yes/no flag stored as 1/0: Y/N, yes/no, true/false, 1/0 (any case). */
+export function flag(row: RowView, column: string): 0 | 1 | undefined {
+  return choice(row, column, FLAG_SPELLINGS, { echo: false, expected: 'Y or N (also yes/no, true/false, 1/0)' });
+}
+
+const UK_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+/**
+ * A calendar date as ISO text. Accepts YYYY-MM-DD, and DD/MM/YYYY because spreadsheet programs set
+ * to a UK locale rewrite dates that way when they save a CSV. The value is never echoed: a date of
+ * birth identifies a child.
+ */
+export function date(row: RowView, column: string): string | undefined {
+  const value = row.get(column);
+  if (value === '') return row.fail(column, 'is empty (expected a date, YYYY-MM-DD)');
+  let iso = value;
+  const uk = UK_DATE.exec(value);
+  if (uk) iso = `${uk[3]}-${uk[2]!.padStart(2, '0')}-${uk[1]!.padStart(2, '0')}`;
+  if (!isIsoDate(iso)) return row.fail(column, 'is not a date (expected YYYY-MM-DD, or DD/MM/YYYY)');
+  return iso;
+}
+
+/** Shortens a value for a message so one silly field cannot flood the error list. */
+export function clip(value: string, max = 40): string {
+  return value.length <= max ? value : `${value.slice(0, max)}...`;
+}

@@ -1,0 +1,16 @@
+import { attendanceImporter } from '../attendance/attendance-importer';
+import type { AnyImporter } from './importer';
+import { pupilsImporter } from './pupils-importer';
+import { schoolsImporter } from './schools-importer';
+import { usersImporter } from './users-importer';
+
+/**
+ * Every kind `npm run import -- <kind> <file>` accepts, in the order the usage text lists them
+ * (and the order a new county is loaded in: schools before the pupils and users that name them).
+ * A new importer is one line here; see importer.ts for how to write one.
+ */
+export const IMPORTERS: readonly AnyImporter[] = [schoolsImporter, pupilsImporter, usersImporter, attendanceImporter];
+
+export function findImporter(kind: string): AnyImporter | undefined {
+  return IMPORTERS.find((importer) => importer.kind === kind.trim().toLowerCase());
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { formatScope, parseScope, ScopeSyntaxError, type Scope } from '../identity/scope';
+import type { Role } from '../store/database';
+import { choice, clip, requiredText, type RowView } from './fields';
+import type { ImportEnv, Importer } from './importer';
+
+/**
+ * `users`: email,name,role,scope,aad_object_id (the last column optional). Upserts staff users by
+ * email (stored lower-case). The scope is checked against the store: every district and school it
+ * names must exist, and it is stored in its canonical spelling (district names as the district table
+ * writes them). An empty aad_object_id leaves a recorded one alone: the bot records it the first
+ * time the user is matched by email, and a re-import must not undo that.
+ */
+
+export interface UserRecord {
+  email: string;
+  name: string;
+  role: Role;
+  scope: string;
+  aad_object_id: string | null;
+}
+
+export interface UsersContext {
+  env: ImportEnv;
+  /** Lower-cased district name -> the stored spelling. */
+  districts: Map<string, string>;
+  schools: Set<number>;
+  /** Object ids already recorded, with the email they belong to. */
+  aadOwners: Map<string, string>;
+  /** Object ids used earlier in this file -> line, to report a second use. */
+  aadInFile: Map<string, number>;
+}
+
+export const ROLE_SPELLINGS: ReadonlyMap<string, Role> = new Map<string, Role>([
+  ['la_manager', 'la_manager'],
+  ['attendance_officer', 'attendance_officer'],
+  ['school_leader', 'school_leader'],
+  ['cluster_member', 'cluster_member'],
+  ['admin', 'admin'],
+]);
+
+const emailSchema = z.string().email().max(254);
+/** Entra object ids are GUIDs; test tools use longer ids, so only the character set is checked. */
+const AAD_OBJECT_ID = /^[0-9A-Za-z-]{1,64}$/;
+
+export const usersImporter: Importer<UserRecord, UsersContext> = {
+  kind: 'users',
+  description: 'email,name,role,scope,aad_object_id (aad_object_id optional)',
+  columns: [
+    { name: 'email', required: true },
+    { name: 'name', required: true },
+    { name: 'role', required: true },
+    { name: 'scope', required: true },
+    { name: 'aad_object_id', required: false },
+  ],
+  keyColumn: 'email',
+  key: (record) => record.email,
+
+  async prepare(db, env) {
+    const districts = new Map((await db.selectFrom('district').select('name').execute()).map((d) => [d.name.toLowerCase(), d.name]));
+    const schools = new Set((await db.selectFrom('school').select('urn').execute()).map((s) => s.urn));
+    const aadOwners = new Map<string, string>();
+    for (const u of await db.selectFrom('staff_user').select(['email', 'aad_object_id']).where('aad_object_id', 'is not', null).execute()) {
+      aadOwners.set(u.aad_object_id!.toLowerCase(), u.email);
+    }
+    return { env, districts, schools, aadOwners, aadInFile: new Map() };
+  },
+
+  parse(row: RowView, ctx): UserRecord | undefined {
+    const rawEmail = row.get('email').toLowerCase();
+    let email: string | undefined = rawEmail;
+    // A staff email is personal data too: report what is wrong, not the address.
+    if (rawEmail === '') email = row.fail('email', 'is empty');
+    else if (!emailSchema.safeParse(rawEmail).success) email = row.fail('email', 'is not an email address');
+    const name = requiredText(row, 'name', { maxLength: 200 });
+    const role = choice(row, 'role', ROLE_SPELLINGS, { echo: true, expected: 'la_manager, attendance_officer, school_leader, cluster_member or admin' });
+    const scope = parseScopeColumn(row, ctx);
+    const aadText = row.get('aad_object_id');
+    let aad: string | null | undefined = aadText === '' ? null : aadText;
+    if (aad !== null) {
+      if (!AAD_OBJECT_ID.test(aad)) aad = row.fail('aad_object_id', 'is not an object id (letters, digits and hyphens)');
+      else {
+        const key = aad.toLowerCase();
+        const owner = ctx.aadOwners.get(key);
+        const earlier = ctx.aadInFile.get(key);
+        if (owner !== undefined && email !== undefined && owner !== email) aad = row.fail('aad_object_id', 'is already recorded for another user');
+        else if (earlier !== undefined && earlier !== row.line) aad = row.fail('aad_object_id', `the same value is already on line ${earlier}`);
+        else ctx.aadInFile.set(key, row.line);
+      }
+    }
+    if (row.failed) return undefined;
+    return { email: email!, name: name!, role: role!, scope: scope!, aad_object_id: aad ?? null };
+  },
+
+  batchSize: () => 500,
+
+  async write(tx, batch, ctx, counts) {
+    const existing = new Map(
+      (await tx.db.selectFrom('staff_user').selectAll().where('email', 'in', batch.map((u) => u.email)).execute()).map((u) => [u.email, u]),
+    );
+    const changes = [];
+    for (const u of batch) {
+      const old = existing.get(u.email);
+      const aad = u.aad_object_id ?? old?.aad_object_id ?? null;
+      if (!old) counts.inserted++;
+      else if (old.name === u.name && old.role === u.role && old.scope === u.scope && old.aad_object_id === aad) {
+        counts.unchanged++;
+        continue;
+      } else counts.updated++;
+      changes.push({ email: u.email, name: u.name, role: u.role, scope: u.scope, aad_object_id: aad, created_at: ctx.env.now });
+    }
+    if (changes.length === 0) return;
+    await tx.db
+      .insertInto('staff_user')
+      .values(changes)
+      .onConflict((oc) =>
+        oc.column('email').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          role: eb.ref('excluded.role'),
+          scope: eb.ref('excluded.scope'),
+          aad_object_id: eb.ref('excluded.aad_object_id'),
+        })),
+      )
+      .execute();
+  },
+};
+
+/** Parses the scope and checks it against the store; returns the canonical text. */
+function parseScopeColumn(row: RowView, ctx: UsersContext): string | undefined {
+  const text = row.get('scope');
+  if (text === '') return row.fail('scope', 'is empty (expected county, or district:<name> / school:<urn> items separated by ;)');
+  let scope: Scope;
+  try {
+    scope = parseScope(text);
+  } catch (error) {
+    if (error instanceof ScopeSyntaxError) return row.fail('scope', error.message);
+    throw error;
+  }
+  if (scope.county) return formatScope(scope);
+  const districts: string[] = [];
+  for (const d of scope.districts) {
+    const stored = ctx.districts.get(d.toLowerCase());
+    if (stored === undefined) row.fail('scope', `unknown district "${clip(d)}"`);
+    else if (!districts.includes(stored)) districts.push(stored);
+  }
+  for (const urn of scope.schoolUrns) {
+    if (!ctx.schools.has(urn)) row.fail('scope', `unknown school ${urn}`);
+  }
+  if (row.failed) return undefined;
+  return formatScope({ county: false, districts, schoolUrns: scope.schoolUrns });
+}
