@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { runLadderEval, type EvalResult } from '../services/ladder/ladder-eval';
+
+/**
+ * Prints ladder search accuracy on data/ladder/eval.yaml (the floor the tests assert) and, separately,
+ * on the held-out questions that were never used for tuning. Usage: npm run eval:ladder
+ */
+function report(title: string, result: EvalResult): void {
+  const pct = (n: number) => `${((100 * n) / result.total).toFixed(1)}%`;
+  console.log(`${title}: ${result.total} questions`);
+  console.log(`  top-1 ${result.top1}/${result.total} = ${pct(result.top1)}`);
+  console.log(`  top-3 ${result.top3}/${result.total} = ${pct(result.top3)}`);
+  if (result.misses.length) {
+    console.log('  not first (expected -> got):');
+    for (const m of result.misses) console.log(`    ${m.expect.padEnd(20)} -> ${m.got.join(', ') || '(nothing)'}   "${m.q}"`);
+  }
+}
+
+report('ladder eval (data/ladder/eval.yaml)', runLadderEval());
+if (existsSync('data/ladder/eval-holdout.yaml')) {
+  console.log('');
+  report('held-out check, never used for tuning (data/ladder/eval-holdout.yaml)', runLadderEval('data/ladder', 'eval-holdout.yaml'));
+}
