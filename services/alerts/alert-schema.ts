@@ -15,6 +15,7 @@ declare module '../store/database' {
     api_sender: ApiSenderTable;
     exclusion_intake: ExclusionIntakeTable;
     job_run: JobRunTable;
+    alert_pending_pupil: AlertPendingPupilTable;
   }
 }
 
@@ -134,6 +135,14 @@ export interface ExclusionIntakeTable {
   request_hash: string;
   exclusion_id: number;
   created_at: string;
+}
+
+/** A pupil whose exclusions changed since the rules last ran for them. */
+export interface AlertPendingPupilTable {
+  pupil_id: number;
+  queued_at: string;
+  /** New on every queueing: the runner removes only the entry it read, never a newer one. */
+  token: string;
 }
 
 /** One row per scheduled job run: the unique key makes one instance win each run. */

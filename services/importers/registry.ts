@@ -1,4 +1,5 @@
 import { attendanceImporter } from '../attendance/attendance-importer';
+import { exclusionsImporter } from './exclusions-importer';
 import type { AnyImporter } from './importer';
 import { pupilsImporter } from './pupils-importer';
 import { schoolsImporter } from './schools-importer';
@@ -9,7 +10,7 @@ import { usersImporter } from './users-importer';
  * (and the order a new county is loaded in: schools before the pupils and users that name them).
  * A new importer is one line here; see importer.ts for how to write one.
  */
-export const IMPORTERS: readonly AnyImporter[] = [schoolsImporter, pupilsImporter, usersImporter, attendanceImporter];
+export const IMPORTERS: readonly AnyImporter[] = [schoolsImporter, pupilsImporter, usersImporter, attendanceImporter, exclusionsImporter];
 
 export function findImporter(kind: string): AnyImporter | undefined {
   return IMPORTERS.find((importer) => importer.kind === kind.trim().toLowerCase());

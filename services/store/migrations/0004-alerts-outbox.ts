@@ -3,7 +3,8 @@ import type { Engine } from '../engine';
 
 /**
  * Proactive exclusion alerts (issue 5): alerts and their history, subscriptions, the delivery
- * outbox, recorded placements, intake API senders with idempotency keys, and scheduled job runs.
+ * outbox, recorded placements, intake API senders with idempotency keys, pupils waiting for the
+ * rules, and scheduled job runs.
  * Column meanings: services/alerts/alert-schema.ts.
  */
 export function alertsOutboxMigration(engine: Engine) {
@@ -112,6 +113,15 @@ export function alertsOutboxMigration(engine: Engine) {
         .addColumn('exclusion_id', 'integer', (c) => c.notNull().references('exclusion.id'))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('exclusion_intake_pk', ['sender_id', 'idempotency_key'])
+        .execute();
+
+      // Pupils whose exclusions changed since the rules last ran for them (written in the import or
+      // intake transaction, drained by the rule runner), so a CLI import still raises its alerts.
+      await db.schema
+        .createTable('alert_pending_pupil')
+        .addColumn('pupil_id', 'integer', (c) => c.primaryKey().references('pupil.id'))
+        .addColumn('queued_at', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
         .execute();
 
       await db.schema

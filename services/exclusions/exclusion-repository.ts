@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import '../alerts/alert-schema';
+import type { Database } from '../store/database';
+import type { RuleEnrolment, RuleExclusion, RulePlacement, RulePupil, RuleSchool } from './alert-types';
+import type { ExclusionRecord } from './exclusion-fields';
+
+/** Reads and writes exclusion rows; shared by the importer, the intake API and the rule runner. */
+
+export interface SaveCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface SavedExclusion {
+  id: number;
+  pupilId: number;
+  outcome: 'inserted' | 'updated' | 'unchanged';
+}
+
+export type ExclusionToSave = ExclusionRecord & { pupil_id: number };
+
+const naturalKey = (r: { pupil_id: number; school_urn: number; category: string; start_date: string }) =>
+  `${r.pupil_id}|${r.school_urn}|${r.category}|${r.start_date}`;
+
+/**
+ * Upserts by the natural key (pupil, school, category, start date): a re-sent row with new sessions,
+ * reasons or dates updates the stored one; an identical row changes nothing. Run inside the caller's
+ * transaction. Returns one entry per input row, in order.
+ */
+export async function saveExclusions(db: Kysely<Database>, rows: readonly ExclusionToSave[], source: string, now: string): Promise<SavedExclusion[]> {
+  if (rows.length === 0) return [];
+  const pupilIds = [...new Set(rows.map((r) => r.pupil_id))];
+  const existing = new Map<string, { id: number; sessions: number; reasons: string; notified_date: string | null; missed_public_exam: number }>();
+  for (let i = 0; i < pupilIds.length; i += 500) {
+    const found = await db
+      .selectFrom('exclusion')
+      .select(['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'reasons', 'notified_date', 'missed_public_exam'])
+      .where('pupil_id', 'in', pupilIds.slice(i, i + 500))
+      .execute();
+    for (const e of found) existing.set(naturalKey(e), e);
+  }
+  const result: SavedExclusion[] = [];
+  const toInsert: { index: number; row: ExclusionToSave }[] = [];
+  for (const [index, row] of rows.entries()) {
+    const old = existing.get(naturalKey(row));
+    if (!old) {
+      toInsert.push({ index, row });
+      result[index] = { id: 0, pupilId: row.pupil_id, outcome: 'inserted' };
+      continue;
+    }
+    const same =
+      old.sessions === row.sessions && old.reasons === row.reasons && old.notified_date === row.notified_date && old.missed_public_exam === row.missed_public_exam;
+    if (!same) {
+      await db
+        .updateTable('exclusion')
+        .set({ sessions: row.sessions, reasons: row.reasons, notified_date: row.notified_date, missed_public_exam: row.missed_public_exam })
+        .where('id', '=', old.id)
+        .execute();
+      Object.assign(old, row);
+    }
+    result[index] = { id: old.id, pupilId: row.pupil_id, outcome: same ? 'unchanged' : 'updated' };
+  }
+  // Two rows of one file with the same natural key: the later wins, as an update of the first.
+  const seen = new Map<string, number>();
+  const fresh: typeof toInsert = [];
+  for (const item of toInsert) {
+    const key = naturalKey(item.row);
+    if (seen.has(key)) {
+      result[item.index]!.outcome = 'updated';
+      continue;
+    }
+    seen.set(key, item.index);
+    fresh.push(item);
+  }
+  for (let i = 0; i < fresh.length; i += 400) {
+    const chunk = fresh.slice(i, i + 400);
+    const inserted = await db
+      .insertInto('exclusion')
+      .values(
+        chunk.map(({ row }) => ({
+          pupil_id: row.pupil_id,
+          school_urn: row.school_urn,
+          category: row.category,
+          reasons: row.reasons,
+          start_date: row.start_date,
+          sessions: row.sessions,
+          notified_date: row.notified_date,
+          missed_public_exam: row.missed_public_exam,
+          source,
+          created_at: now,
+        })),
+      )
+      .returning(['id', 'pupil_id', 'school_urn', 'category', 'start_date'])
+      .execute();
+    const ids = new Map(inserted.map((r) => [naturalKey(r), r.id]));
+    for (const { index, row } of chunk) result[index]!.id = ids.get(naturalKey(row))!;
+  }
+  for (const [index, row] of rows.entries()) {
+    if (result[index]!.id === 0) {
+      const key = naturalKey(row);
+      const firstIndex = seen.get(key)!;
+      result[index]!.id = result[firstIndex]!.id;
+    }
+  }
+  return result;
+}
+
+/** UPN -> pupil id for the UPNs given (or every pupil when omitted, for file imports). */
+export async function pupilIdsByUpn(db: Kysely<Database>, upns?: readonly string[]): Promise<Map<string, number>> {
+  const map = new Map<string, number>();
+  if (upns && upns.length === 0) return map;
+  let query = db.selectFrom('pupil').select(['id', 'upn']);
+  if (upns) query = query.where('upn', 'in', [...new Set(upns)]);
+  for (const p of await query.execute()) map.set(p.upn, p.id);
+  return map;
+}
+
+export interface RuleRows {
+  pupils: RulePupil[];
+  exclusions: RuleExclusion[];
+  enrolments: RuleEnrolment[];
+  placements: RulePlacement[];
+}
+
+/**
+ * Everything the pupil rules need: exclusions starting on or after `since` (the start of the academic
+ * year), their pupils, those pupils' enrolments and recorded placements. `pupilIds` narrows the
+ * read to the pupils an import or intake touched.
+ */
+export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds?: readonly number[]): Promise<RuleRows> {
+  if (pupilIds && pupilIds.length === 0) return { pupils: [], exclusions: [], enrolments: [], placements: [] };
+  const chunks = pupilIds ? chunk([...new Set(pupilIds)], 500) : [undefined];
+  const rows: RuleRows = { pupils: [], exclusions: [], enrolments: [], placements: [] };
+  for (const ids of chunks) {
+    let exclusions = db
+      .selectFrom('exclusion')
+      .select(['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'notified_date', 'missed_public_exam'])
+      .where('start_date', '>=', since);
+    if (ids) exclusions = exclusions.where('pupil_id', 'in', ids);
+    const found = await exclusions.execute();
+    rows.exclusions.push(...found);
+    const withExclusions = [...new Set(found.map((e) => e.pupil_id))];
+    for (const part of chunk(withExclusions, 500)) {
+      rows.pupils.push(
+        ...(await db
+          .selectFrom('pupil')
+          .select(['id', 'sen_provision', 'looked_after', 'social_worker', 'fsm', 'ethnicity'])
+          .where('id', 'in', part)
+          .execute()),
+      );
+      rows.enrolments.push(
+        ...(await db
+          .selectFrom('enrolment')
+          .select(['pupil_id', 'school_urn', 'start_date', 'end_date', 'registration'])
+          .where('pupil_id', 'in', part)
+          .execute()),
+      );
+    }
+    for (const part of chunk(
+      found.filter((e) => e.category === 'PERM').map((e) => e.id),
+      500,
+    )) {
+      const placed = await db.selectFrom('exclusion_placement').select(['exclusion_id', 'placed_on']).where('exclusion_id', 'in', part).execute();
+      rows.placements.push(...placed.map((p) => ({ exclusionId: p.exclusion_id, recordedOn: p.placed_on })));
+    }
+  }
+  return rows;
+}
+
+/** The whole roll and every exclusion since `since`, for the weekly disproportionality check. */
+export async function loadDistrictRows(db: Kysely<Database>, since: string, today: string) {
+  const [pupils, enrolments, schools, exclusions] = await Promise.all([
+    db.selectFrom('pupil').select(['id', 'sen_provision', 'looked_after', 'social_worker', 'fsm', 'ethnicity']).execute(),
+    db
+      .selectFrom('enrolment')
+      .select(['pupil_id', 'school_urn', 'start_date', 'end_date', 'registration'])
+      .where('start_date', '<=', today)
+      .where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', today)]))
+      .execute(),
+    db.selectFrom('school').select(['urn', 'district_id']).execute(),
+    db
+      .selectFrom('exclusion')
+      .select(['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'notified_date', 'missed_public_exam'])
+      .where('start_date', '>=', since)
+      .execute(),
+  ]);
+  return { pupils, enrolments, schools: schools as RuleSchool[], exclusions };
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Marks pupils for the rule runner (call inside the import or intake transaction). */
+export async function queuePupilsForRules(db: Kysely<Database>, pupilIds: readonly number[], now: string): Promise<void> {
+  const unique = [...new Set(pupilIds)];
+  for (const part of chunk(unique, 300)) {
+    await db
+      .insertInto('alert_pending_pupil')
+      .values(part.map((pupil_id) => ({ pupil_id, queued_at: now, token: randomUUID() })))
+      .onConflict((oc) => oc.column('pupil_id').doUpdateSet((eb) => ({ queued_at: eb.ref('excluded.queued_at'), token: eb.ref('excluded.token') })))
+      .execute();
+  }
+}
+
+export interface PendingPupil {
+  pupil_id: number;
+  token: string;
+}
+
+export async function pendingPupils(db: Kysely<Database>, limit = 5000): Promise<PendingPupil[]> {
+  return db.selectFrom('alert_pending_pupil').select(['pupil_id', 'token']).orderBy('queued_at').limit(limit).execute();
+}
+
+/** Removes the entries that were read; a pupil queued again meanwhile keeps its newer entry. */
+export async function clearPendingPupils(db: Kysely<Database>, read: readonly PendingPupil[]): Promise<void> {
+  for (const part of chunk(read, 300)) {
+    await db
+      .deleteFrom('alert_pending_pupil')
+      .where((eb) => eb.or(part.map((p) => eb.and([eb('pupil_id', '=', p.pupil_id), eb('token', '=', p.token)]))))
+      .execute();
+  }
+}

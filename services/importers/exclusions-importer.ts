@@ -1,0 +1,73 @@
+import { checkExclusion, type ExclusionRecord, type RawExclusion } from '../exclusions/exclusion-fields';
+import { pupilIdsByUpn, queuePupilsForRules, saveExclusions } from '../exclusions/exclusion-repository';
+import type { RowView } from './fields';
+import type { ImportEnv, Importer } from './importer';
+
+/**
+ * `exclusions`: school_urn,upn,category,start_date,sessions,reasons,notified_date
+ * (+ optional missed_public_exam). category SUSP or FIXD (suspension), PERM, LUNC (lunchtime);
+ * sessions: one school day is 2, a lunchtime 1, empty for PERM; reasons: up to three DfE codes
+ * separated by ';'. Upserts by pupil, school, category and start date, so re-importing a file
+ * changes nothing. The pupils written are queued for the alert rules in the same transaction.
+ * Field rules are shared with the intake API (services/exclusions/exclusion-fields.ts).
+ */
+
+export interface ExclusionImportRecord extends ExclusionRecord {
+  pupil_id: number;
+}
+
+export interface ExclusionsContext {
+  env: ImportEnv;
+  schools: Set<number>;
+  pupils: Map<string, number>;
+  /** Pupils queued for the rules so far in this import (for the count). */
+  queued: Set<number>;
+}
+
+const COLUMNS = ['school_urn', 'upn', 'category', 'start_date', 'sessions', 'reasons', 'notified_date', 'missed_public_exam'] as const;
+
+export const exclusionsImporter: Importer<ExclusionImportRecord, ExclusionsContext> = {
+  kind: 'exclusions',
+  description: 'school_urn,upn,category,start_date,sessions,reasons,notified_date (optional missed_public_exam)',
+  columns: [
+    { name: 'school_urn', required: true },
+    { name: 'upn', required: true },
+    { name: 'category', required: true },
+    { name: 'start_date', required: true },
+    { name: 'sessions', required: true },
+    { name: 'reasons', required: true },
+    { name: 'notified_date', required: true },
+    { name: 'missed_public_exam', required: false },
+  ],
+  keyColumn: 'start_date',
+  key: (r) => `${r.pupil_id}|${r.school_urn}|${r.category}|${r.start_date}`,
+
+  async prepare(db, env) {
+    const schools = new Set((await db.selectFrom('school').select('urn').execute()).map((s) => s.urn));
+    return { env, schools, pupils: await pupilIdsByUpn(db), queued: new Set<number>() };
+  },
+
+  parse(row: RowView, ctx): ExclusionImportRecord | undefined {
+    const raw: RawExclusion = {};
+    for (const column of COLUMNS) raw[column] = row.get(column);
+    const { record, problems } = checkExclusion(raw, { today: ctx.env.today, knownSchool: (urn) => ctx.schools.has(urn) });
+    for (const problem of problems) row.fail(problem.field, problem.message);
+    if (!record) return undefined;
+    const pupilId = ctx.pupils.get(record.upn);
+    if (pupilId === undefined) return row.fail('upn', 'unknown pupil (import the pupils file first)');
+    return { ...record, pupil_id: pupilId };
+  },
+
+  batchSize: () => 500,
+
+  async write(tx, batch, ctx, counts) {
+    const saved = await saveExclusions(tx.db, batch, 'import', ctx.env.now);
+    for (const s of saved) counts[s.outcome]++;
+    const changed = saved.filter((s) => s.outcome !== 'unchanged').map((s) => s.pupilId);
+    if (changed.length > 0) {
+      await queuePupilsForRules(tx.db, changed, ctx.env.now);
+      for (const id of changed) ctx.queued.add(id);
+      counts.other['pupils queued for alert rules'] = ctx.queued.size;
+    }
+  },
+};
