@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { runLadderEval, type EvalResult } from '../services/ladder/ladder-eval';
 
 /**
@@ -17,7 +18,7 @@ function report(title: string, result: EvalResult): void {
 }
 
 report('ladder eval (data/ladder/eval.yaml)', runLadderEval());
-if (existsSync('data/ladder/eval-holdout.yaml')) {
+if (existsSync(resolve(__dirname, '..', 'data/ladder/eval-holdout.yaml'))) {
   console.log('');
   report('held-out check, never used for tuning (data/ladder/eval-holdout.yaml)', runLadderEval('data/ladder', 'eval-holdout.yaml'));
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_LADDER_DIR, formatProblem, loadLadderToolkit, parseYamlFile } from './ladder-loader';
 import { buildLadderIndex, searchLadder } from './ladder-search';
@@ -31,7 +31,7 @@ export interface EvalResult {
 export function runLadderEval(dir: string = DEFAULT_LADDER_DIR, file = 'eval.yaml'): EvalResult {
   const toolkit = loadLadderToolkit(dir);
   const index = buildLadderIndex(toolkit);
-  const path = join(dir, file);
+  const path = isAbsolute(dir) ? join(dir, file) : resolve(__dirname, '..', '..', dir, file);
   const parsed = parseYamlFile(path, readFileSync(path, 'utf8'), evalSchema);
   if (!parsed.value) throw new Error(parsed.problems.map(formatProblem).join('\n'));
   let top1 = 0;

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LineCounter, isMap, isNode, isSeq, parseDocument, type Document } from 'yaml';
 import type { ZodIssue, ZodType } from 'zod';
 import {
@@ -13,6 +13,9 @@ import {
 } from './ladder-content';
 
 export const DEFAULT_LADDER_DIR = 'data/ladder';
+
+/** services/ladder -> project root: a relative toolkit folder means the same wherever the bot starts. */
+const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
 /** One thing wrong with the content, located as precisely as the file allows. */
 export interface ContentProblem {
@@ -125,7 +128,8 @@ function display(dir: string, file: string): string {
  * Throws LadderContentError naming every problem (file, line, column, field); the bot calls this at
  * start and refuses to run on broken content.
  */
-export function loadLadderToolkit(dir: string = DEFAULT_LADDER_DIR): LadderToolkit {
+export function loadLadderToolkit(folder: string = DEFAULT_LADDER_DIR): LadderToolkit {
+  const dir = isAbsolute(folder) ? folder : resolve(PROJECT_ROOT, folder);
   const problems: ContentProblem[] = [];
   const frameworkPath = join(dir, 'framework.yaml');
   if (!existsSync(frameworkPath)) {
