@@ -5,6 +5,7 @@ import { describeError } from '../services/logger';
 import { createAdapter } from './adapter';
 import { createBotApp, runTurn } from './app';
 import type { BotApp, BotDeps } from './bot-deps';
+import { registerExclusionApi } from './routes/exclusion-api-routes';
 
 export interface BotServer {
   server: restify.Server;
@@ -51,6 +52,8 @@ export function createBotServer(config: AppConfig, deps: BotDeps): BotServer {
       if (inFlight === 0) idleWaiters.splice(0).forEach((wake) => wake());
     }
   });
+
+  registerExclusionApi(server, deps);
 
   server.get('/healthz', async (_req, res) => {
     try {

@@ -1,0 +1,43 @@
+import type restify from 'restify';
+import { authenticateApiSender, receiveExclusion } from '../../services/exclusions/exclusion-intake';
+import { describeError } from '../../services/logger';
+import type { BotDeps } from '../bot-deps';
+
+/**
+ * `POST /api/exclusions` for the authority's notification form and school MIS systems. Auth is a
+ * per-sender API key (`Authorization: Bearer iak_...` or `X-Api-Key`), separate from Bot Framework
+ * auth. The service does the work; this only maps HTTP to it. `onRecorded` lets the alert runner
+ * evaluate the pupil straight away (the pending queue catches it otherwise).
+ */
+export function registerExclusionApi(server: restify.Server, deps: BotDeps, onRecorded?: (pupilId: number) => void): void {
+  server.post('/api/exclusions', async (req, res) => {
+    try {
+      const auth = req.header('authorization') ?? '';
+      const key = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : (req.header('x-api-key') ?? '').trim();
+      const sender = await authenticateApiSender(deps.store.db, key || undefined);
+      if (!sender) {
+        res.status(401);
+        res.json({ error: 'missing, unknown or revoked API key' });
+        return;
+      }
+      if (!req.is('application/json') || typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+        res.status(415);
+        res.json({ error: 'send one exclusion report as a JSON object with Content-Type: application/json' });
+        return;
+      }
+      const { result, pupilId } = await receiveExclusion(deps.store.db, deps.clock, {
+        sender,
+        idempotencyKey: req.header('idempotency-key') || undefined,
+        body: req.body,
+      });
+      deps.logger.info('intake.exclusion', { sender: sender.id, status: result.status });
+      res.status(result.status);
+      res.json(result.body);
+      if (pupilId !== undefined && (result.status === 201 || result.status === 200)) onRecorded?.(pupilId);
+    } catch (error) {
+      deps.logger.error('intake.failed', describeError(error));
+      res.status(500);
+      res.json({ error: 'internal error; nothing was recorded, retry with the same Idempotency-Key' });
+    }
+  });
+}
