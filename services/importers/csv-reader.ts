@@ -278,6 +278,8 @@ export interface ReadCsvOptions {
    * collected rows to the store (awaited, so writing paces reading) and to report progress.
    */
   afterChunk?: (bytesRead: number) => Promise<void> | void;
+  /** Read no further than this many bytes (a second pass reads exactly what the first one saw). */
+  maxBytes?: number;
 }
 
 /**
@@ -291,9 +293,12 @@ export async function readCsvFile(path: string, visitor: CsvVisitor, options: Re
     const buffer = Buffer.allocUnsafe(chunkBytes);
     const decoder = new StringDecoder('utf8');
     const parser = new CsvParser(visitor);
+    const limit = options.maxBytes ?? Infinity;
     let total = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
+      const want = Math.min(chunkBytes, limit - total);
+      if (want <= 0) break;
+      const { bytesRead } = await handle.read(buffer, 0, want, null);
       if (bytesRead === 0) break;
       total += bytesRead;
       parser.write(decoder.write(bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead)));

@@ -134,6 +134,8 @@ export const DEFAULT_MAX_ERRORS = 50;
 export const DEFAULT_LA_CODE = '925';
 export const DEFAULT_LA_NAME = 'Lincolnshire (sample)';
 
+const FILE_CHANGED = 'the file changed while it was being imported; nothing was changed';
+
 /** Thrown inside the write transaction to roll it back; the message is safe to show. */
 class WriteAbort extends Error {}
 
@@ -230,10 +232,12 @@ export async function runImport(store: Store, importer: AnyImporter, file: strin
         batch = [];
         await importer.write(tx, full, ctx, counts);
       };
+      let grew = false;
       const collect = (_row: RowView, record: unknown) => {
         if (record === undefined) return;
         written++;
-        batch.push(record);
+        if (written > checked) grew = true;
+        else batch.push(record);
       };
       const rereport = (line: number, column: string, problem: string): boolean => {
         writeErrors.push(`${file}:${line}: ${column}: ${problem}`);
@@ -250,13 +254,11 @@ export async function runImport(store: Store, importer: AnyImporter, file: strin
           }
         }
         progress.update(bytes, written);
-      }, () => writeErrors.length > 0);
-      if (writeErrors.length > 0) throw new WriteAbort('the file changed while it was being imported; nothing was changed');
+      }, () => writeErrors.length > 0 || grew, before.size);
+      if (writeErrors.length > 0 || grew) throw new WriteAbort(FILE_CHANGED);
       await flush();
       const after = await stat(file);
-      if (written !== checked || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-        throw new WriteAbort('the file changed while it was being imported; nothing was changed');
-      }
+      if (written !== checked || after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw new WriteAbort(FILE_CHANGED);
     });
   } catch (error) {
     progress.finish(written);
@@ -284,6 +286,7 @@ async function scanFile(
   onRow: (row: RowView, record: unknown) => void,
   afterChunk: (bytes: number) => Promise<void> | void,
   shouldStop: () => boolean,
+  maxBytes?: number,
 ): Promise<void> {
   let row: RowView | undefined;
   let width = 0;
@@ -303,7 +306,7 @@ async function scanFile(
           }
           // Without the required columns no row can be checked: stop at the header.
           if (header.problems.length > 0) return false;
-          width = record.fields.length;
+          width = header.width;
           row = new RowView(header.positions, (line, column, problem) => {
             report(line, column, problem);
           });
@@ -311,7 +314,7 @@ async function scanFile(
         }
         const view = row!;
         const fields = record.fields;
-        if (fields.length !== width && !(fields.length > width && isBlank(fields, width))) {
+        if (fields.length < width || (fields.length > width && !isBlank(fields, width))) {
           view.reset(record.line, fields);
           view.fail('row', `has ${fields.length} fields; the header has ${width}`);
           onRow(view, undefined);
@@ -327,7 +330,7 @@ async function scanFile(
         return !shouldStop();
       },
     },
-    { afterChunk },
+    { afterChunk, maxBytes },
   );
   if (!headerSeen) report(1, 'header', 'the file is empty: a header row is required');
 }
@@ -336,6 +339,8 @@ interface HeaderMatch {
   positions: Map<string, number>;
   problems: string[];
   ignored: string[];
+  /** Columns up to the last named one: rows need this many fields (more only if empty). */
+  width: number;
 }
 
 /** Header names are matched after normalising ("Date of birth" = date_of_birth). */
@@ -344,7 +349,10 @@ export function matchHeader(fields: readonly string[], columns: readonly ColumnS
   const problems: string[] = [];
   const ignored: string[] = [];
   const known = new Set(columns.map((c) => c.name));
-  fields.forEach((raw, index) => {
+  // Spreadsheets pad the header with empty cells after the last column: those are not columns.
+  let width = fields.length;
+  while (width > 0 && normaliseWord(fields[width - 1]!) === '') width--;
+  fields.slice(0, width).forEach((raw, index) => {
     const name = normaliseWord(raw);
     if (name === '') {
       problems.push(`column ${index + 1} has no name`);
@@ -363,7 +371,7 @@ export function matchHeader(fields: readonly string[], columns: readonly ColumnS
   for (const column of columns) {
     if (column.required && !positions.has(column.name)) problems.push(`missing column "${column.name}"`);
   }
-  return { positions, problems, ignored };
+  return { positions, problems, ignored, width };
 }
 
 /** True when every field from `from` on is empty or spaces (Excel pads rows with empty cells). */
