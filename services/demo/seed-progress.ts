@@ -1,0 +1,65 @@
+import type { SeedPhase, SeedProgress } from './seed-demo-county';
+
+/**
+ * Shows the seed's progress on a stream (stderr): on a terminal one line redrawn in place with the
+ * phase, its percentage and the overall percentage; elsewhere a line per phase and every 25% of the
+ * long attendance phase, so CI logs stay short.
+ */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+const LABELS: Record<SeedPhase, string> = {
+  plan: 'generating the county',
+  clear: 'deleting existing case data',
+  county: 'writing the authority, districts and schools',
+  pupils: 'writing pupils',
+  enrolments: 'writing enrolments',
+  exclusions: 'writing exclusions',
+  attendance: 'generating and writing attendance',
+  users: 'writing demo staff users',
+};
+
+/** Share of the whole run each phase takes, for the overall percentage (measured on SQLite). */
+const WEIGHTS: Record<SeedPhase, number> = {
+  plan: 18,
+  clear: 2,
+  county: 1,
+  pupils: 7,
+  enrolments: 3,
+  exclusions: 1,
+  attendance: 67,
+  users: 1,
+};
+const ORDER: SeedPhase[] = ['plan', 'clear', 'county', 'pupils', 'enrolments', 'exclusions', 'attendance', 'users'];
+
+export function seedProgressReporter(stream: ProgressStream, label = 'seed'): ((progress: SeedProgress) => void) & { end(): void } {
+  let lastPhase: SeedPhase | undefined;
+  let lastPercent = -1;
+  let lastStep = -1;
+  let drawn = false;
+  const report = (progress: SeedProgress) => {
+    const percent = progress.total > 0 ? Math.floor((progress.done / progress.total) * 100) : 100;
+    const before = ORDER.slice(0, ORDER.indexOf(progress.phase)).reduce((s, p) => s + WEIGHTS[p], 0);
+    const overall = Math.min(100, Math.floor(before + (WEIGHTS[progress.phase] * percent) / 100));
+    if (stream.isTTY) {
+      if (progress.phase === lastPhase && percent === lastPercent) return;
+      stream.write(`\r\x1b[2K${label}: ${LABELS[progress.phase]} ${percent}% (overall ${overall}%)`);
+      drawn = true;
+    } else {
+      const step = progress.phase === 'attendance' ? Math.floor(percent / 25) : percent >= 100 ? 1 : 0;
+      if (progress.phase === lastPhase && step === lastStep) return;
+      stream.write(`${label}: ${LABELS[progress.phase]} ${percent}% (overall ${overall}%)\n`);
+      lastStep = step;
+    }
+    lastPhase = progress.phase;
+    lastPercent = percent;
+  };
+  return Object.assign(report, {
+    end() {
+      if (drawn) stream.write('\n');
+      drawn = false;
+    },
+  });
+}
