@@ -1,0 +1,104 @@
+import type { ExclusionAlert } from '../exclusions/alert-types';
+import type { AlertRuleId } from '../exclusions/alert-types';
+import type { Scope } from '../identity/scope';
+import type { Role } from '../store/database';
+
+/**
+ * Who receives an alert: pure matching of an alert against subscriptions, each bounded by the
+ * subscribing user's scope (nobody receives pupils outside their scope, whatever they subscribed to).
+ */
+
+export type AreaKind = 'county' | 'district' | 'school';
+
+export interface Area {
+  kind: AreaKind;
+  /** '' for county; a district name; a URN as text. */
+  value: string;
+}
+
+export interface EffectiveSubscription {
+  subscriberKey: string;
+  staffUserId: number;
+  /** Null: the user's personal chat. */
+  conversationId: string | null;
+  area: Area;
+  /** null means every rule. */
+  rules: ReadonlySet<AlertRuleId> | null;
+  userScope: Scope;
+  /** True when this is the role default rather than a stored row. */
+  implicit: boolean;
+}
+
+export interface SchoolPlace {
+  districtId: number;
+  districtName: string;
+}
+
+export interface Geography {
+  schools: ReadonlyMap<number, SchoolPlace>;
+  districtNames: ReadonlyMap<number, string>;
+}
+
+/** Rules a role receives without subscribing (the "must not have to ask" default). */
+export const DEFAULT_RULES_BY_ROLE: Readonly<Record<Role, 'all' | 'pupil' | 'none'>> = {
+  la_manager: 'all',
+  school_leader: 'pupil',
+  attendance_officer: 'none',
+  cluster_member: 'none',
+  admin: 'none',
+};
+
+function schoolInArea(urn: number, area: Area, geo: Geography): boolean {
+  if (area.kind === 'county') return true;
+  if (area.kind === 'school') return String(urn) === area.value;
+  return geo.schools.get(urn)?.districtName.toLowerCase() === area.value.toLowerCase();
+}
+
+function schoolInScope(urn: number, scope: Scope, geo: Geography): boolean {
+  if (scope.county) return true;
+  if (scope.schoolUrns.includes(urn)) return true;
+  const district = geo.schools.get(urn)?.districtName.toLowerCase();
+  return district !== undefined && scope.districts.some((d) => d.toLowerCase() === district);
+}
+
+function districtInArea(name: string, area: Area): boolean {
+  return area.kind === 'county' || (area.kind === 'district' && area.value.toLowerCase() === name.toLowerCase());
+}
+
+function districtInScope(name: string, scope: Scope): boolean {
+  return scope.county || scope.districts.some((d) => d.toLowerCase() === name.toLowerCase());
+}
+
+/** The schools an alert is about: where the exclusion happened and where the pupil is now. */
+export function alertSchools(alert: ExclusionAlert): number[] {
+  if (alert.scope !== 'pupil') return [];
+  return [...new Set([alert.schoolUrn, ...alert.currentSchoolUrns])];
+}
+
+export function subscriptionWants(sub: EffectiveSubscription, alert: ExclusionAlert, geo: Geography): boolean {
+  if (sub.rules && !sub.rules.has(alert.rule)) return false;
+  if (alert.scope === 'district') {
+    const name = geo.districtNames.get(alert.districtId);
+    return name !== undefined && districtInArea(name, sub.area) && districtInScope(name, sub.userScope);
+  }
+  return alertSchools(alert).some((urn) => schoolInArea(urn, sub.area, geo) && schoolInScope(urn, sub.userScope, geo));
+}
+
+/** One entry per subscriber (a user subscribed to two overlapping areas gets the alert once). */
+export function recipientsOf(alert: ExclusionAlert, subscriptions: readonly EffectiveSubscription[], geo: Geography): EffectiveSubscription[] {
+  const chosen = new Map<string, EffectiveSubscription>();
+  for (const sub of subscriptions) {
+    if (chosen.has(sub.subscriberKey)) continue;
+    if (subscriptionWants(sub, alert, geo)) chosen.set(sub.subscriberKey, sub);
+  }
+  return [...chosen.values()];
+}
+
+/** Whether a user may see an alert at all (re-checked when the card is rendered or acted on). */
+export function userMaySee(scope: Scope, alert: ExclusionAlert, geo: Geography): boolean {
+  if (alert.scope === 'district') {
+    const name = geo.districtNames.get(alert.districtId);
+    return name !== undefined && districtInScope(name, scope);
+  }
+  return alertSchools(alert).some((urn) => schoolInScope(urn, scope, geo));
+}

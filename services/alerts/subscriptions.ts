@@ -1,0 +1,267 @@
+import type { Kysely } from 'kysely';
+import { ALERT_RULES, type AlertRuleId } from '../exclusions/alert-types';
+import type { Actor } from '../identity/actor';
+import { parseScope, type Scope } from '../identity/scope';
+import type { Database } from '../store/database';
+import './alert-schema';
+import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geography } from './alert-routing';
+
+/**
+ * `alerts subscribe [county | district <name> | school <urn>] [types]`, `alerts unsubscribe ...`,
+ * `alerts list`. In a personal chat the user subscribes themself; in a channel or group chat the
+ * conversation is subscribed (for a district or school inside the user's scope), and the user who
+ * subscribed it bounds what it receives. Without any stored row, LA managers and school leaders get
+ * their role's default: everything in their own scope.
+ */
+
+const ALL_RULES = Object.keys(ALERT_RULES) as AlertRuleId[];
+const PUPIL_RULES = ALL_RULES.filter((r) => r !== 'disproportionality');
+
+/** Words a person can type for groups of rules, besides the rule ids themselves. */
+export const RULE_WORDS: Readonly<Record<string, readonly AlertRuleId[]>> = {
+  all: ALL_RULES,
+  permanent: ['permanent_exclusion', 'pex_la_day6', 'pex_governors_review', 'pex_no_placement'],
+  cohorts: ['ehc_plan_excluded', 'looked_after_excluded', 'social_worker_excluded'],
+  send: ['ehc_plan_excluded'],
+  'looked-after': ['looked_after_excluded'],
+  'social-worker': ['social_worker_excluded'],
+  totals: ['term_total_over_5', 'term_total_over_15', 'year_total_warning', 'year_total_over_cap', 'missed_public_exam'],
+  deadlines: ['suspension_day6', 'pex_la_day6', 'pex_governors_review', 'pex_no_placement', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'],
+  repeated: ['repeated_suspensions'],
+  disproportionality: ['disproportionality'],
+};
+
+export class SubscriptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SubscriptionError';
+  }
+}
+
+export interface SubscribeRequest {
+  area: Area | null;
+  rules: AlertRuleId[] | null;
+}
+
+/** Parses the words after `alerts subscribe` / `alerts unsubscribe`. */
+export function parseSubscriptionArgs(text: string): SubscribeRequest {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  let area: Area | null = null;
+  let rest = words;
+  const first = words[0]?.toLowerCase();
+  if (first === 'county') {
+    area = { kind: 'county', value: '' };
+    rest = words.slice(1);
+  } else if (first === 'school') {
+    const urn = words[1];
+    if (!urn || !/^\d{6}$/.test(urn)) throw new SubscriptionError('school needs a six-digit URN, e.g. `alerts subscribe school 100001`');
+    area = { kind: 'school', value: urn };
+    rest = words.slice(2);
+  } else if (first === 'district') {
+    // District names can have spaces ("South Holland"): take words up to the first rule word.
+    const nameWords: string[] = [];
+    let i = 1;
+    for (; i < words.length; i++) {
+      if (isRuleWord(words[i]!)) break;
+      nameWords.push(words[i]!);
+    }
+    if (nameWords.length === 0) throw new SubscriptionError('district needs a name, e.g. `alerts subscribe district Boston`');
+    area = { kind: 'district', value: nameWords.join(' ') };
+    rest = words.slice(i);
+  }
+  if (rest.length === 0) return { area, rules: null };
+  const rules = new Set<AlertRuleId>();
+  for (const word of rest.flatMap((w) => w.split(',')).filter(Boolean)) {
+    const key = word.toLowerCase();
+    const group = RULE_WORDS[key] ?? (key in ALERT_RULES ? [key as AlertRuleId] : undefined);
+    if (!group) throw new SubscriptionError(`"${word.slice(0, 30)}" is not an alert type. Try: ${Object.keys(RULE_WORDS).join(', ')}`);
+    for (const r of group) rules.add(r);
+  }
+  return { area, rules: rules.size === ALL_RULES.length ? null : [...rules] };
+}
+
+function isRuleWord(word: string): boolean {
+  const key = word.toLowerCase().replace(/,$/, '');
+  return key in RULE_WORDS || key in ALERT_RULES;
+}
+
+export async function loadGeography(db: Kysely<Database>): Promise<Geography> {
+  const rows = await db.selectFrom('school').innerJoin('district', 'district.id', 'school.district_id').select(['school.urn', 'district.id', 'district.name']).execute();
+  const districts = await db.selectFrom('district').select(['id', 'name']).execute();
+  return {
+    schools: new Map(rows.map((r) => [r.urn, { districtId: r.id, districtName: r.name }])),
+    districtNames: new Map(districts.map((d) => [d.id, d.name])),
+  };
+}
+
+function scopeCoversArea(scope: Scope, area: Area, geo: Geography): boolean {
+  if (scope.county) return true;
+  if (area.kind === 'county') return false;
+  if (area.kind === 'district') return scope.districts.some((d) => d.toLowerCase() === area.value.toLowerCase());
+  const urn = Number(area.value);
+  if (scope.schoolUrns.includes(urn)) return true;
+  const district = geo.schools.get(urn)?.districtName.toLowerCase();
+  return district !== undefined && scope.districts.some((d) => d.toLowerCase() === district);
+}
+
+/** The area a role default covers: the user's whole scope, as areas. */
+function scopeAreas(scope: Scope): Area[] {
+  if (scope.county) return [{ kind: 'county', value: '' }];
+  return [...scope.districts.map((d) => ({ kind: 'district' as const, value: d })), ...scope.schoolUrns.map((u) => ({ kind: 'school' as const, value: String(u) }))];
+}
+
+function rulesOf(text: string): ReadonlySet<AlertRuleId> | null {
+  return text === '*' ? null : new Set(text.split(',').filter(Boolean) as AlertRuleId[]);
+}
+
+export interface Subscriber {
+  key: string;
+  conversationId: string | null;
+}
+
+/** Personal chat subscribes the user; anywhere else subscribes the conversation. */
+export function subscriberFor(actor: Actor, conversationId: string): Subscriber {
+  return actor.conversationType === 'personal' ? { key: `user:${actor.user.id}`, conversationId: null } : { key: `conversation:${conversationId}`, conversationId };
+}
+
+/** Every subscription in force, stored or role default, with each user's current scope. */
+export async function effectiveSubscriptions(db: Kysely<Database>): Promise<EffectiveSubscription[]> {
+  const users = await db.selectFrom('staff_user').select(['id', 'role', 'scope']).execute();
+  const rows = await db.selectFrom('alert_subscription').selectAll().orderBy('id').execute();
+  const scopes = new Map<number, Scope>();
+  for (const u of users) {
+    try {
+      scopes.set(u.id, parseScope(u.scope));
+    } catch {
+      // A scope that no longer parses receives nothing (same rule as the identity step).
+    }
+  }
+  const result: EffectiveSubscription[] = [];
+  const personalRows = new Set<number>();
+  for (const row of rows) {
+    if (row.conversation_id === null) personalRows.add(row.staff_user_id);
+    const scope = scopes.get(row.staff_user_id);
+    if (!scope || row.area_kind === 'none') continue;
+    result.push({
+      subscriberKey: row.subscriber_key,
+      staffUserId: row.staff_user_id,
+      conversationId: row.conversation_id,
+      area: { kind: row.area_kind, value: row.area_value },
+      rules: rulesOf(row.rules),
+      userScope: scope,
+      implicit: false,
+    });
+  }
+  for (const u of users) {
+    const scope = scopes.get(u.id);
+    const defaults = DEFAULT_RULES_BY_ROLE[u.role];
+    if (!scope || defaults === 'none' || personalRows.has(u.id)) continue;
+    for (const area of scopeAreas(scope)) {
+      result.push({
+        subscriberKey: `user:${u.id}`,
+        staffUserId: u.id,
+        conversationId: null,
+        area,
+        rules: defaults === 'all' ? null : new Set(PUPIL_RULES),
+        userScope: scope,
+        implicit: true,
+      });
+    }
+  }
+  return result;
+}
+
+export interface SubscriptionLine {
+  area: Area;
+  rules: AlertRuleId[] | 'all';
+  implicit: boolean;
+}
+
+/** What `alerts list` shows for this chat: stored rows, or the role default. */
+export async function listSubscriptions(db: Kysely<Database>, actor: Actor, conversationId: string): Promise<SubscriptionLine[]> {
+  const subscriber = subscriberFor(actor, conversationId);
+  const rows = await db.selectFrom('alert_subscription').selectAll().where('subscriber_key', '=', subscriber.key).orderBy('id').execute();
+  if (rows.length > 0) {
+    return rows
+      .filter((r) => r.area_kind !== 'none')
+      .map((r) => ({ area: { kind: r.area_kind as Area['kind'], value: r.area_value }, rules: r.rules === '*' ? 'all' : (r.rules.split(',') as AlertRuleId[]), implicit: false }));
+  }
+  const defaults = DEFAULT_RULES_BY_ROLE[actor.role];
+  if (subscriber.conversationId !== null || defaults === 'none') return [];
+  return scopeAreas(actor.scope).map((area) => ({ area, rules: defaults === 'all' ? 'all' : PUPIL_RULES, implicit: true }));
+}
+
+export async function subscribe(db: Kysely<Database>, actor: Actor, conversationId: string, request: SubscribeRequest, now: string): Promise<SubscriptionLine> {
+  const geo = await loadGeography(db);
+  const subscriber = subscriberFor(actor, conversationId);
+  let area = request.area;
+  if (!area) {
+    // No area given: a personal chat takes the user's scope; a channel must name one.
+    const areas = scopeAreas(actor.scope);
+    if (subscriber.conversationId !== null || areas.length !== 1) {
+      throw new SubscriptionError('say which area: `alerts subscribe district <name>` or `alerts subscribe school <urn>`');
+    }
+    area = areas[0]!;
+  }
+  if (area.kind === 'district') {
+    const match = [...geo.districtNames.values()].find((n) => n.toLowerCase() === area!.value.toLowerCase());
+    if (!match) throw new SubscriptionError(`there is no district called "${area.value.slice(0, 40)}"`);
+    area = { kind: 'district', value: match };
+  }
+  if (area.kind === 'school' && !geo.schools.has(Number(area.value))) throw new SubscriptionError(`there is no school with URN ${area.value}`);
+  if (subscriber.conversationId !== null && area.kind === 'county') {
+    throw new SubscriptionError('a channel or group chat subscribes for a district or a school, not the whole county (pupil details are shared with everyone in it)');
+  }
+  if (!scopeCoversArea(actor.scope, area, geo)) throw new SubscriptionError('that area is outside your scope, so you cannot subscribe to it');
+
+  const rules = request.rules ? [...request.rules].sort().join(',') : '*';
+  await db.deleteFrom('alert_subscription').where('subscriber_key', '=', subscriber.key).where('area_kind', '=', 'none').execute();
+  await db
+    .insertInto('alert_subscription')
+    .values({ subscriber_key: subscriber.key, staff_user_id: actor.user.id, conversation_id: subscriber.conversationId, area_kind: area.kind, area_value: area.value, rules, created_at: now })
+    .onConflict((oc) => oc.columns(['subscriber_key', 'area_kind', 'area_value']).doUpdateSet({ rules, staff_user_id: actor.user.id, created_at: now }))
+    .execute();
+  return { area, rules: request.rules ?? 'all', implicit: false };
+}
+
+/**
+ * Removes subscriptions for an area (or, with no area, all of them). In a personal chat removing
+ * the last one records "none", so the role default does not come back.
+ */
+export async function unsubscribe(db: Kysely<Database>, actor: Actor, conversationId: string, request: SubscribeRequest, now: string): Promise<number> {
+  const subscriber = subscriberFor(actor, conversationId);
+  const current = await listSubscriptions(db, actor, conversationId);
+  const stored = await db.selectFrom('alert_subscription').select('id').where('subscriber_key', '=', subscriber.key).where('area_kind', '!=', 'none').execute();
+  if (stored.length === 0 && current.length > 0) {
+    // Only the role default exists: materialise it so one area can be removed from it.
+    for (const line of current) {
+      await db
+        .insertInto('alert_subscription')
+        .values({
+          subscriber_key: subscriber.key,
+          staff_user_id: actor.user.id,
+          conversation_id: null,
+          area_kind: line.area.kind,
+          area_value: line.area.value,
+          rules: line.rules === 'all' ? '*' : [...line.rules].sort().join(','),
+          created_at: now,
+        })
+        .execute();
+    }
+  }
+  let query = db.deleteFrom('alert_subscription').where('subscriber_key', '=', subscriber.key).where('area_kind', '!=', 'none');
+  if (request.area) {
+    query = query.where('area_kind', '=', request.area.kind);
+    if (request.area.kind !== 'county') query = query.where((eb) => eb(eb.fn('lower', ['area_value']), '=', request.area!.value.toLowerCase()));
+  }
+  const removed = Number((await query.executeTakeFirst()).numDeletedRows);
+  const left = await db.selectFrom('alert_subscription').select('id').where('subscriber_key', '=', subscriber.key).where('area_kind', '!=', 'none').execute();
+  if (left.length === 0 && subscriber.conversationId === null) {
+    await db
+      .insertInto('alert_subscription')
+      .values({ subscriber_key: subscriber.key, staff_user_id: actor.user.id, conversation_id: null, area_kind: 'none', area_value: '', rules: '', created_at: now })
+      .onConflict((oc) => oc.columns(['subscriber_key', 'area_kind', 'area_value']).doNothing())
+      .execute();
+  }
+  return removed;
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRunnerDeps } from '../../../services/alerts/alert-runner';
+import { listSubscriptions, parseSubscriptionArgs, subscribe, SubscriptionError, unsubscribe } from '../../../services/alerts/subscriptions';
+import { loadCalendar } from '../../../services/calendar/school-calendar';
+import { fixedClock } from '../../../services/clock';
+import { makeUpn } from '../../../services/domain/upn';
+import { queuePupilsForRules } from '../../../services/exclusions/exclusion-repository';
+import { resolveRuleSettings } from '../../../services/exclusions/rule-settings';
+import type { Actor } from '../../../services/identity/actor';
+import { parseScope } from '../../../services/identity/scope';
+import type { ConversationType, Role, StaffUser } from '../../../services/store/database';
+import type { Store } from '../../../services/store/open-store';
+import { forEachEngine } from '../../helpers/test-stores';
+import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
+
+const BOSTON = FIXTURE_SCHOOLS.bostonSecondary.urn;
+const LINCOLN = FIXTURE_SCHOOLS.lincolnSecondary.urn;
+const NOW = '2026-11-25T10:00:00.000Z';
+const calendar = loadCalendar();
+
+async function addUser(store: Store, name: string, role: Role, scope: string): Promise<StaffUser> {
+  return store.db
+    .insertInto('staff_user')
+    .values({ aad_object_id: `aad-${name}`, email: `${name}@example.org`, name, role, scope, created_at: NOW })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+function actorOf(user: StaffUser, conversationType: ConversationType = 'personal'): Actor {
+  return { user, role: user.role, scope: parseScope(user.scope), aadObjectId: user.aad_object_id, conversationType };
+}
+
+async function addExclusion(store: Store, pupilId: number, urn: number, category: 'SUSP' | 'PERM' | 'LUNC', start: string, sessions: number) {
+  return store.db
+    .insertInto('exclusion')
+    .values({ pupil_id: pupilId, school_urn: urn, category, reasons: 'PA', start_date: start, sessions, notified_date: start, missed_public_exam: 0, source: 'test', created_at: NOW })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
+async function outbox(store: Store) {
+  return store.db
+    .selectFrom('alert_outbox')
+    .innerJoin('exclusion_alert', 'exclusion_alert.id', 'alert_outbox.alert_id')
+    .select(['alert_outbox.subscriber_key', 'alert_outbox.conversation_id', 'exclusion_alert.rule', 'exclusion_alert.pupil_id'])
+    .orderBy('alert_outbox.id')
+    .execute();
+}
+
+describe('alert runner and subscriptions', () => {
+  forEachEngine((getStore) => {
+    let county: FixtureCounty;
+    let deps: AlertRunnerDeps;
+    let users: Record<'manager' | 'bostonLeader' | 'lincolnLeader' | 'officer' | 'lincolnManager', StaffUser>;
+
+    beforeEach(async () => {
+      const store = getStore();
+      county = await insertFixtureCounty(store);
+      deps = { db: store.db, calendar, clock: fixedClock(NOW) };
+      users = {
+        manager: await addUser(store, 'manager', 'la_manager', 'county'),
+        bostonLeader: await addUser(store, 'bostonleader', 'school_leader', `school:${BOSTON}`),
+        lincolnLeader: await addUser(store, 'lincolnleader', 'school_leader', `school:${LINCOLN}`),
+        officer: await addUser(store, 'officer', 'attendance_officer', 'district:Boston'),
+        lincolnManager: await addUser(store, 'lincolnmanager', 'la_manager', 'district:Lincoln'),
+      };
+    });
+
+    it('queues each new alert once per subscriber in scope, using role defaults', async () => {
+      const store = getStore();
+      await addExclusion(store, county.pupils.lookedAfter, BOSTON, 'PERM', '2026-11-23', 0);
+      const first = await runPupilRules(deps);
+      assert.equal(first.newAlerts, 5);
+      const rows = await outbox(store);
+      const bySubscriber = (key: string) => rows.filter((r) => r.subscriber_key === key).map((r) => r.rule).sort();
+      const expected = ['looked_after_excluded', 'permanent_exclusion', 'pex_governors_review', 'pex_la_day6', 'social_worker_excluded'];
+      assert.deepEqual(bySubscriber(`user:${users.manager.id}`), expected);
+      assert.deepEqual(bySubscriber(`user:${users.bostonLeader.id}`), expected);
+      assert.deepEqual(bySubscriber(`user:${users.lincolnLeader.id}`), [], 'another school');
+      assert.deepEqual(bySubscriber(`user:${users.lincolnManager.id}`), [], 'another district');
+      assert.deepEqual(bySubscriber(`user:${users.officer.id}`), [], 'no default for attendance officers');
+      assert.equal(rows.length, 10);
+
+      const again = await runPupilRules(deps);
+      assert.equal(again.alerts, 5);
+      assert.equal(again.newAlerts, 0);
+      assert.equal((await outbox(store)).length, 10, 'nothing queued twice');
+    });
+
+    it('tells the new school too when the pupil has moved', async () => {
+      const store = getStore();
+      await store.db.updateTable('enrolment').set({ end_date: '2026-11-13' }).where('pupil_id', '=', county.pupils.ehcPlan).execute();
+      await store.db.insertInto('enrolment').values({ pupil_id: county.pupils.ehcPlan, school_urn: LINCOLN, start_date: '2026-11-16', end_date: null, registration: 'C' }).execute();
+      await addExclusion(store, county.pupils.ehcPlan, BOSTON, 'SUSP', '2026-11-09', 2);
+      await runPupilRules(deps);
+      const rows = await outbox(store);
+      const keys = new Set(rows.map((r) => r.subscriber_key));
+      assert.ok(keys.has(`user:${users.bostonLeader.id}`));
+      assert.ok(keys.has(`user:${users.lincolnLeader.id}`));
+      assert.ok(keys.has(`user:${users.lincolnManager.id}`));
+    });
+
+    it('drains pupils queued by imports and intake, clearing only what it read', async () => {
+      const store = getStore();
+      await addExclusion(store, county.pupils.ehcPlan, BOSTON, 'SUSP', '2026-11-24', 2);
+      await queuePupilsForRules(store.db, [county.pupils.ehcPlan], NOW);
+      const summary = await drainPendingPupils(deps);
+      assert.equal(summary.evaluatedPupils, 1);
+      assert.equal(summary.newAlerts, 1);
+      assert.deepEqual(await store.db.selectFrom('alert_pending_pupil').selectAll().execute(), []);
+      assert.equal((await drainPendingPupils(deps)).evaluatedPupils, 0);
+    });
+
+    it('lets a channel subscribe to its district and an officer choose alert types', async () => {
+      const store = getStore();
+      await subscribe(store.db, actorOf(users.officer, 'channel'), '19:boston-channel', parseSubscriptionArgs('district boston'), NOW);
+      await subscribe(store.db, actorOf(users.officer), 'personal-officer', parseSubscriptionArgs('permanent'), NOW);
+      await addExclusion(store, county.pupils.lookedAfter, BOSTON, 'PERM', '2026-11-23', 0);
+      await runPupilRules(deps);
+      const rows = await outbox(store);
+      const channel = rows.filter((r) => r.subscriber_key === 'conversation:19:boston-channel');
+      assert.equal(channel.length, 5);
+      assert.ok(channel.every((r) => r.conversation_id === '19:boston-channel'));
+      assert.deepEqual(
+        rows.filter((r) => r.subscriber_key === `user:${users.officer.id}`).map((r) => r.rule).sort(),
+        ['permanent_exclusion', 'pex_governors_review', 'pex_la_day6'],
+      );
+    });
+
+    it('refuses areas outside the user’s scope and county-wide channels', async () => {
+      const store = getStore();
+      await assert.rejects(subscribe(store.db, actorOf(users.officer), 'p', parseSubscriptionArgs('district Lincoln'), NOW), SubscriptionError);
+      await assert.rejects(subscribe(store.db, actorOf(users.bostonLeader), 'p', parseSubscriptionArgs(`school ${LINCOLN}`), NOW), /outside your scope/);
+      await assert.rejects(subscribe(store.db, actorOf(users.manager, 'channel'), '19:c', parseSubscriptionArgs('county'), NOW), /not the whole county/);
+      await assert.rejects(subscribe(store.db, actorOf(users.manager), 'p', parseSubscriptionArgs('district Nowhere'), NOW), /no district called/);
+      assert.throws(() => parseSubscriptionArgs('county biscuits'), /"biscuits" is not an alert type/);
+    });
+
+    it('lists the role default, and unsubscribing everything keeps the default away', async () => {
+      const store = getStore();
+      const leader = actorOf(users.bostonLeader);
+      const listed = await listSubscriptions(store.db, leader, 'p');
+      assert.equal(listed.length, 1);
+      assert.deepEqual(listed[0]!.area, { kind: 'school', value: String(BOSTON) });
+      assert.equal(listed[0]!.implicit, true);
+      assert.equal(await unsubscribe(store.db, leader, 'p', parseSubscriptionArgs(''), NOW), 1);
+      assert.deepEqual(await listSubscriptions(store.db, leader, 'p'), []);
+      await addExclusion(store, county.pupils.lookedAfter, BOSTON, 'PERM', '2026-11-23', 0);
+      await runPupilRules(deps);
+      assert.deepEqual((await outbox(store)).filter((r) => r.subscriber_key === `user:${users.bostonLeader.id}`), []);
+      await subscribe(store.db, leader, 'p', parseSubscriptionArgs(''), NOW);
+      assert.equal((await listSubscriptions(store.db, leader, 'p'))[0]!.implicit, false);
+    });
+
+    it('sends weekly disproportionality flags to LA managers of that district, not to schools', async () => {
+      const store = getStore();
+      // 20 more SEN pupils at Boston, 4 of them suspended, against 3 non-SEN pupils with none.
+      for (let i = 0; i < 20; i++) {
+        const { id } = await store.db
+          .insertInto('pupil')
+          .values({ upn: makeUpn(925, 4002, 16, i + 1), legal_forename: 'A', legal_surname: 'B', preferred_forename: null, date_of_birth: '2013-01-01', nc_year: 9, sex: 'F', ethnicity: 'WBRI', sen_provision: 'K', looked_after: 0, social_worker: 'N', fsm: 0, youth_justice: 0 })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await store.db.insertInto('enrolment').values({ pupil_id: id, school_urn: BOSTON, start_date: '2026-09-03', end_date: null, registration: 'C' }).execute();
+        if (i < 4) await addExclusion(store, id, BOSTON, 'SUSP', '2026-10-05', 2);
+      }
+      const summary = await runDisproportionality({ ...deps, settings: resolveRuleSettings({ disproportionalityMinGroupPupils: 10 }) });
+      assert.equal(summary.newAlerts, 1);
+      const rows = await outbox(store);
+      assert.deepEqual(rows.map((r) => r.subscriber_key), [`user:${users.manager.id}`]);
+      assert.equal(rows[0]!.rule, 'disproportionality');
+    });
+  });
+});
