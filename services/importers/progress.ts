@@ -1,7 +1,7 @@
 /**
  * Progress of a long import on stderr. On a terminal: one bar redrawn in place. Elsewhere (CI
- * logs, a pipe): a plain line every 10% for large files and nothing for small ones, so logs stay
- * short and never fill with carriage returns.
+ * logs, a pipe): a plain line every 10%, so logs stay short and never fill with carriage returns.
+ * Small files, which take well under a second, show nothing either way.
  */
 export interface ProgressSink {
   /** A phase begins, e.g. "checking" or "writing"; total is in bytes. */
@@ -24,14 +24,14 @@ export interface ProgressStream {
 export interface ProgressOptions {
   /** Prefix of every line, e.g. the import kind. */
   label: string;
-  /** Files smaller than this get no progress lines when the stream is not a terminal. */
+  /** Files smaller than this show no progress (default 1 MiB on a terminal, 5 MiB elsewhere). */
   quietBelowBytes?: number;
 }
 
-const DEFAULT_QUIET_BELOW = 5 * 1024 * 1024;
-
 export function createProgress(stream: ProgressStream, options: ProgressOptions): ProgressSink {
-  return stream.isTTY ? new TerminalBar(stream, options.label) : new StepLines(stream, options.label, options.quietBelowBytes ?? DEFAULT_QUIET_BELOW);
+  return stream.isTTY
+    ? new TerminalBar(stream, options.label, options.quietBelowBytes ?? 1024 * 1024)
+    : new StepLines(stream, options.label, options.quietBelowBytes ?? 5 * 1024 * 1024);
 }
 
 class TerminalBar implements ProgressSink {
@@ -43,13 +43,14 @@ class TerminalBar implements ProgressSink {
   constructor(
     private readonly stream: ProgressStream,
     private readonly label: string,
+    private readonly quietBelow: number,
   ) {}
 
   start(phase: string, total: number): void {
     this.phase = phase;
     this.total = total;
     this.lastPercent = -1;
-    this.active = true;
+    this.active = total >= this.quietBelow;
     this.update(0, 0);
   }
 
@@ -72,7 +73,7 @@ class TerminalBar implements ProgressSink {
   private draw(percent: number, rows: number): void {
     const head = `${this.label}: ${this.phase.padEnd(8)} `;
     const tail = ` ${String(percent).padStart(3)}%  ${formatCount(rows)} rows`;
-    const width = Math.max(10, Math.min(40, (this.stream.columns ?? 80) - head.length - tail.length - 3));
+    const width = Math.max(10, Math.min(40, (this.stream.columns || 80) - head.length - tail.length - 3));
     const filled = Math.round((width * percent) / 100);
     // \r returns to the start of the line; ESC[K clears what a longer previous draw left behind.
     this.stream.write(`\r${head}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}\u001b[K`);

@@ -9,7 +9,7 @@ function fakeStream(isTTY: boolean) {
 describe('import progress', () => {
   it('on a terminal, redraws one bar in place and ends the line when a phase finishes', () => {
     const { stream, writes } = fakeStream(true);
-    const progress = createProgress(stream, { label: 'pupils' });
+    const progress = createProgress(stream, { label: 'pupils', quietBelowBytes: 1000 });
     progress.start('checking', 1000);
     progress.update(500, 12345);
     progress.update(501, 12346); // same whole percent: no redraw
@@ -34,13 +34,15 @@ describe('import progress', () => {
     assert.ok(writes.every((w) => w.endsWith('\n') && !w.includes('\r')));
   });
 
-  it('elsewhere, says nothing about a small file', () => {
-    const { stream, writes } = fakeStream(false);
-    const progress = createProgress(stream, { label: 'schools', quietBelowBytes: 100 });
-    progress.start('checking', 99);
-    progress.update(99, 5);
-    progress.finish(5);
-    assert.deepEqual(writes, []);
+  it('says nothing about a small file, on a terminal or elsewhere', () => {
+    for (const isTTY of [true, false]) {
+      const { stream, writes } = fakeStream(isTTY);
+      const progress = createProgress(stream, { label: 'schools', quietBelowBytes: 100 });
+      progress.start('checking', 99);
+      progress.update(99, 5);
+      progress.finish(5);
+      assert.deepEqual(writes, [], `isTTY ${isTTY}`);
+    }
   });
 
   it('formats counts with comma separators', () => {
