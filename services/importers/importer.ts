@@ -245,14 +245,13 @@ export async function runImport(store: Store, importer: AnyImporter, file: strin
       };
       const rescan: ImportResult = { ...result, ignoredColumns: [] };
       await scanFile(file, importer, ctx, rereport, rescan, collect, async (bytes) => {
-        if (batch.length >= batchSize) {
-          // Full batches only; the rest waits for the next chunk so statements stay large.
-          while (batch.length >= batchSize) {
-            const full = batch.slice(0, batchSize);
-            batch = batch.slice(batchSize);
-            await importer.write(tx, full, ctx, counts);
-          }
+        // Full batches only; the rest waits for the next chunk so statements stay large.
+        let start = 0;
+        while (batch.length - start >= batchSize) {
+          await importer.write(tx, batch.slice(start, start + batchSize), ctx, counts);
+          start += batchSize;
         }
+        if (start > 0) batch = batch.slice(start);
         progress.update(bytes, written);
       }, () => writeErrors.length > 0 || grew, before.size);
       if (writeErrors.length > 0 || grew) throw new WriteAbort(FILE_CHANGED);
