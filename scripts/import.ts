@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const file = args[1]!;
 
-  loadDotenv({ quiet: true } as Parameters<typeof loadDotenv>[0]);
+  loadDotenv({ quiet: true });
   const env = envSchema.safeParse(process.env);
   if (!env.success) {
     const issue = env.error.issues[0]!;
