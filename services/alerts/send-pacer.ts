@@ -1,0 +1,118 @@
+/**
+ * Paces proactive sends inside Teams' limits. Each key (a conversation, a tenant) has sliding
+ * windows "at most L sends in W ms"; `reserve` returns the earliest time every window of every key
+ * allows one more send and books it. Sends to one conversation keep their order (a slot is never
+ * earlier than that conversation's last one), so cards arrive in the order they were queued.
+ */
+
+export interface Window {
+  limit: number;
+  ms: number;
+}
+
+/** Teams, per bot per conversation (thread): 7/1 s, 8/2 s, 60/30 s, 1800/3600 s (rate-limit.md). */
+export const TEAMS_CONVERSATION_WINDOWS: readonly Window[] = [
+  { limit: 7, ms: 1000 },
+  { limit: 8, ms: 2000 },
+  { limit: 60, ms: 30_000 },
+  { limit: 1800, ms: 3_600_000 },
+];
+
+/** Teams, per app per tenant: 50 requests per second. */
+export const TEAMS_TENANT_WINDOWS: readonly Window[] = [{ limit: 50, ms: 1000 }];
+
+interface KeyState {
+  windows: readonly Window[];
+  /** Booked send times, ascending. */
+  times: number[];
+  pausedUntil: number;
+}
+
+export class SendPacer {
+  private readonly keys = new Map<string, KeyState>();
+
+  constructor(private readonly windowsFor: (key: string) => readonly Window[]) {}
+
+  private state(key: string): KeyState {
+    let state = this.keys.get(key);
+    if (!state) {
+      state = { windows: this.windowsFor(key), times: [], pausedUntil: 0 };
+      this.keys.set(key, state);
+    }
+    return state;
+  }
+
+  /**
+   * Books and returns the earliest allowed time (ms since epoch) at or after `now`. `ordered` keys
+   * (conversations) never get a slot before their previous one; other keys (the tenant) may, so one
+   * paused conversation does not hold up the rest of the tenant.
+   */
+  reserve(keys: readonly string[], now: number, ordered: (key: string) => boolean = (k) => !k.startsWith('tenant:')): number {
+    const states = keys.map((k) => ({ state: this.state(k), ordered: ordered(k) }));
+    let at = now;
+    for (const { state, ordered: fifo } of states) {
+      this.prune(state, now);
+      at = Math.max(at, state.pausedUntil);
+      if (fifo) at = Math.max(at, state.times[state.times.length - 1] ?? 0);
+    }
+    // Move forward until no window of any key is full around `at`. Counting (at - W, at + W) is
+    // conservative for bookings out of order and exact for the usual in-order case.
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const { state } of states) {
+        for (const w of state.windows) {
+          const from = upperBound(state.times, at - w.ms);
+          const to = lowerBound(state.times, at + w.ms);
+          const count = to - from;
+          if (count >= w.limit) {
+            at = state.times[from + count - w.limit]! + w.ms;
+            moved = true;
+          }
+        }
+      }
+    }
+    for (const { state } of states) state.times.splice(upperBound(state.times, at), 0, at);
+    return at;
+  }
+
+  /** Stops sends to a key until `until` (a 429's Retry-After). */
+  pause(key: string, until: number): void {
+    const state = this.state(key);
+    state.pausedUntil = Math.max(state.pausedUntil, until);
+  }
+
+  pausedUntil(key: string): number {
+    return this.keys.get(key)?.pausedUntil ?? 0;
+  }
+
+  private prune(state: KeyState, now: number): void {
+    const longest = Math.max(...state.windows.map((w) => w.ms));
+    let drop = 0;
+    while (drop < state.times.length && state.times[drop]! <= now - longest) drop++;
+    if (drop > 0) state.times.splice(0, drop);
+  }
+}
+
+/** First index with value > key. */
+function upperBound(sorted: readonly number[], key: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index with value >= key. */
+function lowerBound(sorted: readonly number[], key: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

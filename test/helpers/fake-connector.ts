@@ -1,0 +1,93 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+
+/**
+ * A fake Bot Connector on loopback: records every post and answers from a per-conversation script
+ * (e.g. 429 with Retry-After, 500, 403), then 201 with a message id. `delivered` lists the messages
+ * it accepted, which is what a Teams user would see.
+ */
+
+export interface FakeResponse {
+  status: number;
+  retryAfter?: string;
+  body?: unknown;
+  /** Wait before answering (a slow connector). */
+  delayMs?: number;
+}
+
+export interface ReceivedPost {
+  method: string;
+  conversationId: string;
+  activityId?: string;
+  activity: any;
+  status: number;
+  at: number;
+  authorization?: string;
+}
+
+export interface FakeConnector {
+  serviceUrl: string;
+  posts: ReceivedPost[];
+  /** Accepted (2xx) posts only. */
+  delivered(): ReceivedPost[];
+  script(conversationId: string, responses: FakeResponse[]): void;
+  /** Answer used when a conversation has no script left. */
+  setDefault(response: FakeResponse): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeConnector(): Promise<FakeConnector> {
+  const scripts = new Map<string, FakeResponse[]>();
+  let fallback: FakeResponse = { status: 201 };
+  const posts: ReceivedPost[] = [];
+  let nextId = 1;
+
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      let data = '';
+      req.on('data', (c) => (data += c));
+      req.on('end', () => resolve(data));
+    });
+
+  const server: Server = createServer(async (req, res) => {
+    const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
+    const text = await readBody(req);
+    if (!match || (req.method !== 'POST' && req.method !== 'PUT')) {
+      res.writeHead(404).end();
+      return;
+    }
+    const conversationId = decodeURIComponent(match[1]!);
+    const queue = scripts.get(conversationId);
+    const response = queue && queue.length ? queue.shift()! : fallback;
+    if (response.delayMs) await new Promise((r) => setTimeout(r, response.delayMs));
+    let activity: any = undefined;
+    try {
+      activity = JSON.parse(text);
+    } catch {
+      activity = text;
+    }
+    const id = match[2] ? decodeURIComponent(match[2]) : `activity-${nextId++}`;
+    posts.push({ method: req.method, conversationId, activityId: id, activity, status: response.status, at: Date.now(), authorization: req.headers.authorization });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (response.retryAfter !== undefined) headers['retry-after'] = response.retryAfter;
+    const body = response.status < 300 ? { id } : (response.body ?? { error: { code: response.status === 429 ? 'Throttled' : 'Failed', message: 'fake' } });
+    res.writeHead(response.status, headers).end(JSON.stringify(body));
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    serviceUrl: `http://127.0.0.1:${port}/`,
+    posts,
+    delivered: () => posts.filter((p) => p.status >= 200 && p.status < 300 && p.method === 'POST'),
+    script: (conversationId, responses) => scripts.set(conversationId, [...responses]),
+    setDefault: (response) => {
+      fallback = response;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
