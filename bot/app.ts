@@ -3,6 +3,7 @@ import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams
 import type { BotApp, BotDeps } from './bot-deps';
 import { createIdentityStep } from './identity-step';
 import { registerHelpRoutes } from './routes/help-routes';
+import { registerLadderRoutes } from './routes/ladder-routes';
 import { commandText, wasAnswered } from './turn-actor';
 
 export const FALLBACK_MESSAGE =
@@ -27,6 +28,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   app.turn('beforeTurn', async (context) => identityStep(context));
 
   registerHelpRoutes(app);
+  registerLadderRoutes(app, deps);
   return app;
 }
 

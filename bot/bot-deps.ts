@@ -1,5 +1,6 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Clock } from '../services/clock';
+import type { LadderService } from '../services/ladder/ladder-service';
 import type { Logger } from '../services/logger';
 import type { Store } from '../services/store/open-store';
 
@@ -8,6 +9,8 @@ export interface BotDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
+  /** The ladder toolkit, loaded and checked at start; the default toolkit (data/ladder) when absent. */
+  ladder?: LadderService;
 }
 
 export type BotApp = Application<TurnState>;

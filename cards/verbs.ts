@@ -4,6 +4,12 @@
  */
 export const VERBS = {
   help: 'help.show',
+  /** data: { id, q? } opens a rung or scenario card in place. */
+  ladderRung: 'ladder.rung',
+  /** data: {} shows the whole ladder in place. */
+  ladderOverview: 'ladder.overview',
+  /** data: { verdict: 'yes' | 'no', id?, q? } records whether a ladder answer helped. */
+  ladderFeedback: 'ladder.feedback',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

@@ -22,6 +22,28 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
     description: 'What you can ask me, for your role.',
     roles: EVERYONE,
   },
+  {
+    usage: 'ladder',
+    description: 'The ladder of behavioural intervention: every rung and the one-off serious breaches, each one tap away.',
+    roles: EVERYONE,
+  },
+  {
+    usage: 'ladder <what is happening>',
+    description: 'The rung that fits a situation, with what to do, what to record, who can help and the statutory points that apply.',
+    example: 'ladder Y8 keeps walking out of lessons, PSP in place, looked after',
+    roles: EVERYONE,
+  },
+  {
+    usage: 'ladder <step>',
+    description: 'Open a rung by number or name.',
+    example: 'ladder step two',
+    roles: EVERYONE,
+  },
+  {
+    usage: 'ladder stats',
+    description: 'What schools ask the ladder most, and what it found nothing useful for.',
+    roles: ['la_manager', 'admin'],
+  },
 ];
 
 export function commandsForRole(role: Role): CommandInfo[] {

@@ -108,9 +108,20 @@ interface PhraseNode {
   concepts: string[];
 }
 
+/** Where a term occurs: which entry, which field, and its weighted, length-normalised count there. */
+interface Posting {
+  doc: number;
+  field: SearchField;
+  weighted: number;
+}
+
 export interface LadderIndex {
   toolkit: LadderToolkit;
   docs: IndexedEntry[];
+  /** Term -> where it occurs, so a search touches only the entries and fields that hold its words. */
+  postings: Map<string, Posting[]>;
+  /** Term -> the sentences (entry, item number) holding it, for the "ideas together" bonus. */
+  itemPostings: Map<string, { doc: number; item: number }[]>;
   /** Inverse document frequency per term (stem or `~concept`). */
   idf: Map<string, number>;
   avgLength: Map<SearchField, number>;
@@ -325,7 +336,27 @@ export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
     }
   }
 
-  return { toolkit, docs, idf, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
+  const postings = new Map<string, Posting[]>();
+  const itemPostings = new Map<string, { doc: number; item: number }[]>();
+  docs.forEach((doc, d) => {
+    for (const [field, f] of doc.fields) {
+      const norm = 1 - B + (B * f.length) / (avgLength.get(field) ?? f.length);
+      for (const [term, tf] of f.tf) {
+        let list = postings.get(term);
+        if (!list) postings.set(term, (list = []));
+        list.push({ doc: d, field, weighted: (FIELD_WEIGHTS[field] * Math.min(tf, 3)) / norm });
+      }
+    }
+    doc.items.forEach((item, i) => {
+      for (const term of item.terms) {
+        let list = itemPostings.get(term);
+        if (!list) itemPostings.set(term, (list = []));
+        list.push({ doc: d, item: i });
+      }
+    });
+  });
+
+  return { toolkit, docs, postings, itemPostings, idf, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,54 +422,65 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
   const concepts = [...terms.keys()].filter((t) => t.startsWith('~')).map((t) => t.slice(1));
 
   const climbing = terms.has(conceptTerm(NO_IMPROVEMENT));
-  const topicFor = new Map<IndexedEntry, number>();
+  const n = index.docs.length;
+  const score = new Float64Array(n);
+  const topic = new Float64Array(n);
+  const weighted = new Float64Array(n);
+  const reasons: (Map<SearchField, Set<string>> | undefined)[] = new Array(n);
+  const itemHits = new Map<number, { count: number; sum: number; field: SearchField }>();
+
+  for (const term of terms.keys()) {
+    const idf = index.idf.get(term);
+    const list = index.postings.get(term);
+    if (!idf || !list) continue;
+    const boost = term.startsWith('~') ? CONCEPT_BOOST : 1;
+    const shown = describeTerm(term, surface);
+    weighted.fill(0);
+    const isTopic = new Uint8Array(n);
+    for (const p of list) {
+      weighted[p.doc]! += p.weighted;
+      if (p.field === 'name' || p.field === 'keywords') isTopic[p.doc] = 1;
+      const byField = (reasons[p.doc] ??= new Map());
+      let set = byField.get(p.field);
+      if (!set) byField.set(p.field, (set = new Set()));
+      set.add(shown);
+    }
+    for (let d = 0; d < n; d++) {
+      const w = weighted[d]!;
+      if (w === 0) continue;
+      score[d]! += boost * idf * ((w * (K1 + 1)) / (w + K1));
+      if (isTopic[d]) topic[d]! += TOPIC_BONUS * boost * idf;
+    }
+    for (const hit of index.itemPostings.get(term) ?? []) {
+      const key = hit.doc * 10000 + hit.item;
+      const acc = itemHits.get(key) ?? { count: 0, sum: 0, field: index.docs[hit.doc]!.items[hit.item]!.field };
+      acc.count++;
+      acc.sum += idf * boost;
+      itemHits.set(key, acc);
+    }
+  }
+
+  const together = new Float64Array(n);
+  for (const [key, acc] of itemHits) {
+    if (acc.count < 2) continue;
+    const d = Math.floor(key / 10000);
+    together[d] = Math.max(together[d]!, FIELD_WEIGHTS[acc.field] * acc.sum);
+  }
+
   const scored: LadderMatch[] = [];
-  const partial: { doc: IndexedEntry; score: number; reasons: MatchReason[] }[] = [];
-  for (const doc of index.docs) {
-    let score = 0;
-    const reasons = new Map<SearchField, Set<string>>();
-    for (const term of terms.keys()) {
-      const idf = index.idf.get(term);
-      if (!idf) continue;
-      let weighted = 0;
-      for (const [field, f] of doc.fields) {
-        const tf = f.tf.get(term);
-        if (!tf) continue;
-        const norm = 1 - B + (B * f.length) / (index.avgLength.get(field) ?? f.length);
-        weighted += (FIELD_WEIGHTS[field] * Math.min(tf, 3)) / norm;
-        let set = reasons.get(field);
-        if (!set) reasons.set(field, (set = new Set()));
-        set.add(describeTerm(term, surface));
-      }
-      if (weighted === 0) continue;
-      const boost = term.startsWith('~') ? CONCEPT_BOOST : 1;
-      score += boost * idf * ((weighted * (K1 + 1)) / (weighted + K1));
-      if (doc.fields.get('name')?.tf.has(term) || doc.fields.get('keywords')?.tf.has(term)) {
-        topicFor.set(doc, (topicFor.get(doc) ?? 0) + TOPIC_BONUS * boost * idf);
-      }
+  const finalScore = new Float64Array(n);
+  for (let d = 0; d < n; d++) {
+    if (score[d] === 0) continue;
+    finalScore[d]! += score[d]! + TOGETHER * together[d]!;
+    if (topic[d]! > 0) {
+      const above = climbing ? rungAbove(index, index.docs[d]!) : undefined;
+      finalScore[above ? index.docs.indexOf(above) : d]! += topic[d]!;
     }
-    if (score === 0) continue;
-    let together = 0;
-    for (const item of doc.items) {
-      let matched = 0;
-      let sum = 0;
-      for (const term of terms.keys()) {
-        if (!item.terms.has(term)) continue;
-        matched++;
-        sum += (index.idf.get(term) ?? 0) * (term.startsWith('~') ? CONCEPT_BOOST : 1);
-      }
-      if (matched >= 2) together = Math.max(together, FIELD_WEIGHTS[item.field] * sum);
-    }
-    score += TOGETHER * together;
-    partial.push({ doc, score, reasons: orderReasons(reasons) });
   }
-  for (const p of partial) {
-    const bonus = topicFor.get(p.doc) ?? 0;
-    const above = climbing ? rungAbove(index, p.doc) : undefined;
-    const target = above ? partial.find((q) => q.doc === above) : p;
-    if (target) target.score += bonus;
+  for (let d = 0; d < n; d++) {
+    if (finalScore[d]! <= 0 || score[d] === 0) continue;
+    scored.push({ entry: index.docs[d]!.entry, score: finalScore[d]!, reasons: orderReasons(reasons[d] ?? new Map()) });
   }
-  for (const p of partial) scored.push({ entry: p.doc.entry, score: p.score, reasons: p.reasons });
   scored.sort((a, b) => b.score - a.score || a.entry.order - b.entry.order);
   const top = scored[0]?.score ?? 0;
   return {

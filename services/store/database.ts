@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type * as Cluster from '../cluster/cluster-tables';
+import type * as Ladder from '../ladder/ladder-tables';
 
 /**
  * The case-data schema, described once. Both engines store:
@@ -18,6 +19,9 @@ export interface Database {
   staff_user: StaffUserTable;
   conversation_ref: ConversationRefTable;
   audit_log: AuditLogTable;
+  // 0002 ladder usage (services/ladder/ladder-tables.ts)
+  ladder_query: Ladder.LadderQueryTable;
+  ladder_feedback: Ladder.LadderFeedbackTable;
   // 0003 attendance cluster meetings (services/cluster/cluster-tables.ts)
   attendance_summary: Cluster.AttendanceSummaryTable;
   attendance_summary_stale: Cluster.AttendanceSummaryStaleTable;

@@ -6,6 +6,7 @@ import { Pool, types as pgTypes } from 'pg';
 import type { Database } from './database';
 import { parseDatabaseUrl, type Engine, type StoreLocation } from './engine';
 import { initialMigration } from './migrations/0001-initial';
+import { ladderFeedbackMigration } from './migrations/0002-ladder-feedback';
 import { attendanceClusterMigration } from './migrations/0003-attendance-cluster';
 import { alertsOutboxMigration } from './migrations/0004-alerts-outbox';
 
@@ -23,6 +24,7 @@ export interface Store {
 export function migrationsFor(engine: Engine): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(engine),
+    '0002-ladder-feedback': ladderFeedbackMigration(engine),
     '0003-attendance-cluster': attendanceClusterMigration(engine),
     '0004-alerts-outbox': alertsOutboxMigration(engine),
   };
@@ -97,7 +99,14 @@ export async function migrate(store: Store): Promise<void> {
   // in the same database (a parallel test run) would then hide ours. Use the connection's own.
   const migrationTableSchema =
     store.engine === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
+  // Numbers are reserved per feature (0002 ladder, 0003 cluster, 0004 alerts...) and land in any
+  // order; a store that already ran 0003 must still accept 0002 when it arrives.
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema,
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

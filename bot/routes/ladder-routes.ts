@@ -1,0 +1,62 @@
+import { CardFactory, type TurnContext } from 'botbuilder';
+import type { AdaptiveCard } from '../../cards/adaptive-card';
+import { adaptiveCard, text } from '../../cards/adaptive-card';
+import { ladderOverviewCard } from '../../cards/ladder-overview-card';
+import { ladderResultsCard } from '../../cards/ladder-results-card';
+import { ladderRungCard } from '../../cards/ladder-rung-card';
+import { ladderStatsCard } from '../../cards/ladder-stats-card';
+import { VERBS } from '../../cards/verbs';
+import {
+  runLadderCommand,
+  runLadderFeedback,
+  runLadderOverview,
+  runLadderRungAction,
+  type LadderActor,
+  type LadderContext,
+  type LadderReply,
+} from '../../services/ladder/ladder-commands';
+import { ladderServiceFor } from '../../services/ladder/ladder-service';
+import type { BotApp, BotDeps } from '../bot-deps';
+import { getActor } from '../turn-actor';
+
+/** The card for a ladder reply; a notice becomes a one-line card so buttons can update in place. */
+export function renderLadderReply(reply: LadderReply): AdaptiveCard {
+  switch (reply.kind) {
+    case 'overview':
+      return ladderOverviewCard(reply.view);
+    case 'rung':
+      return ladderRungCard(reply.view);
+    case 'results':
+      return ladderResultsCard(reply.view);
+    case 'stats':
+      return ladderStatsCard(reply.view);
+    case 'notice':
+      return adaptiveCard([text(reply.message)], { fallbackText: reply.message.replace(/\*/g, '') });
+  }
+}
+
+function actorOf(context: TurnContext): LadderActor {
+  const actor = getActor(context);
+  return { staffUserId: actor.user.id, role: actor.role };
+}
+
+/**
+ * `ladder`, `ladder <rung name or number>`, `ladder stats`, `ladder <a situation>`, and the ladder
+ * card buttons (which redraw the card in place). Query text is never logged.
+ */
+export function registerLadderRoutes(app: BotApp, deps: BotDeps): void {
+  // Loaded at start: broken content throws here (LadderContentError lists every problem) and the bot does not start.
+  const ctx: LadderContext = { db: deps.store.db, clock: deps.clock, ladder: deps.ladder ?? ladderServiceFor() };
+
+  app.message(/^\s*ladder(?:\s+[\s\S]*)?$/i, async (context) => {
+    const rest = (context.activity.text ?? '').replace(/^\s*ladder\b/i, '');
+    const reply = await runLadderCommand(ctx, actorOf(context), rest);
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(renderLadderReply(reply))] });
+  });
+
+  app.adaptiveCards.actionExecute(VERBS.ladderOverview, async () => renderLadderReply(runLadderOverview(ctx)));
+  app.adaptiveCards.actionExecute(VERBS.ladderRung, async (_context, _state, data) => renderLadderReply(runLadderRungAction(ctx, data)));
+  app.adaptiveCards.actionExecute(VERBS.ladderFeedback, async (context, _state, data) =>
+    renderLadderReply(await runLadderFeedback(ctx, actorOf(context), data)),
+  );
+}

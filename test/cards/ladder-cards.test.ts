@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { ladderOverviewCard } from '../../cards/ladder-overview-card';
+import { ladderResultsCard } from '../../cards/ladder-results-card';
+import { ladderRungCard } from '../../cards/ladder-rung-card';
+import { ladderStatsCard } from '../../cards/ladder-stats-card';
+import { ALL_VERBS, VERBS } from '../../cards/verbs';
+import { loadLadderToolkit } from '../../services/ladder/ladder-loader';
+import { createLadderService } from '../../services/ladder/ladder-service';
+import { assertValidCard, cardText, cardVerbs } from '../helpers/card-check';
+
+/** Every Action.Execute in a card with its data. */
+function executes(card: unknown): { verb: string; title: string; data: Record<string, unknown> }[] {
+  const out: { verb: string; title: string; data: Record<string, unknown> }[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (o.type === 'Action.Execute') out.push({ verb: o.verb as string, title: o.title as string, data: (o.data ?? {}) as Record<string, unknown> });
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return out;
+}
+
+describe('ladder cards', () => {
+  const service = createLadderService(loadLadderToolkit());
+  const toolkit = service.toolkit;
+
+  describe('overview card', () => {
+    const card = ladderOverviewCard(service.overview());
+
+    it('validates as an Adaptive Card 1.5 under 28 KB', () => assertValidCard(card));
+
+    it('lists every rung and scenario, each opening its own card', () => {
+      const opens = executes(card).filter((a) => a.verb === VERBS.ladderRung).map((a) => a.data.id);
+      assert.deepEqual(opens, toolkit.entries.map((e) => e.id));
+      for (const e of toolkit.entries) assert.ok(cardText(card).includes(e.title), e.title);
+    });
+
+    it('says it is sample content', () => assert.match(cardText(card), /Sample content/));
+
+    it('only uses registered verbs', () => {
+      for (const verb of cardVerbs(card)) assert.ok(ALL_VERBS.includes(verb), verb);
+    });
+  });
+
+  describe('rung card', () => {
+    for (const entry of toolkit.entries) {
+      it(`${entry.id} validates, under 28 KB, with registered verbs only`, () => {
+        const card = ladderRungCard(service.rung(entry.id)!);
+        assertValidCard(card);
+        for (const verb of cardVerbs(card)) assert.ok(ALL_VERBS.includes(verb), verb);
+      });
+    }
+
+    it('shows signs, actions as a checklist, evidence, services with how to reach them, and resources', () => {
+      const entry = toolkit.byId.get('step-2')!;
+      const card = ladderRungCard(service.rung('step-2')!);
+      const all = cardText(card);
+      const toggles = JSON.stringify(card).match(/"type":"Input\.Toggle"/g) ?? [];
+      assert.equal(toggles.length, entry.school_actions.length);
+      assert.ok(all.includes(entry.early_warning_signs[0]!.replace(/[*_]/g, (c) => `\\${c}`)), 'signs');
+      assert.ok(all.includes(entry.evidence_to_keep[0]!), 'evidence');
+      assert.ok(all.includes(`How to reach: ${entry.la_services[0]!.contact}`), 'how to reach');
+      assert.ok(all.includes('(PSP)'), 'content parentheses are not escaped');
+      assert.ok(all.includes(`(${entry.resources[0]!.link})`), 'resource links are clickable');
+      assert.ok(all.includes('Statutory expectations'));
+    });
+
+    it('has Previous rung, Next rung and Whole ladder buttons that carry the question', () => {
+      const card = ladderRungCard(service.rung('step-2', { query: 'keeps walking out' })!);
+      const [prev, next, whole] = card.actions as { title: string; verb: string; data: Record<string, unknown> }[];
+      assert.equal(prev!.title, '‹ Previous rung');
+      assert.deepEqual(prev!.data, { id: 'step-1', q: 'keeps walking out' });
+      assert.equal(next!.title, 'Next rung ›');
+      assert.deepEqual(next!.data, { id: 'step-3', q: 'keeps walking out' });
+      assert.equal(whole!.verb, VERBS.ladderOverview);
+    });
+
+    it('has no Previous on the first rung and no Next on the last', () => {
+      assert.deepEqual((ladderRungCard(service.rung('pre-ladder')!).actions ?? []).map((a) => a.title), ['Next rung ›', 'Whole ladder']);
+      assert.deepEqual((ladderRungCard(service.rung('step-4')!).actions ?? []).map((a) => a.title), ['‹ Previous rung', 'Whole ladder']);
+    });
+
+    it('asks "Was this useful?" with yes and no, then thanks instead', () => {
+      const asking = executes(ladderRungCard(service.rung('step-3', { query: 'psp not working' })!)).filter((a) => a.verb === VERBS.ladderFeedback);
+      assert.deepEqual(asking.map((a) => a.data), [
+        { verdict: 'yes', id: 'step-3', q: 'psp not working' },
+        { verdict: 'no', id: 'step-3', q: 'psp not working' },
+      ]);
+      const answered = ladderRungCard(service.rung('step-3', { feedback: 'no' })!);
+      assert.equal(executes(answered).filter((a) => a.verb === VERBS.ladderFeedback).length, 0);
+      assert.match(cardText(answered), /Thanks/);
+    });
+
+    it('adds the statutory points for the situation described', () => {
+      const card = ladderRungCard(service.rung('step-4', { query: 'looked after child with an EHCP, 40 days of suspension this year' })!);
+      const all = cardText(card);
+      assert.match(all, /For this situation/);
+      assert.match(all, /avoid permanently excluding a looked-after child/);
+      assert.match(all, /avoid permanently excluding a pupil with an EHC plan/);
+      assert.match(all, /5 days of suspension remain before the 45-day limit/);
+      assertValidCard(card);
+    });
+
+    it('shows no situation section when opened by name', () => {
+      assert.doesNotMatch(cardText(ladderRungCard(service.rung('step-1')!)), /For this situation/);
+    });
+
+    it('labels scenario buttons as scenarios', () => {
+      const titles = (ladderRungCard(service.rung('weapons')!).actions ?? []).map((a) => a.title);
+      assert.deepEqual(titles, ['‹ Previous scenario', 'Next scenario ›', 'Whole ladder']);
+    });
+
+    it('stays valid and under 28 KB with every situation point at once', () => {
+      const worst = 'looked after child on SEN support with an EHCP and a social worker, PSP already in place, 46 days of suspension this year, 16 days suspended this term, suspended for 10 days, now facing permanent exclusion';
+      for (const entry of toolkit.entries) assertValidCard(ladderRungCard(service.rung(entry.id, { query: worst })!));
+    });
+  });
+
+  describe('results card', () => {
+    it('shows the best matches with why they matched, each opening its card with the question', () => {
+      const view = service.search('Y8 keeps walking out of lessons, second suspension this term');
+      const card = ladderResultsCard(view);
+      assertValidCard(card);
+      const all = cardText(card);
+      assert.match(all, /Best fit/);
+      assert.match(all, /Why: /);
+      assert.match(all, /leaving lessons/);
+      const opens = executes(card).filter((a) => a.verb === VERBS.ladderRung);
+      assert.ok(opens.length >= view.matches.length);
+      assert.deepEqual(opens[0]!.data, { id: view.matches[0]!.entry.id, q: view.query });
+    });
+
+    it('says which words it read differently', () => {
+      assert.match(cardText(ladderResultsCard(service.search('found a knfie'))), /“knfie” as “knife”/);
+    });
+
+    it('escapes the question so it cannot add links or formatting', () => {
+      const all = cardText(ladderResultsCard(service.search('[click](http://evil.example) *bold*')));
+      assert.ok(all.includes('\\[click\\]\\(http://evil.example\\) \\*bold\\*'));
+    });
+
+    it('offers the whole ladder when nothing matched, without asking for feedback', () => {
+      const card = ladderResultsCard(service.search('zzzz qqqq'));
+      assertValidCard(card);
+      assert.match(cardText(card), /couldn't find a rung/);
+      assert.deepEqual(executes(card).map((a) => a.verb), [VERBS.ladderOverview]);
+    });
+
+    it('includes situation points from the question', () => {
+      assert.match(cardText(ladderResultsCard(service.search('CiC kicking off, suspended for 6 days'))), /sixth day/);
+    });
+  });
+});
+
+describe('ladder stats card', () => {
+  const labels = new Map([['step-2', 'Step two']]);
+
+  it('shows the most asked questions and those that found nothing useful', () => {
+    const card = ladderStatsCard({
+      periodLabel: 'since 1 September 2026',
+      labels,
+      stats: {
+        since: '2026-09-01T00:00:00.000Z',
+        searches: 12,
+        feedbackYes: 4,
+        feedbackNo: 2,
+        mostAsked: [{ query: 'keeps walking out of lessons', times: 3, topEntryId: 'step-2' }],
+        foundNothingUseful: [{ query: 'zzzz', noMatch: 2, saidNo: 1, saidYes: 0 }],
+      },
+    });
+    assertValidCard(card);
+    const all = cardText(card);
+    assert.match(all, /“keeps walking out of lessons”/);
+    assert.match(all, /3×/);
+    assert.match(all, /Step two/);
+    assert.match(all, /no match 2×, said not useful 1×/);
+  });
+
+  it('says so when there is nothing yet', () => {
+    const card = ladderStatsCard({
+      periodLabel: 'since 1 September 2026',
+      labels,
+      stats: { since: '', searches: 0, feedbackYes: 0, feedbackNo: 0, mostAsked: [], foundNothingUseful: [] },
+    });
+    assertValidCard(card);
+    assert.match(cardText(card), /No questions yet/);
+  });
+});
