@@ -49,11 +49,16 @@ export const SEED_TABLES = {
 
 export type SeedTable = keyof typeof SEED_TABLES;
 
-/** The case-data tables; anything that references them (directly or not) is case data too. */
-export const CASE_TABLES: readonly string[] = Object.keys(SEED_TABLES);
+/**
+ * The case-data tables; anything that references them (directly or not) is case data too. The
+ * attendance summary bookkeeping tables hold no foreign keys but describe the case data, so a
+ * fresh county must not inherit them.
+ */
+export const CASE_TABLES: readonly string[] = [...Object.keys(SEED_TABLES), 'attendance_summary_state', 'attendance_summary_stale'];
 
 export interface DemoWriter {
-  insert(table: SeedTable, rows: readonly object[]): Promise<void>;
+  /** Columns come from SEED_TABLES, or for other tables from the first row's keys. */
+  insert(table: SeedTable | 'attendance_summary', rows: readonly object[]): Promise<void>;
   /** Deletes every row of the case tables and of every table that references them. */
   clearCaseData(): Promise<string[]>;
   count(table: string): Promise<number>;
@@ -63,11 +68,10 @@ export interface DemoWriter {
 }
 
 export function sqliteWriter(handle: SqliteDatabase.Database, db: Kysely<Database>): DemoWriter {
-  const statements = new Map<SeedTable, SqliteDatabase.Statement>();
-  const statementFor = (table: SeedTable) => {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const statementFor = (table: string, columns: readonly string[]) => {
     let statement = statements.get(table);
     if (!statement) {
-      const columns = SEED_TABLES[table];
       statement = handle.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
       statements.set(table, statement);
     }
@@ -76,8 +80,9 @@ export function sqliteWriter(handle: SqliteDatabase.Database, db: Kysely<Databas
   return {
     db,
     async insert(table, rows) {
-      const statement = statementFor(table);
-      const columns = SEED_TABLES[table];
+      if (rows.length === 0) return;
+      const columns = columnsOf(table, rows);
+      const statement = statementFor(table, columns);
       if (table === 'attendance_week') {
         // The bulk of the data: positional arguments without building an array per row.
         for (const row of rows as { pupil_id: number; school_urn: number; week_start: string; marks: string }[]) {
@@ -91,13 +96,14 @@ export function sqliteWriter(handle: SqliteDatabase.Database, db: Kysely<Databas
       const tables = (handle.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[]).map(
         (t) => t.name,
       );
+      const existing = new Set(tables);
       const references: [string, string][] = [];
       for (const table of tables) {
         for (const fk of handle.prepare(`select "table" as parent from pragma_foreign_key_list(?)`).all(table) as { parent: string }[]) {
           references.push([table, fk.parent]);
         }
       }
-      const order = deletionOrder(references);
+      const order = deletionOrder(references, existing);
       for (const table of order) handle.prepare(`delete from "${table}"`).run();
       return order;
     },
@@ -117,7 +123,8 @@ export function postgresWriter(trx: Transaction<Database>): DemoWriter {
   return {
     db: trx,
     async insert(table, rows) {
-      const columns = SEED_TABLES[table];
+      if (rows.length === 0) return;
+      const columns = columnsOf(table, rows);
       const chunk = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
       for (let i = 0; i < rows.length; i += chunk) {
         const slice = rows.slice(i, i + chunk).map((row) => pick(row as Record<string, unknown>, columns));
@@ -131,7 +138,12 @@ export function postgresWriter(trx: Transaction<Database>): DemoWriter {
         join information_schema.constraint_column_usage ccu
           on ccu.constraint_name = tc.constraint_name and ccu.constraint_schema = tc.constraint_schema
         where tc.constraint_type = 'FOREIGN KEY' and tc.table_schema = current_schema()`.execute(trx);
-      const order = deletionOrder(result.rows.map((r) => [r.child, r.parent] as [string, string]));
+      const tables = await sql<{ name: string }>`
+        select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(trx);
+      const order = deletionOrder(
+        result.rows.map((r) => [r.child, r.parent] as [string, string]),
+        new Set(tables.rows.map((t) => t.name)),
+      );
       // One TRUNCATE naming every table: faster than DELETE and needs no ordering.
       await sql`truncate table ${sql.join(order.map((t) => sql.table(t)))}`.execute(trx);
       return order;
@@ -148,6 +160,10 @@ export function postgresWriter(trx: Transaction<Database>): DemoWriter {
   };
 }
 
+function columnsOf(table: string, rows: readonly object[]): readonly string[] {
+  return table in SEED_TABLES ? SEED_TABLES[table as SeedTable] : Object.keys(rows[0]!);
+}
+
 function pick(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const c of columns) out[c] = row[c];
@@ -158,8 +174,8 @@ function pick(row: Record<string, unknown>, columns: readonly string[]): Record<
  * The case tables plus every table that references one of them (directly or through another),
  * ordered so each table is emptied before the tables it references.
  */
-export function deletionOrder(references: readonly (readonly [child: string, parent: string])[]): string[] {
-  const doomed = new Set(CASE_TABLES);
+export function deletionOrder(references: readonly (readonly [child: string, parent: string])[], existing?: ReadonlySet<string>): string[] {
+  const doomed = new Set(CASE_TABLES.filter((t) => !existing || existing.has(t)));
   for (let changed = true; changed; ) {
     changed = false;
     for (const [child, parent] of references) {

@@ -1,9 +1,11 @@
+import { summarisePupil, summaryWindow, type SummaryRow, type SummaryWindow } from '../attendance/attendance-summary';
 import type { SchoolCalendar } from '../calendar/school-calendar';
 import { todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
 import type { Database } from '../store/database';
 import type { Store } from '../store/open-store';
 import type { Kysely } from 'kysely';
+import type { AttendanceRow } from './attendance-generator';
 import { generateDemoCounty } from './demo-county';
 import { DEMO_USERS, type DemoUser } from './demo-users';
 import { postgresWriter, sqliteWriter, type DemoWriter, type SeedTable } from './demo-writer';
@@ -108,13 +110,23 @@ export async function seedDemoCounty(store: Store, options: SeedOptions): Promis
     await insertWithProgress(writer, 'enrolment', county.enrolments, 'enrolments', report);
     await insertWithProgress(writer, 'exclusion', county.exclusions, 'exclusions', report);
 
+    // Per-pupil attendance summaries are written alongside the weeks (the cluster agenda reads them),
+    // with the attendance-summary module's own pure function, and the year marked as current.
+    const window = summaryWindow(options.calendar, today);
     let attendanceWeeks = 0;
     report({ phase: 'attendance', done: 0, total: county.pupils.length });
     for (const batch of county.attendanceBatches(2000)) {
       await writer.insert('attendance_week', batch.rows);
+      await writer.insert('attendance_summary', summarise(batch.rows, window));
       attendanceWeeks += batch.rows.length;
       report({ phase: 'attendance', done: batch.pupilsDone, total: county.pupils.length });
     }
+    await writer.db.deleteFrom('attendance_summary_stale').execute();
+    await writer.db.deleteFrom('attendance_summary_state').where('academic_year', '=', window.academicYear).execute();
+    await writer.db
+      .insertInto('attendance_summary_state')
+      .values({ academic_year: window.academicYear, as_of: window.asOf, refreshed_at: options.clock.now().toISOString() })
+      .execute();
 
     report({ phase: 'users', done: 0, total: DEMO_USERS.length });
     await upsertDemoUsers(writer.db, DEMO_USERS, options.clock.now().toISOString());
@@ -159,6 +171,21 @@ export async function seedDemoCounty(store: Store, options: SeedOptions): Promis
     }
   }
   return store.db.transaction().execute((trx) => run(postgresWriter(trx)));
+}
+
+/** Summary rows for week rows grouped by pupil then school, weeks in order (as the generator emits them). */
+function summarise(rows: readonly AttendanceRow[], window: SummaryWindow): SummaryRow[] {
+  const out: SummaryRow[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    const { pupil_id, school_urn } = rows[i]!;
+    const weeks: { weekStart: string; marks: string }[] = [];
+    for (; i < rows.length && rows[i]!.pupil_id === pupil_id && rows[i]!.school_urn === school_urn; i++) {
+      weeks.push({ weekStart: rows[i]!.week_start, marks: rows[i]!.marks });
+    }
+    if (weeks.some((w) => w.weekStart >= window.firstWeek)) out.push(summarisePupil(pupil_id, school_urn, weeks, window));
+  }
+  return out;
 }
 
 async function refuseIfNotEmpty(db: Kysely<Database>): Promise<void> {

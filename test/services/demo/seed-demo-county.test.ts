@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ensureAttendanceSummaries, rebuildAttendanceSummaries } from '../../../services/attendance/attendance-summary';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
 import { DEMO_SCHOOL_LEADER_URN, DEMO_USERS } from '../../../services/demo/demo-users';
@@ -62,6 +63,19 @@ describe('seeding the demo county', function () {
       for (const phase of ['plan', 'county', 'pupils', 'enrolments', 'exclusions', 'attendance', 'users'] as const) assert.ok(phases.has(phase), phase);
       const lastAttendance = progress.filter((p) => p.phase === 'attendance').pop()!;
       assert.equal(lastAttendance.done, lastAttendance.total);
+    });
+
+    it('writes the attendance summaries the cluster agenda reads, as a full rebuild would', async () => {
+      const store = getStore();
+      const counts = await seedDemoCounty(store, { pupils: 800, seed: 'summaries', clock, calendar });
+      const read = () =>
+        store.db.selectFrom('attendance_summary').selectAll().orderBy('pupil_id').orderBy('school_urn').execute();
+      const seeded = await read();
+      assert.ok(seeded.length >= counts.pupils);
+      // Marked current: nothing to rebuild on first use.
+      assert.equal((await ensureAttendanceSummaries(store.db, calendar, '2026-11-25', clock.now().toISOString())).mode, 'none');
+      await rebuildAttendanceSummaries(store.db, calendar, '2026-11-25', clock.now().toISOString());
+      assert.deepEqual(JSON.parse(JSON.stringify(seeded)), JSON.parse(JSON.stringify(await read())));
     });
 
     it('creates the Playground demo users with their roles and scopes', async () => {
@@ -128,6 +142,8 @@ describe('seeding the demo county', function () {
       assert.ok(upns.filter((u) => oldUpns.has(u)).length < 600, 'new pupils');
       assert.equal(await count(store, 'staff_user'), DEMO_USERS.length + 1);
       assert.equal(await count(store, 'audit_log'), 1);
+      const summaries = await store.db.selectFrom('attendance_summary').select('pupil_id').distinct().execute();
+      assert.ok(summaries.every((r) => r.pupil_id <= 600), 'summaries belong to the new county only');
       // The new county's ids start at 1, and rows added afterwards still get fresh ids (sequences moved on).
       const minId = await store.db.selectFrom('pupil').select((eb) => eb.fn.min('id').as('id')).executeTakeFirstOrThrow();
       assert.equal(Number(minId.id), 1);
