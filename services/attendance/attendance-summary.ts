@@ -146,13 +146,32 @@ export interface RefreshResult {
   mode: 'none' | 'stale' | 'full';
   /** Summary rows written. */
   rows: number;
+  /** The year's refresh stamp after this call: changes whenever summaries change (cache key). */
+  stamp: string;
+}
+
+/**
+ * The next refresh stamp: the current instant, or 1 ms after the previous stamp when the clock has
+ * not moved on (a pinned clock), so every refresh gets a new one.
+ */
+export function nextStamp(previous: string | undefined, now: string): string {
+  const prev = previous ? Date.parse(previous) : NaN;
+  const at = Date.parse(now);
+  return Number.isFinite(prev) && prev >= at ? new Date(prev + 1).toISOString() : new Date(at).toISOString();
+}
+
+async function currentStamp(db: Kysely<Database>, academicYear: string): Promise<string | undefined> {
+  const row = await db.selectFrom('attendance_summary_state').select('refreshed_at').where('academic_year', '=', academicYear).executeTakeFirst();
+  return row?.refreshed_at;
 }
 
 /** Rebuilds every summary of the academic year containing `today`, school by school, in one transaction. */
 export async function rebuildAttendanceSummaries(db: Kysely<Database>, calendar: SchoolCalendar, today: string, refreshedAt: string): Promise<RefreshResult> {
   const window = summaryWindow(calendar, today);
   let written = 0;
+  let stamp = '';
   await db.transaction().execute(async (trx) => {
+    stamp = nextStamp(await currentStamp(trx, window.academicYear), refreshedAt);
     await trx.deleteFrom('attendance_summary').where('academic_year', '=', window.academicYear).execute();
     const schools = await trx
       .selectFrom('attendance_week')
@@ -180,20 +199,24 @@ export async function rebuildAttendanceSummaries(db: Kysely<Database>, calendar:
     await trx.deleteFrom('attendance_summary_stale').execute();
     await trx
       .insertInto('attendance_summary_state')
-      .values({ academic_year: window.academicYear, as_of: window.asOf, refreshed_at: refreshedAt })
-      .onConflict((oc) => oc.column('academic_year').doUpdateSet({ as_of: window.asOf, refreshed_at: refreshedAt }))
+      .values({ academic_year: window.academicYear, as_of: window.asOf, refreshed_at: stamp })
+      .onConflict((oc) => oc.column('academic_year').doUpdateSet({ as_of: window.asOf, refreshed_at: stamp }))
       .execute();
   });
-  return { mode: 'full', rows: written };
+  return { mode: 'full', rows: written, stamp };
 }
 
 /** Re-summarises only the (pupil, school) pairs marked stale, as of the year's stored date. */
 async function refreshStale(db: Kysely<Database>, calendar: SchoolCalendar, today: string, refreshedAt: string): Promise<RefreshResult> {
   const window = summaryWindow(calendar, today);
   let written = 0;
+  let stamp = '';
   await db.transaction().execute(async (trx) => {
+    const current = await currentStamp(trx, window.academicYear);
+    stamp = current ?? '';
     const stale = await trx.selectFrom('attendance_summary_stale').select(['pupil_id', 'school_urn']).orderBy('school_urn').orderBy('pupil_id').execute();
     if (stale.length === 0) return;
+    stamp = nextStamp(current, refreshedAt);
     const bySchool = new Map<number, number[]>();
     for (const s of stale) {
       const list = bySchool.get(s.school_urn) ?? [];
@@ -226,13 +249,9 @@ async function refreshStale(db: Kysely<Database>, calendar: SchoolCalendar, toda
       }
     }
     await trx.deleteFrom('attendance_summary_stale').execute();
-    await trx
-      .updateTable('attendance_summary_state')
-      .set({ refreshed_at: refreshedAt })
-      .where('academic_year', '=', window.academicYear)
-      .execute();
+    await trx.updateTable('attendance_summary_state').set({ refreshed_at: stamp }).where('academic_year', '=', window.academicYear).execute();
   });
-  return { mode: 'stale', rows: written };
+  return { mode: 'stale', rows: written, stamp };
 }
 
 /**
@@ -241,9 +260,9 @@ async function refreshStale(db: Kysely<Database>, calendar: SchoolCalendar, toda
  */
 export async function ensureAttendanceSummaries(db: Kysely<Database>, calendar: SchoolCalendar, today: string, refreshedAt: string): Promise<RefreshResult> {
   const window = summaryWindow(calendar, today);
-  const state = await db.selectFrom('attendance_summary_state').select('as_of').where('academic_year', '=', window.academicYear).executeTakeFirst();
+  const state = await db.selectFrom('attendance_summary_state').select(['as_of', 'refreshed_at']).where('academic_year', '=', window.academicYear).executeTakeFirst();
   if (!state || state.as_of !== window.asOf) return rebuildAttendanceSummaries(db, calendar, today, refreshedAt);
   const anyStale = await db.selectFrom('attendance_summary_stale').select('pupil_id').limit(1).executeTakeFirst();
-  if (!anyStale) return { mode: 'none', rows: 0 };
+  if (!anyStale) return { mode: 'none', rows: 0, stamp: state.refreshed_at };
   return refreshStale(db, calendar, today, refreshedAt);
 }

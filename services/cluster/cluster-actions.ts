@@ -1,0 +1,385 @@
+import { sql, type Kysely } from 'kysely';
+import { recordAccess } from '../audit/audit-log';
+import { todayInLondon } from '../calendar/dates';
+import type { Clock } from '../clock';
+import type { Actor } from '../identity/actor';
+import { schoolInScope } from '../identity/scope-query';
+import type { Database } from '../store/database';
+import { pupilLabelSql } from './agenda-rules';
+import { mayListPupils, namesAllowed } from './cluster-access';
+import { openCluster } from './cluster-agenda';
+import type { ClusterDeps, ClusterResult, NameMode } from './cluster-service-types';
+import type { ActionStatus } from './cluster-tables';
+
+/**
+ * Follow-up of cluster meetings: the minutes of the latest meeting, a person's open actions, and
+ * overdue actions sent once to their owner.
+ */
+
+export interface MinutesAction {
+  id: number;
+  description: string;
+  ownerName: string;
+  dueDate: string;
+  status: ActionStatus;
+  overdue: boolean;
+}
+
+export interface MinutesPupil {
+  pupilId: number;
+  label: string;
+  ncYear: number;
+  schoolName: string;
+  leadPractitioner: string;
+  /** Empty in a shared view: free text stays in the user's own view. */
+  barriers: string;
+  outcome: string;
+  actions: MinutesAction[];
+}
+
+export interface MinutesView {
+  district: string;
+  /** Null when no meeting has anything recorded yet. */
+  meetingDate: string | null;
+  today: string;
+  nameMode: NameMode;
+  pupils: MinutesPupil[];
+  totals: { reviewed: number; actions: number; open: number; done: number; overdue: number };
+  page: number;
+  pageCount: number;
+}
+
+export const MINUTES_PAGE_SIZE = 12;
+
+/** The latest meeting of the district with something recorded: reviews and the actions agreed there. */
+export async function getMinutes(deps: ClusterDeps, actor: Actor, request: { district: string; page?: number; view: 'shared' | 'own' }): Promise<ClusterResult<MinutesView>> {
+  const opened = await openCluster(deps, actor, request.district);
+  if (!opened.ok) return opened;
+  const { district } = opened.view;
+  const { db, clock } = deps;
+  const today = todayInLondon(clock);
+  const nameMode: NameMode = namesAllowed(actor, request.view) ? 'names' : 'initials';
+  const empty: MinutesView = {
+    district: district.name,
+    meetingDate: null,
+    today,
+    nameMode,
+    pupils: [],
+    totals: { reviewed: 0, actions: 0, open: 0, done: 0, overdue: 0 },
+    page: 1,
+    pageCount: 1,
+  };
+  const meeting = await db
+    .selectFrom('cluster_meeting as m')
+    .select(['m.id', 'm.meeting_date'])
+    .where('m.district_id', '=', district.id)
+    .where((eb) => eb.or([eb.exists(eb.selectFrom('pupil_review as r').select('r.id').whereRef('r.meeting_id', '=', 'm.id')), eb.exists(eb.selectFrom('cluster_action as a').select('a.id').whereRef('a.meeting_id', '=', 'm.id'))]))
+    .orderBy('m.meeting_date', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!meeting) return { ok: true, view: empty };
+  if (!mayListPupils(actor.role)) return { ok: true, view: { ...empty, meetingDate: meeting.meeting_date } };
+
+  // Pupils reviewed at the meeting or with actions from it, at schools in the actor's scope.
+  const reviewed = await db
+    .selectFrom('pupil as p')
+    .innerJoin('school', (join) =>
+      join.on((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('pupil_review as r2')
+            .select('r2.id')
+            .whereRef('r2.pupil_id', '=', 'p.id')
+            .whereRef('r2.school_urn', '=', 'school.urn')
+            .where('r2.meeting_id', '=', meeting.id),
+        ).or(
+          eb.exists(
+            eb
+              .selectFrom('cluster_action as a2')
+              .select('a2.id')
+              .whereRef('a2.pupil_id', '=', 'p.id')
+              .whereRef('a2.school_urn', '=', 'school.urn')
+              .where('a2.meeting_id', '=', meeting.id),
+          ),
+        ),
+      ),
+    )
+    .leftJoin('pupil_review as r', (join) => join.onRef('r.pupil_id', '=', 'p.id').on('r.meeting_id', '=', meeting.id))
+    .where(schoolInScope(actor.scope, 'school'))
+    .select([
+      'p.id as pupil_id',
+      pupilLabelSql(nameMode).as('label'),
+      'p.nc_year',
+      'school.name as school_name',
+      'r.lead_practitioner',
+      'r.barriers',
+      'r.outcome',
+      sql<number>`count(*) over ()`.as('total'),
+    ])
+    .orderBy('school.name')
+    .orderBy('p.id')
+    .limit(MINUTES_PAGE_SIZE)
+    .offset((Math.max(1, request.page ?? 1) - 1) * MINUTES_PAGE_SIZE)
+    .execute();
+
+  const totalsRow = await db
+    .selectFrom('cluster_action as a')
+    .innerJoin('school', 'school.urn', 'a.school_urn')
+    .where('a.meeting_id', '=', meeting.id)
+    .where(schoolInScope(actor.scope, 'school'))
+    .select([
+      sql<number>`count(*)`.as('actions'),
+      sql<number>`sum(case when a.status = 'open' then 1 else 0 end)`.as('open'),
+      sql<number>`sum(case when a.status = 'done' then 1 else 0 end)`.as('done'),
+      sql<number>`sum(case when a.status = 'open' and a.due_date < ${today} then 1 else 0 end)`.as('overdue'),
+    ])
+    .executeTakeFirst();
+
+  const ids = reviewed.map((r) => r.pupil_id);
+  const actions = ids.length
+    ? await db
+        .selectFrom('cluster_action as a')
+        .innerJoin('staff_user as u', 'u.id', 'a.owner_id')
+        .select(['a.id', 'a.pupil_id', 'a.description', 'u.name as owner_name', 'a.due_date', 'a.status'])
+        .where('a.meeting_id', '=', meeting.id)
+        .where('a.pupil_id', 'in', ids)
+        .orderBy('a.due_date')
+        .orderBy('a.id')
+        .execute()
+    : [];
+  const showText = nameMode === 'names';
+  const pupils: MinutesPupil[] = reviewed.map((r) => ({
+    pupilId: r.pupil_id,
+    label: r.label,
+    ncYear: r.nc_year,
+    schoolName: r.school_name,
+    leadPractitioner: r.lead_practitioner ?? '',
+    barriers: showText ? (r.barriers ?? '') : '',
+    outcome: showText ? (r.outcome ?? '') : '',
+    actions: actions
+      .filter((a) => a.pupil_id === r.pupil_id)
+      .map((a) => ({ id: a.id, description: a.description, ownerName: a.owner_name, dueDate: a.due_date, status: a.status, overdue: a.status === 'open' && a.due_date < today })),
+  }));
+  if (ids.length) {
+    await recordAccess(db, clock, { actor, action: showText ? 'pupil.list' : 'pupil.list.minimised', command: 'cluster minutes', pupilIds: ids });
+  }
+  const total = reviewed.length ? Number(reviewed[0]!.total) : 0;
+  return {
+    ok: true,
+    view: {
+      ...empty,
+      meetingDate: meeting.meeting_date,
+      pupils,
+      totals: {
+        reviewed: total,
+        actions: Number(totalsRow?.actions ?? 0),
+        open: Number(totalsRow?.open ?? 0),
+        done: Number(totalsRow?.done ?? 0),
+        overdue: Number(totalsRow?.overdue ?? 0),
+      },
+      page: Math.max(1, request.page ?? 1),
+      pageCount: Math.max(1, Math.ceil(total / MINUTES_PAGE_SIZE)),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// My actions
+
+export interface MyAction {
+  id: number;
+  pupilId: number;
+  label: string;
+  ncYear: number;
+  schoolName: string;
+  district: string;
+  description: string;
+  dueDate: string;
+  overdue: boolean;
+  meetingDate: string;
+}
+
+export interface MyActionsView {
+  ownerName: string;
+  today: string;
+  nameMode: NameMode;
+  actions: MyAction[];
+  /** Open actions beyond the ones listed. */
+  more: number;
+}
+
+export const MY_ACTIONS_LIMIT = 25;
+
+/** The actor's open actions, soonest due first, for pupils still in their scope. */
+export async function getMyActions(deps: ClusterDeps, actor: Actor, view: 'shared' | 'own'): Promise<MyActionsView> {
+  const today = todayInLondon(deps.clock);
+  const nameMode: NameMode = namesAllowed(actor, view) ? 'names' : 'initials';
+  const rows = await deps.db
+    .selectFrom('cluster_action as a')
+    .innerJoin('pupil as p', 'p.id', 'a.pupil_id')
+    .innerJoin('school', 'school.urn', 'a.school_urn')
+    .innerJoin('district as d', 'd.id', 'school.district_id')
+    .innerJoin('cluster_meeting as m', 'm.id', 'a.meeting_id')
+    .where('a.owner_id', '=', actor.user.id)
+    .where('a.status', '=', 'open')
+    .where(schoolInScope(actor.scope, 'school'))
+    .select([
+      'a.id',
+      'a.pupil_id',
+      pupilLabelSql(nameMode).as('label'),
+      'p.nc_year',
+      'school.name as school_name',
+      'd.name as district',
+      'a.description',
+      'a.due_date',
+      'm.meeting_date',
+      sql<number>`count(*) over ()`.as('total'),
+    ])
+    .orderBy('a.due_date')
+    .orderBy('a.id')
+    .limit(MY_ACTIONS_LIMIT)
+    .execute();
+  const actions = rows.map((r) => ({
+    id: r.id,
+    pupilId: r.pupil_id,
+    label: r.label,
+    ncYear: r.nc_year,
+    schoolName: r.school_name,
+    district: r.district,
+    description: r.description,
+    dueDate: r.due_date,
+    overdue: r.due_date < today,
+    meetingDate: r.meeting_date,
+  }));
+  if (actions.length) {
+    await recordAccess(deps.db, deps.clock, {
+      actor,
+      action: nameMode === 'names' ? 'pupil.list' : 'pupil.list.minimised',
+      command: 'my actions',
+      pupilIds: actions.map((a) => a.pupilId),
+    });
+  }
+  const total = rows.length ? Number(rows[0]!.total) : 0;
+  return { ownerName: actor.user.name, today, nameMode, actions, more: Math.max(0, total - actions.length) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overdue actions, sent once to their owner
+
+export interface OverdueNotice {
+  actionId: number;
+  ownerId: number;
+  ownerAadObjectId: string | null;
+  ownerName: string;
+  pupilId: number;
+  /** Initials only: the notice may be read on a phone's lock screen. */
+  pupilInitials: string;
+  ncYear: number;
+  schoolName: string;
+  district: string;
+  description: string;
+  dueDate: string;
+}
+
+/**
+ * Claims overdue open actions not yet notified (due before today), marking them notified in the
+ * same statement so two workers never both send one. Send each, then call `releaseOverdueNotice`
+ * for any that could not be delivered so a later run tries again.
+ */
+export async function claimOverdueNotices(db: Kysely<Database>, clock: Clock, limit = 100): Promise<OverdueNotice[]> {
+  const today = todayInLondon(clock);
+  const now = clock.now().toISOString();
+  const due = db
+    .selectFrom('cluster_action')
+    .select('id')
+    .where('status', '=', 'open')
+    .where('due_date', '<', today)
+    .where('overdue_notified_at', 'is', null)
+    .orderBy('due_date')
+    .orderBy('id')
+    .limit(limit);
+  const claimed = await db.updateTable('cluster_action').set({ overdue_notified_at: now }).where('id', 'in', due).where('overdue_notified_at', 'is', null).returning('id').execute();
+  if (claimed.length === 0) return [];
+  const rows = await db
+    .selectFrom('cluster_action as a')
+    .innerJoin('staff_user as u', 'u.id', 'a.owner_id')
+    .innerJoin('pupil as p', 'p.id', 'a.pupil_id')
+    .innerJoin('school', 'school.urn', 'a.school_urn')
+    .innerJoin('district as d', 'd.id', 'school.district_id')
+    .where(
+      'a.id',
+      'in',
+      claimed.map((c) => c.id),
+    )
+    .select([
+      'a.id',
+      'a.owner_id',
+      'u.aad_object_id',
+      'u.name as owner_name',
+      'a.pupil_id',
+      pupilLabelSql('initials').as('initials'),
+      'p.nc_year',
+      'school.name as school_name',
+      'd.name as district',
+      'a.description',
+      'a.due_date',
+    ])
+    .orderBy('a.due_date')
+    .orderBy('a.id')
+    .execute();
+  return rows.map((r) => ({
+    actionId: r.id,
+    ownerId: r.owner_id,
+    ownerAadObjectId: r.aad_object_id,
+    ownerName: r.owner_name,
+    pupilId: r.pupil_id,
+    pupilInitials: r.initials,
+    ncYear: r.nc_year,
+    schoolName: r.school_name,
+    district: r.district,
+    description: r.description,
+    dueDate: r.due_date,
+  }));
+}
+
+/** Puts a claimed notice back (nothing was delivered): a later run sends it. */
+export async function releaseOverdueNotice(db: Kysely<Database>, actionId: number): Promise<void> {
+  await db.updateTable('cluster_action').set({ overdue_notified_at: null }).where('id', '=', actionId).execute();
+}
+
+export interface ReminderSender {
+  /** Sends the notice to the owner's personal chat; 'sent', 'no_conversation' or 'retry' (a transient failure). */
+  send(notice: OverdueNotice): Promise<'sent' | 'no_conversation' | 'retry'>;
+}
+
+export interface ReminderRun {
+  claimed: number;
+  sent: number;
+  released: number;
+}
+
+/**
+ * One round of overdue reminders: claim, send, release what could not be delivered. A user who
+ * has never opened a chat with the bot keeps the action on the agenda and in "my actions"; the
+ * reminder waits until they do.
+ */
+export async function runOverdueReminders(db: Kysely<Database>, clock: Clock, sender: ReminderSender, limit = 100): Promise<ReminderRun> {
+  const notices = await claimOverdueNotices(db, clock, limit);
+  let sent = 0;
+  let released = 0;
+  for (const notice of notices) {
+    let outcome: 'sent' | 'no_conversation' | 'retry';
+    try {
+      outcome = await sender.send(notice);
+    } catch {
+      outcome = 'retry';
+    }
+    if (outcome === 'sent') sent++;
+    else {
+      await releaseOverdueNotice(db, notice.actionId);
+      released++;
+    }
+  }
+  return { claimed: notices.length, sent, released };
+}
+

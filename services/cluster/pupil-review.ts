@@ -1,0 +1,532 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { attendanceRate, codeBreakdown, countSessions, type SessionCounts, type WeekMarks } from '../attendance/attendance-measures';
+import { ATTENDANCE_CODES } from '../attendance/attendance-codes';
+import { ensureAttendanceSummaries, summaryWindow } from '../attendance/attendance-summary';
+import { recordAccess } from '../audit/audit-log';
+import { addDays, isIsoDate, todayInLondon } from '../calendar/dates';
+import { SEN_PROVISION_LABELS } from '../domain/dfe-codes';
+import type { Actor } from '../identity/actor';
+import { parseScope } from '../identity/scope';
+import { schoolInScope } from '../identity/scope-query';
+import type { ExclusionCategory } from '../store/database';
+import { multiAgencyNeeds, patternNotes, pupilLabelSql } from './agenda-rules';
+import { mayListPupils, namesAllowed } from './cluster-access';
+import { openCluster } from './cluster-agenda';
+import { ensureMeeting, invitees, nextMeeting, type DistrictRef, type MeetingRef } from './cluster-meetings';
+import { problem, type ClusterDeps, type ClusterResult, type NameMode } from './cluster-service-types';
+import type { AbsenceBandText, ActionStatus, TrendText } from './cluster-tables';
+
+/**
+ * One pupil's review at a cluster meeting: attendance week by week, the register codes, suspensions
+ * and exclusions, flags, earlier reviews and actions; and recording the review's barriers, agreed
+ * actions (what, owner, due date) and outcome.
+ */
+
+export interface WeekBar {
+  weekStart: string;
+  possible: number;
+  attended: number;
+  /** The week's ten marks as DfE codes, '' for no mark. */
+  codes: string[];
+}
+
+export interface CodeCount {
+  code: string;
+  meaning: string;
+  sessions: number;
+  counts: string;
+}
+
+export interface ExclusionLine {
+  category: ExclusionCategory;
+  startDate: string;
+  sessions: number;
+  reasons: string;
+}
+
+export interface ActionLine {
+  id: number;
+  description: string;
+  ownerName: string;
+  ownerId: number;
+  dueDate: string;
+  status: ActionStatus;
+  overdue: boolean;
+  meetingDate: string;
+}
+
+export interface ReviewLine {
+  meetingDate: string;
+  barriers: string;
+  outcome: string;
+  leadPractitioner: string;
+  recordedBy: string;
+}
+
+export interface OwnerChoice {
+  id: number;
+  name: string;
+  role: string;
+}
+
+export interface ReviewView {
+  district: string;
+  meeting: MeetingRef;
+  today: string;
+  periodFrom: string;
+  asOf: string;
+  pupilId: number;
+  label: string;
+  nameMode: NameMode;
+  ncYear: number;
+  schoolUrn: number;
+  schoolName: string;
+  flags: string[];
+  sessions: SessionCounts;
+  attendanceRate: number | null;
+  band: AbsenceBandText;
+  trend: TrendText;
+  trendPoints: number | null;
+  notes: string[];
+  weeks: WeekBar[];
+  codes: CodeCount[];
+  exclusions: ExclusionLine[];
+  reviews: ReviewLine[];
+  actions: ActionLine[];
+  owners: OwnerChoice[];
+}
+
+export interface ReviewRequest {
+  district: string;
+  pupilId: number;
+  view: 'shared' | 'own';
+}
+
+interface PupilRow {
+  id: number;
+  label: string;
+  nc_year: number;
+  school_urn: number;
+  school_name: string;
+  sen_provision: 'E' | 'K' | 'N';
+  social_worker: 'N' | 'CIN' | 'CP';
+  looked_after: number;
+  youth_justice: number;
+  fsm: number;
+}
+
+/** The pupil, if on roll today at a school of this district that is inside the actor's scope. */
+async function findPupil(deps: ClusterDeps, actor: Actor, district: DistrictRef, pupilId: number, today: string, nameMode: NameMode): Promise<PupilRow | undefined> {
+  return (await deps.db
+    .selectFrom('pupil as p')
+    .innerJoin('enrolment as e', 'e.pupil_id', 'p.id')
+    .innerJoin('school', 'school.urn', 'e.school_urn')
+    .where('p.id', '=', pupilId)
+    .where('school.district_id', '=', district.id)
+    .where(schoolInScope(actor.scope, 'school'))
+    .where('e.start_date', '<=', today)
+    .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', today)]))
+    .select([
+      'p.id',
+      pupilLabelSql(nameMode).as('label'),
+      'p.nc_year',
+      'e.school_urn',
+      'school.name as school_name',
+      'p.sen_provision',
+      'p.social_worker',
+      'p.looked_after',
+      'p.youth_justice',
+      'p.fsm',
+    ])
+    // A dual-registered pupil: the main or single registration first.
+    .orderBy(sql`case when e.registration = 'S' then 1 else 0 end`)
+    .orderBy('e.school_urn')
+    .limit(1)
+    .executeTakeFirst()) as PupilRow | undefined;
+}
+
+const NOT_FOUND = 'That pupil is not on roll at a school in your scope in this district, so I cannot show them.';
+
+export async function getPupilReview(deps: ClusterDeps, actor: Actor, request: ReviewRequest): Promise<ClusterResult<ReviewView>> {
+  const opened = await openCluster(deps, actor, request.district);
+  if (!opened.ok) return opened;
+  if (!mayListPupils(actor.role)) return problem('not_in_scope', 'Your role sees cluster figures only, not individual pupils.');
+  const view = await buildReview(deps, actor, opened.view.district, request.pupilId, request.view);
+  if (!view) return problem('not_found', NOT_FOUND);
+  await recordAccess(deps.db, deps.clock, {
+    actor,
+    action: view.nameMode === 'names' ? 'pupil.read' : 'pupil.read.minimised',
+    command: 'cluster review',
+    pupilIds: [view.pupilId],
+  });
+  return { ok: true, view };
+}
+
+async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRef, pupilId: number, viewKind: 'shared' | 'own'): Promise<ReviewView | undefined> {
+  const { db, calendar, clock } = deps;
+  const today = todayInLondon(clock);
+  const nameMode: NameMode = namesAllowed(actor, viewKind) ? 'names' : 'initials';
+  const pupil = await findPupil(deps, actor, district, pupilId, today, nameMode);
+  if (!pupil) return undefined;
+  const window = summaryWindow(calendar, today);
+  await ensureAttendanceSummaries(db, calendar, today, clock.now().toISOString());
+
+  const [meeting, weekRows, summary, exclusions, reviews, actions, schoolsOfDistrict] = await Promise.all([
+    nextMeeting(db, calendar, district.id, today),
+    db
+      .selectFrom('attendance_week')
+      .select(['week_start', 'marks'])
+      .where('pupil_id', '=', pupil.id)
+      .where('school_urn', '=', pupil.school_urn)
+      .where('week_start', '>=', window.firstWeek)
+      .where('week_start', '<=', window.asOf)
+      .orderBy('week_start')
+      .execute(),
+    db
+      .selectFrom('attendance_summary')
+      .selectAll()
+      .where('pupil_id', '=', pupil.id)
+      .where('school_urn', '=', pupil.school_urn)
+      .where('academic_year', '=', window.academicYear)
+      .executeTakeFirst(),
+    db
+      .selectFrom('exclusion')
+      .select(['category', 'start_date', 'sessions', 'reasons'])
+      .where('pupil_id', '=', pupil.id)
+      .where('start_date', '>=', window.period.from)
+      .orderBy('start_date', 'desc')
+      .limit(10)
+      .execute(),
+    db
+      .selectFrom('pupil_review as r')
+      .innerJoin('cluster_meeting as m', 'm.id', 'r.meeting_id')
+      .innerJoin('staff_user as u', 'u.id', 'r.recorded_by')
+      .select(['m.meeting_date', 'r.barriers', 'r.outcome', 'r.lead_practitioner', 'u.name as recorded_by'])
+      .where('r.pupil_id', '=', pupil.id)
+      .orderBy('m.meeting_date', 'desc')
+      .limit(3)
+      .execute(),
+    actionsOfPupil(deps, pupil.id, today),
+    db.selectFrom('school').select('urn').where('district_id', '=', district.id).execute(),
+  ]);
+
+  const weeks: WeekMarks[] = weekRows.map((w) => ({ weekStart: w.week_start, marks: w.marks }));
+  const period = window.period;
+  const sessions = countSessions(weeks, period);
+  const owners = await ownerChoices(deps, actor, district, schoolsOfDistrict.map((s) => s.urn), pupil.school_urn);
+  const showText = nameMode === 'names';
+  return {
+    district: district.name,
+    meeting,
+    today,
+    periodFrom: period.from,
+    asOf: window.asOf,
+    pupilId: pupil.id,
+    label: pupil.label,
+    nameMode,
+    ncYear: pupil.nc_year,
+    schoolUrn: pupil.school_urn,
+    schoolName: pupil.school_name,
+    flags: pupilFlags(pupil),
+    sessions,
+    attendanceRate: attendanceRate(sessions),
+    band: summary?.band ?? 'none',
+    trend: summary?.trend ?? 'unknown',
+    trendPoints: summary?.trend_points === null || summary?.trend_points === undefined ? null : Number(summary.trend_points),
+    notes: summary ? patternNotes(summary) : [],
+    weeks: weeks.map((w) => weekBar(w, period)),
+    codes: codeLines(weeks, period),
+    exclusions: exclusions.map((x) => ({ category: x.category, startDate: x.start_date, sessions: x.sessions, reasons: x.reasons })),
+    // Free text typed at meetings can say a lot about a family: only in the user's own view.
+    reviews: reviews.map((r) => ({
+      meetingDate: r.meeting_date,
+      barriers: showText ? r.barriers : '',
+      outcome: showText ? r.outcome : '',
+      leadPractitioner: r.lead_practitioner,
+      recordedBy: r.recorded_by,
+    })),
+    actions,
+    owners,
+  };
+}
+
+function pupilFlags(p: PupilRow): string[] {
+  const flags: string[] = [];
+  if (p.sen_provision !== 'N') flags.push(SEN_PROVISION_LABELS[p.sen_provision]);
+  if (Number(p.fsm) === 1) flags.push('FSM');
+  for (const need of multiAgencyNeeds({ ...p, trend: 'unknown' })) if (need !== 'EHC plan') flags.push(need);
+  return flags;
+}
+
+function weekBar(week: WeekMarks, period: { from: string; to: string }): WeekBar {
+  const c = countSessions([week], period);
+  const byChar = new Map(ATTENDANCE_CODES.map((code) => [code.char, code.code]));
+  return {
+    weekStart: week.weekStart,
+    possible: c.possible,
+    attended: c.present + c.aea,
+    codes: [...week.marks].map((ch) => byChar.get(ch) ?? ''),
+  };
+}
+
+function codeLines(weeks: WeekMarks[], period: { from: string; to: string }): CodeCount[] {
+  const breakdown = codeBreakdown(weeks, period);
+  const out: CodeCount[] = [];
+  for (const code of ATTENDANCE_CODES) {
+    const n = breakdown.get(code.code);
+    if (n) out.push({ code: code.code, meaning: code.meaning, sessions: n, counts: code.counts });
+  }
+  return out;
+}
+
+async function actionsOfPupil(deps: ClusterDeps, pupilId: number, today: string): Promise<ActionLine[]> {
+  const rows = await deps.db
+    .selectFrom('cluster_action as a')
+    .innerJoin('staff_user as u', 'u.id', 'a.owner_id')
+    .innerJoin('cluster_meeting as m', 'm.id', 'a.meeting_id')
+    .select(['a.id', 'a.description', 'u.name as owner_name', 'a.owner_id', 'a.due_date', 'a.status', 'm.meeting_date'])
+    .where('a.pupil_id', '=', pupilId)
+    // Open ones first (soonest due), then the most recent closed ones.
+    .orderBy(sql`case when a.status = 'open' then 0 else 1 end`)
+    .orderBy('a.due_date')
+    .orderBy('a.id')
+    .limit(12)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    description: r.description,
+    ownerName: r.owner_name,
+    ownerId: r.owner_id,
+    dueDate: r.due_date,
+    status: r.status,
+    overdue: r.status === 'open' && r.due_date < today,
+    meetingDate: r.meeting_date,
+  }));
+}
+
+/**
+ * Who can own an action for this pupil: invitees who can see the pupil (the district's officers
+ * and cluster members, the leaders of the pupil's school), and the person recording it.
+ */
+async function ownerChoices(deps: ClusterDeps, actor: Actor, district: DistrictRef, schoolUrns: number[], pupilSchool: number): Promise<OwnerChoice[]> {
+  const list = await invitees(deps.db, district, schoolUrns);
+  const out: OwnerChoice[] = [];
+  for (const i of list) {
+    if (i.role === 'school_leader') {
+      const row = await deps.db.selectFrom('staff_user').select('scope').where('id', '=', i.id).executeTakeFirst();
+      let leads = false;
+      try {
+        leads = row ? parseScope(row.scope).schoolUrns.includes(pupilSchool) : false;
+      } catch {
+        leads = false;
+      }
+      if (!leads) continue;
+    }
+    out.push({ id: i.id, name: i.name, role: i.role });
+  }
+  if (!out.some((o) => o.id === actor.user.id) && mayListPupils(actor.role)) out.push({ id: actor.user.id, name: actor.user.name, role: actor.role });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording a review
+
+const MAX_TEXT = 2000;
+
+/** What the review form sends (Action.Execute data merged with the inputs). */
+export const reviewFormSchema = z.object({
+  district: z.string({ required_error: 'is missing' }).min(1, 'is missing').max(100),
+  pupilId: z.coerce.number({ invalid_type_error: 'is missing' }).int().positive('is missing'),
+  barriers: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional().default(''),
+  leadPractitioner: z.string().max(200, 'must be at most 200 characters').optional().default(''),
+  outcome: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional().default(''),
+  actionWhat: z.string().max(500, 'must be at most 500 characters').optional().default(''),
+  actionOwner: z.string().max(20).optional().default(''),
+  actionDue: z.string().max(20).optional().default(''),
+});
+
+export type ReviewForm = z.infer<typeof reviewFormSchema>;
+
+/** Field names as the form labels them, for messages. */
+export const REVIEW_FIELD_LABELS: Record<string, string> = {
+  district: 'District',
+  pupilId: 'Pupil',
+  barriers: 'Barriers',
+  leadPractitioner: 'Lead practitioner',
+  outcome: 'Outcome',
+  actionWhat: 'Agreed action',
+  actionOwner: 'Action owner',
+  actionDue: 'Due date',
+};
+
+/** Latest due date accepted: a year ahead (a typo such as 2062 is caught). */
+export const MAX_DUE_DAYS = 366;
+
+export interface CheckedReview {
+  barriers: string;
+  leadPractitioner: string;
+  outcome: string;
+  action: { what: string; ownerId: number; due: string } | null;
+}
+
+/**
+ * Checks a submitted review: something must be recorded; an action needs what, an owner from
+ * the list and a due date from today to a year ahead. Returns field -> problem on failure.
+ */
+export function checkReview(form: ReviewForm, owners: readonly OwnerChoice[], today: string): { ok: true; review: CheckedReview } | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const clean = (s: string) => s.replace(/\r\n?/g, '\n').trim();
+  const barriers = clean(form.barriers);
+  const lead = clean(form.leadPractitioner);
+  const outcome = clean(form.outcome);
+  const what = clean(form.actionWhat);
+  const ownerText = form.actionOwner.trim();
+  const due = form.actionDue.trim();
+  const wantsAction = what !== '' || ownerText !== '' || due !== '';
+  let action: CheckedReview['action'] = null;
+  if (wantsAction) {
+    if (what === '') errors.actionWhat = 'say what was agreed';
+    const ownerId = Number(ownerText);
+    if (ownerText === '') errors.actionOwner = 'choose who owns the action';
+    else if (!Number.isInteger(ownerId) || !owners.some((o) => o.id === ownerId)) errors.actionOwner = 'choose an owner from the list';
+    if (due === '') errors.actionDue = 'give a due date';
+    else if (!isIsoDate(due)) errors.actionDue = 'must be a date (YYYY-MM-DD)';
+    else if (due < today) errors.actionDue = 'must be today or later';
+    else if (due > addDays(today, MAX_DUE_DAYS)) errors.actionDue = 'must be within a year';
+    if (Object.keys(errors).length === 0) action = { what, ownerId, due };
+  }
+  if (!wantsAction && barriers === '' && outcome === '' && lead === '') errors.barriers = 'record barriers, an outcome or an agreed action';
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, review: { barriers, leadPractitioner: lead, outcome, action } };
+}
+
+export interface SaveResult {
+  view: ReviewView;
+  /** Set when the form had problems: field -> message; nothing was saved. */
+  errors?: Record<string, string>;
+  /** The submitted values, to put back in the form after an error. */
+  form?: ReviewForm;
+  saved: boolean;
+}
+
+export async function saveReview(deps: ClusterDeps, actor: Actor, data: unknown, viewKind: 'shared' | 'own'): Promise<ClusterResult<SaveResult>> {
+  const parsed = reviewFormSchema.safeParse(data);
+  if (!parsed.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? 'form');
+      fields[key] ??= issue.message;
+    }
+    const first = Object.entries(fields)[0]!;
+    return problem('invalid', `${REVIEW_FIELD_LABELS[first[0]] ?? first[0]}: ${first[1]}`, fields);
+  }
+  const form = parsed.data;
+  const opened = await openCluster(deps, actor, form.district);
+  if (!opened.ok) return opened;
+  if (!mayListPupils(actor.role)) return problem('not_in_scope', 'Your role sees cluster figures only, not individual pupils.');
+  const district = opened.view.district;
+  const before = await buildReview(deps, actor, district, form.pupilId, viewKind);
+  if (!before) return problem('not_found', NOT_FOUND);
+
+  const result = checkReview(form, before.owners, before.today);
+  if (!result.ok) return { ok: true, view: { view: before, errors: result.errors, form, saved: false } };
+  const checked = result.review;
+
+  const now = deps.clock.now().toISOString();
+  await deps.db.transaction().execute(async (trx) => {
+    const meetingId = await ensureMeeting(trx, district.id, before.meeting.date, actor.user.id, now);
+    const existing = await trx.selectFrom('pupil_review').selectAll().where('meeting_id', '=', meetingId).where('pupil_id', '=', before.pupilId).executeTakeFirst();
+    if (existing) {
+      await trx
+        .updateTable('pupil_review')
+        .set({
+          barriers: checked.barriers || existing.barriers,
+          outcome: checked.outcome || existing.outcome,
+          lead_practitioner: checked.leadPractitioner || existing.lead_practitioner,
+          recorded_by: actor.user.id,
+          recorded_at: now,
+        })
+        .where('id', '=', existing.id)
+        .execute();
+    } else {
+      await trx
+        .insertInto('pupil_review')
+        .values({
+          meeting_id: meetingId,
+          pupil_id: before.pupilId,
+          school_urn: before.schoolUrn,
+          barriers: checked.barriers,
+          outcome: checked.outcome,
+          lead_practitioner: checked.leadPractitioner,
+          recorded_by: actor.user.id,
+          recorded_at: now,
+        })
+        .execute();
+    }
+    if (checked.action) {
+      await trx
+        .insertInto('cluster_action')
+        .values({
+          pupil_id: before.pupilId,
+          school_urn: before.schoolUrn,
+          meeting_id: meetingId,
+          description: checked.action.what,
+          owner_id: checked.action.ownerId,
+          due_date: checked.action.due,
+          status: 'open',
+          created_by: actor.user.id,
+          created_at: now,
+          closed_at: null,
+          closed_by: null,
+          overdue_notified_at: null,
+        })
+        .execute();
+    }
+    await recordAccess(trx, deps.clock, { actor, action: 'pupil.review.record', command: 'cluster review', pupilIds: [before.pupilId] });
+  });
+  const after = await buildReview(deps, actor, district, form.pupilId, viewKind);
+  return { ok: true, view: { view: after!, saved: true } };
+}
+
+export const actionUpdateSchema = z.object({
+  district: z.string().min(1, 'is missing').max(100),
+  actionId: z.coerce.number().int().positive('is missing'),
+  status: z.enum(['done', 'dropped'], { errorMap: () => ({ message: 'must be done or dropped' }) }),
+});
+
+/** Marks an action done or dropped; the actor must be able to see the pupil. Returns the pupil's review. */
+export async function updateActionStatus(deps: ClusterDeps, actor: Actor, data: unknown, viewKind: 'shared' | 'own'): Promise<ClusterResult<ReviewView>> {
+  const parsed = actionUpdateSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return problem('invalid', `${String(issue.path[0] ?? 'form')}: ${issue.message}`);
+  }
+  const opened = await openCluster(deps, actor, parsed.data.district);
+  if (!opened.ok) return opened;
+  if (!mayListPupils(actor.role)) return problem('not_in_scope', 'Your role sees cluster figures only, not individual pupils.');
+  const action = await deps.db
+    .selectFrom('cluster_action as a')
+    .innerJoin('school', 'school.urn', 'a.school_urn')
+    .select(['a.id', 'a.pupil_id', 'a.status'])
+    .where('a.id', '=', parsed.data.actionId)
+    .where('school.district_id', '=', opened.view.district.id)
+    .where(schoolInScope(actor.scope, 'school'))
+    .executeTakeFirst();
+  if (!action) return problem('not_found', 'That action is not in your scope.');
+  if (action.status === 'open') {
+    const now = deps.clock.now().toISOString();
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('cluster_action')
+        .set({ status: parsed.data.status, closed_at: now, closed_by: actor.user.id })
+        .where('id', '=', action.id)
+        .where('status', '=', 'open')
+        .execute();
+      await recordAccess(trx, deps.clock, { actor, action: `pupil.action.${parsed.data.status}`, command: 'cluster review', pupilIds: [action.pupil_id] });
+    });
+  }
+  const view = await buildReview(deps, actor, opened.view.district, action.pupil_id, viewKind);
+  if (!view) return problem('not_found', NOT_FOUND);
+  return { ok: true, view };
+}
