@@ -2,6 +2,7 @@ import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { BotApp, BotDeps } from './bot-deps';
 import { createIdentityStep } from './identity-step';
+import { registerAlertRoutes } from './routes/alert-routes';
 import { registerHelpRoutes } from './routes/help-routes';
 import { registerLadderRoutes } from './routes/ladder-routes';
 import { commandText, wasAnswered } from './turn-actor';
@@ -29,6 +30,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
 
   registerHelpRoutes(app);
   registerLadderRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   return app;
 }
 

@@ -1,4 +1,5 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { SchoolCalendar } from '../services/calendar/school-calendar';
 import type { Clock } from '../services/clock';
 import type { LadderService } from '../services/ladder/ladder-service';
 import type { Logger } from '../services/logger';
@@ -11,6 +12,8 @@ export interface BotDeps {
   logger: Logger;
   /** The ladder toolkit, loaded and checked at start; the default toolkit (data/ladder) when absent. */
   ladder?: LadderService;
+  /** The school-day calendar (CALENDAR_FILE); the shipped sample when absent. */
+  calendar?: SchoolCalendar;
 }
 
 export type BotApp = Application<TurnState>;

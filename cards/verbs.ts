@@ -10,6 +10,16 @@ export const VERBS = {
   ladderOverview: 'ladder.overview',
   /** data: { verdict: 'yes' | 'no', id?, q? } records whether a ladder answer helped. */
   ladderFeedback: 'ladder.feedback',
+  /** data: { alertId } marks an exclusion alert acknowledged (first press wins). */
+  alertAcknowledge: 'alert.acknowledge',
+  /** data: { alertId, to: 'me' | email } assigns the alert. */
+  alertAssign: 'alert.assign',
+  /** data: { alertId, days: 1 | 3 | 5 } hides the alert and reminds after that many school days. */
+  alertSnooze: 'alert.snooze',
+  /** data: { alertId } shows the pupil's exclusions and alerts this year in place. */
+  alertTimeline: 'alert.timeline',
+  /** data: { alertId } redraws the alert card (Universal Actions refresh, and "back" from the timeline). */
+  alertRefresh: 'alert.refresh',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

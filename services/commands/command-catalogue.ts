@@ -44,6 +44,27 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
     description: 'What schools ask the ladder most, and what it found nothing useful for.',
     roles: ['la_manager', 'admin'],
   },
+  {
+    usage: 'alerts list',
+    description: 'Which exclusion alerts this chat receives; managers and school leaders get their own area by default.',
+    roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
+  },
+  {
+    usage: 'alerts subscribe [county | district <name> | school <urn>] [types]',
+    description: 'Receive exclusion alerts here; in a team channel, for a district. Types: permanent, cohorts, totals, deadlines, repeated, disproportionality.',
+    example: 'alerts subscribe district Boston permanent cohorts',
+    roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
+  },
+  {
+    usage: 'alerts unsubscribe [district <name> | school <urn>]',
+    description: 'Stop exclusion alerts here (all of them when no area is given).',
+    roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
+  },
+  {
+    usage: 'alerts digest',
+    description: "This week's exclusions, open deadlines and alerts nobody has acknowledged.",
+    roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
+  },
 ];
 
 export function commandsForRole(role: Role): CommandInfo[] {

@@ -52,7 +52,8 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
     const text = await readBody(req);
     if (!match || (req.method !== 'POST' && req.method !== 'PUT')) {
-      res.writeHead(404).end();
+      res.writeHead(404);
+      res.end();
       return;
     }
     const conversationId = decodeURIComponent(match[1]!);
@@ -70,7 +71,9 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (response.retryAfter !== undefined) headers['retry-after'] = response.retryAfter;
     const body = response.status < 300 ? { id } : (response.body ?? { error: { code: response.status === 429 ? 'Throttled' : 'Failed', message: 'fake' } });
-    res.writeHead(response.status, headers).end(JSON.stringify(body));
+    // Separate calls: restify, when loaded in the same process, patches writeHead to return nothing.
+    res.writeHead(response.status, headers);
+    res.end(JSON.stringify(body));
   });
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,164 @@
+import type { AlertView, DistrictAlertView, PupilAlertView } from '../services/alerts/alert-view';
+import type { TimelineView } from '../services/alerts/alert-actions';
+import {
+  adaptiveCard,
+  container,
+  escapeMarkdown,
+  facts,
+  heading,
+  subtle,
+  text,
+  type AdaptiveCard,
+  type ActionExecute,
+  type CardAction,
+  type CardElement,
+} from './adaptive-card';
+import { VERBS } from './verbs';
+
+/**
+ * The exclusion alert card: what happened, the pupil (minimised outside personal chats), the
+ * school, flags, the deadline as a date with school days left, what to do next, and Acknowledge /
+ * Assign / Snooze / Open timeline. Every button is Action.Execute, and the card carries a refresh
+ * action so each viewer's copy redraws with the current state (Universal Actions).
+ */
+
+export interface AlertCardOptions {
+  /** Teams user ids (29:...) to refresh automatically; omit in chats/channels of 60 or fewer. */
+  refreshUserIds?: string[];
+  /** A line above the title, e.g. "Reminder: you snoozed this alert". */
+  banner?: string;
+  /** A line under the title after an action, e.g. "Assigned to Ola". */
+  notice?: string;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** '2026-11-30' -> 'Mon 30 Nov 2026'. */
+export function formatDate(iso: string): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  return `${DAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+export function schoolDaysLeftText(left: number | null): string {
+  if (left === null) return 'outside the school calendar';
+  if (left === 0) return 'today';
+  if (left > 0) return `${left} school day${left === 1 ? '' : 's'} left`;
+  return `${-left} school day${left === -1 ? '' : 's'} overdue`;
+}
+
+function execute(title: string, verb: string, data: Record<string, unknown>): ActionExecute {
+  return { type: 'Action.Execute', title, verb, data };
+}
+
+function statusLines(view: AlertView): CardElement[] {
+  const lines: string[] = [];
+  if (view.status === 'acknowledged') lines.push(`Acknowledged by ${escapeMarkdown(view.acknowledgedBy ?? 'a colleague')}${view.acknowledgedAt ? ` on ${formatDate(view.acknowledgedAt.slice(0, 10))}` : ''}`);
+  if (view.assignedTo) lines.push(`Assigned to ${escapeMarkdown(view.assignedTo)}`);
+  if (view.snoozedUntil) lines.push(`Snoozed until ${formatDate(view.snoozedUntil)}`);
+  return lines.length ? [text(lines.join(' · '), { color: view.status === 'acknowledged' ? 'good' : 'default', spacing: 'small' })] : [];
+}
+
+function actionsFor(view: AlertView): CardAction[] {
+  const ref = { alertId: view.alertId };
+  const actions: CardAction[] = [];
+  if (view.status !== 'acknowledged') actions.push(execute('Acknowledge', VERBS.alertAcknowledge, ref));
+  actions.push({
+    type: 'Action.ShowCard',
+    title: 'Assign',
+    card: adaptiveCard(
+      [
+        { type: 'Input.Text', id: 'email', label: 'Colleague’s email', placeholder: 'name@lincolnshire.gov.uk', maxLength: 200 },
+      ],
+      { actions: [execute('Assign to me', VERBS.alertAssign, { ...ref, to: 'me' }), execute('Assign to colleague', VERBS.alertAssign, ref)] },
+    ),
+  });
+  actions.push({
+    type: 'Action.ShowCard',
+    title: 'Snooze',
+    card: adaptiveCard(
+      [
+        {
+          type: 'Input.ChoiceSet',
+          id: 'days',
+          label: 'Remind me in',
+          value: '1',
+          style: 'compact',
+          choices: [
+            { title: '1 school day', value: '1' },
+            { title: '3 school days', value: '3' },
+            { title: '5 school days', value: '5' },
+          ],
+        },
+      ],
+      { actions: [execute('Snooze', VERBS.alertSnooze, ref)] },
+    ),
+  });
+  if (view.kind === 'pupil') actions.push(execute('Open timeline', VERBS.alertTimeline, ref));
+  return actions;
+}
+
+function pupilBody(view: PupilAlertView): CardElement[] {
+  const who = `**${escapeMarkdown(view.pupilLabel)}** · ${view.yearGroup} · ${escapeMarkdown(view.schoolName)}`;
+  const body: CardElement[] = [text(who, { spacing: 'small' })];
+  if (view.currentSchoolNames.length) body.push(subtle(`Now on roll at ${view.currentSchoolNames.map(escapeMarkdown).join(', ')}`));
+  if (view.cohorts.length) body.push(text(view.cohorts.join(' · '), { color: 'attention', weight: 'bolder', size: 'small', spacing: 'small' }));
+  const rows: [string, string][] = [];
+  if (view.exclusion) {
+    rows.push([view.exclusion.category, `${formatDate(view.exclusion.startDate)}, ${view.exclusion.length}`]);
+    if (view.exclusion.reasons.length) rows.push(['Reasons', view.exclusion.reasons.join('; ')]);
+  }
+  rows.push(...view.facts);
+  if (rows.length) body.push(facts(rows));
+  if (view.deadline) {
+    const overdue = view.deadline.schoolDaysLeft !== null && view.deadline.schoolDaysLeft < 0;
+    body.push(
+      container(
+        [
+          text(`**${view.deadline.label}: ${formatDate(view.deadline.date)}**`),
+          text(schoolDaysLeftText(view.deadline.schoolDaysLeft), { spacing: 'none', color: overdue ? 'attention' : 'default', weight: overdue ? 'bolder' : 'default' }),
+        ],
+        { style: overdue ? 'attention' : 'emphasis', spacing: 'medium' },
+      ),
+    );
+  }
+  return body;
+}
+
+function districtBody(view: DistrictAlertView): CardElement[] {
+  return [text(`**${escapeMarkdown(view.districtName)}** · ${escapeMarkdown(view.groupLabel)}`, { spacing: 'small' }), facts(view.facts)];
+}
+
+export function alertCard(view: AlertView, options: AlertCardOptions = {}): AdaptiveCard {
+  const body: CardElement[] = [];
+  if (options.banner) body.push(text(escapeMarkdown(options.banner), { color: 'accent', weight: 'bolder', size: 'small' }));
+  body.push(heading(escapeMarkdown(view.title)));
+  if (options.notice) body.push(text(escapeMarkdown(options.notice), { color: 'good', spacing: 'small' }));
+  body.push(...(view.kind === 'pupil' ? pupilBody(view) : districtBody(view)));
+  body.push(text(`**Next:** ${escapeMarkdown(view.nextStep)}`, { spacing: 'medium' }));
+  body.push(subtle(escapeMarkdown(view.basis)));
+  if (view.kind === 'pupil' && view.minimised) body.push(subtle('Initials only here: open the alert in your chat with the Inclusion Assistant for full details.'));
+  body.push(...statusLines(view));
+  const refresh: AdaptiveCard['refresh'] = { action: execute('Refresh', VERBS.alertRefresh, { alertId: view.alertId }) };
+  if (options.refreshUserIds) refresh.userIds = options.refreshUserIds.slice(0, 60);
+  return adaptiveCard(body, {
+    actions: actionsFor(view),
+    refresh,
+    fallbackText: `Exclusion alert: ${view.title}. Open Teams to see and act on it.`,
+  });
+}
+
+export function alertTimelineCard(view: TimelineView, alertId: number): AdaptiveCard {
+  const entries = view.entries.length
+    ? facts(view.entries.map((e) => [formatDate(e.date), escapeMarkdown(e.text)] as [string, string]))
+    : text('Nothing recorded this academic year.');
+  return adaptiveCard([heading(`Timeline: ${escapeMarkdown(view.pupilLabel)}`), subtle(`${view.yearGroup} · this academic year`), entries], {
+    actions: [execute('Back to the alert', VERBS.alertRefresh, { alertId })],
+    fallbackText: 'Exclusion timeline.',
+  });
+}
+
+/** A one-line card so a button press can answer in place (not allowed, out of date). */
+export function alertNoticeCard(message: string): AdaptiveCard {
+  return adaptiveCard([text(escapeMarkdown(message))], { fallbackText: message });
+}

@@ -1,0 +1,206 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { recordAccess } from '../audit/audit-log';
+import { todayInLondon } from '../calendar/dates';
+import { ALERT_RULES, type ExclusionAlert } from '../exclusions/alert-types';
+import type { Actor } from '../identity/actor';
+import { parseScope } from '../identity/scope';
+import type { Database } from '../store/database';
+import { userMaySee } from './alert-routing';
+import './alert-schema';
+import { alertViewFor, type AlertView, type AlertViewContext } from './alert-view';
+import { loadGeography } from './subscriptions';
+
+/**
+ * Acknowledge, assign and snooze: each checks the button data with zod, checks the alert is inside
+ * the actor's scope, records the action in alert_action and the audit log, bumps the alert's version
+ * (so every copy of the card refreshes to the same state) and returns the updated view.
+ */
+
+export const alertRefSchema = z.object({ alertId: z.coerce.number().int().positive() }).strip();
+/** "Assign to me" sends to: 'me'; "Assign to colleague" sends the card's email input. */
+export const assignSchema = z
+  .object({
+    alertId: z.coerce.number().int().positive(),
+    to: z.literal('me').optional(),
+    email: z.string().trim().max(200).optional(),
+  })
+  .strip()
+  .refine((d) => d.to === 'me' || (d.email ?? '') !== '', { message: 'type a colleague’s email address', path: ['email'] });
+export const SNOOZE_CHOICES = [1, 3, 5] as const;
+export const snoozeSchema = z
+  .object({
+    alertId: z.coerce.number().int().positive(),
+    days: z.coerce.number().refine((d) => (SNOOZE_CHOICES as readonly number[]).includes(d), 'choose 1, 3 or 5 school days'),
+  })
+  .strip();
+
+export type ActionResult = { ok: true; view: AlertView; message?: string } | { ok: false; message: string };
+
+export const ALERT_GONE = 'That alert is no longer available to you (it may be outside your scope).';
+
+function problem(error: z.ZodError): ActionResult {
+  const issue = error.issues[0]!;
+  if (issue.path[0] === 'email') return { ok: false, message: `Please ${issue.message}, or choose "Assign to me".` };
+  return { ok: false, message: `That button's data is not valid (${issue.path.join('.') || 'data'}: ${issue.message}).` };
+}
+
+async function load(ctx: AlertViewContext, actor: Actor, alertId: number, command: string) {
+  const result = await alertViewFor(ctx, actor, alertId, command);
+  return result.ok ? result : undefined;
+}
+
+async function bump(db: Kysely<Database>, alertId: number, set: Record<string, unknown>): Promise<void> {
+  await db
+    .updateTable('exclusion_alert')
+    .set((eb) => ({ ...set, version: eb('version', '+', 1) }))
+    .where('id', '=', alertId)
+    .execute();
+}
+
+function pupilIdsOf(alert: ExclusionAlert): number[] {
+  return alert.scope === 'pupil' ? [alert.pupilId] : [];
+}
+
+export async function acknowledgeAlert(ctx: AlertViewContext, actor: Actor, data: unknown): Promise<ActionResult> {
+  const parsed = alertRefSchema.safeParse(data);
+  if (!parsed.success) return problem(parsed.error);
+  const found = await load(ctx, actor, parsed.data.alertId, 'alert acknowledge');
+  if (!found) return { ok: false, message: ALERT_GONE };
+  if (found.row.status !== 'acknowledged') {
+    const now = ctx.clock.now().toISOString();
+    await ctx.db.transaction().execute(async (trx) => {
+      // Only the first acknowledgement counts; a second press (or a colleague's) changes nothing.
+      const updated = await trx
+        .updateTable('exclusion_alert')
+        .set((eb) => ({ status: 'acknowledged', acknowledged_by: actor.user.id, acknowledged_at: now, version: eb('version', '+', 1) }))
+        .where('id', '=', found.row.id)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return;
+      await trx.insertInto('alert_action').values({ alert_id: found.row.id, staff_user_id: actor.user.id, action: 'acknowledge', detail: null, at: now }).execute();
+      await recordAccess(trx, ctx.clock, { actor, action: 'exclusion.acknowledge', command: 'alert acknowledge', pupilIds: pupilIdsOf(found.alert) });
+    });
+  }
+  const after = await load(ctx, actor, found.row.id, 'alert acknowledge');
+  return after ? { ok: true, view: after.view } : { ok: false, message: ALERT_GONE };
+}
+
+export async function assignAlert(ctx: AlertViewContext, actor: Actor, data: unknown): Promise<ActionResult> {
+  const parsed = assignSchema.safeParse(data);
+  if (!parsed.success) return problem(parsed.error);
+  const found = await load(ctx, actor, parsed.data.alertId, 'alert assign');
+  if (!found) return { ok: false, message: ALERT_GONE };
+  const to = parsed.data.to === 'me' ? 'me' : parsed.data.email!.toLowerCase();
+  const assignee =
+    to === 'me'
+      ? actor.user
+      : await ctx.db.selectFrom('staff_user').selectAll().where('email', '=', to).executeTakeFirst();
+  if (!assignee) return { ok: false, message: 'Nobody with that email address uses the Inclusion Assistant.' };
+  let assigneeScope;
+  try {
+    assigneeScope = parseScope(assignee.scope);
+  } catch {
+    return { ok: false, message: `${assignee.name} cannot be given this alert (their access is not set up).` };
+  }
+  // The assignee will see the pupil: they must be allowed to.
+  if (!userMaySee(assigneeScope, found.alert, await loadGeography(ctx.db))) {
+    return { ok: false, message: `${assignee.name} cannot be given this alert: the pupil is outside their scope.` };
+  }
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    await bump(trx, found.row.id, { assigned_to: assignee.id, assigned_at: now });
+    await trx.insertInto('alert_action').values({ alert_id: found.row.id, staff_user_id: actor.user.id, action: 'assign', detail: String(assignee.id), at: now }).execute();
+    await recordAccess(trx, ctx.clock, { actor, action: 'exclusion.assign', command: 'alert assign', pupilIds: pupilIdsOf(found.alert) });
+    if (assignee.id !== actor.user.id) {
+      // Tell the assignee in their personal chat, through the outbox like any alert.
+      await trx
+        .insertInto('alert_outbox')
+        .values(outboxRow(found.row.id, `${found.row.dedupe_key}>user:${assignee.id}>assigned:${now}`, assignee.id, 'assigned', now, now))
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .execute();
+    }
+  });
+  const after = await load(ctx, actor, found.row.id, 'alert assign');
+  return after ? { ok: true, view: after.view, message: assignee.id === actor.user.id ? undefined : `Assigned to ${assignee.name}; they have been told.` } : { ok: false, message: ALERT_GONE };
+}
+
+export async function snoozeAlert(ctx: AlertViewContext, actor: Actor, data: unknown): Promise<ActionResult> {
+  const parsed = snoozeSchema.safeParse(data);
+  if (!parsed.success) return problem(parsed.error);
+  const found = await load(ctx, actor, parsed.data.alertId, 'alert snooze');
+  if (!found) return { ok: false, message: ALERT_GONE };
+  const today = todayInLondon(ctx.clock);
+  const until = ctx.calendar.addSchoolDays(today, parsed.data.days);
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    await bump(trx, found.row.id, { snoozed_until: until });
+    await trx.insertInto('alert_action').values({ alert_id: found.row.id, staff_user_id: actor.user.id, action: 'snooze', detail: until, at: now }).execute();
+    await recordAccess(trx, ctx.clock, { actor, action: 'exclusion.snooze', command: 'alert snooze', pupilIds: pupilIdsOf(found.alert) });
+    // The reminder goes to whoever snoozed it, at 08:00 London time (07:00 UTC in winter) on that school day.
+    await trx
+      .insertInto('alert_outbox')
+      .values(outboxRow(found.row.id, `${found.row.dedupe_key}>user:${actor.user.id}>reminder:${until}`, actor.user.id, 'reminder', `${until}T07:00:00.000Z`, now))
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+  });
+  const after = await load(ctx, actor, found.row.id, 'alert snooze');
+  return after ? { ok: true, view: after.view, message: `Snoozed: I will remind you on ${until}.` } : { ok: false, message: ALERT_GONE };
+}
+
+function outboxRow(alertId: number, dedupeKey: string, staffUserId: number, kind: string, due: string, now: string) {
+  return {
+    dedupe_key: dedupeKey,
+    alert_id: alertId,
+    subscriber_key: `user:${staffUserId}`,
+    staff_user_id: staffUserId,
+    conversation_id: null,
+    kind,
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: due,
+    claimed_by: null,
+    claim_expires_at: null,
+    sent_at: null,
+    sent_conversation_id: null,
+    activity_id: null,
+    last_status: null,
+    last_error: null,
+    created_at: now,
+  };
+}
+
+export interface TimelineEntry {
+  date: string;
+  text: string;
+}
+
+export interface TimelineView {
+  pupilLabel: string;
+  yearGroup: string;
+  entries: TimelineEntry[];
+}
+
+/** The pupil's exclusions and alerts this academic year, for the card's "Open timeline" button. */
+export async function alertTimeline(ctx: AlertViewContext, actor: Actor, data: unknown): Promise<{ ok: true; view: TimelineView } | { ok: false; message: string }> {
+  const parsed = alertRefSchema.safeParse(data);
+  if (!parsed.success) return problem(parsed.error) as { ok: false; message: string };
+  const found = await load(ctx, actor, parsed.data.alertId, 'alert timeline');
+  if (!found || found.view.kind !== 'pupil') return { ok: false, message: found ? 'This alert is about a district, not a pupil.' : ALERT_GONE };
+  const since = ctx.calendar.academicYearStart(todayInLondon(ctx.clock));
+  const pupilId = found.view.pupilId;
+  const [exclusions, alerts, schools] = await Promise.all([
+    ctx.db.selectFrom('exclusion').select(['start_date', 'category', 'sessions', 'school_urn', 'reasons']).where('pupil_id', '=', pupilId).where('start_date', '>=', since).orderBy('start_date').execute(),
+    ctx.db.selectFrom('exclusion_alert').select(['created_at', 'rule', 'status']).where('pupil_id', '=', pupilId).where('created_at', '>=', since).orderBy('created_at').execute(),
+    ctx.db.selectFrom('school').select(['urn', 'name']).execute(),
+  ]);
+  const schoolName = new Map(schools.map((s) => [s.urn, s.name]));
+  const entries: TimelineEntry[] = [
+    ...exclusions.map((e) => ({
+      date: e.start_date,
+      text: `${e.category === 'PERM' ? 'Permanent exclusion' : e.category === 'LUNC' ? `Lunchtime suspension (${e.sessions})` : `Suspension, ${e.sessions / 2} days`} at ${schoolName.get(e.school_urn) ?? e.school_urn} (${e.reasons.replace(/;/g, ', ')})`,
+    })),
+    ...alerts.map((a) => ({ date: a.created_at.slice(0, 10), text: `Alert: ${ALERT_RULES[a.rule as keyof typeof ALERT_RULES]?.title ?? a.rule}${a.status === 'acknowledged' ? ' (acknowledged)' : ''}` })),
+  ].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return { ok: true, view: { pupilLabel: found.view.pupilLabel, yearGroup: found.view.yearGroup, entries } };
+}

@@ -1,0 +1,237 @@
+import type { Kysely } from 'kysely';
+import { recordAccess } from '../audit/audit-log';
+import { todayInLondon } from '../calendar/dates';
+import type { SchoolCalendar } from '../calendar/school-calendar';
+import type { Clock } from '../clock';
+import { ETHNICITY_CODES, EXCLUSION_REASON_CODES } from '../domain/dfe-codes';
+import { ALERT_RULES, type Cohort, type DistrictAlert, type ExclusionAlert, type PupilAlert } from '../exclusions/alert-types';
+import { mayShowNames, type Actor } from '../identity/actor';
+import type { Database } from '../store/database';
+import { userMaySee } from './alert-routing';
+import './alert-schema';
+import type { ExclusionAlertRow } from './alert-schema';
+import { loadGeography } from './subscriptions';
+
+/**
+ * What an alert card shows to one viewer, decided here: scope is checked against the viewer's own
+ * scope, pupil details are minimised outside personal chats (initials, year, school), school days
+ * left are counted from today, and the read is audited.
+ */
+
+export const COHORT_LABELS: Readonly<Record<Cohort, string>> = {
+  ehc_plan: 'EHC plan',
+  sen_support: 'SEN support',
+  looked_after: 'Looked after',
+  social_worker: 'Social worker',
+  fsm: 'FSM',
+};
+
+const CATEGORY_LABELS = { SUSP: 'Suspension', PERM: 'Permanent exclusion', LUNC: 'Lunchtime suspension' } as const;
+
+export interface DeadlineView {
+  label: string;
+  date: string;
+  /** Negative when overdue; null when the calendar cannot count it. */
+  schoolDaysLeft: number | null;
+}
+
+export interface PupilAlertView {
+  kind: 'pupil';
+  alertId: number;
+  version: number;
+  rule: PupilAlert['rule'];
+  title: string;
+  basis: string;
+  nextStep: string;
+  /** Full name in personal chat; initials elsewhere. */
+  pupilLabel: string;
+  pupilId: number;
+  yearGroup: string;
+  schoolName: string;
+  /** Where the pupil is on roll now, when that differs from the excluding school. */
+  currentSchoolNames: string[];
+  cohorts: string[];
+  exclusion: { category: string; startDate: string; length: string; reasons: string[] } | null;
+  facts: [string, string][];
+  deadline: DeadlineView | null;
+  status: 'open' | 'acknowledged';
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  assignedTo: string | null;
+  snoozedUntil: string | null;
+  /** Whether the viewer's conversation shows names (for the card's small print). */
+  minimised: boolean;
+}
+
+export interface DistrictAlertView {
+  kind: 'district';
+  alertId: number;
+  version: number;
+  title: string;
+  basis: string;
+  nextStep: string;
+  districtName: string;
+  groupLabel: string;
+  facts: [string, string][];
+  status: 'open' | 'acknowledged';
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  assignedTo: string | null;
+  snoozedUntil: string | null;
+}
+
+export type AlertView = PupilAlertView | DistrictAlertView;
+
+export type AlertViewResult = { ok: true; view: AlertView; alert: ExclusionAlert; row: ExclusionAlertRow } | { ok: false; reason: 'not_found' | 'out_of_scope' };
+
+export interface AlertViewContext {
+  db: Kysely<Database>;
+  clock: Clock;
+  calendar: SchoolCalendar;
+}
+
+function initials(forename: string, surname: string): string {
+  return `${forename.trim()[0] ?? '?'}${surname.trim()[0] ?? '?'}`.toUpperCase();
+}
+
+function yearLabel(nc: number): string {
+  if (nc === 0) return 'Reception';
+  if (nc < 0) return 'Nursery';
+  return `Year ${nc}`;
+}
+
+function daysLabel(sessions: number, category: string): string {
+  if (category === 'PERM') return 'permanent';
+  if (category === 'LUNC') return `${sessions} lunchtime${sessions === 1 ? '' : 's'} (${sessions / 2} day${sessions === 2 ? '' : 's'})`;
+  const days = sessions / 2;
+  return `${days} school day${days === 1 ? '' : 's'}`;
+}
+
+export function deadlineLabel(rule: PupilAlert['rule']): string {
+  switch (rule) {
+    case 'suspension_day6':
+      return 'School provision from';
+    case 'pex_la_day6':
+    case 'pex_no_placement':
+      return 'LA provision from (day 6)';
+    case 'pex_governors_review':
+    case 'term_total_over_15':
+    case 'missed_public_exam':
+      return 'Governors must meet by';
+    case 'term_total_over_5':
+      return 'If parents ask, governors meet by';
+    default:
+      return 'Due';
+  }
+}
+
+/** Loads an alert for a viewer; null-safe for ids from old or tampered buttons. */
+export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId: number, command: string): Promise<AlertViewResult> {
+  const row = await ctx.db.selectFrom('exclusion_alert').selectAll().where('id', '=', alertId).executeTakeFirst();
+  if (!row || row.scope === 'digest') return { ok: false, reason: 'not_found' };
+  const alert = JSON.parse(row.payload) as ExclusionAlert;
+  const geo = await loadGeography(ctx.db);
+  if (!userMaySee(actor.scope, alert, geo)) return { ok: false, reason: 'out_of_scope' };
+  const people = await staffNames(ctx.db, [row.acknowledged_by, row.assigned_to]);
+  const common = {
+    alertId: row.id,
+    version: row.version,
+    title: ALERT_RULES[alert.rule].title,
+    basis: ALERT_RULES[alert.rule].basis,
+    nextStep: ALERT_RULES[alert.rule].nextStep,
+    status: row.status,
+    acknowledgedBy: row.acknowledged_by ? (people.get(row.acknowledged_by) ?? 'a colleague') : null,
+    acknowledgedAt: row.acknowledged_at,
+    assignedTo: row.assigned_to ? (people.get(row.assigned_to) ?? 'a colleague') : null,
+    snoozedUntil: row.snoozed_until,
+  };
+  if (alert.scope === 'district') return { ok: true, view: districtView(alert, geo.districtNames.get(alert.districtId) ?? 'Unknown district', common), alert, row };
+
+  const pupil = await ctx.db
+    .selectFrom('pupil')
+    .select(['id', 'legal_forename', 'legal_surname', 'preferred_forename', 'nc_year'])
+    .where('id', '=', alert.pupilId)
+    .executeTakeFirst();
+  if (!pupil) return { ok: false, reason: 'not_found' };
+  const exclusion = await ctx.db
+    .selectFrom('exclusion')
+    .select(['category', 'start_date', 'sessions', 'reasons'])
+    .where('id', '=', alert.exclusionId)
+    .executeTakeFirst();
+  const urns = [...new Set([alert.schoolUrn, ...alert.currentSchoolUrns])];
+  const schools = new Map((await ctx.db.selectFrom('school').select(['urn', 'name']).where('urn', 'in', urns).execute()).map((s) => [s.urn, s.name]));
+  const showNames = mayShowNames(actor);
+  const forename = pupil.preferred_forename ?? pupil.legal_forename;
+  const today = todayInLondon(ctx.clock);
+  let deadline: DeadlineView | null = null;
+  if (alert.dueDate) {
+    let left: number | null = null;
+    try {
+      left = ctx.calendar.schoolDaysBetween(today, alert.dueDate, alert.schoolUrn);
+    } catch {
+      left = null;
+    }
+    deadline = { label: deadlineLabel(alert.rule), date: alert.dueDate, schoolDaysLeft: left };
+  }
+  await recordAccess(ctx.db, ctx.clock, { actor, action: 'pupil.read', command, pupilIds: [pupil.id] });
+  const view: PupilAlertView = {
+    kind: 'pupil',
+    rule: alert.rule,
+    ...common,
+    pupilId: pupil.id,
+    pupilLabel: showNames ? `${forename} ${pupil.legal_surname}` : initials(forename, pupil.legal_surname),
+    yearGroup: yearLabel(pupil.nc_year),
+    schoolName: schools.get(alert.schoolUrn) ?? `School ${alert.schoolUrn}`,
+    currentSchoolNames: alert.currentSchoolUrns.filter((u) => u !== alert.schoolUrn).map((u) => schools.get(u) ?? `School ${u}`),
+    cohorts: alert.cohorts.map((c) => COHORT_LABELS[c]),
+    exclusion: exclusion
+      ? {
+          category: CATEGORY_LABELS[exclusion.category],
+          startDate: exclusion.start_date,
+          length: daysLabel(exclusion.sessions, exclusion.category),
+          reasons: exclusion.reasons
+            .split(';')
+            .filter(Boolean)
+            .map((r) => EXCLUSION_REASON_CODES[r as keyof typeof EXCLUSION_REASON_CODES] ?? r),
+        }
+      : null,
+    facts: pupilFacts(alert),
+    deadline,
+    minimised: !showNames,
+  };
+  return { ok: true, view, alert, row };
+}
+
+function pupilFacts(alert: PupilAlert): [string, string][] {
+  const f = alert.facts;
+  const out: [string, string][] = [];
+  if (f.termTotalDays !== undefined) out.push([`Days suspended, ${f.term ?? 'this term'}`, String(f.termTotalDays)]);
+  if (f.yearTotalDays !== undefined) out.push([`Days suspended, ${f.academicYear ?? 'this year'}`, `${f.yearTotalDays} of 45${f.yearTotalSchools && f.yearTotalSchools > 1 ? ` (${f.yearTotalSchools} schools)` : ''}`]);
+  if (f.consecutiveDays !== undefined) out.push(['Consecutive school days', String(f.consecutiveDays)]);
+  if (f.suspensionsInWindow !== undefined) out.push(['Suspensions within 30 school days', String(f.suspensionsInWindow)]);
+  return out;
+}
+
+function districtView(alert: DistrictAlert, districtName: string, common: Omit<DistrictAlertView, 'kind' | 'districtName' | 'groupLabel' | 'facts'>): DistrictAlertView {
+  const group =
+    alert.group.kind === 'sen' ? 'Pupils with SEN' : alert.group.kind === 'fsm' ? 'Pupils eligible for FSM' : `Ethnicity: ${ETHNICITY_CODES[alert.group.code as keyof typeof ETHNICITY_CODES] ?? alert.group.code}`;
+  return {
+    kind: 'district',
+    ...common,
+    districtName,
+    groupLabel: group,
+    facts: [
+      ['Period', `${alert.periodStart} to ${alert.periodEnd}`],
+      ['Group', `${alert.groupSuspensions} suspensions, ${alert.groupPupils} pupils (${alert.groupRate} per 100)`],
+      ['Everyone else', `${alert.restSuspensions} suspensions, ${alert.restPupils} pupils (${alert.restRate} per 100)`],
+      ['Ratio', alert.ratio === null ? 'no suspensions among everyone else' : `${alert.ratio} times`],
+    ],
+  };
+}
+
+async function staffNames(db: Kysely<Database>, ids: (number | null)[]): Promise<Map<number, string>> {
+  const wanted = ids.filter((i): i is number => i !== null);
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom('staff_user').select(['id', 'name']).where('id', 'in', wanted).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { runPupilRules } from '../../services/alerts/alert-runner';
+import { loadCalendar } from '../../services/calendar/school-calendar';
+import { fixedClock } from '../../services/clock';
+import { openStore, type Store } from '../../services/store/open-store';
+import { TEST_USERS, executeActivity, messageActivity, type TestUser } from '../helpers/activities';
+import { startFakeConnector, type FakeConnector } from '../helpers/fake-connector';
+import { insertStaff, startBot, type RunningBot } from '../helpers/bot-harness';
+import { assertValidCard as checkCard } from '../helpers/card-check';
+import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../helpers/fixtures';
+
+const clock = fixedClock('2026-11-25T10:00:00Z');
+const calendar = loadCalendar();
+
+function allText(card: any): string {
+  const out: string[] = [];
+  const walk = (node: any) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      if (typeof node.text === 'string') out.push(node.text);
+      if (typeof node.title === 'string') out.push(node.title);
+      if (typeof node.value === 'string') out.push(node.value);
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(card);
+  return out.join('\n');
+}
+
+describe('alert card over HTTP', () => {
+  let store: Store;
+  let bot: RunningBot;
+  let county: FixtureCounty;
+  let alertIds: Record<string, number>;
+  let connector: FakeConnector;
+
+  beforeEach(async () => {
+    connector = await startFakeConnector();
+    store = await openStore({ engine: 'sqlite', target: ':memory:' });
+    county = await insertFixtureCounty(store);
+    await insertStaff(store);
+    await store.db
+      .insertInto('exclusion')
+      .values({ pupil_id: county.pupils.lookedAfter, school_urn: FIXTURE_SCHOOLS.bostonSecondary.urn, category: 'PERM', reasons: 'PA;VA', start_date: '2026-11-23', sessions: 0, notified_date: '2026-11-23', missed_public_exam: 0, source: 'test', created_at: '2026-11-23T12:00:00Z' })
+      .execute();
+    await runPupilRules({ db: store.db, calendar, clock });
+    const rows = await store.db.selectFrom('exclusion_alert').select(['id', 'rule']).execute();
+    alertIds = Object.fromEntries(rows.map((r) => [r.rule, r.id]));
+    bot = await startBot({ store, clock });
+  });
+  afterEach(async () => {
+    await bot.close();
+    await store.close();
+    await connector.close();
+  });
+
+  async function press(verb: string, data: Record<string, unknown>, from: TestUser = TEST_USERS.manager, conversationType: 'personal' | 'channel' = 'personal'): Promise<any> {
+    const { status, body } = await bot.post(executeActivity(verb, data, { from, conversationType, serviceUrl: connector.serviceUrl }));
+    assert.equal(status, 200);
+    assert.equal(body.type, 'application/vnd.microsoft.card.adaptive', JSON.stringify(body));
+    return body.value;
+  }
+
+  it('acknowledges an alert and every viewer then sees the updated card', async () => {
+    const before = await press('alert.refresh', { alertId: alertIds.pex_la_day6 });
+    checkCard(before);
+    assert.equal(connector.posts.length, 0, 'a refresh answers the viewer only');
+    const beforeText = allText(before);
+    assert.match(beforeText, /LA provision from \(day 6\): Mon 30 Nov 2026/);
+    assert.match(beforeText, /3 school days left/);
+    assert.match(beforeText, /Looked after · Social worker/);
+    assert.match(beforeText, /Forename3 Surname3/, 'full name in a personal chat');
+    assert.ok(before.actions!.some((a: any) => a.verb === 'alert.acknowledge'));
+    assert.deepEqual(before.refresh!.userIds, [TEST_USERS.manager.id]);
+
+    const after = await press('alert.acknowledge', { alertId: alertIds.pex_la_day6 });
+    checkCard(after);
+    assert.match(allText(after), /Acknowledged by Alex Manager on Wed 25 Nov 2026/);
+    assert.ok(!after.actions!.some((a: any) => a.verb === 'alert.acknowledge'), 'no second acknowledge button');
+    // The message itself was rewritten for everyone in the conversation (Universal Actions).
+    const puts = connector.posts.filter((p) => p.method === 'PUT');
+    assert.equal(puts.length, 1);
+    assert.equal(puts[0]!.activityId, 'card-message-1');
+    assert.match(JSON.stringify(puts[0]!.activity.attachments[0].content), /Acknowledged by Alex Manager/);
+    assert.equal(connector.posts.filter((p) => p.method === 'PUT' && p.conversationId.includes('refresh')).length, 0);
+
+    const leaderView = await press('alert.refresh', { alertId: alertIds.pex_la_day6 }, TEST_USERS.schoolLeader);
+    assert.match(allText(leaderView), /Acknowledged by Alex Manager/);
+    const row = await store.db.selectFrom('exclusion_alert').selectAll().where('id', '=', alertIds.pex_la_day6!).executeTakeFirstOrThrow();
+    assert.equal(row.status, 'acknowledged');
+    assert.equal(row.version, 2);
+    const actions = await store.db.selectFrom('alert_action').selectAll().execute();
+    assert.deepEqual(actions.map((a) => a.action), ['acknowledge']);
+    const audit = await store.db.selectFrom('audit_log').selectAll().where('action', '=', 'exclusion.acknowledge').execute();
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0]!.subject_ids, String(county.pupils.lookedAfter));
+
+    // A second press by someone else changes nothing.
+    await press('alert.acknowledge', { alertId: alertIds.pex_la_day6 }, TEST_USERS.schoolLeader);
+    assert.equal((await store.db.selectFrom('alert_action').selectAll().execute()).length, 1);
+  });
+
+  it('shows initials only in a channel and refuses viewers outside the scope', async () => {
+    const channel = await press('alert.refresh', { alertId: alertIds.permanent_exclusion }, TEST_USERS.manager, 'channel');
+    const text = allText(channel);
+    assert.ok(!text.includes('Forename3'), 'no name in a channel');
+    assert.match(text, /\*\*FS\*\* · Year 9 · Fenside Academy/);
+    const outside = await press('alert.refresh', { alertId: alertIds.permanent_exclusion }, TEST_USERS.clusterMember);
+    assert.match(allText(outside), /no longer available to you/);
+    const acknowledged = await press('alert.acknowledge', { alertId: alertIds.permanent_exclusion }, TEST_USERS.clusterMember);
+    assert.match(allText(acknowledged), /no longer available/);
+    assert.equal((await store.db.selectFrom('alert_action').selectAll().execute()).length, 0);
+  });
+
+  it('assigns to a colleague in scope (telling them), snoozes with a reminder, and opens the timeline', async () => {
+    const leaderEmail = (await store.db.selectFrom('staff_user').select('email').where('aad_object_id', '=', TEST_USERS.schoolLeader.aadObjectId).executeTakeFirstOrThrow()).email;
+    const assigned = await press('alert.assign', { alertId: alertIds.pex_governors_review, email: leaderEmail });
+    assert.match(allText(assigned), /Assigned to Sam Leader/);
+    const told = await store.db.selectFrom('alert_outbox').selectAll().where('kind', '=', 'assigned').execute();
+    assert.equal(told.length, 1);
+    const outsider = (await store.db.selectFrom('staff_user').select('email').where('aad_object_id', '=', TEST_USERS.clusterMember.aadObjectId).executeTakeFirstOrThrow()).email;
+    assert.match(allText(await press('alert.assign', { alertId: alertIds.pex_governors_review, email: outsider })), /outside their scope/);
+    assert.match(allText(await press('alert.assign', { alertId: alertIds.pex_governors_review, email: '' })), /type a colleague’s email address/);
+
+    const snoozed = await press('alert.snooze', { alertId: alertIds.pex_governors_review, days: '3' });
+    assert.match(allText(snoozed), /Snoozed until Mon 30 Nov 2026/);
+    const reminder = await store.db.selectFrom('alert_outbox').selectAll().where('kind', '=', 'reminder').executeTakeFirstOrThrow();
+    assert.equal(reminder.next_attempt_at, '2026-11-30T07:00:00.000Z');
+
+    const timeline = await press('alert.timeline', { alertId: alertIds.pex_governors_review });
+    checkCard(timeline);
+    assert.match(allText(timeline), /Permanent exclusion at Fenside Academy \\\(PA, VA\\\)/, "escaped for Markdown");
+    assert.match(allText(timeline), /Alert: Permanent exclusion: governors must meet/);
+  });
+
+  it('answers alerts commands: list, subscribe, unsubscribe and digest', async () => {
+    const [list] = await bot.say(messageActivity('alerts list', { from: TEST_USERS.manager }));
+    assert.match(list.text, /the whole county: all alerts \(the default for your role\)/);
+    const [sub] = await bot.say(messageActivity('alerts subscribe district Boston permanent', { from: TEST_USERS.attendanceOfficer }));
+    assert.match(sub.text, /Subscribed: district Boston: New permanent exclusion/);
+    const [refused] = await bot.say(messageActivity('alerts subscribe district Lincoln', { from: TEST_USERS.attendanceOfficer }));
+    assert.match(refused.text, /outside your scope/);
+    const [unsub] = await bot.say(messageActivity('alerts unsubscribe', { from: TEST_USERS.attendanceOfficer }));
+    assert.match(unsub.text, /Unsubscribed/);
+    const [digest] = await bot.say(messageActivity('alerts digest', { from: TEST_USERS.manager }));
+    const card = digest.attachments[0].content;
+    checkCard(card);
+    const text = allText(card);
+    assert.match(text, /New permanent exclusions/);
+    assert.match(text, /Open deadlines:\*\* 2/);
+  });
+});
