@@ -54,6 +54,11 @@ describe('seeding the demo county', function () {
       assert.ok(counts.attendanceWeeks > PUPILS * 10, 'about twelve school weeks per pupil');
       assert.equal(counts.from, '2026-09-03');
       assert.equal(counts.to, '2026-11-24');
+      if (store.sqlite) {
+        // The SQLite path writes with foreign keys off for speed: every reference must still hold, and the setting comes back.
+        assert.deepEqual(store.sqlite.prepare('pragma foreign_key_check').all(), []);
+        assert.equal(store.sqlite.pragma('foreign_keys', { simple: true }), 1);
+      }
       const la = await store.db.selectFrom('local_authority').selectAll().executeTakeFirstOrThrow();
       assert.deepEqual(la, { code: '925', name: 'Lincolnshire (demo)' });
       const districts = (await store.db.selectFrom('district').select('name').orderBy('name').execute()).map((d) => d.name);
