@@ -3,6 +3,7 @@ import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams
 import type { BotApp, BotDeps } from './bot-deps';
 import { createIdentityStep } from './identity-step';
 import { registerAlertRoutes } from './routes/alert-routes';
+import { registerClusterRoutes } from './routes/cluster-routes';
 import { registerHelpRoutes } from './routes/help-routes';
 import { registerLadderRoutes } from './routes/ladder-routes';
 import { commandText, wasAnswered } from './turn-actor';
@@ -30,6 +31,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
 
   registerHelpRoutes(app);
   registerLadderRoutes(app, deps);
+  registerClusterRoutes(app, deps);
   registerAlertRoutes(app, deps);
   return app;
 }

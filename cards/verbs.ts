@@ -20,6 +20,18 @@ export const VERBS = {
   alertTimeline: 'alert.timeline',
   /** data: { alertId } redraws the alert card (Universal Actions refresh, and "back" from the timeline). */
   alertRefresh: 'alert.refresh',
+  /** data: { district, from? } shows a cluster's meeting agenda from that pupil on (also its Universal Actions refresh). */
+  clusterAgenda: 'cluster.agenda',
+  /** data: { district, pupilId } opens a pupil's review card (also its refresh). */
+  clusterReview: 'cluster.review',
+  /** data: { district, pupilId } + the form's inputs: records barriers, an agreed action and the outcome. */
+  clusterReviewSave: 'cluster.review.save',
+  /** data: { district, actionId, status: 'done' | 'dropped' } closes an agreed action. */
+  clusterActionStatus: 'cluster.action.status',
+  /** data: { district, from? } shows the minutes of the district's latest meeting. */
+  clusterMinutes: 'cluster.minutes',
+  /** data: {} lists the user's own open actions. */
+  myActions: 'cluster.my-actions',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];

@@ -45,14 +45,15 @@ export interface MinutesView {
   nameMode: NameMode;
   pupils: MinutesPupil[];
   totals: { reviewed: number; actions: number; open: number; done: number; overdue: number };
-  page: number;
-  pageCount: number;
+  /** Position of the first pupil listed, 0-based (the card shows as many as fit). */
+  from: number;
 }
 
+/** Pupils fetched per minutes card; the card shows as many as fit in 28 KB. */
 export const MINUTES_PAGE_SIZE = 12;
 
 /** The latest meeting of the district with something recorded: reviews and the actions agreed there. */
-export async function getMinutes(deps: ClusterDeps, actor: Actor, request: { district: string; page?: number; view: 'shared' | 'own' }): Promise<ClusterResult<MinutesView>> {
+export async function getMinutes(deps: ClusterDeps, actor: Actor, request: { district: string; from?: number; view: 'shared' | 'own' }): Promise<ClusterResult<MinutesView>> {
   const opened = await openCluster(deps, actor, request.district);
   if (!opened.ok) return opened;
   const { district } = opened.view;
@@ -66,9 +67,9 @@ export async function getMinutes(deps: ClusterDeps, actor: Actor, request: { dis
     nameMode,
     pupils: [],
     totals: { reviewed: 0, actions: 0, open: 0, done: 0, overdue: 0 },
-    page: 1,
-    pageCount: 1,
+    from: 0,
   };
+  const from = Math.max(0, Math.floor(Number.isFinite(request.from) ? request.from! : 0));
   const meeting = await db
     .selectFrom('cluster_meeting as m')
     .select(['m.id', 'm.meeting_date'])
@@ -119,7 +120,7 @@ export async function getMinutes(deps: ClusterDeps, actor: Actor, request: { dis
     .orderBy('school.name')
     .orderBy('p.id')
     .limit(MINUTES_PAGE_SIZE)
-    .offset((Math.max(1, request.page ?? 1) - 1) * MINUTES_PAGE_SIZE)
+    .offset(from)
     .execute();
 
   const totalsRow = await db
@@ -177,8 +178,7 @@ export async function getMinutes(deps: ClusterDeps, actor: Actor, request: { dis
         done: Number(totalsRow?.done ?? 0),
         overdue: Number(totalsRow?.overdue ?? 0),
       },
-      page: Math.max(1, request.page ?? 1),
-      pageCount: Math.max(1, Math.ceil(total / MINUTES_PAGE_SIZE)),
+      from,
     },
   };
 }

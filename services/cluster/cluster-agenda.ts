@@ -14,8 +14,11 @@ import { districtNames, districtSchools, findDistrict, invitees, nextMeeting, ty
 import { problem, type ClusterDeps, type ClusterResult, type NameMode } from './cluster-service-types';
 import type { AbsenceBandText } from './cluster-tables';
 
-/** Rows per agenda card: keeps the busiest page well under Teams' 28 KB (see the card tests). */
-export const AGENDA_PAGE_SIZE = 20;
+/**
+ * Pupils fetched per agenda card. The card shows as many of them as fit in 28 KB (usually all);
+ * the next card starts after the last one shown, so paging is by position (`from`), not page number.
+ */
+export const AGENDA_PAGE_SIZE = 15;
 
 export interface AgendaPupil {
   pupilId: number;
@@ -58,15 +61,16 @@ export interface AgendaView {
   figures: { cluster: GroupMeasures; authority: GroupMeasures; england: NationalAbsence };
   cohorts: CohortLine[];
   pupils: AgendaPupil[];
-  page: number;
-  pageCount: number;
+  /** Position of the first pupil listed, 0-based. */
+  from: number;
   total: number;
   counts: { severe: number; persistentNeed: number; actionDue: number };
 }
 
 export interface AgendaRequest {
   district: string;
-  page?: number;
+  /** Position of the first pupil to list, 0-based. */
+  from?: number;
   /** 'own' for a personal chat or one user's refresh; 'shared' for the card everyone in a chat sees. */
   view: 'shared' | 'own';
 }
@@ -105,14 +109,14 @@ export async function getClusterAgenda(deps: ClusterDeps, actor: Actor, request:
 
   const nameMode: NameMode = namesAllowed(actor, request.view) ? 'names' : 'initials';
   const pupilsShown = mayListPupils(actor.role);
-  const pageSize = AGENDA_PAGE_SIZE;
-  let page = Math.max(1, Math.floor(request.page ?? 1));
+  let from = Math.max(0, Math.floor(Number.isFinite(request.from) ? request.from! : 0));
   let rows: AgendaRow[] = [];
   if (pupilsShown) {
-    rows = await agendaRows(deps, actor, district.id, window.academicYear, today, meeting.date, nameMode, pageSize, (page - 1) * pageSize);
-    if (rows.length === 0 && page > 1) {
-      page = 1;
-      rows = await agendaRows(deps, actor, district.id, window.academicYear, today, meeting.date, nameMode, pageSize, 0);
+    rows = await agendaRows(deps, actor, district.id, window.academicYear, today, meeting.date, nameMode, AGENDA_PAGE_SIZE, from);
+    if (rows.length === 0 && from > 0) {
+      // Past the end (the list got shorter since the card was drawn): start again.
+      from = 0;
+      rows = await agendaRows(deps, actor, district.id, window.academicYear, today, meeting.date, nameMode, AGENDA_PAGE_SIZE, 0);
     }
   }
   const total = rows.length ? Number(rows[0]!.total) : 0;
@@ -164,8 +168,7 @@ export async function getClusterAgenda(deps: ClusterDeps, actor: Actor, request:
       figures: { cluster: districtFigures.all, authority: figures.authority, england: ENGLAND_2023_24 },
       cohorts: COHORTS.map((c) => ({ key: c.key, label: c.label, measures: districtFigures.cohorts[c.key], england: ENGLAND_COHORT_2023_24[c.key as keyof typeof ENGLAND_COHORT_2023_24] })),
       pupils,
-      page,
-      pageCount: Math.max(1, Math.ceil(total / pageSize)),
+      from,
       total,
       counts: rows.length
         ? { severe: Number(rows[0]!.severe_total), persistentNeed: Number(rows[0]!.need_total), actionDue: total - Number(rows[0]!.severe_total) - Number(rows[0]!.need_total) }

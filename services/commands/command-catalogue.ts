@@ -45,6 +45,23 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
     roles: ['la_manager', 'admin'],
   },
   {
+    usage: 'cluster <district> [agenda]',
+    description: "The next attendance cluster meeting's agenda: figures against the authority and England, cohorts, and the pupils to review, most urgent first.",
+    example: 'cluster Boston agenda',
+    roles: EVERYONE,
+  },
+  {
+    usage: 'cluster <district> minutes',
+    description: 'What the latest cluster meeting decided: pupils reviewed, lead practitioners, outcomes and agreed actions.',
+    example: 'cluster Boston minutes',
+    roles: EVERYONE,
+  },
+  {
+    usage: 'my actions',
+    description: 'Your open actions from cluster meetings, soonest due first.',
+    roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
+  },
+  {
     usage: 'alerts list',
     description: 'Which exclusion alerts this chat receives; managers and school leaders get their own area by default.',
     roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],

@@ -1,0 +1,166 @@
+import type { GroupMeasures } from '../services/attendance/attendance-measures';
+import type { AgendaPupil, AgendaView } from '../services/cluster/cluster-agenda';
+import { adaptiveCard, column, columns, container, heading, subtle, text, type AdaptiveCard, type CardAction, type CardElement, type Column } from './adaptive-card';
+import { AGENDA_PAGE_SIZE } from '../services/cluster/cluster-agenda';
+import { agendaAction, fitRows, longDate, minimisedNote, minutesAction, myActionsAction, ncYear, percent, points, refreshFor, reviewAction, ROLE_WORDS, safe, shortDate } from './cluster-card-parts';
+import { VERBS } from './verbs';
+
+/**
+ * The cluster meeting agenda: header (cluster, meeting date, schools, invitees), headline figures
+ * against the authority and England, the cohorts, then the pupils to review, most urgent first.
+ * Figures and cohorts are on the first page; later pages carry only pupils, so every page stays
+ * well under 28 KB.
+ */
+
+export interface AgendaCardOptions {
+  /** Teams user ids (29:...) whose own view Teams fetches automatically (Universal Actions). */
+  refreshUserIds?: readonly string[];
+}
+
+const CATEGORY_WORDS: Record<AgendaPupil['category'], string> = {
+  severe: 'Severe absence',
+  persistent_need: 'Persistent absence',
+  action_due: 'Action due',
+};
+
+export function clusterAgendaCard(view: AgendaView, options: AgendaCardOptions = {}): AdaptiveCard {
+  const first = view.from === 0;
+  const body: CardElement[] = [
+    heading(`${safe(view.district)} attendance cluster`),
+    subtle(
+      `Meeting ${longDate(view.meeting.date)}${view.meeting.stored ? '' : ' (proposed: ten school days ahead)'} · year to date ${shortDate(view.periodFrom)} – ${shortDate(view.asOf)}`,
+    ),
+    ...minimisedNote(view.nameMode),
+  ];
+  if (first) body.push(...header(view), ...figures(view), ...cohorts(view));
+  const pupilHead = pupilHeading(view);
+  body.push(...pupilHead);
+  const card = adaptiveCard(body, {
+    refresh: refreshFor(VERBS.clusterAgenda, first ? { district: view.district } : { district: view.district, from: view.from }, options.refreshUserIds),
+    fallbackText: `${view.district} attendance cluster agenda for ${view.meeting.date}`,
+  });
+  // Rows are added while the card stays under the size limit; the next card starts after the last shown.
+  const rows = view.pupils.map((p) => pupilRow(view.district, p));
+  const actionsFor = (shown: number): CardAction[] => {
+    const list: CardAction[] = [];
+    if (view.from > 0) list.push(agendaAction(view.district, 'Previous', Math.max(0, view.from - AGENDA_PAGE_SIZE)));
+    if (view.from + shown < view.total) list.push(agendaAction(view.district, 'Next', view.from + shown));
+    list.push(minutesAction(view.district), myActionsAction());
+    return list;
+  };
+  const shown = fitRows(card, rows, actionsFor);
+  body.push(...rows.slice(0, shown));
+  if (view.pupilsShown && view.total > 0) {
+    (pupilHead[0] as { text: string }).text = `**Pupils to review (${view.total})**${view.total > shown ? ` · ${view.from + 1}–${view.from + shown}` : ''}`;
+  }
+  card.actions = actionsFor(shown);
+  return card;
+}
+
+function header(view: AgendaView): CardElement[] {
+  const schoolNames = view.schools.map((s) => safe(s.name, 40));
+  const shownSchools = schoolNames.slice(0, 8).join(', ') + (schoolNames.length > 8 ? ` and ${schoolNames.length - 8} more` : '');
+  const leaders = view.invitees.filter((i) => i.role === 'school_leader');
+  const others = view.invitees.filter((i) => i.role !== 'school_leader');
+  const invited = [
+    ...others.slice(0, 6).map((i) => `${safe(i.name, 40)} (${ROLE_WORDS[i.role] ?? i.role})`),
+    ...(others.length > 6 ? [`${others.length - 6} more`] : []),
+    ...(leaders.length ? [`${leaders.length} school leader${leaders.length === 1 ? '' : 's'}${leaders.length <= 4 ? `: ${leaders.map((l) => safe(l.name, 60)).join(', ')}` : ''}`] : []),
+  ];
+  return [
+    text(`**Schools (${view.schools.length}):** ${shownSchools || 'none'}`, { size: 'small', spacing: 'small' }),
+    text(`**Invited:** ${invited.join(' · ') || 'no one yet: add staff users for this district'}`, { size: 'small', spacing: 'none' }),
+  ];
+}
+
+/**
+ * A small table: one Column per column of figures, its rows as paragraphs of one TextBlock (a
+ * TextBlock per cell would triple the card's size). Columns share line heights, so rows line up.
+ */
+function table(head: readonly string[], rows: readonly (readonly string[])[]): CardElement {
+  const cols: Column[] = head.map((h, c) =>
+    column(
+      [text([`**${h || ' '}**`, ...rows.map((r) => r[c] || ' ')].join('\n\n'), { size: 'small', horizontalAlignment: c === 0 ? 'left' : 'right' })],
+      c === 0 ? 'stretch' : 'auto',
+    ),
+  );
+  return columns(cols, { spacing: 'small' });
+}
+
+function figures(view: AgendaView): CardElement[] {
+  const c = view.figures.cluster;
+  const a = view.figures.authority;
+  const e = view.figures.england;
+  const row = (label: string, pick: (g: GroupMeasures) => number | null, england: number | null): string[] => [label, percent(pick(c)), percent(pick(a)), percent(england)];
+  return [
+    text('**Headline figures**', { spacing: 'medium' }),
+    table(
+      ['', safe(view.district, 30), 'Authority', 'England 23/24'],
+      [
+        row('Overall absence', (g) => g.absenceRate, e.absenceRate),
+        row('Unauthorised absence', (g) => g.unauthorisedRate, e.unauthorisedRate),
+        row('Persistent absence (10%+)', (g) => g.persistentRate, e.persistentRate),
+        row('Severe absence (50%+)', (g) => g.severeRate, e.severeRate),
+        ['Pupils', String(c.pupils), String(a.pupils), ''],
+      ],
+    ),
+    subtle('Cluster and authority: this year to date. England: the full 2023/24 year (DfE). PA and severe are shares of pupils.'),
+  ];
+}
+
+function cohorts(view: AgendaView): CardElement[] {
+  const rows = view.cohorts.map((c) => [
+    c.label,
+    String(c.measures.pupils),
+    percent(c.measures.absenceRate) + (c.england?.absenceRate !== undefined ? ` (${percent(c.england.absenceRate)})` : ''),
+    percent(c.measures.persistentRate) + (c.england?.persistentRate !== undefined ? ` (${percent(c.england.persistentRate)})` : ''),
+    String(c.measures.severe),
+  ]);
+  return [
+    text('**Cohorts**', { spacing: 'medium' }),
+    table(['', 'Pupils', 'Absence', 'PA', 'Severe'], rows),
+    subtle('In brackets: England, autumn 2023/24, where DfE publishes it.'),
+  ];
+}
+
+function pupilHeading(view: AgendaView): CardElement[] {
+  if (!view.pupilsShown) return [text('Your role sees cluster figures only, not individual pupils.', { spacing: 'medium', isSubtle: true })];
+  const counts = view.counts;
+  const out: CardElement[] = [
+    text(`**Pupils to review (${view.total})**`, { spacing: 'medium' }),
+    subtle(`${counts.severe} severely absent · ${counts.persistentNeed} persistently absent with a multi-agency need · ${counts.actionDue} with an action due`),
+  ];
+  if (view.access === 'schools') out.push(subtle('Only pupils of your school(s) are listed.'));
+  if (view.pupils.length === 0) out.push(text('No pupil meets the agenda criteria.', { isSubtle: true }));
+  return out;
+}
+
+/** Badges on a row, most important first, capped so a row stays small: the review card has the rest. */
+export function rowBadges(p: AgendaPupil): string[] {
+  const badges = [CATEGORY_WORDS[p.category]];
+  if (p.openActions > 0 && p.nextDue) badges.push(`${p.openActions} action${p.openActions === 1 ? '' : 's'} ${p.overdue ? 'overdue' : 'due'} ${shortDate(p.nextDue)}`);
+  badges.push(...p.needs.map((n) => (n === 'Worsening' ? `Worsening ${points(p.trendPoints)}` : n)), ...p.notes);
+  const out: string[] = [];
+  let length = 0;
+  for (const b of badges) {
+    if (out.length > 0 && length + b.length > MAX_BADGE_CHARS) {
+      out.push(`+${badges.length - out.length} more`);
+      break;
+    }
+    out.push(b);
+    length += b.length + 3;
+  }
+  return out;
+}
+
+const MAX_BADGE_CHARS = 110;
+
+function pupilRow(district: string, p: AgendaPupil): CardElement {
+  return container(
+    [
+      text(`**${safe(p.label, 40)}** · ${ncYear(p.ncYear)} · ${safe(p.schoolName, 32)} · **${percent(p.attendanceRate)}**`, { size: 'small' }),
+      text(rowBadges(p).map((b) => safe(b, 60)).join(' · '), { size: 'small', spacing: 'none', isSubtle: true, color: p.category === 'severe' || p.overdue ? 'attention' : 'default' }),
+    ],
+    { separator: true, spacing: 'small', selectAction: reviewAction(district, p.pupilId) },
+  );
+}
