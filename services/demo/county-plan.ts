@@ -194,8 +194,10 @@ function assignIdentifiers(schools: PlannedSchool[], random: Random): void {
       school.urn = maintained;
       maintained += random.between(1, 3);
     }
+    // Consecutive numbers keep every establishment number four digits even for the largest county;
+    // ranges may overlap then, which is harmless: UPN serials are counted per establishment number.
     school.establishment = establishment[school.kind];
-    establishment[school.kind] += random.between(1, 3);
+    establishment[school.kind] += 1;
   }
 }
 

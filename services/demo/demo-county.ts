@@ -73,7 +73,8 @@ export interface DemoCounty {
 }
 
 export const DEMO_SOURCE = 'demo';
-export const MAX_DEMO_PUPILS = 2_000_000;
+/** Enough for any English county; the generator holds every pupil in memory (about 2 GB at the maximum). */
+export const MAX_DEMO_PUPILS = 1_000_000;
 
 export function generateDemoCounty(options: DemoCountyOptions): DemoCounty {
   const { seed, calendar, today } = options;

@@ -463,8 +463,8 @@ describe('demo county generator', function () {
     });
   });
 
-  it('refuses a pupil count outside 100..2,000,000', () => {
-    assert.throws(() => generateDemoCounty({ pupils: 10, seed: 'x', today: TODAY, calendar }), /100 to 2,000,000/);
+  it('refuses a pupil count outside 100..1,000,000', () => {
+    assert.throws(() => generateDemoCounty({ pupils: 10, seed: 'x', today: TODAY, calendar }), /100 to 1,000,000/);
     assert.throws(() => generateDemoCounty({ pupils: 1.5e3 + 0.5, seed: 'x', today: TODAY, calendar }), RangeError);
   });
 });
