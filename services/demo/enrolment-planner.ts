@@ -1,7 +1,7 @@
 import { addDays } from '../calendar/dates';
 import { DISTRICT_NEIGHBOURS, type CountyPlan, type PlannedSchool } from './county-plan';
 import type { DemoPupil } from './pupil-generator';
-import { Random } from './random';
+import { Random, weightedSample } from './random';
 import { weekdayOnOrAfter, type YearWindow } from './year-window';
 
 /**
@@ -142,17 +142,4 @@ function nearest(plan: CountyPlan, options: PlannedSchool[], districtIndex: numb
     if (here.length > 0) return random ? random.pick(here) : here[0]!;
   }
   return options[0];
-}
-
-/**
- * k items drawn without replacement with probability proportional to weight (Efraimidis and
- * Spirakis: keep the k largest u^(1/w)). Deterministic for a given random stream.
- */
-export function weightedSample<T>(items: readonly T[], weight: (item: T) => number, k: number, random: Random): T[] {
-  const keyed = items.map((item, i) => {
-    const w = Math.max(weight(item), 1e-12);
-    return { item, i, key: Math.log(Math.max(random.next(), 1e-300)) / w };
-  });
-  keyed.sort((a, b) => b.key - a.key || a.i - b.i);
-  return keyed.slice(0, Math.min(k, keyed.length)).map((x) => x.item);
 }

@@ -1,9 +1,8 @@
 import type { ExclusionCategory } from '../store/database';
 import { DISTRICT_NEIGHBOURS, type CountyPlan, type PlannedSchool } from './county-plan';
 import { PERMANENT_EXCLUSIONS_PER_100, SUSPENSION_DAY_CAP, SUSPENSIONS_PER_100 } from './demo-rates';
-import { weightedSample } from './enrolment-planner';
 import type { DemoPupil } from './pupil-generator';
-import { Random, WeightedTable } from './random';
+import { Random, weightedSample, WeightedTable } from './random';
 import { schoolClosures, segmentRange, type YearWindow } from './year-window';
 
 /** One generated exclusion; `dayIndex` is the start day's position in the window's school days. */

@@ -175,3 +175,16 @@ export function apportion(total: number, weights: readonly number[], minimum = 0
   for (let k = 0; left > 0; k = (k + 1) % n, left--) parts[order[k]![1]]! += 1;
   return parts.map((p) => p + minimum);
 }
+
+/**
+ * k items drawn without replacement with probability proportional to weight (Efraimidis and
+ * Spirakis: keep the k largest u^(1/w)). Deterministic for a given random stream.
+ */
+export function weightedSample<T>(items: readonly T[], weight: (item: T) => number, k: number, random: Random): T[] {
+  const keyed = items.map((item, i) => {
+    const w = Math.max(weight(item), 1e-12);
+    return { item, i, key: Math.log(Math.max(random.next(), 1e-300)) / w };
+  });
+  keyed.sort((a, b) => b.key - a.key || a.i - b.i);
+  return keyed.slice(0, Math.min(k, keyed.length)).map((x) => x.item);
+}

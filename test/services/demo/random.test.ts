@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { weightedSample } from '../../../services/demo/enrolment-planner';
-import { apportion, hashText, Random, WeightedTable } from '../../../services/demo/random';
+import { apportion, hashText, Random, weightedSample, WeightedTable } from '../../../services/demo/random';
 
 describe('demo random numbers', () => {
   it('gives the same sequence for the same seed and stream', () => {
