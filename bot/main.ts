@@ -4,6 +4,8 @@ import { ConfigError, isAuthEnabled, loadConfig } from '../services/config';
 import { createLogger, describeError } from '../services/logger';
 import { openStore } from '../services/store/open-store';
 import { parseDatabaseUrl } from '../services/store/engine';
+import { loadCalendar } from '../services/calendar/school-calendar';
+import { startAlertServices } from './alert-delivery';
 import { createBotServer } from './server';
 
 /** Production entry: validate configuration, open and migrate the store, serve, stop cleanly. */
@@ -29,7 +31,9 @@ async function main(): Promise<void> {
   const store = await openStore(location);
   logger.info('store.open', { engine: store.engine });
 
-  const bot = createBotServer(config, { store, clock, logger });
+  const calendar = loadCalendar(config.CALENDAR_FILE);
+  const bot = createBotServer(config, { store, clock, logger, calendar });
+  const alerts = config.ALERT_DELIVERY === 'on' ? startAlertServices(config, { store, clock, calendar, logger }, { dailyAt: config.ALERT_SCHEDULE_AT }) : undefined;
   const { port } = await bot.listen();
   logger.info('server.listening', { port, endpoint: `http://localhost:${port}/api/messages` });
 
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('server.stopping', { signal, inFlight: bot.inFlight() });
     await bot.close();
+    await alerts?.stop();
     await store.close();
     logger.info('server.stopped', {});
     process.exit(0);

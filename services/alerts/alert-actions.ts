@@ -8,6 +8,7 @@ import { parseScope } from '../identity/scope';
 import type { Database } from '../store/database';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
+import { DUE_NOW } from './outbox';
 import { alertViewFor, type AlertView, type AlertViewContext } from './alert-view';
 import { loadGeography } from './subscriptions';
 
@@ -116,7 +117,7 @@ export async function assignAlert(ctx: AlertViewContext, actor: Actor, data: unk
       // Tell the assignee in their personal chat, through the outbox like any alert.
       await trx
         .insertInto('alert_outbox')
-        .values(outboxRow(found.row.id, `${found.row.dedupe_key}>user:${assignee.id}>assigned:${now}`, assignee.id, 'assigned', now, now))
+        .values(outboxRow(found.row.id, `${found.row.dedupe_key}>user:${assignee.id}>assigned:${now}`, assignee.id, 'assigned', DUE_NOW, now))
         .onConflict((oc) => oc.column('dedupe_key').doNothing())
         .execute();
     }

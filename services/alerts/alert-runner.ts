@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
 import type { Database } from '../store/database';
 import { recipientsOf, type Geography } from './alert-routing';
 import './alert-schema';
+import { DUE_NOW } from './outbox';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
 
 /**
@@ -125,7 +126,7 @@ export async function storeAlerts(
             kind: 'alert',
             status: 'pending' as const,
             attempts: 0,
-            next_attempt_at: now,
+            next_attempt_at: DUE_NOW,
             claimed_by: null,
             claim_expires_at: null,
             sent_at: null,

@@ -16,6 +16,12 @@ import type { AlertOutboxRow } from './alert-schema';
  * whether a message arrived, so that row would be sent again after its lease expires.
  */
 
+/**
+ * next_attempt_at for rows to send straight away. Rows are created on the app clock (which CLOCK_NOW
+ * may pin for a demo) but delivered on real time, so "now" is written as a time always past.
+ */
+export const DUE_NOW = '1970-01-01T00:00:00.000Z';
+
 export interface ClaimOptions {
   workerId: string;
   now: Date;

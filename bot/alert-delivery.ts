@@ -1,0 +1,95 @@
+import { alertCard } from '../cards/alert-card';
+import { alertDigestCard } from '../cards/alert-digest-card';
+import { buildDigest } from '../services/alerts/alert-digest';
+import { AlertScheduler } from '../services/alerts/alert-schedule';
+import { alertViewFor, type AlertViewContext } from '../services/alerts/alert-view';
+import { DeliveryWorker, type Renderer, type Transport } from '../services/alerts/delivery-worker';
+import type { SchoolCalendar } from '../services/calendar/school-calendar';
+import type { AppConfig } from '../services/config';
+import type { Actor } from '../services/identity/actor';
+import { describeScope, parseScope } from '../services/identity/scope';
+import type { Logger } from '../services/logger';
+import type { Store } from '../services/store/open-store';
+import { systemClock, type Clock } from '../services/clock';
+import { createConnectorTransport } from './connector-transport';
+
+/**
+ * Proactive alerts at run time: the rule schedule and the delivery worker, with the renderer that
+ * turns an outbox row into the card for that recipient and conversation (names only in a personal
+ * chat; nothing sent if the pupil is outside the recipient's scope by now).
+ */
+
+const KIND_BANNERS: Record<string, string> = {
+  reminder: 'Reminder: you snoozed this alert',
+  assigned: 'This alert has been assigned to you',
+};
+
+export function createAlertRenderer(ctx: AlertViewContext): Renderer {
+  return {
+    async render(row, target) {
+      const user = await ctx.db.selectFrom('staff_user').selectAll().where('id', '=', row.staff_user_id).executeTakeFirst();
+      if (!user) return { skip: 'the recipient is no longer a staff user' };
+      let scope;
+      try {
+        scope = parseScope(user.scope);
+      } catch {
+        return { skip: 'the recipient’s scope does not parse' };
+      }
+      const actor: Actor = { user, role: user.role, scope, aadObjectId: user.aad_object_id, conversationType: target.conversationType };
+      const reference = JSON.parse(target.referenceJson) as { user?: { id?: string } };
+      if (row.kind === 'digest') {
+        const view = await buildDigest(ctx, actor, describeScope(scope), 'digest delivery');
+        return { activity: { type: 'message', summary: 'Weekly exclusions digest', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: alertDigestCard(view) }] } };
+      }
+      const result = await alertViewFor(ctx, actor, row.alert_id, 'alert delivery');
+      if (!result.ok) return { skip: result.reason === 'out_of_scope' ? 'the pupil is outside the recipient’s scope now' : 'the alert no longer exists' };
+      const card = alertCard(result.view, {
+        banner: KIND_BANNERS[row.kind],
+        refreshUserIds: target.conversationType === 'personal' && reference.user?.id ? [reference.user.id] : undefined,
+      });
+      // The notification preview shows the alert's title only: never a pupil's name on a lock screen.
+      return { activity: { type: 'message', summary: result.view.title, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] } };
+    },
+  };
+}
+
+export interface AlertServices {
+  worker: DeliveryWorker;
+  scheduler: AlertScheduler;
+  stop(): Promise<void>;
+}
+
+export interface AlertServiceDeps {
+  store: Store;
+  clock: Clock;
+  calendar: SchoolCalendar;
+  logger: Logger;
+  transport?: Transport;
+}
+
+export function startAlertServices(config: AppConfig, deps: AlertServiceDeps, options: { dailyAt?: string; tickMs?: number } = {}): AlertServices {
+  const ctx: AlertViewContext = { db: deps.store.db, clock: deps.clock, calendar: deps.calendar };
+  const worker = new DeliveryWorker({
+    db: deps.store.db,
+    engine: deps.store.engine,
+    // Real time for leases, Retry-After and backoff, even when CLOCK_NOW pins the app's "today".
+    clock: systemClock,
+    transport: deps.transport ?? createConnectorTransport(config),
+    renderer: createAlertRenderer(ctx),
+    logger: deps.logger,
+  });
+  const scheduler = new AlertScheduler(
+    { db: deps.store.db, calendar: deps.calendar, clock: deps.clock, logger: deps.logger },
+    { dailyAt: options.dailyAt, tickMs: options.tickMs, logger: deps.logger, onQueued: () => worker.kick() },
+  );
+  worker.start();
+  scheduler.start();
+  return {
+    worker,
+    scheduler,
+    async stop() {
+      await scheduler.stop();
+      await worker.stop();
+    },
+  };
+}

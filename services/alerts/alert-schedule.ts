@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { isoWeekday, mondayOf, todayInLondon } from '../calendar/dates';
+import type { Clock } from '../clock';
+import { describeError, silentLogger, type Logger } from '../logger';
+import type { Database } from '../store/database';
+import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRunnerDeps, type RunSummary } from './alert-runner';
+import './alert-schema';
+import { DUE_NOW } from './outbox';
+import { effectiveSubscriptions } from './subscriptions';
+
+/**
+ * When the rules run: pupils queued by imports and intake within seconds (every tick), every pupil
+ * daily at a set London time (default 07:00), and on Mondays the disproportionality check and the
+ * weekly digest. With several instances, a job_run row (unique per job and day) decides which one
+ * runs each scheduled job; draining the queue is safe on all of them at once.
+ */
+
+export interface ScheduleOptions {
+  /** 'HH:MM' Europe/London. */
+  dailyAt?: string;
+  tickMs?: number;
+  holder?: string;
+  logger?: Logger;
+  /** Called after a tick queued deliveries (to wake the delivery worker). */
+  onQueued?: () => void;
+}
+
+/** 'HH:MM' in Europe/London for an instant. */
+export function londonTime(instant: Date): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant);
+  const part = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
+  return `${part('hour')}:${part('minute')}`;
+}
+
+/** True for exactly one caller per (job, run key), across instances. */
+export async function claimJobRun(db: Kysely<Database>, job: string, runKey: string, holder: string, now: string): Promise<boolean> {
+  const result = await db
+    .insertInto('job_run')
+    .values({ job, run_key: runKey, holder, started_at: now, finished_at: null })
+    .onConflict((oc) => oc.columns(['job', 'run_key']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+async function finishJobRun(db: Kysely<Database>, job: string, runKey: string, now: string): Promise<void> {
+  await db.updateTable('job_run').set({ finished_at: now }).where('job', '=', job).where('run_key', '=', runKey).execute();
+}
+
+/** Queues this week's digest for every subscriber (one synthetic alert row, one delivery each). */
+export async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Promise<number> {
+  const now = clock.now().toISOString();
+  const week = mondayOf(todayInLondon(clock));
+  const alert = await db
+    .insertInto('exclusion_alert')
+    .values({
+      dedupe_key: `digest:${week}`,
+      rule: 'digest',
+      scope: 'digest',
+      pupil_id: null,
+      exclusion_id: null,
+      school_urn: null,
+      district_id: null,
+      event_date: week,
+      due_date: null,
+      payload: '{}',
+      created_at: now,
+      status: 'open',
+      acknowledged_by: null,
+      acknowledged_at: null,
+      assigned_to: null,
+      assigned_at: null,
+      snoozed_until: null,
+      version: 1,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!alert) return 0;
+  const subscribers = new Map<string, { staffUserId: number; conversationId: string | null }>();
+  for (const sub of await effectiveSubscriptions(db)) {
+    if (!subscribers.has(sub.subscriberKey)) subscribers.set(sub.subscriberKey, { staffUserId: sub.staffUserId, conversationId: sub.conversationId });
+  }
+  const rows = [...subscribers].map(([key, s]) => ({
+    dedupe_key: `digest:${week}>${key}`,
+    alert_id: alert.id,
+    subscriber_key: key,
+    staff_user_id: s.staffUserId,
+    conversation_id: s.conversationId,
+    kind: 'digest',
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: DUE_NOW,
+    claimed_by: null,
+    claim_expires_at: null,
+    sent_at: null,
+    sent_conversation_id: null,
+    activity_id: null,
+    last_status: null,
+    last_error: null,
+    created_at: now,
+  }));
+  for (let i = 0; i < rows.length; i += 400) {
+    await db.insertInto('alert_outbox').values(rows.slice(i, i + 400)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+  }
+  return rows.length;
+}
+
+export class AlertScheduler {
+  private readonly dailyAt: string;
+  private readonly tickMs: number;
+  readonly holder: string;
+  private readonly logger: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: AlertRunnerDeps,
+    private readonly options: ScheduleOptions = {},
+  ) {
+    this.dailyAt = options.dailyAt ?? '07:00';
+    this.tickMs = options.tickMs ?? 5000;
+    this.holder = options.holder ?? `instance-${randomUUID().slice(0, 8)}`;
+    this.logger = options.logger ?? deps.logger ?? silentLogger;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const loop = async () => {
+      if (this.stopped) return;
+      this.running = this.tick().then(
+        () => undefined,
+        (error) => this.logger.error('alerts.schedule_failed', describeError(error)),
+      );
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(loop, this.tickMs);
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** A failed run gives its claim back, so the next tick (here or on another instance) tries again. */
+  private async releasingOnFailure<T>(job: string, runKey: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      await this.deps.db.deleteFrom('job_run').where('job', '=', job).where('run_key', '=', runKey).where('holder', '=', this.holder).execute();
+      throw error;
+    }
+  }
+
+  /** One pass: drain the queue, then any scheduled job that is due and not yet run today. */
+  async tick(): Promise<{ drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number }> {
+    const result: { drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number } = { drained: await drainPendingPupils(this.deps) };
+    let queued = result.drained.queuedDeliveries;
+    const now = this.deps.clock.now();
+    const today = todayInLondon(this.deps.clock);
+    if (londonTime(now) >= this.dailyAt) {
+      const nowIso = now.toISOString();
+      if (await claimJobRun(this.deps.db, 'daily-rules', today, this.holder, nowIso)) {
+        result.daily = await this.releasingOnFailure('daily-rules', today, () => runPupilRules(this.deps));
+        queued += result.daily.queuedDeliveries;
+        await finishJobRun(this.deps.db, 'daily-rules', today, this.deps.clock.now().toISOString());
+        this.logger.info('alerts.daily', { alerts: result.daily.alerts, newAlerts: result.daily.newAlerts, queued: result.daily.queuedDeliveries, problems: result.daily.problems.length });
+      }
+      if (isoWeekday(today) === 1 && (await claimJobRun(this.deps.db, 'weekly', today, this.holder, nowIso))) {
+        result.weekly = await this.releasingOnFailure('weekly', today, () => runDisproportionality(this.deps));
+        result.digests = await queueWeeklyDigest(this.deps.db, this.deps.clock);
+        queued += result.weekly.queuedDeliveries + result.digests;
+        await finishJobRun(this.deps.db, 'weekly', today, this.deps.clock.now().toISOString());
+      }
+    }
+    if (queued > 0) this.options.onQueued?.();
+    return result;
+  }
+}
