@@ -110,16 +110,18 @@ export async function getClusterAgenda(deps: ClusterDeps, actor: Actor, request:
   const nameMode: NameMode = namesAllowed(actor, request.view) ? 'names' : 'initials';
   const pupilsShown = mayListPupils(actor.role);
   let from = Math.max(0, Math.floor(Number.isFinite(request.from) ? request.from! : 0));
-  let rows: AgendaRow[] = [];
+  let page: AgendaPage = { rows: [], total: 0, severe: 0, persistentNeed: 0 };
+  const urns = schools.map((s) => s.urn);
   if (pupilsShown) {
-    rows = await agendaRows(deps, actor, district.id, window.academicYear, today, meeting.date, nameMode, AGENDA_PAGE_SIZE, from);
-    if (rows.length === 0 && from > 0) {
+    page = await agendaRows(deps, actor, urns, window.academicYear, today, meeting.date, nameMode, AGENDA_PAGE_SIZE, from);
+    if (page.rows.length === 0 && from > 0) {
       // Past the end (the list got shorter since the card was drawn): start again.
       from = 0;
-      rows = await agendaRows(deps, actor, district.id, window.academicYear, today, meeting.date, nameMode, AGENDA_PAGE_SIZE, 0);
+      page = await agendaRows(deps, actor, urns, window.academicYear, today, meeting.date, nameMode, AGENDA_PAGE_SIZE, 0);
     }
   }
-  const total = rows.length ? Number(rows[0]!.total) : 0;
+  const rows = page.rows;
+  const total = page.total;
   const actions = await openActionsOf(deps, rows.map((r) => r.pupil_id));
   const pupils: AgendaPupil[] = rows.map((r) => {
     const needs = multiAgencyNeeds(r);
@@ -170,9 +172,7 @@ export async function getClusterAgenda(deps: ClusterDeps, actor: Actor, request:
       pupils,
       from,
       total,
-      counts: rows.length
-        ? { severe: Number(rows[0]!.severe_total), persistentNeed: Number(rows[0]!.need_total), actionDue: total - Number(rows[0]!.severe_total) - Number(rows[0]!.need_total) }
-        : { severe: 0, persistentNeed: 0, actionDue: 0 },
+      counts: { severe: page.severe, persistentNeed: page.persistentNeed, actionDue: total - page.severe - page.persistentNeed },
     },
   };
 }
@@ -200,74 +200,143 @@ interface AgendaRow {
   unexplained: number;
   holiday: number;
   excluded: number;
+}
+
+interface AgendaPage {
+  rows: AgendaRow[];
   total: number;
-  severe_total: number;
-  need_total: number;
+  severe: number;
+  persistentNeed: number;
 }
 
 /**
  * The agenda's pupils, most urgent first: severe absence, then persistent absence with a
  * multi-agency need, then pupils with an action due by the meeting; within each, lowest attendance
  * first. Scope is in the query: rows of schools in the actor's scope where the pupil is on roll today.
+ *
+ * Two queries, each able to use an index: the absence bands through (academic_year, school_urn,
+ * band), and the action-only pupils through the open actions. One query with an OR between them
+ * makes SQLite read every summary of the year (about 90 ms at county scale instead of about 10).
  */
 async function agendaRows(
   deps: ClusterDeps,
   actor: Actor,
-  districtId: number,
+  districtSchoolUrns: readonly number[],
   academicYear: string,
   today: string,
   meetingDate: string,
   nameMode: NameMode,
   limit: number,
   offset: number,
-): Promise<AgendaRow[]> {
-  const actionDue = sql<boolean>`exists (select 1 from cluster_action a where a.pupil_id = s.pupil_id and a.school_urn = s.school_urn and a.status = 'open' and a.due_date <= ${meetingDate})`;
-  const rows = await deps.db
-    .selectFrom('attendance_summary as s')
-    .innerJoin('pupil as p', 'p.id', 's.pupil_id')
-    .innerJoin('school', 'school.urn', 's.school_urn')
-    .where('school.district_id', '=', districtId)
-    .where('s.academic_year', '=', academicYear)
-    .where(schoolInScope(actor.scope, 'school'))
-    .where(
-      sql<boolean>`exists (select 1 from enrolment e where e.pupil_id = s.pupil_id and e.school_urn = s.school_urn and e.start_date <= ${today} and (e.end_date is null or e.end_date >= ${today}))`,
-    )
-    .where(sql<boolean>`(s.band = 'severe' or (s.band = 'persistent' and ${MULTI_AGENCY_SQL}) or ${actionDue})`)
-    .select([
-      's.pupil_id',
-      's.school_urn',
-      'school.name as school_name',
-      pupilLabelSql(nameMode).as('label'),
-      'p.nc_year',
-      'p.sen_provision',
-      'p.social_worker',
-      'p.looked_after',
-      'p.youth_justice',
-      's.possible',
-      's.present',
-      's.aea',
-      's.band',
-      's.trend',
-      's.trend_points',
-      's.not_attending',
-      's.longest_unauthorised_run',
-      's.s19_illness',
-      's.part_time',
-      's.unexplained',
-      's.holiday',
-      's.excluded',
-      sql<number>`count(*) over ()`.as('total'),
-      sql<number>`sum(case when s.band = 'severe' then 1 else 0 end) over ()`.as('severe_total'),
-      sql<number>`sum(case when s.band = 'persistent' and ${MULTI_AGENCY_SQL} then 1 else 0 end) over ()`.as('need_total'),
-    ])
+): Promise<AgendaPage> {
+  if (districtSchoolUrns.length === 0) return { rows: [], total: 0, severe: 0, persistentNeed: 0 };
+  const urns = [...districtSchoolUrns];
+  const onRoll = sql<boolean>`exists (select 1 from enrolment e where e.pupil_id = s.pupil_id and e.school_urn = s.school_urn and e.start_date <= ${today} and (e.end_date is null or e.end_date >= ${today}))`;
+  const absenceCondition = sql<boolean>`(s.band = 'severe' or ${MULTI_AGENCY_SQL})`;
+  const attendanceOrder = sql`case when s.possible > 0 then (s.present + s.aea) * 1.0 / s.possible else 1.0 end`;
+  const keyColumns = ['s.pupil_id', 's.school_urn', sql<number>`count(*) over ()`.as('total'), sql<number>`sum(case when s.band = 'severe' then 1 else 0 end) over ()`.as('severe_total')] as const;
+
+  // Phase 1 finds the page's pupils and the totals with as little work per row as possible;
+  // phase 2 reads the page's details (names or initials, measures) for those rows only.
+  const absence = () =>
+    deps.db
+      .selectFrom('attendance_summary as s')
+      .innerJoin('pupil as p', 'p.id', 's.pupil_id')
+      .innerJoin('school', 'school.urn', 's.school_urn')
+      .where('s.academic_year', '=', academicYear)
+      .where('s.school_urn', 'in', urns)
+      .where('s.band', 'in', ['severe', 'persistent'])
+      .where(absenceCondition)
+      .where(schoolInScope(actor.scope, 'school'))
+      .where(onRoll);
+  const first = await absence()
+    .select(keyColumns)
     .orderBy(CATEGORY_SQL)
-    .orderBy(sql`case when s.possible > 0 then (s.present + s.aea) * 1.0 / s.possible else 1.0 end`)
+    .orderBy(attendanceOrder)
     .orderBy('s.pupil_id')
     .orderBy('s.school_urn')
     .limit(limit)
     .offset(offset)
     .execute();
-  return rows as unknown as AgendaRow[];
+  let absenceTotal = 0;
+  let severe = 0;
+  if (first.length) {
+    absenceTotal = Number(first[0]!.total);
+    severe = Number(first[0]!.severe_total);
+  } else {
+    const counts = await absence()
+      .select([sql<number>`count(*)`.as('total'), sql<number>`sum(case when s.band = 'severe' then 1 else 0 end)`.as('severe_total')])
+      .executeTakeFirst();
+    absenceTotal = Number(counts?.total ?? 0);
+    severe = Number(counts?.severe_total ?? 0);
+  }
+
+  // Pupils on the agenda only because an action falls due by the meeting.
+  const actionOnly = () =>
+    deps.db
+      .selectFrom('attendance_summary as s')
+      .innerJoin('pupil as p', 'p.id', 's.pupil_id')
+      .innerJoin('school', 'school.urn', 's.school_urn')
+      .where('s.academic_year', '=', academicYear)
+      .where(
+        sql<boolean>`(s.pupil_id, s.school_urn) in (select a.pupil_id, a.school_urn from cluster_action a where a.status = 'open' and a.due_date <= ${meetingDate} and a.school_urn in (${sql.join(urns)}))`,
+      )
+      .where(sql<boolean>`not (s.band in ('severe', 'persistent') and ${absenceCondition})`)
+      .where(schoolInScope(actor.scope, 'school'))
+      .where(onRoll);
+  const room = limit - first.length;
+  const secondOffset = Math.max(0, offset - absenceTotal);
+  let second: typeof first = [];
+  let actionTotal = 0;
+  if (room > 0) {
+    second = await actionOnly().select(keyColumns).orderBy(attendanceOrder).orderBy('s.pupil_id').orderBy('s.school_urn').limit(room).offset(secondOffset).execute();
+    if (second.length) actionTotal = Number(second[0]!.total);
+  }
+  if (!second.length) {
+    const counts = await actionOnly().select(sql<number>`count(*)`.as('total')).executeTakeFirst();
+    actionTotal = Number(counts?.total ?? 0);
+  }
+
+  const keys = [...first, ...second];
+  let rows: AgendaRow[] = [];
+  if (keys.length) {
+    const details = (await deps.db
+      .selectFrom('attendance_summary as s')
+      .innerJoin('pupil as p', 'p.id', 's.pupil_id')
+      .innerJoin('school', 'school.urn', 's.school_urn')
+      .where('s.academic_year', '=', academicYear)
+      .where('s.pupil_id', 'in', keys.map((k) => k.pupil_id))
+      .where('s.school_urn', 'in', urns)
+      .where(schoolInScope(actor.scope, 'school'))
+      .select([
+        's.pupil_id',
+        's.school_urn',
+        'school.name as school_name',
+        pupilLabelSql(nameMode).as('label'),
+        'p.nc_year',
+        'p.sen_provision',
+        'p.social_worker',
+        'p.looked_after',
+        'p.youth_justice',
+        's.possible',
+        's.present',
+        's.aea',
+        's.band',
+        's.trend',
+        's.trend_points',
+        's.not_attending',
+        's.longest_unauthorised_run',
+        's.s19_illness',
+        's.part_time',
+        's.unexplained',
+        's.holiday',
+        's.excluded',
+      ])
+      .execute()) as unknown as AgendaRow[];
+    const byKey = new Map(details.map((d) => [`${d.pupil_id}|${d.school_urn}`, d]));
+    rows = keys.map((k) => byKey.get(`${k.pupil_id}|${k.school_urn}`)).filter((d): d is AgendaRow => d !== undefined);
+  }
+  return { rows, total: absenceTotal + actionTotal, severe, persistentNeed: absenceTotal - severe };
 }
 
 /** Open actions per pupil: how many and the earliest due date. */
