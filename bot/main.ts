@@ -6,6 +6,8 @@ import { openStore } from '../services/store/open-store';
 import { parseDatabaseUrl } from '../services/store/engine';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { startAlertServices } from './alert-delivery';
+import { createConnectorTransport } from './connector-transport';
+import { startOverdueReminders } from './routes/cluster-routes';
 import { createBotServer } from './server';
 
 /** Production entry: validate configuration, open and migrate the store, serve, stop cleanly. */
@@ -34,6 +36,8 @@ async function main(): Promise<void> {
   const calendar = loadCalendar(config.CALENDAR_FILE);
   const bot = createBotServer(config, { store, clock, logger, calendar });
   const alerts = config.ALERT_DELIVERY === 'on' ? startAlertServices(config, { store, clock, calendar, logger }, { dailyAt: config.ALERT_SCHEDULE_AT }) : undefined;
+  // Overdue cluster actions go to their owners through the same proactive switch as alerts.
+  const stopReminders = config.ALERT_DELIVERY === 'on' ? startOverdueReminders({ store, clock, logger }, createConnectorTransport(config)) : undefined;
   const { port } = await bot.listen();
   logger.info('server.listening', { port, endpoint: `http://localhost:${port}/api/messages` });
 
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
     logger.info('server.stopping', { signal, inFlight: bot.inFlight() });
     await bot.close();
     await alerts?.stop();
+    stopReminders?.();
     await store.close();
     logger.info('server.stopped', {});
     process.exit(0);

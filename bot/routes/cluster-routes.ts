@@ -238,7 +238,8 @@ export function overdueReminderSender(deps: Pick<BotDeps, 'store'>, transport: T
         serviceUrl: ref.service_url,
         referenceJson: ref.reference_json,
       };
-      const result = await transport.send(target, { type: 'message', attachments: [CardFactory.adaptiveCard(overdueActionCard(notice))] });
+      // The preview on a phone's lock screen says what kind of message it is, never who it is about.
+      const result = await transport.send(target, { type: 'message', summary: 'A cluster action is overdue', attachments: [CardFactory.adaptiveCard(overdueActionCard(notice))] });
       return result.ok ? 'sent' : 'retry';
     },
   };
