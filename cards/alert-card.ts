@@ -122,6 +122,7 @@ function pupilBody(view: PupilAlertView): CardElement[] {
       ),
     );
   }
+  if (view.deadlineNote) body.push(text(escapeMarkdown(view.deadlineNote), { color: 'warning', spacing: 'medium' }));
   return body;
 }
 

@@ -84,6 +84,45 @@ export function subscriptionWants(sub: EffectiveSubscription, alert: ExclusionAl
   return alertSchools(alert).some((urn) => schoolInArea(urn, sub.area, geo) && schoolInScope(urn, sub.userScope, geo));
 }
 
+/**
+ * Subscriptions indexed by the schools and districts each may receive (its area within its user's
+ * scope), so routing thousands of alerts to hundreds of subscribers looks only at candidates.
+ */
+export class SubscriptionIndex {
+  private readonly bySchool = new Map<number, EffectiveSubscription[]>();
+  private readonly byDistrict = new Map<number, EffectiveSubscription[]>();
+
+  constructor(subscriptions: readonly EffectiveSubscription[], geo: Geography) {
+    for (const sub of subscriptions) {
+      for (const [urn] of geo.schools) {
+        if (schoolInArea(urn, sub.area, geo) && schoolInScope(urn, sub.userScope, geo)) push(this.bySchool, urn, sub);
+      }
+      for (const [id, name] of geo.districtNames) {
+        if (districtInArea(name, sub.area) && districtInScope(name, sub.userScope)) push(this.byDistrict, id, sub);
+      }
+    }
+  }
+
+  /** One entry per subscriber, in subscription order, for subscriptions that want this alert. */
+  recipientsOf(alert: ExclusionAlert): EffectiveSubscription[] {
+    const candidates =
+      alert.scope === 'district' ? (this.byDistrict.get(alert.districtId) ?? []) : alertSchools(alert).flatMap((urn) => this.bySchool.get(urn) ?? []);
+    const chosen = new Map<string, EffectiveSubscription>();
+    for (const sub of candidates) {
+      if (chosen.has(sub.subscriberKey)) continue;
+      if (sub.rules && !sub.rules.has(alert.rule)) continue;
+      chosen.set(sub.subscriberKey, sub);
+    }
+    return [...chosen.values()];
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** One entry per subscriber (a user subscribed to two overlapping areas gets the alert once). */
 export function recipientsOf(alert: ExclusionAlert, subscriptions: readonly EffectiveSubscription[], geo: Geography): EffectiveSubscription[] {
   const chosen = new Map<string, EffectiveSubscription>();

@@ -9,7 +9,7 @@ import { clearPendingPupils, loadDistrictRows, loadRuleRows, pendingPupils } fro
 import { resolveRuleSettings, type RuleSettings } from '../exclusions/rule-settings';
 import type { Logger } from '../logger';
 import type { Database } from '../store/database';
-import { recipientsOf, type Geography } from './alert-routing';
+import { SubscriptionIndex, type Geography } from './alert-routing';
 import './alert-schema';
 import { DUE_NOW } from './outbox';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
@@ -98,6 +98,7 @@ export async function storeAlerts(
   const fresh = dedupe(alerts.filter((a) => !known.has(a.dedupeKey)));
   if (fresh.length === 0 && !afterStore) return { newAlerts: 0, queuedDeliveries: 0 };
   const [geo, subscriptions] = fresh.length ? await Promise.all([loadGeography(deps.db), effectiveSubscriptions(deps.db)]) : [undefined, []];
+  const router = geo ? new SubscriptionIndex(subscriptions, geo) : undefined;
 
   return deps.db.transaction().execute(async (trx) => {
     let newAlerts = 0;
@@ -116,7 +117,7 @@ export async function storeAlerts(
       for (const alert of part) {
         const alertId = ids.get(alert.dedupeKey);
         if (alertId === undefined) continue;
-        for (const sub of recipientsOf(alert, subscriptions, geo!)) {
+        for (const sub of router!.recipientsOf(alert)) {
           outbox.push({
             dedupe_key: `${alert.dedupeKey}>${sub.subscriberKey}`,
             alert_id: alertId,

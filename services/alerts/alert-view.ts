@@ -54,6 +54,8 @@ export interface PupilAlertView {
   exclusion: { category: string; startDate: string; length: string; reasons: string[] } | null;
   facts: [string, string][];
   deadline: DeadlineView | null;
+  /** Set when the deadline falls after the loaded calendar, so it cannot be dated yet. */
+  deadlineNote: string | null;
   status: 'open' | 'acknowledged';
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
@@ -197,6 +199,7 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
       : null,
     facts: pupilFacts(alert),
     deadline,
+    deadlineNote: alert.facts.dueBeyondCalendar ? `${deadlineLabel(alert.rule)}: after the end of the loaded school calendar (the authority needs to load next year's term dates)` : null,
     minimised: !showNames,
   };
   return { ok: true, view, alert, row };

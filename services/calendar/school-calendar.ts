@@ -194,6 +194,8 @@ class PrecomputedCalendar implements SchoolCalendar {
   /** Per school: its closure days that would otherwise be school days, ascending. */
   private readonly closures = new Map<number, string[]>();
   private readonly closureSets = new Map<number, Set<string>>();
+  /** Every date from firstDay to lastDay: a hit means "valid and in range" without parsing. */
+  private readonly inRange = new Set<string>();
 
   constructor(
     file: CalendarFile,
@@ -219,6 +221,7 @@ class PrecomputedCalendar implements SchoolCalendar {
       this.closureSets.set(closure.urn, set);
     }
     for (const [urn, set] of this.closureSets) this.closures.set(urn, [...set].sort());
+    for (let d = this.first; d <= this.last; d = addDays(d, 1)) this.inRange.add(d);
   }
 
   firstDay(): string {
@@ -279,12 +282,12 @@ class PrecomputedCalendar implements SchoolCalendar {
   }
 
   academicYearOf(date: string): string {
-    requireIsoDate(date);
+    if (!this.inRange.has(date)) requireIsoDate(date);
     return academicYearLabel(date);
   }
 
   academicYearStart(date: string): string {
-    requireIsoDate(date);
+    if (!this.inRange.has(date)) requireIsoDate(date);
     return academicYearStartOf(date);
   }
 
@@ -293,6 +296,7 @@ class PrecomputedCalendar implements SchoolCalendar {
   }
 
   private check(date: string): void {
+    if (this.inRange.has(date)) return; // the common case, checked in one hash lookup
     requireIsoDate(date);
     if (date < this.first || date > this.last)
       throw new CalendarError(

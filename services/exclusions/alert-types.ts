@@ -135,6 +135,8 @@ export interface PupilAlertFacts {
   suspensionsInWindow?: number;
   /** The sixth school day of a permanent exclusion (for the placement alert). */
   daySix?: string;
+  /** The deadline falls after the last day of the loaded calendar: the alert is raised without it. */
+  dueBeyondCalendar?: boolean;
 }
 
 export interface PupilAlert {

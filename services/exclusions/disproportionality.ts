@@ -47,8 +47,10 @@ function groupsOf(pupil: RulePupil): DisproportionalityGroup[] {
 
 /** Counts per district and group; exported so digests can show the figures behind a flag. */
 export function districtGroupRates(input: DisproportionalityInput, settings: RuleSettings, periodStart: string): DistrictGroupRate[] {
-  const districtOf = new Map(input.schools.map((s) => [s.urn, s.district_id]));
-  const pupilById = new Map(input.pupils.map((p) => [p.id, p]));
+  const districtOf = new Map<number, number>();
+  for (const s of input.schools) districtOf.set(s.urn, s.district_id);
+  const pupilById = new Map<number, RulePupil>();
+  for (const p of input.pupils) pupilById.set(p.id, p);
 
   interface Tally {
     pupils: number;
@@ -61,29 +63,37 @@ export function districtGroupRates(input: DisproportionalityInput, settings: Rul
     if (!tally) tallies.set(districtId, (tally = { pupils: 0, suspensions: 0, groups: new Map() }));
     return tally;
   };
+  // Group keys per distinct flag combination, not per pupil: a county has a few hundred combinations.
+  const groupCache = new Map<string, { key: string; group: DisproportionalityGroup }[]>();
+  const groupsFor = (pupil: RulePupil) => {
+    const signature = `${pupil.sen_provision}${pupil.fsm}${pupil.ethnicity}`;
+    let groups = groupCache.get(signature);
+    if (!groups) groupCache.set(signature, (groups = groupsOf(pupil).map((group) => ({ key: groupKey(group), group }))));
+    return groups;
+  };
   const add = (districtId: number, pupil: RulePupil, pupils: number, suspensions: number) => {
     const tally = tallyFor(districtId);
     tally.pupils += pupils;
     tally.suspensions += suspensions;
-    for (const group of groupsOf(pupil)) {
-      const key = groupKey(group);
-      const entry = tally.groups.get(key) ?? { group, pupils: 0, suspensions: 0 };
+    for (const { key, group } of groupsFor(pupil)) {
+      let entry = tally.groups.get(key);
+      if (!entry) tally.groups.set(key, (entry = { group, pupils: 0, suspensions: 0 }));
       entry.pupils += pupils;
       entry.suspensions += suspensions;
-      tally.groups.set(key, entry);
     }
   };
 
-  const counted = new Set<string>();
+  const counted = new Map<number, Set<number>>();
   for (const e of input.enrolments) {
     if (e.registration === 'S') continue;
     if (e.start_date > input.today || (e.end_date !== null && e.end_date < input.today)) continue;
     const districtId = districtOf.get(e.school_urn);
     const pupil = pupilById.get(e.pupil_id);
     if (districtId === undefined || !pupil) continue;
-    const key = `${districtId}:${e.pupil_id}`;
-    if (counted.has(key)) continue; // two current main registrations in one district: count once
-    counted.add(key);
+    let seen = counted.get(districtId);
+    if (!seen) counted.set(districtId, (seen = new Set()));
+    if (seen.has(e.pupil_id)) continue; // two current main registrations in one district: count once
+    seen.add(e.pupil_id);
     add(districtId, pupil, 1, 0);
   }
   for (const x of input.exclusions) {

@@ -1,4 +1,4 @@
-import type { SchoolCalendar } from '../calendar/school-calendar';
+import { CalendarError, type SchoolCalendar } from '../calendar/school-calendar';
 import type {
   Cohort,
   PupilAlert,
@@ -98,6 +98,7 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
   }
   const currentSchools = new Map<number, number[]>();
   for (const e of input.enrolments ?? []) {
+    if (!byPupil.has(e.pupil_id)) continue; // only pupils with exclusions get alerts
     if (e.start_date > input.today || (e.end_date !== null && e.end_date < input.today)) continue;
     const list = currentSchools.get(e.pupil_id) ?? [];
     if (!list.includes(e.school_urn)) list.push(e.school_urn);
@@ -157,6 +158,21 @@ function attempt(ctx: PupilContext, exclusion: RuleExclusion | undefined, run: (
   }
 }
 
+/**
+ * A deadline in school days, or undefined when it falls after the loaded calendar ends (e.g. 50
+ * school days from a July suspension). The alert still goes out without the date, and a problem
+ * tells the authority to load next year's term dates.
+ */
+function due(ctx: PupilContext, exclusion: RuleExclusion, compute: () => string): string | undefined {
+  try {
+    return compute();
+  } catch (error) {
+    if (!(error instanceof CalendarError) || !/runs past the end/.test(error.message)) throw error;
+    ctx.problems.push({ pupilId: ctx.pupil.id, exclusionId: exclusion.id, message: error.message });
+    return undefined;
+  }
+}
+
 function emit(
   ctx: PupilContext,
   rule: PupilRuleId,
@@ -178,6 +194,8 @@ function emit(
   if (options.dueDate) {
     alert.dueDate = options.dueDate;
     alert.schoolDaysLeft = ctx.calendar.schoolDaysBetween(ctx.today, options.dueDate, exclusion.school_urn);
+  } else if ('dueDate' in options) {
+    alert.facts = { ...alert.facts, dueBeyondCalendar: true };
   }
   ctx.alerts.push(alert);
 }
@@ -197,15 +215,15 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
     emit(ctx, 'permanent_exclusion', exclusion);
 
     // Basis: exclusion guidance (EIA 2006 s.100) - the LA arranges full-time education from day 6.
-    const daySix = nthSchoolDay(exclusion, DAY_SIX_AFTER_DAYS + 1, calendar);
+    const daySix = due(ctx, exclusion, () => nthSchoolDay(exclusion, DAY_SIX_AFTER_DAYS + 1, calendar));
     emit(ctx, 'pex_la_day6', exclusion, { dueDate: daySix });
 
     // Basis: SI 2012/1033 reg 24(1)(a) and parallels - board considers reinstatement within 15 school days of notice.
-    const review = calendar.addSchoolDays(noticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn);
+    const review = due(ctx, exclusion, () => calendar.addSchoolDays(noticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
     emit(ctx, 'pex_governors_review', exclusion, { dueDate: review });
 
     // Basis: as pex_la_day6 - warn before day 6 passes without a recorded placement.
-    if (ctx.placed && !ctx.placed.has(exclusion.id)) {
+    if (ctx.placed && !ctx.placed.has(exclusion.id) && daySix) {
       const left = calendar.schoolDaysBetween(ctx.today, daySix, exclusion.school_urn);
       if (left <= ctx.settings.placementWarnSchoolDays) emit(ctx, 'pex_no_placement', exclusion, { dueDate: daySix, facts: { daySix } });
     }
@@ -220,8 +238,8 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
 
   // Basis: SI 2012/1033 reg 24(1)(b)(ii) and parallels - a missed public exam obliges the board to meet (before the exam if practicable).
   if (exclusion.category !== 'PERM' && exclusion.missed_public_exam === 1) {
-    const due = calendar.addSchoolDays(noticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn);
-    emit(ctx, 'missed_public_exam', exclusion, { dueDate: due });
+    const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(noticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
+    emit(ctx, 'missed_public_exam', exclusion, { dueDate });
   }
 }
 
@@ -288,12 +306,12 @@ function termTotalRules(ctx: PupilContext, exclusions: RuleExclusion[], shares: 
       const term = change.bucket.split('|')[0]!;
       const facts = { term, termTotalDays: change.after };
       if (change.before <= TERM_COMPULSORY_REVIEW_DAYS && change.after > TERM_COMPULSORY_REVIEW_DAYS) {
-        const due = calendar.addSchoolDays(noticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn);
-        emit(ctx, 'term_total_over_15', exclusion, { dueDate: due, facts, keyExtra: term });
+        const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(noticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
+        emit(ctx, 'term_total_over_15', exclusion, { dueDate, facts, keyExtra: term });
       } else if (change.before <= TERM_OPTIONAL_REVIEW_DAYS && change.after > TERM_OPTIONAL_REVIEW_DAYS) {
         // Only the higher threshold is raised when one suspension crosses both: the compulsory meeting covers it.
-        const due = calendar.addSchoolDays(noticeDate(exclusion), OPTIONAL_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn);
-        emit(ctx, 'term_total_over_5', exclusion, { dueDate: due, facts, keyExtra: term });
+        const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(noticeDate(exclusion), OPTIONAL_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
+        emit(ctx, 'term_total_over_5', exclusion, { dueDate, facts, keyExtra: term });
       }
     }
   }

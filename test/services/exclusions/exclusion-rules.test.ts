@@ -422,6 +422,19 @@ describe('exclusion rules', () => {
       assert.match(problems[0]!.message, /2028-01-10 is outside the school calendar/);
     });
 
+    it('still raises an alert whose deadline falls after the calendar ends, without the date', () => {
+      const p = pupil();
+      const xs = [exclusion(p, { start_date: '2027-07-05', sessions: 8 }), exclusion(p, { start_date: '2027-07-12', sessions: 6, notified_date: '2027-07-12' })];
+      const { alerts, problems } = run([p], xs, { today: '2027-07-13' });
+      const over5 = only(alerts, 'term_total_over_5');
+      assert.equal(over5.length, 1, '50 school days from 12 July runs past 31 August 2027');
+      assert.equal(over5[0]!.dueDate, undefined);
+      assert.equal(over5[0]!.facts.dueBeyondCalendar, true);
+      assert.equal(over5[0]!.dedupeKey, `term_total_over_5:p${p.id}:x${xs[1]!.id}:-:2026/27 summer`);
+      assert.equal(problems.length, 1);
+      assert.match(problems[0]!.message, /runs past the end of the school calendar/);
+    });
+
     it('reports once when today is outside the calendar', () => {
       const p = pupil({ looked_after: 1 });
       const { alerts, problems } = run([p], [exclusion(p, { start_date: '2026-11-24' })], { today: '2030-01-01' });
