@@ -7,7 +7,7 @@ import type { ConversationRef, ConversationType, Database } from '../store/datab
 import type { Engine } from '../store/engine';
 import type { AlertOutboxRow } from './alert-schema';
 import { claimDue, markFinal, markRetry, markSent, nextDueAt, releaseClaims } from './outbox';
-import { SendPacer, TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS, type Window } from './send-pacer';
+import { PACED_CONVERSATION_WINDOWS, PACED_TENANT_WINDOWS, SendPacer, type Window } from './send-pacer';
 
 /**
  * Delivers the outbox. Knows nothing of the Bot Framework SDK: bot/ gives it a Transport (HTTP to
@@ -100,8 +100,8 @@ export class DeliveryWorker {
       backoffBaseMs: 1000,
       backoffMaxMs: 300_000,
       concurrency: 48,
-      conversationWindows: TEAMS_CONVERSATION_WINDOWS,
-      tenantWindows: TEAMS_TENANT_WINDOWS,
+      conversationWindows: PACED_CONVERSATION_WINDOWS,
+      tenantWindows: PACED_TENANT_WINDOWS,
       pollMs: 5000,
       random: Math.random,
       ...options,

@@ -35,7 +35,12 @@ export interface FakeConnector {
   close(): Promise<void>;
 }
 
-export async function startFakeConnector(): Promise<FakeConnector> {
+export interface FakeConnectorOptions {
+  /** Decides an answer before the script (e.g. a 429 when a rate limit is exceeded). */
+  gate?: (conversationId: string, activity: any) => FakeResponse | undefined;
+}
+
+export async function startFakeConnector(options: FakeConnectorOptions = {}): Promise<FakeConnector> {
   const scripts = new Map<string, FakeResponse[]>();
   let fallback: FakeResponse = { status: 201 };
   const posts: ReceivedPost[] = [];
@@ -57,15 +62,16 @@ export async function startFakeConnector(): Promise<FakeConnector> {
       return;
     }
     const conversationId = decodeURIComponent(match[1]!);
-    const queue = scripts.get(conversationId);
-    const response = queue && queue.length ? queue.shift()! : fallback;
-    if (response.delayMs) await new Promise((r) => setTimeout(r, response.delayMs));
-    let activity: any = undefined;
+    let parsed: any = undefined;
     try {
-      activity = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
-      activity = text;
+      parsed = text;
     }
+    const queue = scripts.get(conversationId);
+    const response = options.gate?.(conversationId, parsed) ?? (queue && queue.length ? queue.shift()! : fallback);
+    if (response.delayMs) await new Promise((r) => setTimeout(r, response.delayMs));
+    const activity = parsed;
     const id = match[2] ? decodeURIComponent(match[2]) : `activity-${nextId++}`;
     posts.push({ method: req.method, conversationId, activityId: id, activity, status: response.status, at: Date.now(), authorization: req.headers.authorization });
     const headers: Record<string, string> = { 'content-type': 'application/json' };
