@@ -74,6 +74,8 @@ export interface AttendanceContext {
   writing: boolean;
   /** (pupil, school) pairs already marked stale in this import. */
   stale: Set<number>;
+  /** Scratch space for one week's incoming marks. */
+  weekChars: string[];
   statements?: { state: MergeState; upsert: BetterSqlite3.Statement; stale: BetterSqlite3.Statement };
 }
 
@@ -96,6 +98,12 @@ export const RETIRED_CODES: ReadonlyMap<string, string> = new Map([
   ['J', 'J was replaced by J1 (interview) in 2024'],
   ['Y', 'Y was split into Y1 to Y7 in 2024'],
 ]);
+
+/** Stale (pupil, school) pairs per insert statement. */
+const STALE_ROWS = 50;
+
+/** Returned for good rows on the check pass, which keeps no records (see parse). */
+const CHECKED: AttendanceRecord = Object.freeze({ pupilId: 0, schoolUrn: 0, weekStart: '', day: 0, am: null, pm: null });
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
@@ -139,6 +147,7 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar)
         seen: new Map(),
         lastLine: 0,
         writing: false,
+        weekChars: new Array<string>(10).fill(NO_MARK),
         stale: new Set(),
       };
     },
@@ -201,6 +210,8 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar)
         const first = lines[day.slot];
         if (first === undefined) lines[day.slot] = row.line;
         else return row.fail('date', `this pupil, school and date are already on line ${first}`);
+        // The check pass only needs to know the row is good: no record object per row.
+        return CHECKED;
       }
 
       return { pupilId, schoolUrn: urn, weekStart: day.weekStart, day: day.day, am: am ?? null, pm: pm ?? null };
@@ -384,25 +395,34 @@ function writeSqlite(sqlite: BetterSqlite3.Database, batch: AttendanceRecord[], 
       upsert: sqlite.prepare(
         'insert into attendance_week (pupil_id, school_urn, week_start, marks) values (?, ?, ?, ?) on conflict (pupil_id, school_urn, week_start) do update set marks = ia_merge_marks(marks, excluded.marks)',
       ),
-      stale: sqlite.prepare('insert into attendance_summary_stale (pupil_id, school_urn) values (?, ?) on conflict do nothing'),
+      stale: sqlite.prepare(`insert into attendance_summary_stale (pupil_id, school_urn) values ${new Array(STALE_ROWS).fill('(?, ?)').join(', ')} on conflict do nothing`),
     };
   }
   const { state, upsert, stale } = ctx.statements;
+  const newStale: number[] = [];
   state.counts = counts;
   let written = 0;
   let i = 0;
+  const chars = ctx.weekChars;
   while (i < batch.length) {
     const first = batch[i]!;
-    let incoming = EMPTY_WEEK;
+    chars.fill(NO_MARK);
     let marked = 0;
     while (i < batch.length) {
       const r = batch[i]!;
       if (r.pupilId !== first.pupilId || r.schoolUrn !== first.schoolUrn || r.weekStart !== first.weekStart) break;
       const at = r.day * 2;
-      incoming = incoming.slice(0, at) + (r.am ?? NO_MARK) + (r.pm ?? NO_MARK) + incoming.slice(at + 2);
-      marked += (r.am === null ? 0 : 1) + (r.pm === null ? 0 : 1);
+      if (r.am !== null) {
+        chars[at] = r.am;
+        marked++;
+      }
+      if (r.pm !== null) {
+        chars[at + 1] = r.pm;
+        marked++;
+      }
       i++;
     }
+    const incoming = chars.join('');
     state.called = false;
     state.changed = false;
     upsert.run(first.pupilId, first.schoolUrn, first.weekStart, incoming);
@@ -412,8 +432,15 @@ function writeSqlite(sqlite: BetterSqlite3.Database, batch: AttendanceRecord[], 
     const key = pairKey(ctx, first.pupilId, first.schoolUrn);
     if (!ctx.stale.has(key)) {
       ctx.stale.add(key);
-      stale.run(first.pupilId, first.schoolUrn);
+      newStale.push(first.pupilId, first.schoolUrn);
     }
+  }
+  // Stale pairs go in a few many-row statements per batch rather than one statement each.
+  for (let at = 0; at < newStale.length; at += STALE_ROWS * 2) {
+    const chunk = newStale.slice(at, at + STALE_ROWS * 2);
+    // Pad a short last chunk by repeating its first pair (on conflict do nothing makes that harmless).
+    while (chunk.length < STALE_ROWS * 2) chunk.push(chunk[0]!, chunk[1]!);
+    stale.run(...chunk);
   }
   if (written) counts.other['week rows written'] = (counts.other['week rows written'] ?? 0) + written;
 }
