@@ -94,7 +94,17 @@ function actionsFor(view: AlertView): CardAction[] {
       { actions: [execute('Snooze', VERBS.alertSnooze, ref)] },
     ),
   });
+  if (view.kind === 'pupil' && view.canRecordPlacement && !view.placementFrom) {
+    actions.push({
+      type: 'Action.ShowCard',
+      title: 'Record placement',
+      card: adaptiveCard([{ type: 'Input.Date', id: 'placedOn', label: 'Full-time place starts on', isRequired: true, errorMessage: 'Choose a date' }], {
+        actions: [execute('Record placement', VERBS.alertPlacement, ref)],
+      }),
+    });
+  }
   if (view.kind === 'pupil') actions.push(execute('Open timeline', VERBS.alertTimeline, ref));
+  if (view.kind === 'pupil' && view.suggestLadder) actions.push(execute('Open the ladder', VERBS.ladderOverview, {}));
   return actions;
 }
 
@@ -123,6 +133,7 @@ function pupilBody(view: PupilAlertView): CardElement[] {
     );
   }
   if (view.deadlineNote) body.push(text(escapeMarkdown(view.deadlineNote), { color: 'warning', spacing: 'medium' }));
+  if (view.placementFrom) body.push(text(`Full-time place recorded from ${formatDate(view.placementFrom)}`, { color: 'good', spacing: 'small' }));
   return body;
 }
 

@@ -20,6 +20,8 @@ export const VERBS = {
   alertTimeline: 'alert.timeline',
   /** data: { alertId } redraws the alert card (Universal Actions refresh, and "back" from the timeline). */
   alertRefresh: 'alert.refresh',
+  /** data: { alertId } + input placedOn: records the permanently excluded pupil's new full-time place. */
+  alertPlacement: 'alert.placement',
   /** data: { district, from? } shows a cluster's meeting agenda from that pupil on (also its Universal Actions refresh). */
   clusterAgenda: 'cluster.agenda',
   /** data: { district, pupilId } opens a pupil's review card (also its refresh). */

@@ -2,7 +2,7 @@ import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
 import { alertCard, alertNoticeCard, alertTimelineCard } from '../../cards/alert-card';
 import { alertDigestCard } from '../../cards/alert-digest-card';
 import { VERBS } from '../../cards/verbs';
-import { acknowledgeAlert, alertRefSchema, alertTimeline, assignAlert, snoozeAlert, type ActionResult } from '../../services/alerts/alert-actions';
+import { acknowledgeAlert, alertRefSchema, alertTimeline, assignAlert, recordPlacement, snoozeAlert, type ActionResult } from '../../services/alerts/alert-actions';
 import { runAlertCommand } from '../../services/alerts/alert-commands';
 import { ALERT_GONE } from '../../services/alerts/alert-actions';
 import { alertViewFor, type AlertViewContext } from '../../services/alerts/alert-view';
@@ -35,6 +35,7 @@ export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
   app.adaptiveCards.actionExecute(VERBS.alertAcknowledge, async (context, _state, data) => answer(context, await acknowledgeAlert(ctx, getActor(context), data)));
   app.adaptiveCards.actionExecute(VERBS.alertAssign, async (context, _state, data) => answer(context, await assignAlert(ctx, getActor(context), data)));
   app.adaptiveCards.actionExecute(VERBS.alertSnooze, async (context, _state, data) => answer(context, await snoozeAlert(ctx, getActor(context), data)));
+  app.adaptiveCards.actionExecute(VERBS.alertPlacement, async (context, _state, data) => answer(context, await recordPlacement(ctx, getActor(context), data)));
   app.adaptiveCards.actionExecute(VERBS.alertTimeline, async (context, _state, data) => {
     const result = await alertTimeline(ctx, getActor(context), data);
     return result.ok ? alertTimelineCard(result.view, (data as { alertId: number }).alertId) : alertNoticeCard(result.message);

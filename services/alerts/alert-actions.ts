@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { recordAccess } from '../audit/audit-log';
-import { todayInLondon } from '../calendar/dates';
+import { isIsoDate, todayInLondon } from '../calendar/dates';
 import { ALERT_RULES, type ExclusionAlert } from '../exclusions/alert-types';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
@@ -9,7 +9,7 @@ import type { Database } from '../store/database';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
 import { DUE_NOW } from './outbox';
-import { alertViewFor, type AlertView, type AlertViewContext } from './alert-view';
+import { alertViewFor, PLACEMENT_ROLES, type AlertView, type AlertViewContext } from './alert-view';
 import { loadGeography } from './subscriptions';
 
 /**
@@ -33,6 +33,13 @@ export const snoozeSchema = z
   .object({
     alertId: z.coerce.number().int().positive(),
     days: z.coerce.number().refine((d) => (SNOOZE_CHOICES as readonly number[]).includes(d), 'choose 1, 3 or 5 school days'),
+  })
+  .strip();
+
+export const placementSchema = z
+  .object({
+    alertId: z.coerce.number().int().positive(),
+    placedOn: z.string().refine(isIsoDate, 'choose the date the place starts'),
   })
   .strip();
 
@@ -147,6 +154,37 @@ export async function snoozeAlert(ctx: AlertViewContext, actor: Actor, data: unk
   });
   const after = await load(ctx, actor, found.row.id, 'alert snooze');
   return after ? { ok: true, view: after.view, message: `Snoozed: I will remind you on ${until}.` } : { ok: false, message: ALERT_GONE };
+}
+
+/**
+ * Records the new full-time place of a permanently excluded pupil (the authority's day-6 duty), which
+ * stops the "no placement recorded" alert. LA roles only.
+ */
+export async function recordPlacement(ctx: AlertViewContext, actor: Actor, data: unknown): Promise<ActionResult> {
+  const parsed = placementSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, message: issue.path[0] === 'placedOn' ? 'Please choose the date the place starts.' : 'That button is out of date.' };
+  }
+  if (!PLACEMENT_ROLES.includes(actor.role)) return { ok: false, message: 'Placements are recorded by the local authority.' };
+  const found = await load(ctx, actor, parsed.data.alertId, 'alert placement');
+  if (!found || found.alert.scope !== 'pupil') return { ok: false, message: ALERT_GONE };
+  const exclusion = await ctx.db.selectFrom('exclusion').select(['id', 'category', 'start_date']).where('id', '=', found.alert.exclusionId).executeTakeFirst();
+  if (!exclusion || exclusion.category !== 'PERM') return { ok: false, message: 'A placement is recorded for a permanent exclusion only.' };
+  if (parsed.data.placedOn < exclusion.start_date) return { ok: false, message: 'The place cannot start before the exclusion.' };
+  const now = ctx.clock.now().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('exclusion_placement')
+      .values({ exclusion_id: exclusion.id, placed_on: parsed.data.placedOn, recorded_by: actor.user.id, recorded_at: now })
+      .onConflict((oc) => oc.column('exclusion_id').doUpdateSet({ placed_on: parsed.data.placedOn, recorded_by: actor.user.id, recorded_at: now }))
+      .execute();
+    await bump(trx, found.row.id, {});
+    await trx.insertInto('alert_action').values({ alert_id: found.row.id, staff_user_id: actor.user.id, action: 'placement', detail: parsed.data.placedOn, at: now }).execute();
+    await recordAccess(trx, ctx.clock, { actor, action: 'exclusion.placement', command: 'alert placement', pupilIds: pupilIdsOf(found.alert) });
+  });
+  const after = await load(ctx, actor, found.row.id, 'alert placement');
+  return after ? { ok: true, view: after.view, message: 'Placement recorded.' } : { ok: false, message: ALERT_GONE };
 }
 
 function outboxRow(alertId: number, dedupeKey: string, staffUserId: number, kind: string, due: string, now: string) {

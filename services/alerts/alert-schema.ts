@@ -47,7 +47,7 @@ export interface ExclusionAlertTable {
   version: number;
 }
 
-export type AlertActionKind = 'acknowledge' | 'assign' | 'snooze';
+export type AlertActionKind = 'acknowledge' | 'assign' | 'snooze' | 'placement';
 
 /** Every acknowledgement, assignment and snooze, in order (the history behind the card). */
 export interface AlertActionTable {
@@ -55,7 +55,7 @@ export interface AlertActionTable {
   alert_id: number;
   staff_user_id: number;
   action: AlertActionKind;
-  /** Assignee's staff id for assign; the date for snooze. */
+  /** Assignee's staff id for assign; the date for snooze and placement. */
   detail: string | null;
   at: string;
 }

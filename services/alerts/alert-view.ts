@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import { ETHNICITY_CODES, EXCLUSION_REASON_CODES } from '../domain/dfe-codes';
 import { ALERT_RULES, type Cohort, type DistrictAlert, type ExclusionAlert, type PupilAlert } from '../exclusions/alert-types';
 import { mayShowNames, type Actor } from '../identity/actor';
-import type { Database } from '../store/database';
+import type { Database, Role } from '../store/database';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
 import type { ExclusionAlertRow } from './alert-schema';
@@ -25,6 +25,9 @@ export const COHORT_LABELS: Readonly<Record<Cohort, string>> = {
   social_worker: 'Social worker',
   fsm: 'FSM',
 };
+
+/** The authority arranges education from day 6 of a permanent exclusion: its staff record the place. */
+export const PLACEMENT_ROLES: readonly Role[] = ['la_manager', 'admin'];
 
 const CATEGORY_LABELS = { SUSP: 'Suspension', PERM: 'Permanent exclusion', LUNC: 'Lunchtime suspension' } as const;
 
@@ -56,6 +59,12 @@ export interface PupilAlertView {
   deadline: DeadlineView | null;
   /** Set when the deadline falls after the loaded calendar, so it cannot be dated yet. */
   deadlineNote: string | null;
+  /** For a permanent exclusion: the date the new full-time place starts, once recorded. */
+  placementFrom: string | null;
+  /** Whether this viewer may record the placement here (LA roles, permanent exclusion alerts). */
+  canRecordPlacement: boolean;
+  /** Repeated suspensions suggest reviewing the pupil's rung on the ladder. */
+  suggestLadder: boolean;
   status: 'open' | 'acknowledged';
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
@@ -175,6 +184,10 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     }
     deadline = { label: deadlineLabel(alert.rule), date: alert.dueDate, schoolDaysLeft: left };
   }
+  const isPermanent = exclusion?.category === 'PERM';
+  const placement = isPermanent
+    ? await ctx.db.selectFrom('exclusion_placement').select('placed_on').where('exclusion_id', '=', alert.exclusionId).executeTakeFirst()
+    : undefined;
   await recordAccess(ctx.db, ctx.clock, { actor, action: 'pupil.read', command, pupilIds: [pupil.id] });
   const view: PupilAlertView = {
     kind: 'pupil',
@@ -199,6 +212,9 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
       : null,
     facts: pupilFacts(alert),
     deadline,
+    placementFrom: placement?.placed_on ?? null,
+    canRecordPlacement: isPermanent && PLACEMENT_ROLES.includes(actor.role),
+    suggestLadder: alert.rule === 'repeated_suspensions',
     deadlineNote: alert.facts.dueBeyondCalendar ? `${deadlineLabel(alert.rule)}: after the end of the loaded school calendar (the authority needs to load next year's term dates)` : null,
     minimised: !showNames,
   };

@@ -133,6 +133,24 @@ describe('alert card over HTTP', () => {
     assert.match(allText(timeline), /Alert: Permanent exclusion: governors must meet/);
   });
 
+  it('records a placement (LA only), which shows on the card and stops the missing-placement alert', async () => {
+    const refused = await press('alert.placement', { alertId: alertIds.pex_la_day6, placedOn: '2026-11-30' }, TEST_USERS.schoolLeader);
+    assert.match(allText(refused), /recorded by the local authority/);
+    const card = await press('alert.refresh', { alertId: alertIds.pex_la_day6 });
+    assert.ok(card.actions.some((a: any) => a.title === 'Record placement'));
+    const recorded = await press('alert.placement', { alertId: alertIds.pex_la_day6, placedOn: '2026-11-30' });
+    checkCard(recorded);
+    assert.match(allText(recorded), /Full-time place recorded from Mon 30 Nov 2026/);
+    assert.ok(!recorded.actions!.some((a: any) => a.title === 'Record placement'));
+    const placement = await store.db.selectFrom('exclusion_placement').selectAll().executeTakeFirstOrThrow();
+    assert.equal(placement.placed_on, '2026-11-30');
+    // Day 6 is two school days away on 26 November; with the place recorded no alert is raised.
+    const summary = await runPupilRules({ db: store.db, calendar, clock: fixedClock('2026-11-26T10:00:00Z') });
+    assert.equal(summary.newAlerts, 0);
+    await store.db.deleteFrom('exclusion_placement').execute();
+    assert.equal((await runPupilRules({ db: store.db, calendar, clock: fixedClock('2026-11-26T10:00:00Z') })).newAlerts, 1, 'without it, the missing-placement alert');
+  });
+
   it('answers alerts commands: list, subscribe, unsubscribe and digest', async () => {
     const [list] = await bot.say(messageActivity('alerts list', { from: TEST_USERS.manager }));
     assert.match(list.text, /the whole county: all alerts \(the default for your role\)/);

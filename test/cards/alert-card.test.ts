@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { CARD_SIZE_LIMIT_BYTES, cardSizeBytes } from '../../cards/adaptive-card';
+import { alertCard, formatDate, schoolDaysLeftText } from '../../cards/alert-card';
+import { ALL_VERBS } from '../../cards/verbs';
+import type { DistrictAlertView, PupilAlertView } from '../../services/alerts/alert-view';
+import { assertValidCard, cardText, cardVerbs } from '../helpers/card-check';
+
+const pupilView: PupilAlertView = {
+  kind: 'pupil',
+  alertId: 7,
+  version: 1,
+  rule: 'repeated_suspensions',
+  title: 'Repeated suspensions',
+  basis: 'Local practice',
+  nextStep: 'Review the pupil’s rung on the ladder of behavioural intervention.',
+  pupilLabel: 'Jo [Test] Smith',
+  pupilId: 3,
+  yearGroup: 'Year 9',
+  schoolName: 'Fenside Academy',
+  currentSchoolNames: ['Minster Hill School'],
+  cohorts: ['EHC plan', 'Looked after'],
+  exclusion: { category: 'Suspension', startDate: '2026-11-23', length: '2 school days', reasons: ['Physical assault against a pupil'] },
+  facts: [['Suspensions within 30 school days', '3']],
+  deadline: { label: 'Governors must meet by', date: '2026-11-20', schoolDaysLeft: -3 },
+  deadlineNote: null,
+  placementFrom: null,
+  canRecordPlacement: false,
+  suggestLadder: true,
+  status: 'open',
+  acknowledgedBy: null,
+  acknowledgedAt: null,
+  assignedTo: null,
+  snoozedUntil: null,
+  minimised: false,
+};
+
+describe('alert card', () => {
+  it('is a valid Teams card with the deadline, days overdue, flags and registered verbs', () => {
+    const card = alertCard(pupilView, { refreshUserIds: ['29:a'] });
+    assertValidCard(card);
+    const text = cardText(card);
+    assert.match(text, /Governors must meet by: Fri 20 Nov 2026/);
+    assert.match(text, /3 school days overdue/);
+    assert.match(text, /EHC plan · Looked after/);
+    assert.match(text, /Now on roll at Minster Hill School/);
+    assert.match(text, /Jo \\\[Test\\\] Smith/, 'names are escaped for Markdown');
+    for (const verb of cardVerbs(card)) assert.ok(ALL_VERBS.includes(verb), verb);
+    assert.ok(cardVerbs(card).includes('ladder.overview'), 'repeated suspensions link the ladder');
+    assert.deepEqual(card.refresh?.userIds, ['29:a']);
+    assert.ok(cardSizeBytes(card) < CARD_SIZE_LIMIT_BYTES);
+  });
+
+  it('drops Acknowledge once acknowledged and shows who did it', () => {
+    const card = alertCard({ ...pupilView, status: 'acknowledged', acknowledgedBy: 'Alex Manager', acknowledgedAt: '2026-11-25T10:00:00Z', suggestLadder: false });
+    assert.ok(!cardVerbs(card).includes('alert.acknowledge'));
+    assert.ok(!cardVerbs(card).includes('ladder.overview'));
+    assert.match(cardText(card), /Acknowledged by Alex Manager on Wed 25 Nov 2026/);
+  });
+
+  it('renders a district flag without pupil details or a timeline button', () => {
+    const view: DistrictAlertView = {
+      kind: 'district',
+      alertId: 9,
+      version: 1,
+      title: 'Disproportionate suspensions in a district',
+      basis: 'Equality Act 2010 s.149',
+      nextStep: 'Look at the schools.',
+      districtName: 'Boston',
+      groupLabel: 'Pupils with SEN',
+      facts: [['Ratio', '4.67 times']],
+      status: 'open',
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      assignedTo: null,
+      snoozedUntil: null,
+    };
+    const card = alertCard(view);
+    assertValidCard(card);
+    assert.ok(!cardVerbs(card).includes('alert.timeline'));
+    assert.match(cardText(card), /Boston\*\* · Pupils with SEN/);
+  });
+
+  it('words dates and school days left', () => {
+    assert.equal(formatDate('2026-11-30'), 'Mon 30 Nov 2026');
+    assert.equal(schoolDaysLeftText(0), 'today');
+    assert.equal(schoolDaysLeftText(1), '1 school day left');
+    assert.equal(schoolDaysLeftText(-1), '1 school day overdue');
+    assert.equal(schoolDaysLeftText(null), 'outside the school calendar');
+  });
+});
