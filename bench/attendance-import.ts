@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createAttendanceImporter } from '../services/attendance/attendance-importer';
 import { ensureAttendanceSummaries } from '../services/attendance/attendance-summary';
+import { addDays, mondayOf } from '../services/calendar/dates';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { fixedClock } from '../services/clock';
 import { makeUpn } from '../services/domain/upn';
@@ -31,9 +32,21 @@ const CLOCK = fixedClock(`${TODAY}T10:00:00Z`);
 const calendar = loadCalendar();
 const importer = createAttendanceImporter(() => calendar);
 
-// The last DAYS authority-wide school days up to today (the sample calendar closes school 120001 on
-// some days; the bench URNs avoid it).
-const dates = calendar.schoolDays('2026-09-01', TODAY).slice(-DAYS);
+// A weekly or termly register export covers whole weeks: the school days of the last DAYS / 5
+// complete school weeks before this one (the sample calendar closes school 120001 on some days;
+// the bench URNs avoid it).
+const dates = lastWholeWeeks(Math.ceil(DAYS / 5)).slice(-DAYS);
+
+function lastWholeWeeks(weeks: number): string[] {
+  const out: string[][] = [];
+  let monday = mondayOf(TODAY);
+  while (out.length < weeks) {
+    monday = addDays(monday, -7);
+    const days = calendar.schoolDays(monday, addDays(monday, 4));
+    if (days.length === 5) out.unshift(days);
+  }
+  return out.flat();
+}
 const CODES_AM = ['/', '/', '/', '/', '/', '/', '/', '/', 'L', 'I', 'N', 'M', 'O', 'G', 'C2', 'B'];
 const CODES_PM = ['\\', '\\', '\\', '\\', '\\', '\\', '\\', '\\', '\\', 'I', 'N', 'M', 'O', 'G', 'C2', 'K'];
 
@@ -166,7 +179,7 @@ async function main(): Promise<void> {
       '',
       `Machine: Node ${process.version}, ${(await import('node:os')).cpus().length} cores, load average at the start ${loadBefore} (other work on the machine slows wall time; the CPU row shows the import's own cost). Measured ${new Date().toISOString().slice(0, 10)}.`,
       '',
-      `File: ${rows.toLocaleString('en-GB')} rows (${marks.toLocaleString('en-GB')} marks, ${(bytes / 1e6).toFixed(1)} MB), ${PUPILS.toLocaleString('en-GB')} pupils at ${SCHOOLS} schools, ${dates.length} school days; a fresh SQLite file store per round.`,
+      `File: ${rows.toLocaleString('en-GB')} rows (${marks.toLocaleString('en-GB')} marks, ${(bytes / 1e6).toFixed(1)} MB), ${PUPILS.toLocaleString('en-GB')} pupils at ${SCHOOLS} schools, ${dates.length} school days (${dates[0]} to ${dates[dates.length - 1]}, whole weeks); a fresh SQLite file store per round.`,
       '',
       '| measure | median | all rounds |',
       '|---|---|---|',
