@@ -78,7 +78,7 @@ async function main() {
       .values(staff.slice(i, i + 300).map((s) => ({ aad_object_id: null, email: s.email, name: s.email, role: s.role, scope: s.scope, created_at: '2026-09-01T00:00:00Z' })))
       .execute();
   }
-  const deps = { db, calendar, clock, settings };
+  const deps = { db, sqlite: store.sqlite, calendar, clock, settings };
   let started = performance.now();
   const first = await runPupilRules(deps);
   const firstMs = performance.now() - started;

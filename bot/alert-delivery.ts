@@ -79,7 +79,7 @@ export function startAlertServices(config: AppConfig, deps: AlertServiceDeps, op
     logger: deps.logger,
   });
   const scheduler = new AlertScheduler(
-    { db: deps.store.db, calendar: deps.calendar, clock: deps.clock, logger: deps.logger },
+    { db: deps.store.db, sqlite: deps.store.sqlite, calendar: deps.calendar, clock: deps.clock, logger: deps.logger },
     { dailyAt: options.dailyAt, tickMs: options.tickMs, logger: deps.logger, onQueued: () => worker.kick() },
   );
   worker.start();

@@ -93,9 +93,15 @@ export class SubscriptionIndex {
   private readonly byDistrict = new Map<number, EffectiveSubscription[]>();
 
   constructor(subscriptions: readonly EffectiveSubscription[], geo: Geography) {
+    const schoolsByDistrict = new Map<string, number[]>();
+    for (const [urn, place] of geo.schools) push(schoolsByDistrict, place.districtName.toLowerCase(), urn);
+    const allSchools = [...geo.schools.keys()];
     for (const sub of subscriptions) {
-      for (const [urn] of geo.schools) {
-        if (schoolInArea(urn, sub.area, geo) && schoolInScope(urn, sub.userScope, geo)) push(this.bySchool, urn, sub);
+      // Only the schools the area can contain are tested against the user's scope.
+      const candidates =
+        sub.area.kind === 'county' ? allSchools : sub.area.kind === 'district' ? (schoolsByDistrict.get(sub.area.value.toLowerCase()) ?? []) : [Number(sub.area.value)];
+      for (const urn of candidates) {
+        if (geo.schools.has(urn) && schoolInArea(urn, sub.area, geo) && schoolInScope(urn, sub.userScope, geo)) push(this.bySchool, urn, sub);
       }
       for (const [id, name] of geo.districtNames) {
         if (districtInArea(name, sub.area) && districtInScope(name, sub.userScope)) push(this.byDistrict, id, sub);

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { SchoolCalendar } from '../calendar/school-calendar';
 import { todayInLondon } from '../calendar/dates';
@@ -23,6 +24,8 @@ import { effectiveSubscriptions, loadGeography } from './subscriptions';
 
 export interface AlertRunnerDeps {
   db: Kysely<Database>;
+  /** SQLite only: the raw handle, for prepared-statement inserts inside the same transaction (a first run on a whole county queues tens of thousands of rows). */
+  sqlite?: BetterSqlite3.Database;
   calendar: SchoolCalendar;
   clock: Clock;
   settings?: RuleSettings;
@@ -103,6 +106,11 @@ export async function storeAlerts(
   return deps.db.transaction().execute(async (trx) => {
     let newAlerts = 0;
     let queued = 0;
+    if (deps.sqlite) {
+      const result = storeWithPreparedStatements(deps.sqlite, fresh, geo!, router!, now);
+      if (afterStore) await afterStore(trx);
+      return result;
+    }
     for (const part of chunk(fresh, 300)) {
       const inserted = await trx
         .insertInto('exclusion_alert')
@@ -147,6 +155,31 @@ export async function storeAlerts(
     if (afterStore) await afterStore(trx);
     return { newAlerts, queuedDeliveries: queued };
   });
+}
+
+/** The same writes as the Kysely path, one prepared statement per table, run inside the open transaction. */
+function storeWithPreparedStatements(handle: BetterSqlite3.Database, fresh: readonly ExclusionAlert[], geo: Geography, router: SubscriptionIndex, now: string) {
+  const insertAlert = handle.prepare(
+    `insert into exclusion_alert (dedupe_key, rule, scope, pupil_id, exclusion_id, school_urn, district_id, event_date, due_date, payload, created_at, status, acknowledged_by, acknowledged_at, assigned_to, assigned_at, snoozed_until, version)
+     values (@dedupe_key, @rule, @scope, @pupil_id, @exclusion_id, @school_urn, @district_id, @event_date, @due_date, @payload, @created_at, @status, null, null, null, null, null, 1)
+     on conflict (dedupe_key) do nothing returning id`,
+  );
+  const insertOutbox = handle.prepare(
+    `insert into alert_outbox (dedupe_key, alert_id, subscriber_key, staff_user_id, conversation_id, kind, status, attempts, next_attempt_at, created_at)
+     values (?, ?, ?, ?, ?, 'alert', 'pending', 0, ?, ?) on conflict (dedupe_key) do nothing`,
+  );
+  let newAlerts = 0;
+  let queued = 0;
+  for (const alert of fresh) {
+    const { acknowledged_by: _a, acknowledged_at: _b, assigned_to: _c, assigned_at: _d, snoozed_until: _e, version: _f, ...row } = alertRow(alert, geo, now);
+    const inserted = insertAlert.get(row) as { id: number } | undefined;
+    if (!inserted) continue;
+    newAlerts++;
+    for (const sub of router.recipientsOf(alert)) {
+      queued += insertOutbox.run(`${alert.dedupeKey}>${sub.subscriberKey}`, inserted.id, sub.subscriberKey, sub.staffUserId, sub.conversationId, DUE_NOW, now).changes;
+    }
+  }
+  return { newAlerts, queuedDeliveries: queued };
 }
 
 function alertRow(alert: ExclusionAlert, geo: Geography, now: string) {

@@ -56,7 +56,8 @@ describe('alert runner and subscriptions', () => {
     beforeEach(async () => {
       const store = getStore();
       county = await insertFixtureCounty(store);
-      deps = { db: store.db, calendar, clock: fixedClock(NOW) };
+      // On SQLite this exercises the prepared-statement path; PostgreSQL runs the Kysely one.
+      deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW) };
       users = {
         manager: await addUser(store, 'manager', 'la_manager', 'county'),
         bostonLeader: await addUser(store, 'bostonleader', 'school_leader', `school:${BOSTON}`),
