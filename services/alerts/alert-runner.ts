@@ -56,7 +56,8 @@ export async function runPupilRules(deps: AlertRunnerDeps, pupilIds?: readonly n
   const rows = await loadRuleRows(deps.db, since, pupilIds);
   const { alerts, problems } = evaluateExclusionRules({ today, calendar: deps.calendar, settings, ...rows });
   const stored = await storeAlerts(deps, alerts, afterStore);
-  for (const p of problems) deps.logger?.warn('alerts.rule_problem', { pupilId: p.pupilId, exclusionId: p.exclusionId, message: p.message });
+  // One line per run, not per row: a calendar that ends too soon affects every late-summer deadline.
+  if (problems.length > 0) deps.logger?.warn('alerts.rule_problems', { count: problems.length, first: problems.slice(0, 5) });
   return { evaluatedPupils: rows.pupils.length, alerts: alerts.length, ...stored, problems };
 }
 
