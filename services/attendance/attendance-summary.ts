@@ -136,9 +136,62 @@ function summariseRows(rows: readonly WeekRow[], window: SummaryWindow, out: Sum
 
 const INSERT_CHUNK = 500;
 
+/**
+ * Writes summary rows, replacing any already there: two bot instances refreshing at once must not
+ * fail on each other's rows (the later one wins with the same figures).
+ */
 async function insertSummaries(db: Kysely<Database>, rows: SummaryRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await db.insertInto('attendance_summary').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    await db
+      .insertInto('attendance_summary')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['pupil_id', 'school_urn', 'academic_year']).doUpdateSet((eb) => {
+          const set: Record<string, unknown> = {};
+          for (const column of SUMMARY_COLUMNS) set[column] = eb.ref(`excluded.${column}`);
+          return set as never;
+        }),
+      )
+      .execute();
+  }
+}
+
+const SUMMARY_COLUMNS = [
+  'as_of',
+  'possible',
+  'present',
+  'aea',
+  'authorised',
+  'unauthorised',
+  'band',
+  'recent_possible',
+  'recent_attended',
+  'previous_possible',
+  'previous_attended',
+  'trend_points',
+  'trend',
+  'unexplained',
+  'holiday',
+  'part_time',
+  'illness',
+  'excluded',
+  's19_illness',
+  'longest_unauthorised_run',
+  'not_attending',
+] as const;
+
+/** Clears the stale marks this refresh handled, and only those: an import committing meanwhile keeps its own. */
+async function clearStale(db: Kysely<Database>, pairs: readonly { pupil_id: number; school_urn: number }[]): Promise<void> {
+  const bySchool = new Map<number, number[]>();
+  for (const p of pairs) {
+    const list = bySchool.get(p.school_urn) ?? [];
+    list.push(p.pupil_id);
+    bySchool.set(p.school_urn, list);
+  }
+  for (const [school, pupils] of bySchool) {
+    for (let i = 0; i < pupils.length; i += INSERT_CHUNK) {
+      await db.deleteFrom('attendance_summary_stale').where('school_urn', '=', school).where('pupil_id', 'in', pupils.slice(i, i + INSERT_CHUNK)).execute();
+    }
   }
 }
 
@@ -172,6 +225,7 @@ export async function rebuildAttendanceSummaries(db: Kysely<Database>, calendar:
   let stamp = '';
   await db.transaction().execute(async (trx) => {
     stamp = nextStamp(await currentStamp(trx, window.academicYear), refreshedAt);
+    const staleBefore = await trx.selectFrom('attendance_summary_stale').select(['pupil_id', 'school_urn']).execute();
     await trx.deleteFrom('attendance_summary').where('academic_year', '=', window.academicYear).execute();
     const schools = await trx
       .selectFrom('attendance_week')
@@ -195,8 +249,8 @@ export async function rebuildAttendanceSummaries(db: Kysely<Database>, calendar:
       await insertSummaries(trx, out);
       written += out.length;
     }
-    // Everything is fresh now, including pairs an import marked stale.
-    await trx.deleteFrom('attendance_summary_stale').execute();
+    // Everything read above is fresh now, including pairs an import marked stale before it.
+    await clearStale(trx, staleBefore);
     await trx
       .insertInto('attendance_summary_state')
       .values({ academic_year: window.academicYear, as_of: window.asOf, refreshed_at: stamp })
@@ -248,7 +302,7 @@ async function refreshStale(db: Kysely<Database>, calendar: SchoolCalendar, toda
         written += out.length;
       }
     }
-    await trx.deleteFrom('attendance_summary_stale').execute();
+    await clearStale(trx, stale);
     await trx.updateTable('attendance_summary_state').set({ refreshed_at: stamp }).where('academic_year', '=', window.academicYear).execute();
   });
   return { mode: 'stale', rows: written, stamp };
@@ -258,7 +312,22 @@ async function refreshStale(db: Kysely<Database>, calendar: SchoolCalendar, toda
  * Makes the summaries of the year containing `today` current: a full rebuild when there are none
  * or the week moved on, else only the stale pairs, else nothing (two small reads).
  */
+/** Refreshes in progress per store: concurrent requests wait for the one refresh instead of each starting their own. */
+const inFlight = new WeakMap<object, Promise<RefreshResult>>();
+
 export async function ensureAttendanceSummaries(db: Kysely<Database>, calendar: SchoolCalendar, today: string, refreshedAt: string): Promise<RefreshResult> {
+  const running = inFlight.get(db);
+  if (running) await running.catch(() => undefined);
+  const work = ensureNow(db, calendar, today, refreshedAt);
+  inFlight.set(db, work);
+  try {
+    return await work;
+  } finally {
+    if (inFlight.get(db) === work) inFlight.delete(db);
+  }
+}
+
+async function ensureNow(db: Kysely<Database>, calendar: SchoolCalendar, today: string, refreshedAt: string): Promise<RefreshResult> {
   const window = summaryWindow(calendar, today);
   const state = await db.selectFrom('attendance_summary_state').select(['as_of', 'refreshed_at']).where('academic_year', '=', window.academicYear).executeTakeFirst();
   if (!state || state.as_of !== window.asOf) return rebuildAttendanceSummaries(db, calendar, today, refreshedAt);

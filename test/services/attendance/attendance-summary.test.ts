@@ -75,6 +75,13 @@ describe('attendance summaries', () => {
       assert.equal((await db.selectFrom('attendance_summary_stale').selectAll().execute()).length, 0);
     });
 
+    it('concurrent requests share one rebuild', async () => {
+      const db = getStore().db;
+      const results = await Promise.all([1, 2, 3].map(() => ensureAttendanceSummaries(db, calendar, TODAY, NOW)));
+      assert.deepEqual(results.map((r) => r.mode).sort(), ['full', 'none', 'none']);
+      assert.equal((await db.selectFrom('attendance_summary').selectAll().execute()).length, 7);
+    });
+
     it('rebuilds everything when the week moves on', async () => {
       const db = getStore().db;
       await ensureAttendanceSummaries(db, calendar, TODAY, NOW);
