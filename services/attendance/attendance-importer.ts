@@ -76,7 +76,7 @@ export interface AttendanceContext {
   stale: Set<number>;
   /** Scratch space for one week's incoming marks. */
   weekChars: string[];
-  statements?: { state: MergeState; upsert: BetterSqlite3.Statement; stale: BetterSqlite3.Statement };
+  statements?: { state: MergeState; upsertMany: BetterSqlite3.Statement; upsertOne: BetterSqlite3.Statement; stale: BetterSqlite3.Statement };
 }
 
 /** Codes as written in a register export, upper-cased -> the stored character. */
@@ -352,20 +352,26 @@ function pairKey(ctx: AttendanceContext, pupilId: number, urn: number): number {
 }
 
 /**
- * SQLite: one upsert per week row, no read. Records of the same week usually arrive together
- * (files list a pupil's days in order), so they are gathered into one "incoming" week where '.'
- * means "leave as is"; a conflict merges it into the stored marks inside SQLite through a small
- * registered function, which also counts what changed. A week met again later in an unordered
- * file simply merges a second time.
+ * SQLite: week rows go in many-row upserts, with no read first. Records of the same week usually
+ * arrive together (files list a pupil's days in order), so they are gathered into one "incoming"
+ * week where '.' means "leave as is"; a conflict merges it into the stored marks inside SQLite
+ * through a small registered function, which also corrects the counts and notes weeks that did not
+ * change. A week met again later in an unordered file simply merges a second time.
  */
 interface MergeState {
   counts: ImportCounts;
-  called: boolean;
-  changed: boolean;
+  /** Weeks merged without any change in the statement just run, as "pupil|school|week". */
+  unchanged: Set<string>;
 }
 
-function mergeMarks(state: MergeState, stored: string, incoming: string): string {
-  state.called = true;
+/** Rows per many-row upsert (4 parameters each): fewer statements, well under SQLite's parameter limit. */
+const WEEKS_PER_STATEMENT = 50;
+
+/**
+ * Merges incoming marks into stored ones. Every incoming mark was first counted as inserted (as for
+ * a new week row); here the ones that met a stored mark are moved to unchanged or updated.
+ */
+function mergeMarks(state: MergeState, stored: string, incoming: string, weekKey: string): string {
   let out = '';
   let changed = false;
   for (let i = 0; i < incoming.length; i++) {
@@ -374,67 +380,88 @@ function mergeMarks(state: MergeState, stored: string, incoming: string): string
     if (c === NO_MARK) out += old;
     else {
       out += c;
-      if (c === old) state.counts.unchanged++;
-      else {
+      if (c === old) {
+        state.counts.inserted--;
+        state.counts.unchanged++;
+      } else {
         changed = true;
-        if (old === NO_MARK) state.counts.inserted++;
-        else state.counts.updated++;
+        if (old !== NO_MARK) {
+          state.counts.inserted--;
+          state.counts.updated++;
+        }
       }
     }
   }
-  state.changed = changed;
+  if (!changed) state.unchanged.add(weekKey);
   return changed ? out : stored;
 }
 
 function writeSqlite(sqlite: BetterSqlite3.Database, batch: AttendanceRecord[], ctx: AttendanceContext, counts: ImportCounts): void {
   if (!ctx.statements) {
-    const state: MergeState = { counts, called: false, changed: false };
-    sqlite.function('ia_merge_marks', { deterministic: true }, (stored: unknown, incoming: unknown) => mergeMarks(state, String(stored), String(incoming)));
+    const state: MergeState = { counts, unchanged: new Set() };
+    sqlite.function('ia_merge_marks', { deterministic: true }, (stored: unknown, incoming: unknown, pupil: unknown, school: unknown, week: unknown) =>
+      mergeMarks(state, String(stored), String(incoming), `${pupil}|${school}|${week}`),
+    );
+    const upsertSql = (rows: number) =>
+      `insert into attendance_week (pupil_id, school_urn, week_start, marks) values ${new Array(rows).fill('(?, ?, ?, ?)').join(', ')} ` +
+      'on conflict (pupil_id, school_urn, week_start) do update set marks = ia_merge_marks(marks, excluded.marks, excluded.pupil_id, excluded.school_urn, excluded.week_start)';
     ctx.statements = {
       state,
-      upsert: sqlite.prepare(
-        'insert into attendance_week (pupil_id, school_urn, week_start, marks) values (?, ?, ?, ?) on conflict (pupil_id, school_urn, week_start) do update set marks = ia_merge_marks(marks, excluded.marks)',
-      ),
+      upsertMany: sqlite.prepare(upsertSql(WEEKS_PER_STATEMENT)),
+      upsertOne: sqlite.prepare(upsertSql(1)),
       stale: sqlite.prepare(`insert into attendance_summary_stale (pupil_id, school_urn) values ${new Array(STALE_ROWS).fill('(?, ?)').join(', ')} on conflict do nothing`),
     };
   }
-  const { state, upsert, stale } = ctx.statements;
-  const newStale: number[] = [];
+  const { state, upsertMany, upsertOne, stale } = ctx.statements;
   state.counts = counts;
+  const newStale: number[] = [];
   let written = 0;
+  // Weeks waiting for the next statement: four parameters each.
+  const params: (number | string)[] = [];
+
+  const flush = () => {
+    const rows = params.length / 4;
+    if (rows === 0) return;
+    state.unchanged.clear();
+    if (rows === WEEKS_PER_STATEMENT) upsertMany.run(params);
+    else for (let r = 0; r < rows; r++) upsertOne.run(params.slice(r * 4, r * 4 + 4));
+    for (let r = 0; r < rows; r++) {
+      const pupil = params[r * 4] as number;
+      const school = params[r * 4 + 1] as number;
+      if (state.unchanged.size > 0 && state.unchanged.has(`${pupil}|${school}|${params[r * 4 + 2]}`)) continue;
+      written++;
+      const key = pairKey(ctx, pupil, school);
+      if (!ctx.stale.has(key)) {
+        ctx.stale.add(key);
+        newStale.push(pupil, school);
+      }
+    }
+    params.length = 0;
+  };
+
   let i = 0;
   const chars = ctx.weekChars;
   while (i < batch.length) {
     const first = batch[i]!;
     chars.fill(NO_MARK);
-    let marked = 0;
     while (i < batch.length) {
       const r = batch[i]!;
       if (r.pupilId !== first.pupilId || r.schoolUrn !== first.schoolUrn || r.weekStart !== first.weekStart) break;
       const at = r.day * 2;
       if (r.am !== null) {
         chars[at] = r.am;
-        marked++;
+        counts.inserted++;
       }
       if (r.pm !== null) {
         chars[at + 1] = r.pm;
-        marked++;
+        counts.inserted++;
       }
       i++;
     }
-    const incoming = chars.join('');
-    state.called = false;
-    state.changed = false;
-    upsert.run(first.pupilId, first.schoolUrn, first.weekStart, incoming);
-    if (!state.called) counts.inserted += marked; // a new week row
-    else if (!state.changed) continue;
-    written++;
-    const key = pairKey(ctx, first.pupilId, first.schoolUrn);
-    if (!ctx.stale.has(key)) {
-      ctx.stale.add(key);
-      newStale.push(first.pupilId, first.schoolUrn);
-    }
+    params.push(first.pupilId, first.schoolUrn, first.weekStart, chars.join(''));
+    if (params.length === WEEKS_PER_STATEMENT * 4) flush();
   }
+  flush();
   // Stale pairs go in a few many-row statements per batch rather than one statement each.
   for (let at = 0; at < newStale.length; at += STALE_ROWS * 2) {
     const chunk = newStale.slice(at, at + STALE_ROWS * 2);

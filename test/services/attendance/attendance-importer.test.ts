@@ -129,6 +129,50 @@ describe('attendance importer', () => {
       assert.equal((await getStore().db.selectFrom('attendance_summary_stale').selectAll().execute()).length, 0);
     });
 
+    it('merges a file in any order: days of a week spread through the file', async () => {
+      const a = fixture.pupils.severe!.upn;
+      const b = fixture.pupils.good!.upn;
+      const lines = ['school_urn,upn,date,am,pm'];
+      for (const day of ['2026-11-02', '2026-11-09', '2026-11-03', '2026-11-10', '2026-11-06']) {
+        lines.push(`${BOSTON_SECONDARY},${a},${day},O,O`, `${BOSTON_SECONDARY},${b},${day},/,\\`);
+      }
+      const result = await runImport(getStore(), importer, csv('unordered.csv', lines), { clock });
+      assert.deepEqual(result.errors, []);
+      assert.deepEqual([result.counts.inserted, result.counts.updated, result.counts.unchanged], [20, 0, 0]);
+      const rows = await weekRows();
+      const marks = (pupil: number, week: string) => rows.find((r) => r.pupil_id === pupil && r.week_start === week)?.marks;
+      assert.equal(marks(fixture.pupils.severe!.id, '2026-11-02'), 'OOOO....OO');
+      assert.equal(marks(fixture.pupils.good!.id, '2026-11-09'), '/\\/\\......');
+      assert.equal(rows.length, 4);
+    });
+
+    it('imports a term for several pupils in many-row statements, then re-imports it as unchanged', async () => {
+      const days = testCalendar().schoolDays('2026-09-03', '2026-11-20');
+      // Six pupils x 11 weeks = 66 week rows: one 50-row statement and single-row ones for the rest.
+      const pupils = ['severe', 'paSocial', 'paPlain', 'good', 'worsening', 'withAction'].map((k) => fixture.pupils[k]!);
+      const lines = ['school_urn,upn,date,am,pm'];
+      for (const p of pupils) for (const [i, day] of days.entries()) lines.push(`${p.school},${p.upn},${day},${i % 7 === 0 ? 'N' : '/'},${i % 5 === 0 ? 'I' : '\\'}`);
+      const file = csv('term.csv', lines);
+      const marks = pupils.length * days.length * 2;
+      const first = await runImport(getStore(), importer, file, { clock });
+      assert.deepEqual([first.ok, first.counts.inserted, first.counts.updated, first.counts.unchanged], [true, marks, 0, 0]);
+      const weeks = await weekRows();
+      assert.equal(weeks.length, pupils.length * 11); // 11 school weeks from 3 September to 20 November
+      const again = await runImport(getStore(), importer, file, { clock });
+      assert.deepEqual([again.counts.inserted, again.counts.updated, again.counts.unchanged], [0, 0, marks]);
+      assert.equal(again.counts.other['week rows written'] ?? 0, 0);
+      assert.deepEqual(await weekRows(), weeks);
+      // A corrected export: the first pupil's mornings that were '/' are now 'L' (late before the register closed).
+      await getStore().db.deleteFrom('attendance_summary_stale').execute();
+      const corrected = lines.map((line) => (line.includes(pupils[0]!.upn) ? line.replace(/,\/,/, ',L,') : line));
+      const fix = await runImport(getStore(), importer, csv('term-fixed.csv', corrected), { clock });
+      const changed = corrected.filter((line, i) => line !== lines[i]).length;
+      assert.ok(changed > 40);
+      assert.deepEqual([fix.counts.inserted, fix.counts.updated, fix.counts.unchanged], [0, changed, marks - changed]);
+      assert.equal(fix.counts.other['week rows written'], 11);
+      assert.deepEqual(await getStore().db.selectFrom('attendance_summary_stale').select('pupil_id').execute(), [{ pupil_id: pupils[0]!.id }]);
+    });
+
     it('keeps dual registrations apart: the same date at two schools is two rows', async () => {
       const upn = fixture.pupils.good!.upn;
       await getStore()
