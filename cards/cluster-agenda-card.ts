@@ -80,7 +80,8 @@ function header(view: AgendaView): CardElement[] {
 function table(head: readonly string[], rows: readonly (readonly string[])[]): CardElement {
   const cols: Column[] = head.map((h, c) =>
     column(
-      [text([`**${h || ' '}**`, ...rows.map((r) => r[c] || ' ')].join('\n\n'), { size: 'small', horizontalAlignment: c === 0 ? 'left' : 'right' })],
+      // A no-break space keeps an empty cell's line, so the rows stay aligned across columns.
+      [text([h ? `**${h}**` : '\u00a0', ...rows.map((r) => r[c] || '\u00a0')].join('\n\n'), { size: 'small', horizontalAlignment: c === 0 ? 'left' : 'right' })],
       c === 0 ? 'stretch' : 'auto',
     ),
   );
@@ -159,7 +160,8 @@ function pupilRow(district: string, p: AgendaPupil): CardElement {
   return container(
     [
       text(`**${safe(p.label, 40)}** · ${ncYear(p.ncYear)} · ${safe(p.schoolName, 32)} · **${percent(p.attendanceRate)}**`, { size: 'small' }),
-      text(rowBadges(p).map((b) => safe(b, 60)).join(' · '), { size: 'small', spacing: 'none', isSubtle: true, color: p.category === 'severe' || p.overdue ? 'attention' : 'default' }),
+      // Badges are our own words (categories, needs, code patterns), not data: no escaping.
+      text(rowBadges(p).join(' · '), { size: 'small', spacing: 'none', isSubtle: true, color: p.category === 'severe' || p.overdue ? 'attention' : 'default' }),
     ],
     { separator: true, spacing: 'small', selectAction: reviewAction(district, p.pupilId) },
   );
