@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../services/store/open-store';
+import { BENCH_CLOCK_NOW, ensureDemoCountyFile } from './demo-county-file';
 import { median, runLoad, type LoadResult } from './load';
 
 /**
@@ -10,7 +11,10 @@ import { median, runLoad, type LoadResult } from './load';
  * same stack, p99 no worse. Both servers run as separate processes; rounds alternate between them
  * so drift on the machine hits both alike.
  *
- *   npx tsx bench/http-turns.ts [--rounds 5] [--requests 2000] [--concurrency 16] [--command help]
+ *   npx tsx bench/http-turns.ts [--rounds 5] [--requests 2000] [--concurrency 16] [--command help] [--county yes]
+ *
+ * With --county yes the bot runs on the default demo county (100,000 pupils) as its LA manager,
+ * for commands that read case data (e.g. --command "cluster Boston agenda").
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -56,16 +60,20 @@ function start(script: string[], env: Record<string, string>): ChildProcess {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ia-bench-'));
-  const dbFile = join(dir, 'bench.sqlite');
-  const store = await openStore({ engine: 'sqlite', target: dbFile });
-  await store.db
-    .insertInto('staff_user')
-    .values({ aad_object_id: AAD, email: 'bench@la.example', name: 'Bench Manager', role: 'la_manager', scope: 'county', created_at: new Date().toISOString() })
-    .execute();
-  await store.close();
+  let dbFile = join(dir, 'bench.sqlite');
+  if (args.get('county') === 'yes') {
+    dbFile = await ensureDemoCountyFile();
+  } else {
+    const store = await openStore({ engine: 'sqlite', target: dbFile });
+    await store.db
+      .insertInto('staff_user')
+      .values({ aad_object_id: AAD, email: 'bench@la.example', name: 'Bench Manager', role: 'la_manager', scope: 'county', created_at: new Date().toISOString() })
+      .execute();
+    await store.close();
+  }
 
   const echo = start(['bench/fixtures/echo-bot.ts'], { PORT: '3979' });
-  const ours = start(['bot/main.ts'], { PORT: '3988', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dbFile}`, LOG_LEVEL: 'error', MicrosoftAppId: '' });
+  const ours = start(['bot/main.ts'], { PORT: '3988', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dbFile}`, CLOCK_NOW: BENCH_CLOCK_NOW, LOG_LEVEL: 'error', MicrosoftAppId: '', ALERT_DELIVERY: 'off' });
   const targets = { echo: 'http://127.0.0.1:3979/api/messages', ours: 'http://127.0.0.1:3988/api/messages' } as const;
   try {
     await Promise.all([waitFor(targets.echo), waitFor(targets.ours)]);

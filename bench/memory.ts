@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { BENCH_CLOCK_NOW as CLOCK_NOW, ensureDemoCountyFile } from './demo-county-file';
+
+/**
+ * Budget: resident memory of the bot with the demo county loaded under 300 MB. Seeds the default
+ * county into a SQLite file (kept between runs), starts the bot on it, drives the commands that
+ * read the most data, and reads the process's current and peak resident set from /proc.
+ *
+ *   npx tsx bench/memory.ts [--write bench/results/memory.md]
+ */
+const write = process.argv.includes('--write') ? process.argv[process.argv.indexOf('--write') + 1] : undefined;
+const AAD = '00000000-0000-0000-0000-0000000000020';
+
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+async function say(port: number, text: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      id: 'm',
+      text,
+      channelId: 'msteams',
+      serviceUrl: 'http://127.0.0.1:1/',
+      deliveryMode: 'expectReplies',
+      from: { id: '29:bench', aadObjectId: AAD },
+      recipient: { id: '28:bot' },
+      conversation: { id: 'bench-memory', conversationType: 'personal' },
+    }),
+  });
+  await res.text();
+  return res.status;
+}
+
+async function main(): Promise<void> {
+  const dbFile = await ensureDemoCountyFile();
+  const port = 3997;
+  const bot = spawn(process.execPath, ['--no-deprecation', '--import', 'tsx', 'bot/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dbFile}`, CLOCK_NOW, LOG_LEVEL: 'error', MicrosoftAppId: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+      } catch {
+        // starting
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const idle = memoryOf(bot.pid!);
+    const commands = ['help', 'ladder', 'ladder pupil keeps walking out of lessons', 'cluster Lincoln agenda', 'cluster Boston agenda', 'cluster South Kesteven agenda', 'alerts digest', 'my actions'];
+    for (let round = 0; round < 20; round++) {
+      for (const command of commands) {
+        const status = await say(port, command);
+        if (status !== 200) throw new Error(`${command}: HTTP ${status}`);
+      }
+    }
+    const busy = memoryOf(bot.pid!);
+    const lines = [
+      `| moment | resident MB | peak resident MB |`,
+      `|---|---|---|`,
+      `| started, county of 100,000 pupils in the store | ${idle.rssMb.toFixed(0)} | ${idle.peakMb.toFixed(0)} |`,
+      `| after 20 rounds of: ${commands.join('; ')} | ${busy.rssMb.toFixed(0)} | ${busy.peakMb.toFixed(0)} |`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    if (write) {
+      writeFileSync(write, `# Bot resident memory with the demo county\n\n\`npx tsx bench/memory.ts --write ${write}\` on ${new Date().toISOString().slice(0, 10)} (CLOCK_NOW ${CLOCK_NOW}); budget: under 300 MB.\n\n${lines.join('\n')}\n`);
+    }
+  } finally {
+    bot.kill('SIGTERM');
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
