@@ -5,6 +5,8 @@
  * earlier than that conversation's last one), so cards arrive in the order they were queued.
  */
 
+import { lowerBound, upperBound } from '../util/sorted-search';
+
 export interface Window {
   limit: number;
   ms: number;
@@ -110,26 +112,3 @@ export class SendPacer {
   }
 }
 
-/** First index with value > key. */
-function upperBound(sorted: readonly number[], key: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index with value >= key. */
-function lowerBound(sorted: readonly number[], key: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

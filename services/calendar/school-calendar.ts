@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { addDays, isIsoDate, isWeekend } from './dates';
+import { lowerBound, upperBound } from '../util/sorted-search';
 
 /**
  * The authority's school-day calendar: term dates, half terms, bank holidays, INSET days and
@@ -313,26 +314,3 @@ function academicYearStartOf(date: string): string {
   return `${academicYearLabel(date).slice(0, 4)}-09-01`;
 }
 
-/** First index whose value is > key. */
-function upperBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose value is >= key. */
-function lowerBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -2,6 +2,7 @@ import type { SchoolCalendar } from '../calendar/school-calendar';
 import { addDays, isWeekend } from '../calendar/dates';
 import type { CountyPlan } from './county-plan';
 import type { Segment } from './pupil-generator';
+import { lowerBound, upperBound } from '../util/sorted-search';
 
 /**
  * The part of the academic year the demo covers: from the first day of the academic year that
@@ -61,28 +62,6 @@ export function segmentRange(segment: Segment, window: YearWindow): [number, num
   const lo = lowerBound(days, segment.start);
   const hi = segment.end === null ? days.length - 1 : upperBound(days, segment.end) - 1;
   return [lo, hi];
-}
-
-function lowerBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** School index -> window days on which that school is closed although the county's schools are open. */
