@@ -8,7 +8,7 @@ import { parseScope } from '../identity/scope';
 import type { Database } from '../store/database';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
-import { DUE_NOW } from './outbox';
+import { DUE_NOW, newOutboxRow } from './outbox';
 import { alertViewFor, PLACEMENT_ROLES, type AlertView, type AlertViewContext } from './alert-view';
 import { loadGeography } from './subscriptions';
 
@@ -188,25 +188,7 @@ export async function recordPlacement(ctx: AlertViewContext, actor: Actor, data:
 }
 
 function outboxRow(alertId: number, dedupeKey: string, staffUserId: number, kind: string, due: string, now: string) {
-  return {
-    dedupe_key: dedupeKey,
-    alert_id: alertId,
-    subscriber_key: `user:${staffUserId}`,
-    staff_user_id: staffUserId,
-    conversation_id: null,
-    kind,
-    status: 'pending' as const,
-    attempts: 0,
-    next_attempt_at: due,
-    claimed_by: null,
-    claim_expires_at: null,
-    sent_at: null,
-    sent_conversation_id: null,
-    activity_id: null,
-    last_status: null,
-    last_error: null,
-    created_at: now,
-  };
+  return newOutboxRow({ dedupeKey, alertId, subscriberKey: `user:${staffUserId}`, staffUserId, conversationId: null, kind, due, createdAt: now });
 }
 
 export interface TimelineEntry {

@@ -12,7 +12,7 @@ import type { Logger } from '../logger';
 import type { Database } from '../store/database';
 import { SubscriptionIndex, type Geography } from './alert-routing';
 import './alert-schema';
-import { DUE_NOW } from './outbox';
+import { DUE_NOW, newOutboxRow } from './outbox';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
 
 /**
@@ -127,25 +127,18 @@ export async function storeAlerts(
         const alertId = ids.get(alert.dedupeKey);
         if (alertId === undefined) continue;
         for (const sub of router!.recipientsOf(alert)) {
-          outbox.push({
-            dedupe_key: `${alert.dedupeKey}>${sub.subscriberKey}`,
-            alert_id: alertId,
-            subscriber_key: sub.subscriberKey,
-            staff_user_id: sub.staffUserId,
-            conversation_id: sub.conversationId,
-            kind: 'alert',
-            status: 'pending' as const,
-            attempts: 0,
-            next_attempt_at: DUE_NOW,
-            claimed_by: null,
-            claim_expires_at: null,
-            sent_at: null,
-            sent_conversation_id: null,
-            activity_id: null,
-            last_status: null,
-            last_error: null,
-            created_at: now,
-          });
+          outbox.push(
+            newOutboxRow({
+              dedupeKey: `${alert.dedupeKey}>${sub.subscriberKey}`,
+              alertId,
+              subscriberKey: sub.subscriberKey,
+              staffUserId: sub.staffUserId,
+              conversationId: sub.conversationId,
+              kind: 'alert',
+              due: DUE_NOW,
+              createdAt: now,
+            }),
+          );
         }
       }
       for (const rows of chunk(outbox, 400)) {

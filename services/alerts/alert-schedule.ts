@@ -6,7 +6,7 @@ import { describeError, silentLogger, type Logger } from '../logger';
 import type { Database } from '../store/database';
 import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRunnerDeps, type RunSummary } from './alert-runner';
 import './alert-schema';
-import { DUE_NOW } from './outbox';
+import { DUE_NOW, newOutboxRow } from './outbox';
 import { effectiveSubscriptions } from './subscriptions';
 
 /**
@@ -81,25 +81,18 @@ export async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Pro
   for (const sub of await effectiveSubscriptions(db)) {
     if (!subscribers.has(sub.subscriberKey)) subscribers.set(sub.subscriberKey, { staffUserId: sub.staffUserId, conversationId: sub.conversationId });
   }
-  const rows = [...subscribers].map(([key, s]) => ({
-    dedupe_key: `digest:${week}>${key}`,
-    alert_id: alert.id,
-    subscriber_key: key,
-    staff_user_id: s.staffUserId,
-    conversation_id: s.conversationId,
-    kind: 'digest',
-    status: 'pending' as const,
-    attempts: 0,
-    next_attempt_at: DUE_NOW,
-    claimed_by: null,
-    claim_expires_at: null,
-    sent_at: null,
-    sent_conversation_id: null,
-    activity_id: null,
-    last_status: null,
-    last_error: null,
-    created_at: now,
-  }));
+  const rows = [...subscribers].map(([key, s]) =>
+    newOutboxRow({
+      dedupeKey: `digest:${week}>${key}`,
+      alertId: alert.id,
+      subscriberKey: key,
+      staffUserId: s.staffUserId,
+      conversationId: s.conversationId,
+      kind: 'digest',
+      due: DUE_NOW,
+      createdAt: now,
+    }),
+  );
   for (let i = 0; i < rows.length; i += 400) {
     await db.insertInto('alert_outbox').values(rows.slice(i, i + 400)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
   }

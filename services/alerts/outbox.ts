@@ -22,6 +22,42 @@ import type { AlertOutboxRow } from './alert-schema';
  */
 export const DUE_NOW = '1970-01-01T00:00:00.000Z';
 
+export interface NewDelivery {
+  dedupeKey: string;
+  alertId: number;
+  subscriberKey: string;
+  staffUserId: number;
+  /** null: the staff user's personal chat, resolved when sending. */
+  conversationId: string | null;
+  kind: string;
+  /** When it may first be sent; DUE_NOW for straight away. */
+  due: string;
+  createdAt: string;
+}
+
+/** A pending outbox row, as every producer (rules, digest, assign, snooze) queues it. */
+export function newOutboxRow(d: NewDelivery) {
+  return {
+    dedupe_key: d.dedupeKey,
+    alert_id: d.alertId,
+    subscriber_key: d.subscriberKey,
+    staff_user_id: d.staffUserId,
+    conversation_id: d.conversationId,
+    kind: d.kind,
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: d.due,
+    claimed_by: null,
+    claim_expires_at: null,
+    sent_at: null,
+    sent_conversation_id: null,
+    activity_id: null,
+    last_status: null,
+    last_error: null,
+    created_at: d.createdAt,
+  };
+}
+
 export interface ClaimOptions {
   workerId: string;
   now: Date;
