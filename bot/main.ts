@@ -4,7 +4,9 @@ import { ConfigError, isAuthEnabled, loadConfig } from '../services/config';
 import { createLogger, describeError } from '../services/logger';
 import { openStore } from '../services/store/open-store';
 import { parseDatabaseUrl } from '../services/store/engine';
-import { loadCalendar } from '../services/calendar/school-calendar';
+import { CalendarError, loadCalendar } from '../services/calendar/school-calendar';
+import { LadderContentError } from '../services/ladder/ladder-loader';
+import { ladderServiceFor } from '../services/ladder/ladder-service';
 import { startAlertServices } from './alert-delivery';
 import { createConnectorTransport } from './connector-transport';
 import { startOverdueReminders } from './routes/cluster-routes';
@@ -29,12 +31,25 @@ async function main(): Promise<void> {
       message: 'MicrosoftAppId is empty: Bot Framework authentication is OFF. Use this only with local tools such as the Agents Playground.',
     });
   }
+  // Content the authority edits is checked before anything starts; its errors are listed in full
+  // (file, line, field), since they carry no pupil data.
+  let calendar;
+  let ladder;
+  try {
+    calendar = loadCalendar(config.CALENDAR_FILE);
+    ladder = config.LADDER_DIR ? ladderServiceFor(config.LADDER_DIR) : ladderServiceFor();
+  } catch (error) {
+    if (error instanceof CalendarError || error instanceof LadderContentError) {
+      process.stderr.write(`inclusion-assistant cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const location = parseDatabaseUrl(config.DATABASE_URL);
   const store = await openStore(location);
   logger.info('store.open', { engine: store.engine });
 
-  const calendar = loadCalendar(config.CALENDAR_FILE);
-  const bot = createBotServer(config, { store, clock, logger, calendar });
+  const bot = createBotServer(config, { store, clock, logger, calendar, ladder });
   const alerts = config.ALERT_DELIVERY === 'on' ? startAlertServices(config, { store, clock, calendar, logger }, { dailyAt: config.ALERT_SCHEDULE_AT }) : undefined;
   // Overdue cluster actions go to their owners through the same proactive switch as alerts.
   const stopReminders = config.ALERT_DELIVERY === 'on' ? startOverdueReminders({ store, clock, logger }, createConnectorTransport(config)) : undefined;

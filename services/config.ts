@@ -36,6 +36,7 @@ const configSchema = z.object({
       .optional(),
   ),
   CALENDAR_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  LADDER_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   ALERT_SCHEDULE_AT: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, Europe/London), e.g. 07:00').default('07:00')),
   ALERT_DELIVERY: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),

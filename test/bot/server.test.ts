@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NOT_SET_UP_MESSAGE } from '../../bot/identity-step';
@@ -173,5 +176,24 @@ describe('bot start-up', () => {
     const lines = result.stderr.trim().split('\n').filter((l) => !l.includes('DeprecationWarning') && !l.includes('trace-deprecation'));
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0]!, /^configuration: PORT /);
+  });
+
+  it('refuses to start on broken ladder content, naming the file, line and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ia-ladder-'));
+    try {
+      cpSync('data/ladder', dir, { recursive: true });
+      const rung = join(dir, 'rungs', 'step-2.yaml');
+      writeFileSync(rung, readFileSync(rung, 'utf8').replace(/^title:.*$/m, 'title:'));
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'bot/main.ts'], {
+        env: { ...process.env, LADDER_DIR: dir, DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 30000,
+      });
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /cannot start: ladder content is invalid/);
+      assert.match(result.stderr, /step-2\.yaml:\d+:\d+: title:/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
