@@ -215,10 +215,16 @@ export function bulletList(items: readonly string[]): TextBlock {
 
 /**
  * Card text is Markdown in Teams: text that came from data (names, school names, free text
- * typed by a user) must not turn into links or formatting.
+ * typed by a user) must not turn into links or formatting. Only what the Adaptive Cards Markdown
+ * subset acts on is escaped (emphasis, code, links, line-start lists, headings and quotes), so
+ * ordinary text such as "<district>" or "[agenda]" shows without backslashes.
  */
 export function escapeMarkdown(value: string): string {
-  return value.replace(/([\\`*_[\]()#|>~<])/g, '\\$1').replace(/^(\s*)([-+]|\d+\.)(\s)/gm, '$1\\$2$3');
+  return value
+    .replace(/([\\`*_~])/g, '\\$1')
+    .replace(/\]\(/g, ']\\(')
+    .replace(/^(\s*)([-+#>])(\s)/gm, '$1\\$2$3')
+    .replace(/^(\s*)(\d+)\.(\s)/gm, '$1$2\\.$3');
 }
 
 /** Size as Teams measures it (UTF-16), for the 28 KB rule of thumb. */

@@ -129,7 +129,7 @@ describe('alert card over HTTP', () => {
 
     const timeline = await press('alert.timeline', { alertId: alertIds.pex_governors_review });
     checkCard(timeline);
-    assert.match(allText(timeline), /Permanent exclusion at Fenside Academy \\\(PA, VA\\\)/, "escaped for Markdown");
+    assert.match(allText(timeline), /Permanent exclusion at Fenside Academy \(PA, VA\)/, 'reasons shown without stray escapes');
     assert.match(allText(timeline), /Alert: Permanent exclusion: governors must meet/);
   });
 

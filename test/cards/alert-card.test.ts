@@ -43,7 +43,9 @@ describe('alert card', () => {
     assert.match(text, /3 school days overdue/);
     assert.match(text, /EHC plan · Looked after/);
     assert.match(text, /Now on roll at Minster Hill School/);
-    assert.match(text, /Jo \\\[Test\\\] Smith/, 'names are escaped for Markdown');
+    assert.match(text, /Jo \[Test\] Smith/, 'brackets that cannot form a link are shown as typed');
+    const marked = cardText(alertCard({ ...pupilView, pupilLabel: 'Jo *Test* [x](http://evil.example)' }, { refreshUserIds: [] }));
+    assert.ok(marked.includes('Jo \\*Test\\* [x]\\(http://evil.example)'), 'a name cannot add emphasis or a link');
     for (const verb of cardVerbs(card)) assert.ok(ALL_VERBS.includes(verb), verb);
     assert.ok(cardVerbs(card).includes('ladder.overview'), 'repeated suspensions link the ladder');
     assert.deepEqual(card.refresh?.userIds, ['29:a']);
