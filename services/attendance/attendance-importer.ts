@@ -16,6 +16,8 @@ import { ATTENDANCE_CODES, EMPTY_WEEK, NO_MARK } from './attendance-codes';
  * re-importing a file changes nothing and a later file can correct single sessions. Every row is
  * checked first (unknown code, bad UPN, unknown school, pupil not on roll that day, not a school
  * day, the same session twice); a file with any problem changes nothing (see importer.ts).
+ * The check pass also packs each good row's marks into week entries (IncomingWeeks): up to
+ * `keepWeeks` of them are written straight from there, a bigger file is read again to write it.
  * The (pupil, school) pairs whose marks changed are marked stale for the attendance summaries.
  * Problems never echo a UPN.
  */
@@ -33,6 +35,8 @@ export interface AttendanceRecord {
 
 interface DayInfo {
   iso: string;
+  /** yyyymmdd as a number: the key of AttendanceContext.dayByKey. */
+  key: number;
   weekStart: string;
   day: number;
   /** Null when it is an authority-wide school day, else why not. */
@@ -54,17 +58,41 @@ interface Enrol {
   end: string | null;
 }
 
+/** Field positions of the file being read, found once per pass (see columnsOf). */
+interface Columns {
+  view: RowView | null;
+  urn: number;
+  upn: number;
+  date: number;
+  am: number;
+  pm: number;
+}
+
 export interface AttendanceContext {
   calendar: SchoolCalendar;
+  columns: Columns;
   schoolIndex: Map<number, number>;
   schoolsWithClosures: Set<number>;
   pupils: Map<string, number>;
   enrolments: Map<number, Enrol[]>;
-  /** The previous good row's look-ups. */
-  last: { rawUrn: string; urn: number | undefined; rawUpn: string; pupilId: number | undefined; enrolPupil: number; enrolments: Enrol[] | undefined };
+  /** The previous good row's look-ups (files list a school's and a pupil's rows together). */
+  last: {
+    rawUrn: string;
+    urn: number | undefined;
+    rawUpn: string;
+    pupilId: number | undefined;
+    enrolPupil: number;
+    enrolments: Enrol[] | undefined;
+    /** Duplicate detection: the lines array of the last (pupil, school). */
+    seenPupil: number;
+    seenUrn: number;
+    seenLines: number[];
+  };
   /** Raw URN text -> URN, for URNs already checked. */
   urns: Map<string, number>;
   days: Map<string, DayInfo>;
+  /** Dates written YYYY-MM-DD, by yyyymmdd: read from the row's characters without making a string. */
+  dayByKey: Map<number, DayInfo>;
   /** ISO date -> slot (the same date written two ways shares a slot). */
   slots: Map<string, number>;
   /** Duplicate detection on the check pass: pupil -> lines by date slot. */
@@ -74,8 +102,13 @@ export interface AttendanceContext {
   writing: boolean;
   /** (pupil, school) pairs already marked stale in this import. */
   stale: Set<number>;
-  /** Scratch space for one week's incoming marks. */
-  weekChars: string[];
+  /** Distinct week starts, so entries share one string per week. */
+  weekStarts: Map<string, string>;
+  /** The check pass's good rows as weeks, written without a second read; null when over keepLimit. */
+  kept: IncomingWeeks | null;
+  keepLimit: number;
+  /** The write pass's batch as weeks (when the file was too big to keep). */
+  batchWeeks?: IncomingWeeks;
   statements?: { state: MergeState; upsertMany: BetterSqlite3.Statement; upsertOne: BetterSqlite3.Statement; stale: BetterSqlite3.Statement };
 }
 
@@ -90,6 +123,14 @@ for (const [code, char] of CODE_CHARS) {
   SINGLE_CHAR_CODES[code.toLowerCase().charCodeAt(0)] ??= char;
 }
 for (let i = 0; i < 128; i++) SINGLE_CHAR_CODES[i] ??= undefined;
+
+/** Two-character codes (C1, J1, Y1...) by (first << 7 | second) character code, any case. */
+const TWO_CHAR_CODES: (string | undefined)[] = new Array<string | undefined>(128 * 128).fill(undefined);
+for (const [code, char] of CODE_CHARS) {
+  if (code.length !== 2) continue;
+  for (const a of new Set([code[0]!, code[0]!.toLowerCase()]))
+    for (const b of new Set([code[1]!, code[1]!.toLowerCase()])) TWO_CHAR_CODES[(a.charCodeAt(0) << 7) | b.charCodeAt(0)] ??= char;
+}
 
 /** Codes withdrawn in 2024 (SI 2024/208), with what replaced them, for a helpful message. */
 export const RETIRED_CODES: ReadonlyMap<string, string> = new Map([
@@ -107,7 +148,19 @@ const CHECKED: AttendanceRecord = Object.freeze({ pupilId: 0, schoolUrn: 0, week
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
-export function createAttendanceImporter(calendarProvider: () => SchoolCalendar): Importer<AttendanceRecord, AttendanceContext> {
+export interface AttendanceImporterOptions {
+  /**
+   * Week rows the check pass keeps for writing without reading the file again (about 20 bytes
+   * each). A bigger file is read a second time instead, so memory stays flat.
+   */
+  keepWeeks?: number;
+}
+
+/** Two million weeks (about 40 MB): a term of register marks for 150,000 pupils. */
+const DEFAULT_KEEP_WEEKS = 2_000_000;
+
+export function createAttendanceImporter(calendarProvider: () => SchoolCalendar, options: AttendanceImporterOptions = {}): Importer<AttendanceRecord, AttendanceContext> {
+  const keepLimit = options.keepWeeks ?? DEFAULT_KEEP_WEEKS;
   return {
     kind: 'attendance',
     description: 'school_urn,upn,date,am,pm (DfE 2024 register codes; one row per pupil per school day)',
@@ -136,28 +189,38 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar)
       for (const { urn } of schools) if (calendar.schoolDaysBetween(first, last, urn) !== authorityDays) schoolsWithClosures.add(urn);
       return {
         calendar,
+        columns: { view: null, urn: -1, upn: -1, date: -1, am: -1, pm: -1 },
         schoolIndex,
         schoolsWithClosures,
         pupils: await loadPupils(db),
         enrolments: await loadEnrolments(db),
-        last: { rawUrn: '', urn: undefined, rawUpn: '', pupilId: undefined, enrolPupil: -1, enrolments: undefined },
+        last: { rawUrn: '', urn: undefined, rawUpn: '', pupilId: undefined, enrolPupil: -1, enrolments: undefined, seenPupil: -1, seenUrn: -1, seenLines: [] },
         urns: new Map(),
         days: new Map(),
+        dayByKey: new Map(),
         slots: new Map(),
         seen: new Map(),
         lastLine: 0,
         writing: false,
-        weekChars: new Array<string>(10).fill(NO_MARK),
+        weekStarts: new Map(),
+        kept: keepLimit > 0 ? new IncomingWeeks() : null,
+        keepLimit,
         stale: new Set(),
       };
     },
 
     parse(row: RowView, ctx: AttendanceContext): AttendanceRecord | undefined {
-      // Hot path (millions of rows): cached look-ups keyed by the raw text; the checks with
-      // messages run only when a look-up misses.
-      const rawUrn = row.get('school_urn');
-      // Files list a school's or a pupil's rows together: the previous row's answer usually holds.
-      let urn = rawUrn === ctx.last.rawUrn ? ctx.last.urn : ctx.urns.get(rawUrn);
+      // Hot path (millions of rows): the row's characters are compared with the previous good
+      // row's values and parsed in place, so a typical row makes no string at all. Whatever the
+      // fast path cannot settle goes through get() and the checks with messages.
+      const at = columnsOf(row, ctx);
+      const last = ctx.last;
+      let rawUrn = last.rawUrn;
+      let urn = row.equals(at.urn, rawUrn) ? last.urn : undefined;
+      if (urn === undefined) {
+        rawUrn = row.get('school_urn');
+        urn = ctx.urns.get(rawUrn);
+      }
       if (urn === undefined) {
         urn = urnField(row, 'school_urn');
         if (urn !== undefined) {
@@ -169,8 +232,12 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar)
         }
       }
 
-      const rawUpn = row.get('upn');
-      let pupilId = rawUpn === ctx.last.rawUpn ? ctx.last.pupilId : ctx.pupils.get(rawUpn);
+      let rawUpn = last.rawUpn;
+      let pupilId = row.equals(at.upn, rawUpn) ? last.pupilId : undefined;
+      if (pupilId === undefined) {
+        rawUpn = row.get('upn');
+        pupilId = ctx.pupils.get(rawUpn);
+      }
       if (pupilId === undefined) {
         const upn = rawUpn.toUpperCase();
         pupilId = ctx.pupils.get(upn);
@@ -184,9 +251,9 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar)
         }
       }
 
-      const day = dayOf(row, ctx);
-      const am = markOf(row, 'am');
-      const pm = markOf(row, 'pm');
+      const day = isoDayOf(row, at.date, ctx) ?? dayOf(row, ctx);
+      const am = markOf(row, at.am, 'am');
+      const pm = markOf(row, at.pm, 'pm');
       if (am === null && pm === null) row.fail('am', 'am and pm are both empty: give at least one register code');
 
       if (day !== undefined && urn !== undefined) {
@@ -196,21 +263,27 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar)
           row.fail('upn', `the pupil is not on roll at school ${urn} on ${day.iso}`);
       }
       if (row.failed || pupilId === undefined || day === undefined || urn === undefined) return undefined;
-      ctx.last.rawUrn = rawUrn;
-      ctx.last.urn = urn;
-      ctx.last.rawUpn = rawUpn;
-      ctx.last.pupilId = pupilId;
+      last.rawUrn = rawUrn;
+      last.urn = urn;
+      last.rawUpn = rawUpn;
+      last.pupilId = pupilId;
 
       // The same session twice would make the result depend on row order. The write pass re-reads
       // the file (lines start again from the top) and needs no second check.
       if (row.line <= ctx.lastLine) ctx.writing = true;
       ctx.lastLine = row.line;
       if (!ctx.writing) {
-        const lines = seenLines(ctx, pupilId, urn);
+        if (pupilId !== last.seenPupil || urn !== last.seenUrn) {
+          last.seenPupil = pupilId;
+          last.seenUrn = urn;
+          last.seenLines = seenLines(ctx, pupilId, urn);
+        }
+        const lines = last.seenLines;
         const first = lines[day.slot];
         if (first === undefined) lines[day.slot] = row.line;
         else return row.fail('date', `this pupil, school and date are already on line ${first}`);
-        // The check pass only needs to know the row is good: no record object per row.
+        if (ctx.kept) keepRow(ctx, pupilId, urn, day, am ?? null, pm ?? null);
+        // No record object per row on the check pass: the row's marks are kept (or not) above.
         return CHECKED;
       }
 
@@ -219,9 +292,14 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar)
 
     batchSize: (engine) => (engine === 'sqlite' ? 5000 : 2000),
 
+    async writeKept(tx, ctx, counts) {
+      if (!ctx.kept) return false;
+      await writeWeeks(tx, ctx.kept, ctx, counts);
+      return true;
+    },
+
     async write(tx, batch, ctx, counts) {
-      if (tx.engine === 'sqlite' && tx.sqlite) writeSqlite(tx.sqlite, batch, ctx, counts);
-      else await writeKysely(tx, batch, ctx, counts);
+      await writeWeeks(tx, weeksOf(batch, ctx), ctx, counts);
     },
   };
 }
@@ -244,6 +322,48 @@ async function loadEnrolments(db: Kysely<Database>): Promise<Map<number, Enrol[]
     else map.set(r.pupil_id, [e]);
   }
   return map;
+}
+
+/** The Monday of the date's week, one string per week (entries compare weeks by it). */
+function weekStartOf(ctx: AttendanceContext, iso: string): string {
+  const monday = mondayOf(iso);
+  const known = ctx.weekStarts.get(monday);
+  if (known !== undefined) return known;
+  ctx.weekStarts.set(monday, monday);
+  return monday;
+}
+
+/** The file's field positions, looked up once per pass (each pass has its own RowView). */
+function columnsOf(row: RowView, ctx: AttendanceContext): Columns {
+  const c = ctx.columns;
+  if (c.view !== row) {
+    c.view = row;
+    c.urn = row.position('school_urn');
+    c.upn = row.position('upn');
+    c.date = row.position('date');
+    c.am = row.position('am');
+    c.pm = row.position('pm');
+  }
+  return c;
+}
+
+/**
+ * The day of a date field written exactly YYYY-MM-DD and already seen, read from its characters;
+ * undefined sends the row through dayOf (first sight, other spellings, problems).
+ */
+function isoDayOf(row: RowView, i: number, ctx: AttendanceContext): DayInfo | undefined {
+  const from = row.start(i);
+  if (row.end(i) - from !== 10) return undefined;
+  const text = row.text;
+  if (text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45) return undefined;
+  let key = 0;
+  for (let k = 0; k < 10; k++) {
+    if (k === 4 || k === 7) continue;
+    const d = text.charCodeAt(from + k) - 48;
+    if (d < 0 || d > 9) return undefined;
+    key = key * 10 + d;
+  }
+  return ctx.dayByKey.get(key);
 }
 
 function slotOf(ctx: AttendanceContext, iso: string): number {
@@ -310,17 +430,41 @@ function dayOf(row: RowView, ctx: AttendanceContext): DayInfo | undefined {
   }
   const info: DayInfo = {
     iso,
-    weekStart: mondayOf(iso),
+    key: Number(iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10)),
+    weekStart: weekStartOf(ctx, iso),
     day: Math.min(weekday, 5) - 1,
     notSchoolDay,
     slot: slotOf(ctx, iso),
   };
   ctx.days.set(raw, info);
+  // isoDayOf finds it from now on when it is written exactly as the ISO date.
+  if (raw === iso) ctx.dayByKey.set(info.key, info);
   return info;
 }
 
 /** A session's code -> stored character; null when empty; undefined after reporting a problem. */
-function markOf(row: RowView, column: 'am' | 'pm'): string | null | undefined {
+function markOf(row: RowView, i: number, column: 'am' | 'pm'): string | null | undefined {
+  // Codes are one or two ASCII characters: look them up by character code, no string.
+  const from = row.start(i);
+  const length = row.end(i) - from;
+  if (length === 0) return null;
+  const text = row.text;
+  const a = text.charCodeAt(from);
+  if (a < 128) {
+    if (length === 1) {
+      const char = SINGLE_CHAR_CODES[a];
+      if (char !== undefined) return char;
+    } else if (length === 2) {
+      const b = text.charCodeAt(from + 1);
+      const char = b < 128 ? TWO_CHAR_CODES[(a << 7) | b] : undefined;
+      if (char !== undefined) return char;
+    }
+  }
+  return markText(row, column);
+}
+
+/** markOf for what the character tables do not settle: spaces around, other spellings, problems. */
+function markText(row: RowView, column: 'am' | 'pm'): string | null | undefined {
   const raw = row.get(column);
   if (raw === '') return null;
   const char = raw.length === 1 ? SINGLE_CHAR_CODES[raw.charCodeAt(0)] : (CODE_CHARS.get(raw) ?? CODE_CHARS.get(raw.toUpperCase()));
@@ -330,15 +474,105 @@ function markOf(row: RowView, column: 'am' | 'pm'): string | null | undefined {
   return row.fail(column, `"${clip(raw, 10)}" is not a DfE 2024 register code`);
 }
 
-/** Applies one record's sessions to a week's marks and counts what changed; returns the new marks. */
-function overlay(marks: string, record: AttendanceRecord, counts: ImportCounts): string {
-  const at = record.day * 2;
-  const am = record.am ?? marks[at]!;
-  const pm = record.pm ?? marks[at + 1]!;
-  if (record.am !== null) tallyMark(marks[at]!, am, counts);
-  if (record.pm !== null) tallyMark(marks[at + 1]!, pm, counts);
-  if (am === marks[at] && pm === marks[at + 1]) return marks;
-  return marks.slice(0, at) + am + pm + marks.slice(at + 2);
+/**
+ * Week rows on their way to the store, packed in typed arrays (about 20 bytes a week) so the check
+ * pass can keep a whole file's worth: the pupil, school and week, and ten incoming mark characters
+ * where '.' means "leave this session as it is". A week met again later in an unordered file gets
+ * a second entry; writing merges it like any other.
+ */
+export class IncomingWeeks {
+  count = 0;
+  pupil = new Int32Array(256);
+  urn = new Int32Array(256);
+  week: string[] = [];
+  marks = new Uint8Array(256 * 10);
+
+  /** The entry for this pupil, school and week: the last one when it matches, else a new one. */
+  entry(pupilId: number, urn: number, weekStart: string): number {
+    const last = this.count - 1;
+    if (last >= 0 && this.pupil[last] === pupilId && this.urn[last] === urn && this.week[last] === weekStart) return last;
+    if (this.count === this.pupil.length) this.grow();
+    const i = this.count++;
+    this.pupil[i] = pupilId;
+    this.urn[i] = urn;
+    this.week[i] = weekStart;
+    this.marks.fill(NO_MARK_CODE, i * 10, i * 10 + 10);
+    return i;
+  }
+
+  /** Sets session `at` (0 = Monday am .. 9 = Friday pm) of entry i to a stored mark character. */
+  set(i: number, at: number, char: string): void {
+    this.marks[i * 10 + at] = char.charCodeAt(0);
+  }
+
+  marksOf(i: number): string {
+    const m = this.marks;
+    const o = i * 10;
+    return String.fromCharCode(m[o]!, m[o + 1]!, m[o + 2]!, m[o + 3]!, m[o + 4]!, m[o + 5]!, m[o + 6]!, m[o + 7]!, m[o + 8]!, m[o + 9]!);
+  }
+
+  /** Marks given in entry i (not '.'). */
+  markCount(i: number): number {
+    let n = 0;
+    for (let k = i * 10; k < i * 10 + 10; k++) if (this.marks[k] !== NO_MARK_CODE) n++;
+    return n;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.week.length = 0;
+  }
+
+  private grow(): void {
+    const size = this.pupil.length * 2;
+    const pupil = new Int32Array(size);
+    pupil.set(this.pupil);
+    this.pupil = pupil;
+    const urn = new Int32Array(size);
+    urn.set(this.urn);
+    this.urn = urn;
+    const marks = new Uint8Array(size * 10);
+    marks.set(this.marks);
+    this.marks = marks;
+  }
+}
+
+const NO_MARK_CODE = NO_MARK.charCodeAt(0);
+
+/** Keeps a checked row's marks for writing without a second read; drops them all past the limit. */
+function keepRow(ctx: AttendanceContext, pupilId: number, urn: number, day: DayInfo, am: string | null, pm: string | null): void {
+  const kept = ctx.kept!;
+  if (kept.count === ctx.keepLimit && !(kept.pupil[kept.count - 1] === pupilId && kept.urn[kept.count - 1] === urn && kept.week[kept.count - 1] === day.weekStart)) {
+    // Too big to hold: the runner reads the file again for the write (memory stays flat).
+    ctx.kept = null;
+    return;
+  }
+  const i = kept.entry(pupilId, urn, day.weekStart);
+  if (am !== null) kept.set(i, day.day * 2, am);
+  if (pm !== null) kept.set(i, day.day * 2 + 1, pm);
+}
+
+/** Entries per write: bounds a PostgreSQL statement; SQLite writes in 50-row statements anyway. */
+const WEEKS_PER_WRITE = 2000;
+
+async function writeWeeks(tx: ImportTx, weeks: IncomingWeeks, ctx: AttendanceContext, counts: ImportCounts): Promise<void> {
+  if (tx.engine === 'sqlite' && tx.sqlite) {
+    writeSqlite(tx.sqlite, weeks, 0, weeks.count, ctx, counts);
+    return;
+  }
+  for (let from = 0; from < weeks.count; from += WEEKS_PER_WRITE) await writeKysely(tx, weeks, from, Math.min(weeks.count, from + WEEKS_PER_WRITE), ctx, counts);
+}
+
+/** The write pass's batch (records in file order) as incoming weeks. */
+function weeksOf(batch: AttendanceRecord[], ctx: AttendanceContext): IncomingWeeks {
+  const weeks = (ctx.batchWeeks ??= new IncomingWeeks());
+  weeks.clear();
+  for (const r of batch) {
+    const i = weeks.entry(r.pupilId, r.schoolUrn, r.weekStart);
+    if (r.am !== null) weeks.set(i, r.day * 2, r.am);
+    if (r.pm !== null) weeks.set(i, r.day * 2 + 1, r.pm);
+  }
+  return weeks;
 }
 
 function tallyMark(before: string, after: string, counts: ImportCounts): void {
@@ -352,11 +586,9 @@ function pairKey(ctx: AttendanceContext, pupilId: number, urn: number): number {
 }
 
 /**
- * SQLite: week rows go in many-row upserts, with no read first. Records of the same week usually
- * arrive together (files list a pupil's days in order), so they are gathered into one "incoming"
- * week where '.' means "leave as is"; a conflict merges it into the stored marks inside SQLite
- * through a small registered function, which also corrects the counts and notes weeks that did not
- * change. A week met again later in an unordered file simply merges a second time.
+ * SQLite: week rows go in many-row upserts, with no read first. A conflict merges the incoming
+ * week into the stored marks inside SQLite through a small registered function, which also
+ * corrects the counts and notes weeks that did not change.
  */
 interface MergeState {
   counts: ImportCounts;
@@ -396,7 +628,7 @@ function mergeMarks(state: MergeState, stored: string, incoming: string, weekKey
   return changed ? out : stored;
 }
 
-function writeSqlite(sqlite: BetterSqlite3.Database, batch: AttendanceRecord[], ctx: AttendanceContext, counts: ImportCounts): void {
+function writeSqlite(sqlite: BetterSqlite3.Database, weeks: IncomingWeeks, from: number, to: number, ctx: AttendanceContext, counts: ImportCounts): void {
   if (!ctx.statements) {
     const state: MergeState = { counts, unchanged: new Set() };
     sqlite.function('ia_merge_marks', { deterministic: true }, (stored: unknown, incoming: unknown, pupil: unknown, school: unknown, week: unknown) =>
@@ -439,30 +671,13 @@ function writeSqlite(sqlite: BetterSqlite3.Database, batch: AttendanceRecord[], 
     params.length = 0;
   };
 
-  let i = 0;
-  const chars = ctx.weekChars;
-  while (i < batch.length) {
-    const first = batch[i]!;
-    chars.fill(NO_MARK);
-    while (i < batch.length) {
-      const r = batch[i]!;
-      if (r.pupilId !== first.pupilId || r.schoolUrn !== first.schoolUrn || r.weekStart !== first.weekStart) break;
-      const at = r.day * 2;
-      if (r.am !== null) {
-        chars[at] = r.am;
-        counts.inserted++;
-      }
-      if (r.pm !== null) {
-        chars[at + 1] = r.pm;
-        counts.inserted++;
-      }
-      i++;
-    }
-    params.push(first.pupilId, first.schoolUrn, first.weekStart, chars.join(''));
+  for (let i = from; i < to; i++) {
+    counts.inserted += weeks.markCount(i);
+    params.push(weeks.pupil[i]!, weeks.urn[i]!, weeks.week[i]!, weeks.marksOf(i));
     if (params.length === WEEKS_PER_STATEMENT * 4) flush();
   }
   flush();
-  // Stale pairs go in a few many-row statements per batch rather than one statement each.
+  // Stale pairs go in a few many-row statements rather than one statement each.
   for (let at = 0; at < newStale.length; at += STALE_ROWS * 2) {
     const chunk = newStale.slice(at, at + STALE_ROWS * 2);
     // Pad a short last chunk by repeating its first pair (on conflict do nothing makes that harmless).
@@ -472,27 +687,41 @@ function writeSqlite(sqlite: BetterSqlite3.Database, batch: AttendanceRecord[], 
   if (written) counts.other['week rows written'] = (counts.other['week rows written'] ?? 0) + written;
 }
 
-/** PostgreSQL (and SQLite without a raw handle): one read and one upsert per batch. */
-async function writeKysely(tx: ImportTx, batch: AttendanceRecord[], ctx: AttendanceContext, counts: ImportCounts): Promise<void> {
+/** PostgreSQL (and SQLite without a raw handle): one read and one upsert per group of weeks. */
+async function writeKysely(tx: ImportTx, weeks: IncomingWeeks, from: number, to: number, ctx: AttendanceContext, counts: ImportCounts): Promise<void> {
   const weekKey = (p: number, u: number, w: string) => `${p}|${u}|${w}`;
-  const pupilIds = [...new Set(batch.map((r) => r.pupilId))];
-  const weeks = [...new Set(batch.map((r) => r.weekStart))];
+  const pupilIds = new Set<number>();
+  const weekStarts = new Set<string>();
+  for (let i = from; i < to; i++) {
+    pupilIds.add(weeks.pupil[i]!);
+    weekStarts.add(weeks.week[i]!);
+  }
   const existing = new Map<string, string>();
   const rows = await tx.db
     .selectFrom('attendance_week')
     .select(['pupil_id', 'school_urn', 'week_start', 'marks'])
-    .where('pupil_id', 'in', pupilIds)
-    .where('week_start', 'in', weeks)
+    .where('pupil_id', 'in', [...pupilIds])
+    .where('week_start', 'in', [...weekStarts])
     .execute();
   for (const r of rows) existing.set(weekKey(r.pupil_id, r.school_urn, r.week_start), r.marks);
 
   const merged = new Map<string, { pupil_id: number; school_urn: number; week_start: string; marks: string }>();
-  for (const r of batch) {
-    const key = weekKey(r.pupilId, r.schoolUrn, r.weekStart);
+  for (let i = from; i < to; i++) {
+    const key = weekKey(weeks.pupil[i]!, weeks.urn[i]!, weeks.week[i]!);
     const current = merged.get(key);
-    const marks = overlay(current?.marks ?? existing.get(key) ?? EMPTY_WEEK, r, counts);
+    const before = current?.marks ?? existing.get(key) ?? EMPTY_WEEK;
+    const incoming = weeks.marksOf(i);
+    let marks = '';
+    for (let k = 0; k < 10; k++) {
+      const c = incoming[k]!;
+      if (c === NO_MARK) marks += before[k]!;
+      else {
+        tallyMark(before[k]!, c, counts);
+        marks += c;
+      }
+    }
     if (current) current.marks = marks;
-    else merged.set(key, { pupil_id: r.pupilId, school_urn: r.schoolUrn, week_start: r.weekStart, marks });
+    else merged.set(key, { pupil_id: weeks.pupil[i]!, school_urn: weeks.urn[i]!, week_start: weeks.week[i]!, marks });
   }
   const changed = [];
   const stalePairs: { pupil_id: number; school_urn: number }[] = [];

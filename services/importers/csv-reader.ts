@@ -5,20 +5,93 @@ import { StringDecoder } from 'node:string_decoder';
  * A streaming CSV reader (RFC 4180): comma-separated, fields optionally in double quotes with `""`
  * for a quote inside, records ending in CRLF or LF, an optional UTF-8 byte-order mark.
  *
- * Built for files of millions of lines: records are handed to a callback synchronously, one reused
- * record object and one reused field array, so the only allocation per row is the field strings
- * themselves. Unquoted lines (nearly all of a typical export) are split with `indexOf`, which V8
- * runs as a memchr-like scan; the quote-aware path only runs on lines that contain a quote.
+ * Built for files of millions of lines: records are handed to a callback synchronously through one
+ * reused record object. Unquoted lines (nearly all of a typical export) are split with `indexOf`,
+ * which V8 runs as a memchr-like scan, into field offsets in the text read: no string is made for a
+ * field until someone asks for it, so a hot importer can read a row with no allocation at all. The
+ * quote-aware path only runs on lines that contain a quote.
  *
  * Blank lines are skipped. The reader knows nothing about headers: the first record is whatever
  * the file starts with (see importer.ts for the header rules).
  */
 
-export interface CsvRecord {
+/**
+ * One record. The object is reused for the next record: copy anything you keep. Fields live as
+ * offsets into `text`; `fields` and `field(i)` make strings on demand.
+ */
+export class CsvRecord {
   /** 1-based line of the file where the record starts (a quoted field may span lines). */
-  line: number;
-  /** The record's fields. Reused for the next record: copy anything you keep. */
-  fields: string[];
+  line = 0;
+  /** Text holding the fields: field i is text[start(i), end(i)). */
+  text = '';
+  /** Number of fields. */
+  count = 0;
+  /** [start0, end0, start1, end1, ...]; grows for wide files. */
+  private bounds = new Int32Array(64);
+  private strings: string[] | null = null;
+
+  /** A record over given field values (tests, and the rare quoted line). */
+  static of(line: number, fields: readonly string[]): CsvRecord {
+    const record = new CsvRecord();
+    record.line = line;
+    record.setFields(fields);
+    return record;
+  }
+
+  /** The fields as strings, made on first use for this record. */
+  get fields(): string[] {
+    if (this.strings === null) {
+      const out: string[] = new Array(this.count);
+      for (let i = 0; i < this.count; i++) out[i] = this.text.slice(this.bounds[2 * i]!, this.bounds[2 * i + 1]!);
+      this.strings = out;
+    }
+    return this.strings;
+  }
+
+  /** Field i as a string (untrimmed); '' past the last field. */
+  field(i: number): string {
+    if (i >= this.count) return '';
+    if (this.strings !== null) return this.strings[i]!;
+    return this.text.slice(this.bounds[2 * i]!, this.bounds[2 * i + 1]!);
+  }
+
+  start(i: number): number {
+    return this.bounds[2 * i]!;
+  }
+
+  end(i: number): number {
+    return this.bounds[2 * i + 1]!;
+  }
+
+  /** @internal Starts a record over `text` (the reader's chunk). */
+  begin(text: string): void {
+    this.text = text;
+    this.count = 0;
+    this.strings = null;
+  }
+
+  /** @internal Adds the field text[start, end). */
+  push(start: number, end: number): void {
+    const at = 2 * this.count++;
+    if (at + 2 > this.bounds.length) {
+      const wider = new Int32Array(this.bounds.length * 2);
+      wider.set(this.bounds);
+      this.bounds = wider;
+    }
+    this.bounds[at] = start;
+    this.bounds[at + 1] = end;
+  }
+
+  /** @internal Holds ready-made field values (quoted records): they are laid end to end in `text`. */
+  setFields(fields: readonly string[]): void {
+    this.begin(fields.join(''));
+    let at = 0;
+    for (const f of fields) {
+      this.push(at, at + f.length);
+      at += f.length;
+    }
+    this.strings = [...fields];
+  }
 }
 
 export interface CsvVisitor {
@@ -51,7 +124,9 @@ export class CsvParser {
   private started = false;
   private ended = false;
   private halted = false;
-  private readonly current: CsvRecord = { line: 0, fields: [] };
+  private readonly current = new CsvRecord();
+  /** Field values of a quoted record, unescaped. */
+  private readonly quoted: string[] = [];
   // Set by parseQuoted: whether the record it read is usable, and how many line breaks it held.
   private quotedOk = false;
   private quotedBreaks = 0;
@@ -86,7 +161,7 @@ export class CsvParser {
       this.started = true;
     }
     const len = buf.length;
-    const fields = this.current.fields;
+    const record = this.current;
     // Positions of the next quote, comma and replacement character at or after the cursor, found
     // once and reused until the cursor passes them: rescanning from every line would be quadratic
     // in a chunk that holds none.
@@ -113,15 +188,15 @@ export class CsvParser {
           if (nextBad !== -1 && nextBad < end) {
             this.problem(line, CSV_PROBLEMS.notUtf8);
           } else {
-            fields.length = 0;
+            record.begin(buf);
             let start = pos;
             for (;;) {
               if (nextComma !== -1 && nextComma < start) nextComma = buf.indexOf(',', start);
               if (nextComma === -1 || nextComma >= end) {
-                fields.push(buf.slice(start, end));
+                record.push(start, end);
                 break;
               }
-              fields.push(buf.slice(start, nextComma));
+              record.push(start, nextComma);
               start = nextComma + 1;
             }
             this.emit(line);
@@ -136,7 +211,10 @@ export class CsvParser {
         if (this.quotedOk) {
           if (nextBad !== -1 && nextBad < pos) nextBad = buf.indexOf(REPLACEMENT_CHAR, pos);
           if (nextBad !== -1 && nextBad < next) this.problem(line, CSV_PROBLEMS.notUtf8);
-          else this.emit(line);
+          else {
+            record.setFields(this.quoted);
+            this.emit(line);
+          }
         }
         pos = next;
       }
@@ -158,7 +236,7 @@ export class CsvParser {
    */
   private parseQuoted(buf: string, pos: number, final: boolean, line: number): number {
     const len = buf.length;
-    const fields = this.current.fields;
+    const fields = this.quoted;
     fields.length = 0;
     let breaks = 0;
     let i = pos;

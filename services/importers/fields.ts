@@ -1,3 +1,7 @@
+import { CsvRecord } from './csv-reader';
+
+const EMPTY_RECORD = new CsvRecord();
+
 /**
  * One CSV row as importers see it: values by column name, and a place to report what is wrong.
  *
@@ -10,7 +14,7 @@
 export class RowView {
   /** 1-based line of the file. */
   line = 0;
-  private fields: readonly string[] = [];
+  private record: CsvRecord = EMPTY_RECORD;
   private problems = 0;
 
   constructor(
@@ -19,10 +23,10 @@ export class RowView {
     private readonly report: (line: number, column: string, problem: string) => void,
   ) {}
 
-  /** Points the view at the next row. */
-  reset(line: number, fields: readonly string[]): void {
+  /** Points the view at the next row (a reader's record, or plain values in tests). */
+  reset(line: number, fields: CsvRecord | readonly string[]): void {
     this.line = line;
-    this.fields = fields;
+    this.record = fields instanceof CsvRecord ? fields : CsvRecord.of(line, fields);
     this.problems = 0;
   }
 
@@ -35,8 +39,40 @@ export class RowView {
   get(column: string): string {
     const at = this.positions.get(column);
     if (at === undefined) return '';
-    const value = this.fields[at];
-    return value === undefined ? '' : value.trim();
+    return this.record.field(at).trim();
+  }
+
+  // Raw access for importers that read millions of rows: no string per field. Fields are untrimmed
+  // text[start(i), end(i)); a hot path decides only when the raw text is unambiguous and otherwise
+  // falls back to get(), so both give the same answers.
+
+  /** The column's field index, or -1 when the file lacks it. Look it up once per file, not per row. */
+  position(column: string): number {
+    return this.positions.get(column) ?? -1;
+  }
+
+  /** The text the fields of this row lie in. */
+  get text(): string {
+    return this.record.text;
+  }
+
+  /** Start of field i in `text` (untrimmed; a missing field is empty). */
+  start(i: number): number {
+    return i >= 0 && i < this.record.count ? this.record.start(i) : 0;
+  }
+
+  /** End of field i in `text`. */
+  end(i: number): number {
+    return i >= 0 && i < this.record.count ? this.record.end(i) : 0;
+  }
+
+  /** True when field i is exactly `value`, character for character (untrimmed). */
+  equals(i: number, value: string): boolean {
+    const from = this.start(i);
+    if (this.end(i) - from !== value.length) return false;
+    const text = this.record.text;
+    for (let k = 0; k < value.length; k++) if (text.charCodeAt(from + k) !== value.charCodeAt(k)) return false;
+    return true;
   }
 
   /** Records a problem with a column of this row. Returns undefined so parsers can `return row.fail(...)`. */
@@ -80,8 +116,9 @@ export function optionalText(row: RowView, column: string, options: TextOptions 
 export function schoolUrn(row: RowView, column: string): number | undefined {
   const value = row.get(column);
   if (value === '') return row.fail(column, 'is empty');
-  if (!/^\d{6}$/.test(value)) return row.fail(column, `"${clip(value)}" is not a URN (six digits)`);
-  return Number(value);
+  const urn = value.length === 6 ? digits(value, 0, 6) : -1;
+  if (urn < 0) return row.fail(column, `"${clip(value)}" is not a URN (six digits)`);
+  return urn;
 }
 
 /** Lower-cases and turns spaces, hyphens and other punctuation into single underscores. */

@@ -23,6 +23,8 @@ import { silentProgress, type ProgressSink } from './progress';
  *  3. Write pass, in ONE transaction: the file is streamed again, rows parsed again, and records
  *     handed to `write` in batches of `batchSize(engine)`. Any failure rolls everything back. The
  *     file is checked for changes between the passes (size, modification time, row count).
+ *     An importer may instead keep compact results during the check pass and write them with
+ *     `writeKept` (no second read) when they fit in a bounded amount of memory.
  * Two passes keep memory flat for files of millions of rows (records are never all held at once)
  * while still validating every row before the first write.
  *
@@ -96,6 +98,12 @@ export interface Importer<Rec, Ctx> {
   batchSize(engine: Engine): number;
   /** Writes one batch inside the import transaction and adds to the counts. */
   write(tx: ImportTx, batch: Rec[], ctx: Ctx, counts: ImportCounts): Promise<void>;
+  /**
+   * Optional: writes what `parse` kept in the context during the check pass, and returns true; the
+   * runner then skips the write pass's second read of the file. Returns false when nothing was kept
+   * (e.g. the file was too big to hold), and the file is streamed through `write` as usual.
+   */
+  writeKept?(tx: ImportTx, ctx: Ctx, counts: ImportCounts): Promise<boolean>;
 }
 
 /** The store is not in a state the import can work with (not a problem with the file). */
@@ -225,6 +233,12 @@ export async function runImport(store: Store, importer: AnyImporter, file: strin
       // transaction only, steer it to the indexes.
       if (store.engine === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
       const tx: ImportTx = { db: trx, engine: store.engine, sqlite: store.sqlite };
+      if (importer.writeKept && (await importer.writeKept(tx, ctx, counts))) {
+        // Written from what the check pass kept: exactly the rows that were checked.
+        written = checked;
+        progress.update(before.size, written);
+        return;
+      }
       let batch: unknown[] = [];
       const flush = async () => {
         if (batch.length === 0) return;
@@ -295,7 +309,7 @@ async function scanFile(
     file,
     {
       record(record: CsvRecord) {
-        if (isBlank(record.fields)) return true;
+        if (isBlankRecord(record)) return true;
         if (!headerSeen) {
           headerSeen = true;
           const header = matchHeader(record.fields, importer.columns);
@@ -312,14 +326,14 @@ async function scanFile(
           return true;
         }
         const view = row!;
-        const fields = record.fields;
-        if (fields.length < width || (fields.length > width && !isBlank(fields, width))) {
-          view.reset(record.line, fields);
-          view.fail('row', `has ${fields.length} fields; the header has ${width}`);
+        const count = record.count;
+        if (count < width || (count > width && !isBlankRecord(record, width))) {
+          view.reset(record.line, record);
+          view.fail('row', `has ${count} fields; the header has ${width}`);
           onRow(view, undefined);
           return !shouldStop();
         }
-        view.reset(record.line, fields);
+        view.reset(record.line, record);
         const parsed = importer.parse(view, ctx);
         onRow(view, view.failed ? undefined : parsed);
         return !shouldStop();
@@ -374,9 +388,15 @@ export function matchHeader(fields: readonly string[], columns: readonly ColumnS
 }
 
 /** True when every field from `from` on is empty or spaces (Excel pads rows with empty cells). */
-function isBlank(fields: readonly string[], from = 0): boolean {
-  for (let i = from; i < fields.length; i++) {
-    if (fields[i]!.trim() !== '') return false;
+function isBlankRecord(record: CsvRecord, from = 0): boolean {
+  const text = record.text;
+  for (let i = from; i < record.count; i++) {
+    const start = record.start(i);
+    if (start === record.end(i)) continue;
+    // A printable ASCII character first means not blank, without making the field's string.
+    const c = text.charCodeAt(start);
+    if (c > 32 && c < 127) return false;
+    if (record.field(i).trim() !== '') return false;
   }
   return true;
 }

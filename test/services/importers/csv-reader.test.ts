@@ -36,6 +36,23 @@ function parseInPieces(text: string, size: number): Collected {
 }
 
 describe('csv reader', () => {
+  it('gives each field as offsets into the text read, and makes its string only when asked', () => {
+    const seen: { count: number; spans: string[]; fields: string[]; past: string }[] = [];
+    parseCsvText('a,,ccc\r\n"q, 1","say ""hi""",z\n', {
+      record(r) {
+        const spans = [];
+        for (let i = 0; i < r.count; i++) spans.push(r.text.slice(r.start(i), r.end(i)));
+        seen.push({ count: r.count, spans, fields: [...r.fields], past: r.field(r.count) });
+      },
+      problem: () => undefined,
+    });
+    assert.deepEqual(seen, [
+      { count: 3, spans: ['a', '', 'ccc'], fields: ['a', '', 'ccc'], past: '' },
+      // A quoted record's values are unescaped first; the offsets point at those values.
+      { count: 3, spans: ['q, 1', 'say "hi"', 'z'], fields: ['q, 1', 'say "hi"', 'z'], past: '' },
+    ]);
+  });
+
   it('splits plain records and numbers lines from 1', () => {
     const { records, problems } = parse('a,b,c\n1,2,3\n4,,6\n');
     assert.deepEqual(problems, []);

@@ -11,6 +11,21 @@ function rowWith(values: Record<string, string>) {
 }
 
 describe('import field parsers', () => {
+  it('let hot importers read a row by position without making strings, with get() trimming as before', () => {
+    const { row } = rowWith({ urn: '100001', upn: ' A123 ', date: '2026-11-02' });
+    const upn = row.position('upn');
+    assert.equal(row.position('missing'), -1);
+    assert.equal(row.text.slice(row.start(upn), row.end(upn)), ' A123 ');
+    assert.equal(row.get('upn'), 'A123');
+    assert.equal(row.equals(row.position('urn'), '100001'), true);
+    assert.equal(row.equals(row.position('urn'), '10000'), false);
+    // equals compares the raw text: a padded field never matches its trimmed value.
+    assert.equal(row.equals(upn, 'A123'), false);
+    // A missing field reads as empty.
+    assert.equal(row.start(9), row.end(9));
+    assert.equal(row.equals(9, ''), true);
+  });
+
   it('agree with the calendar module on which YYYY-MM-DD strings are real dates', () => {
     const candidates: string[] = ['2026-1-01', '2026-01-1', '20260101', '2026/01/01', 'abcd-ef-gh', '2026-00-10', '2026-13-01', '2026-01-00', ' 2026-01-01'];
     for (const year of ['1900', '2000', '2023', '2024', '2100']) {

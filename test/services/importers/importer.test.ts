@@ -147,6 +147,37 @@ describe('import framework', () => {
       assert.deepEqual((await runImport(getStore(), importer, file)).errors, [`${file}: set LA_CODE first`]);
     });
 
+    it('writes what the check pass kept without reading the file again, or streams it when nothing was kept', async () => {
+      for (const keep of [true, false]) {
+        let parsed = 0;
+        let streamed = 0;
+        const kept: CodeRow[] = [];
+        const base = codesImporter({ onWrite: () => streamed++ });
+        const importer: Importer<CodeRow, null> = {
+          ...base,
+          parse(row, ctx) {
+            parsed++;
+            const record = base.parse(row, ctx);
+            if (record) kept.push(record);
+            return record;
+          },
+          async writeKept(tx, ctx, counts) {
+            if (!keep) return false;
+            await base.write(tx, kept, ctx, counts);
+            return true;
+          },
+        };
+        const first = keep ? 'K' : 'S';
+        const file = files.csv(['code,name', `${first}1,One`, `${first}2,Two`, `${first}3,Three`]);
+        const result = await runImport(getStore(), importer, file);
+        assert.equal(result.ok, true, result.errors.join('\n'));
+        assert.equal(result.counts.inserted, 3);
+        // Kept: one read of three rows and a single write; streamed: a second read, written in batches of two.
+        assert.deepEqual([parsed, streamed], keep ? [3, 1] : [6, 2]);
+      }
+      assert.deepEqual(await codes(), ['K1=One', 'K2=Two', 'K3=Three', 'S1=One', 'S2=Two', 'S3=Three']);
+    });
+
     it('reports progress for the check and the write', async () => {
       const events: string[] = [];
       const progress: ProgressSink = {
