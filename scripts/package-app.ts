@@ -15,6 +15,7 @@ import { checkIcon, type IconRole } from '../services/manifest/icon-checks';
 import { validateManifestSchema, formatProblem } from '../services/manifest/manifest-schema';
 import { fillTemplate, findPlaceholders, parseTemplateJson } from '../services/manifest/manifest-template';
 import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../services/manifest/package-inputs';
+import { runScript } from './run-script';
 
 const ROOT = join(__dirname, '..');
 export const DEFAULT_MANIFEST_DIR = join(ROOT, 'manifest');
@@ -126,14 +127,4 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(`package: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runScript('package', () => main(process.argv.slice(2), process.env));

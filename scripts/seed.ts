@@ -13,6 +13,7 @@ import { DEFAULT_DEMO_PUPILS, DEFAULT_DEMO_SEED, seedDemoCounty, StoreNotEmptyEr
 import { seedProgressReporter } from '../services/demo/seed-progress';
 import { parseDatabaseUrl } from '../services/store/engine';
 import { openStore } from '../services/store/open-store';
+import { runScript } from './run-script';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -152,16 +153,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      // Class and message only: a driver's stack or cause can carry row data.
-      const e = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      process.stderr.write(`seed failed: ${e.slice(0, 300)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runScript('seed', () => main(process.argv.slice(2)));
