@@ -5,29 +5,19 @@
  * Formats: docs/data-formats.md.
  */
 import { performance } from 'node:perf_hooks';
-import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { clockFromConfig } from '../services/clock';
+import { configSchema, emptyToUndefined } from '../services/config';
 import { DEFAULT_LA_CODE, DEFAULT_LA_NAME, runImport, type ImportResult } from '../services/importers/importer';
 import { createProgress, formatCount } from '../services/importers/progress';
 import { findImporter, IMPORTERS } from '../services/importers/registry';
-import { parseDatabaseUrl } from '../services/store/engine';
 import { openStore } from '../services/store/open-store';
-import { runScript } from './run-script';
+import { readScriptEnv, runScript } from './run-script';
 
-const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-const envSchema = z.object({
-  DATABASE_URL: z.preprocess(emptyToUndefined, z.string().optional()),
+// Shared settings keep the bot's own checks (DATABASE_URL, CLOCK_NOW); LA_* are for imports only.
+const envSchema = configSchema.pick({ DATABASE_URL: true, CLOCK_NOW: true }).extend({
   LA_CODE: z.preprocess(emptyToUndefined, z.string().regex(/^\d{3}$/, 'must be a three-digit DfE LA number, e.g. 925').default(DEFAULT_LA_CODE)),
   LA_NAME: z.preprocess(emptyToUndefined, z.string().max(100).default(DEFAULT_LA_NAME)),
-  CLOCK_NOW: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date or date-time')
-      .optional(),
-  ),
 });
 
 export function usage(): string {
@@ -72,28 +62,17 @@ async function main(argv: string[]): Promise<number> {
   }
   const file = args[1]!;
 
-  loadDotenv({ quiet: true });
-  const env = envSchema.safeParse(process.env);
-  if (!env.success) {
-    const issue = env.error.issues[0]!;
-    process.stderr.write(`configuration: ${String(issue.path[0])} is invalid: ${issue.message}\n`);
-    return 2;
-  }
-  try {
-    parseDatabaseUrl(env.data.DATABASE_URL);
-  } catch (error) {
-    process.stderr.write(`configuration: DATABASE_URL is invalid: ${(error as Error).message}\n`);
-    return 2;
-  }
+  const env = readScriptEnv(envSchema);
+  if (!env) return 2;
 
-  const store = await openStore(env.data.DATABASE_URL);
+  const store = await openStore(env.DATABASE_URL);
   try {
     const started = performance.now();
     const result = await runImport(store, importer, file, {
-      clock: clockFromConfig(env.data.CLOCK_NOW),
+      clock: clockFromConfig(env.CLOCK_NOW),
       progress: createProgress(process.stderr, { label: importer.kind }),
-      laCode: env.data.LA_CODE,
-      laName: env.data.LA_NAME,
+      laCode: env.LA_CODE,
+      laName: env.LA_NAME,
     });
     if (!result.ok) {
       process.stderr.write(describeFailure(result) + '\n');

@@ -4,30 +4,17 @@
  * the summary to stdout. Exit codes: 0 seeded, 1 refused or failed, 2 bad arguments or configuration.
  */
 import { performance } from 'node:perf_hooks';
-import { config as loadDotenv } from 'dotenv';
-import { z } from 'zod';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { clockFromConfig } from '../services/clock';
+import { configSchema } from '../services/config';
 import { MAX_DEMO_PUPILS } from '../services/demo/demo-county';
 import { DEFAULT_DEMO_PUPILS, DEFAULT_DEMO_SEED, seedDemoCounty, StoreNotEmptyError, type SeedCounts } from '../services/demo/seed-demo-county';
 import { seedProgressReporter } from '../services/demo/seed-progress';
-import { parseDatabaseUrl } from '../services/store/engine';
 import { openStore } from '../services/store/open-store';
-import { runScript } from './run-script';
+import { readScriptEnv, runScript } from './run-script';
 
-const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-const envSchema = z.object({
-  DATABASE_URL: z.preprocess(emptyToUndefined, z.string().optional()),
-  CLOCK_NOW: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO date or date-time, e.g. 2026-11-25 or 2026-11-25T09:00:00Z')
-      .optional(),
-  ),
-  CALENDAR_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
-});
+// The bot's own checks for the settings the seed shares with it.
+const envSchema = configSchema.pick({ DATABASE_URL: true, CLOCK_NOW: true, CALENDAR_FILE: true });
 
 export interface SeedArguments {
   pupils: number;
@@ -111,22 +98,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  loadDotenv({ quiet: true } as Parameters<typeof loadDotenv>[0]);
-  const env = envSchema.safeParse(process.env);
-  if (!env.success) {
-    const issue = env.error.issues[0]!;
-    process.stderr.write(`configuration: ${String(issue.path[0])} is invalid: ${issue.message}\n`);
-    return 2;
-  }
-  try {
-    parseDatabaseUrl(env.data.DATABASE_URL);
-  } catch (error) {
-    process.stderr.write(`configuration: DATABASE_URL is invalid: ${(error as Error).message}\n`);
-    return 2;
-  }
-  const calendar = loadCalendar(env.data.CALENDAR_FILE);
+  const env = readScriptEnv(envSchema);
+  if (!env) return 2;
+  const calendar = loadCalendar(env.CALENDAR_FILE);
 
-  const store = await openStore(env.data.DATABASE_URL);
+  const store = await openStore(env.DATABASE_URL);
   const progress = seedProgressReporter(process.stderr);
   try {
     const started = performance.now();
@@ -134,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
       pupils: args.pupils,
       seed: args.seed,
       force: args.force,
-      clock: clockFromConfig(env.data.CLOCK_NOW),
+      clock: clockFromConfig(env.CLOCK_NOW),
       calendar,
       onProgress: progress,
     });

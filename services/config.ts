@@ -5,9 +5,9 @@ import { parseDatabaseUrl } from './store/engine';
  * Every setting the bot reads, validated once at start. `.env.example` documents each one; a bad
  * value stops the process with one line naming the variable.
  */
-const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+export const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-const configSchema = z.object({
+export const configSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3978)),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   MicrosoftAppId: z.preprocess(emptyToUndefined, z.string().optional()),
