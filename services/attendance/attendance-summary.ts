@@ -180,15 +180,20 @@ const SUMMARY_COLUMNS = [
   'not_attending',
 ] as const;
 
-/** Clears the stale marks this refresh handled, and only those: an import committing meanwhile keeps its own. */
-async function clearStale(db: Kysely<Database>, pairs: readonly { pupil_id: number; school_urn: number }[]): Promise<void> {
+/** Pupil ids grouped by school, so queries can filter on the (school_urn, pupil_id) index in chunks. */
+function pupilIdsBySchool(pairs: readonly { pupil_id: number; school_urn: number }[]): Map<number, number[]> {
   const bySchool = new Map<number, number[]>();
   for (const p of pairs) {
-    const list = bySchool.get(p.school_urn) ?? [];
-    list.push(p.pupil_id);
-    bySchool.set(p.school_urn, list);
+    const list = bySchool.get(p.school_urn);
+    if (list) list.push(p.pupil_id);
+    else bySchool.set(p.school_urn, [p.pupil_id]);
   }
-  for (const [school, pupils] of bySchool) {
+  return bySchool;
+}
+
+/** Clears the stale marks this refresh handled, and only those: an import committing meanwhile keeps its own. */
+async function clearStale(db: Kysely<Database>, pairs: readonly { pupil_id: number; school_urn: number }[]): Promise<void> {
+  for (const [school, pupils] of pupilIdsBySchool(pairs)) {
     for (let i = 0; i < pupils.length; i += INSERT_CHUNK) {
       await db.deleteFrom('attendance_summary_stale').where('school_urn', '=', school).where('pupil_id', 'in', pupils.slice(i, i + INSERT_CHUNK)).execute();
     }
@@ -271,13 +276,7 @@ async function refreshStale(db: Kysely<Database>, calendar: SchoolCalendar, toda
     const stale = await trx.selectFrom('attendance_summary_stale').select(['pupil_id', 'school_urn']).orderBy('school_urn').orderBy('pupil_id').execute();
     if (stale.length === 0) return;
     stamp = nextStamp(current, refreshedAt);
-    const bySchool = new Map<number, number[]>();
-    for (const s of stale) {
-      const list = bySchool.get(s.school_urn) ?? [];
-      list.push(s.pupil_id);
-      bySchool.set(s.school_urn, list);
-    }
-    for (const [school, pupils] of bySchool) {
+    for (const [school, pupils] of pupilIdsBySchool(stale)) {
       for (let i = 0; i < pupils.length; i += INSERT_CHUNK) {
         const chunk = pupils.slice(i, i + INSERT_CHUNK);
         const rows = await trx
