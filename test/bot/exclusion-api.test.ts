@@ -144,6 +144,18 @@ describe('POST /api/exclusions', () => {
     assert.equal(county.lincolnPupil > 0, true);
   });
 
+  it('refuses a permanent exclusion with sessions and reasons with an empty code, as field errors', async () => {
+    const perm = await post(report({ category: 'PERM', sessions: 10 }), { 'x-api-key': formKey, 'idempotency-key': 'report-0012' });
+    assert.equal(perm.status, 400);
+    assert.deepEqual(perm.body.errors, [{ field: 'sessions', message: 'must be empty for PERM (a permanent exclusion has no length in sessions)' }]);
+    for (const reasons of ['PA;;VA', ['PA', '', 'VA']]) {
+      const gap = await post(report({ reasons }), { 'x-api-key': formKey, 'idempotency-key': 'report-0013' });
+      assert.equal(gap.status, 400);
+      assert.deepEqual(gap.body.errors, [{ field: 'reasons', message: 'has an empty code (between or after the ; separators)' }]);
+    }
+    assert.equal((await post(report({ category: 'PERM', sessions: null }), { 'x-api-key': formKey, 'idempotency-key': 'report-0014' })).status, 201);
+  });
+
   it('refuses a body that is not a JSON object', async () => {
     const response = await fetch(`${bot.url}/api/exclusions`, {
       method: 'POST',
