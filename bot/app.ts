@@ -1,6 +1,7 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { BotApp, BotDeps } from './bot-deps';
+import { normaliseActivity } from './activity-input';
 import { createIdentityStep } from './identity-step';
 import { registerAlertRoutes } from './routes/alert-routes';
 import { registerClusterRoutes } from './routes/cluster-routes';
@@ -27,7 +28,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   // one second it waits, so the timer only costs work per turn.
   (app as unknown as { startTypingTimer: () => void }).startTypingTimer = () => undefined;
   const identityStep = createIdentityStep({ db: deps.store.db, clock: deps.clock, logger: deps.logger });
-  app.turn('beforeTurn', async (context) => identityStep(context));
+  app.turn('beforeTurn', async (context) => normaliseActivity(context, deps.logger) && identityStep(context));
 
   registerHelpRoutes(app);
   registerLadderRoutes(app, deps);

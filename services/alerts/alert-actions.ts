@@ -6,6 +6,7 @@ import { ALERT_RULES, type ExclusionAlert } from '../exclusions/alert-types';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
 import type { Database } from '../store/database';
+import { recordIdSchema } from '../util/text-input';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
@@ -18,11 +19,11 @@ import { loadGeography } from './subscriptions';
  * (so every copy of the card refreshes to the same state) and returns the updated view.
  */
 
-export const alertRefSchema = z.object({ alertId: z.coerce.number().int().positive() }).strip();
+export const alertRefSchema = z.object({ alertId: recordIdSchema() }).strip();
 /** "Assign to me" sends to: 'me'; "Assign to colleague" sends the card's email input. */
 export const assignSchema = z
   .object({
-    alertId: z.coerce.number().int().positive(),
+    alertId: recordIdSchema(),
     to: z.literal('me').optional(),
     email: z.string().trim().max(200).optional(),
   })
@@ -31,14 +32,14 @@ export const assignSchema = z
 export const SNOOZE_CHOICES = [1, 3, 5] as const;
 export const snoozeSchema = z
   .object({
-    alertId: z.coerce.number().int().positive(),
+    alertId: recordIdSchema(),
     days: z.coerce.number().refine((d) => (SNOOZE_CHOICES as readonly number[]).includes(d), 'choose 1, 3 or 5 school days'),
   })
   .strip();
 
 export const placementSchema = z
   .object({
-    alertId: z.coerce.number().int().positive(),
+    alertId: recordIdSchema(),
     placedOn: z.string().refine(isIsoDate, 'choose the date the place starts'),
   })
   .strip();

@@ -7,6 +7,7 @@ import { ALERT_RULES, type ExclusionAlert } from '../exclusions/alert-types';
 import { mayShowNames, type Actor } from '../identity/actor';
 import { schoolInScope } from '../identity/scope-query';
 import type { Database } from '../store/database';
+import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
 import { loadGeography } from './subscriptions';
@@ -71,7 +72,18 @@ export async function buildDigest(ctx: DigestContext, actor: Actor, scopeLabel: 
     .limit(500)
     .execute();
   const geo = await loadGeography(ctx.db);
-  const visible = open.filter((r) => userMaySee(actor.scope, JSON.parse(r.payload) as ExclusionAlert, geo));
+  const inScope = open.filter((r) => userMaySee(actor.scope, JSON.parse(r.payload) as ExclusionAlert, geo));
+  // Only pupils of schools in scope (exclusions/exclusion-roll.ts), whatever school a stored row names.
+  const linked = await pupilsVisibleThroughExclusions(
+    ctx.db,
+    actor.scope,
+    inScope.map((r) => {
+      const a = JSON.parse(r.payload) as ExclusionAlert & { scope: 'pupil' };
+      return { pupilId: a.pupilId, schoolUrn: a.schoolUrn, startDate: a.eventDate };
+    }),
+    today,
+  );
+  const visible = inScope.filter((_, i) => linked[i]);
   const pupilIds = [...new Set(visible.map((r) => r.pupil_id).filter((p): p is number => p !== null))];
   const pupils = new Map<number, { label: string }>();
   const showNames = mayShowNames(actor);

@@ -4,6 +4,7 @@ import { todayInLondon } from '../calendar/dates';
 import type { SchoolCalendar } from '../calendar/school-calendar';
 import type { Clock } from '../clock';
 import { ETHNICITY_CODES, EXCLUSION_REASON_CODES } from '../domain/dfe-codes';
+import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
 import { ALERT_RULES, type Cohort, type DistrictAlert, type ExclusionAlert, type PupilAlert } from '../exclusions/alert-types';
 import { mayShowNames, type Actor } from '../identity/actor';
 import type { Database, Role } from '../store/database';
@@ -157,6 +158,9 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     snoozedUntil: row.snoozed_until,
   };
   if (alert.scope === 'district') return { ok: true, view: districtView(alert, geo.districtNames.get(alert.districtId) ?? 'Unknown district', common), alert, row };
+  // The pupil must belong to a school in the viewer's scope (exclusions/exclusion-roll.ts), whatever school a stored row names.
+  const [linked] = await pupilsVisibleThroughExclusions(ctx.db, actor.scope, [{ pupilId: alert.pupilId, schoolUrn: alert.schoolUrn, startDate: alert.eventDate }], todayInLondon(ctx.clock));
+  if (!linked) return { ok: false, reason: 'out_of_scope' };
 
   const pupil = await ctx.db
     .selectFrom('pupil')
