@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ConversationType, Database } from '../store/database';
+import { checkServiceUrl, type ServiceUrlPolicy } from './service-url-policy';
 
 export interface ConversationRefInput {
   conversationId: string;
@@ -47,6 +48,38 @@ export async function saveConversationRef(db: Kysely<Database>, ref: Conversatio
       }),
     )
     .execute();
+}
+
+export type RememberOutcome = 'saved' | 'unchanged' | 'refused_service_url' | 'refused_unauthenticated' | 'refused_other_user';
+
+/**
+ * Stores a conversation reference seen on a turn, under the rules that keep alert delivery from
+ * being re-pointed: the service URL must pass the policy; an existing reference changes only on
+ * an authenticated turn, and a personal chat's only by the same user. With authentication off
+ * (local tools on loopback) new conversations are recorded but existing ones never change.
+ */
+export async function rememberConversationRef(
+  db: Kysely<Database>,
+  policy: ServiceUrlPolicy,
+  ref: ConversationRefInput,
+  at: string,
+  turn: { authenticated: boolean },
+): Promise<RememberOutcome> {
+  if (!checkServiceUrl(ref.serviceUrl, policy).ok) return 'refused_service_url';
+  const existing = await db
+    .selectFrom('conversation_ref')
+    .select(['conversation_type', 'aad_object_id', 'service_url', 'reference_json', 'gone_at'])
+    .where('conversation_id', '=', ref.conversationId)
+    .executeTakeFirst();
+  if (existing) {
+    if (existing.reference_json === ref.referenceJson && existing.service_url === ref.serviceUrl && existing.gone_at === null) return 'unchanged';
+    if (!turn.authenticated) return 'refused_unauthenticated';
+    if (existing.conversation_type === 'personal' && existing.aad_object_id !== null && existing.aad_object_id !== ref.aadObjectId) {
+      return 'refused_other_user';
+    }
+  }
+  await saveConversationRef(db, ref, at);
+  return 'saved';
 }
 
 export async function markConversationGone(db: Kysely<Database>, conversationId: string, at: string): Promise<void> {
