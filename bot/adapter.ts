@@ -125,7 +125,8 @@ export class EdgeAdapter extends TeamsAdapter {
  */
 function classifyAuthError(error: unknown): { status: 401 | 503; reason: RefusalReason } {
   const e = error as { name?: string; statusCode?: number };
-  if (e?.name === 'AuthenticationError' && e.statusCode === 401) return { status: 401, reason: 'rejected_token' };
+  // The SDK's AuthenticationError has no name of its own; its statusCode says 401 or 500 (fetch failed).
+  if (e?.statusCode === 401) return { status: 401, reason: 'rejected_token' };
   if (e?.name === 'JsonWebTokenError' || e?.name === 'TokenExpiredError' || e?.name === 'NotBeforeError') return { status: 401, reason: 'rejected_token' };
   return { status: 503, reason: 'auth_unavailable' };
 }
