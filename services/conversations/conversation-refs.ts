@@ -54,9 +54,10 @@ export type RememberOutcome = 'saved' | 'unchanged' | 'refused_service_url' | 'r
 
 /**
  * Stores a conversation reference seen on a turn, under the rules that keep alert delivery from
- * being re-pointed: the service URL must pass the policy; an existing reference changes only on
- * an authenticated turn, and a personal chat's only by the same user. With authentication off
- * (local tools on loopback) new conversations are recorded but existing ones never change.
+ * being re-pointed: the service URL must pass the policy; a personal chat's reference changes only
+ * on a turn from its own user; and its service URL (where deliveries go) changes only on an
+ * authenticated turn. With authentication off (local tools on loopback only) new conversations
+ * are recorded and refreshed, but never moved to another service URL.
  */
 export async function rememberConversationRef(
   db: Kysely<Database>,
@@ -73,10 +74,11 @@ export async function rememberConversationRef(
     .executeTakeFirst();
   if (existing) {
     if (existing.reference_json === ref.referenceJson && existing.service_url === ref.serviceUrl && existing.gone_at === null) return 'unchanged';
-    if (!turn.authenticated) return 'refused_unauthenticated';
     if (existing.conversation_type === 'personal' && existing.aad_object_id !== null && existing.aad_object_id !== ref.aadObjectId) {
       return 'refused_other_user';
     }
+    // Where deliveries go changes only on a turn the Bot Framework vouched for.
+    if (!turn.authenticated && existing.service_url !== ref.serviceUrl) return 'refused_unauthenticated';
   }
   await saveConversationRef(db, ref, at);
   return 'saved';

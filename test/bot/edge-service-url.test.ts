@@ -161,7 +161,7 @@ describe('edge: service URLs (issue 13.3)', () => {
       const conversationId = 'conv-personal-29:manager';
       const storedUrl = async () => (await bot!.store.db.selectFrom('conversation_ref').select('service_url').where('conversation_id', '=', conversationId).executeTakeFirst())?.service_url;
 
-      it('an unauthenticated turn cannot re-point an existing conversation (auth off: new ones only)', async () => {
+      it('an unauthenticated turn cannot re-point an existing conversation to another service URL', async () => {
         bot = await startBot();
         await bot.say(messageActivity('help', { from: TEST_USERS.manager, serviceUrl: 'http://127.0.0.1:1/first/' }));
         assert.equal(await storedUrl(), 'http://127.0.0.1:1/first/');

@@ -78,6 +78,8 @@ describe('identity binding and conversation references (issue 13.3, 13.4)', () =
       assert.equal(await stored(), undefined);
       assert.equal(await rememberConversationRef(db, policy, ref, AT, { authenticated: false }), 'saved');
       assert.equal(await rememberConversationRef(db, policy, ref, AT, { authenticated: false }), 'unchanged');
+      // Auth off (local tools): the same user may refresh the reference, but not move it.
+      assert.equal(await rememberConversationRef(db, policy, { ...ref, referenceJson: '{"v":1.5}' }, AT, { authenticated: false }), 'saved');
       const moved = { ...ref, serviceUrl: 'https://smba.trafficmanager.net/amer/', referenceJson: '{"v":2}' };
       assert.equal(await rememberConversationRef(db, policy, moved, AT, { authenticated: false }), 'refused_unauthenticated');
       assert.equal(await rememberConversationRef(db, policy, { ...moved, aadObjectId: 'aad-2' }, AT, { authenticated: true }), 'refused_other_user');
