@@ -34,7 +34,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   registerLadderRoutes(app, deps);
   registerClusterRoutes(app, deps);
   registerAlertRoutes(app, deps);
-  registerAdminRoutes(app, deps);
+  registerAdminRoutes(app, deps, identityStep.forgetUsers);
   return app;
 }
 

@@ -126,7 +126,7 @@ export function createIdentityStep(deps: IdentityStepDeps) {
     }
   }
 
-  return async function identityStep(context: TurnContext): Promise<boolean> {
+  async function identityStep(context: TurnContext): Promise<boolean> {
     const type = context.activity.type;
     // First of all: a turn from an organisation the authority does not serve gets nothing else.
     if (!isTenantAllowed(tenantOf(context.activity), deps.edge.allowedTenants)) {
@@ -158,7 +158,10 @@ export function createIdentityStep(deps: IdentityStepDeps) {
     }
     setActor(context, { user, role: user.role, scope, aadObjectId, conversationType: conversationTypeOf(context) });
     return true;
-  };
+  }
+  /** After an admin changes a link, this instance stops reusing cached users at once. */
+  identityStep.forgetUsers = () => recentUsers.clear();
+  return identityStep;
 }
 
 async function replyNotSetUp(context: TurnContext): Promise<void> {

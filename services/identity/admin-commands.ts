@@ -23,5 +23,5 @@ export async function runAdminCommand(db: Kysely<Database>, clock: Clock, actor:
   const result = await unlinkStaffUser(db, email.data, { staffUserId: actor.user.id, at: clock.now().toISOString(), conversationType: actor.conversationType });
   if (!result.ok) return `No staff account has the email ${email.data}.`;
   if (!result.hadLink) return `${result.name}'s account (${email.data}) is not linked to a Teams identity; nothing changed.`;
-  return `Unlinked ${result.name}'s account (${email.data}) from its Teams identity. It links again, by email, the next time they write from an allowed organisation; within a minute on every bot instance.`;
+  return `Unlinked ${result.name}'s account (${email.data}) from its Teams identity. It links again, by email, the next time they write from an allowed organisation (other bot instances notice within 30 seconds).`;
 }

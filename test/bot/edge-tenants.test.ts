@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TENANT_REFUSED_MESSAGE } from '../../bot/identity-step';
+import { NOT_SET_UP_MESSAGE, TENANT_REFUSED_MESSAGE } from '../../bot/identity-step';
 import { VERBS } from '../../cards/verbs';
 import { ADMIN_ONLY_MESSAGE } from '../../services/identity/admin-commands';
 import { TEST_USERS, executeActivity, messageActivity } from '../helpers/activities';
@@ -126,6 +126,8 @@ describe('edge: tenants (issue 13.4)', () => {
       assert.doesNotMatch(managerHelp, /admin unlink/);
 
       const leaderEmail = `${TEST_USERS.schoolLeader.id.replace(/\W/g, '')}@school.example`;
+      // The leader has just used the bot, so this instance has them cached.
+      assert.match(cardText(firstCard(await bot!.say(messageActivity('help', { from: TEST_USERS.schoolLeader })))), /School leader/);
       const refused = await bot!.say(messageActivity(`admin unlink ${leaderEmail}`, { from: TEST_USERS.manager }));
       assert.deepEqual(
         refused.map((r) => r.text),
@@ -139,6 +141,12 @@ describe('edge: tenants (issue 13.4)', () => {
       assert.equal(audit.length, 1);
       assert.equal(audit[0]!.aad_object_id, TEST_USERS.schoolLeader.aadObjectId);
       assert.equal(audit[0]!.subject_ids, String(row.id));
+      const after = await bot!.say(messageActivity('help', { from: TEST_USERS.schoolLeader }));
+      assert.deepEqual(
+        after.map((r) => r.text),
+        [NOT_SET_UP_MESSAGE],
+        'the unlinked identity is not served, not even from the cache',
+      );
     });
 
     it('says clearly when the email is not an email or not a staff account', async () => {
