@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../services/clock';
 import type { Logger } from '../services/logger';
 import { describeError } from '../services/logger';
+import { noteFirstContact } from '../services/alerts/alert-cases';
 import { saveConversationRef } from '../services/conversations/conversation-refs';
 import { findStaffUser } from '../services/identity/staff-directory';
 import { parseScope } from '../services/identity/scope';
@@ -20,6 +21,8 @@ export interface IdentityStepDeps {
   db: Kysely<Database>;
   clock: Clock;
   logger: Logger;
+  /** ALERT_CARDS_PER_DAY: how many waiting alert cases a user's first contact delivers as cards. */
+  alertCardsPerDay?: number;
 }
 
 /**
@@ -30,6 +33,8 @@ export function createIdentityStep(deps: IdentityStepDeps) {
   const lastSavedReference = new Map<string, string>();
   // Most turns come from people who asked a moment ago; one query per turn is measurable (bench/).
   const recentUsers = new Map<string, { user: StaffUser; until: number }>();
+  // Users already known to have a personal chat: their first contact has been handled.
+  const contacted = new Set<number>();
 
   async function resolveUser(context: TurnContext, aadObjectId: string | null): Promise<StaffUser | undefined> {
     const nowMs = Date.now();
@@ -116,7 +121,14 @@ export function createIdentityStep(deps: IdentityStepDeps) {
       markAnswered(context);
       return false;
     }
-    setActor(context, { user, role: user.role, scope, aadObjectId, conversationType: conversationTypeOf(context) });
+    const conversationType = conversationTypeOf(context);
+    setActor(context, { user, role: user.role, scope, aadObjectId, conversationType });
+    if (conversationType === 'personal' && !contacted.has(user.id)) {
+      // First contact: alerts can reach this user now; what waits for them is queued at once.
+      await noteFirstContact(deps.db, deps.clock, user.id, deps.alertCardsPerDay);
+      if (contacted.size > 10000) contacted.clear();
+      contacted.add(user.id);
+    }
     return true;
   };
 }

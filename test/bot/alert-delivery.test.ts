@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createAlertRenderer } from '../../bot/alert-delivery';
 import { createConnectorTransport } from '../../bot/connector-transport';
+import { claimGoLive } from '../../services/alerts/alert-cases';
 import { AlertScheduler, claimJobRun, londonTime } from '../../services/alerts/alert-schedule';
 import { DeliveryWorker } from '../../services/alerts/delivery-worker';
 import { loadCalendar } from '../../services/calendar/school-calendar';
@@ -35,7 +36,10 @@ describe('exclusion alerts end to end', () => {
     await connector.close();
   });
 
-  it('turns a reported exclusion into paced cards: full details in personal chat, initials in the channel', async () => {
+  it('turns a reported exclusion into one card per case: full details in personal chat, initials in the channel', async () => {
+    // The service went live last week (what that first run found was history).
+    await claimGoLive(store.db, fixedClock('2026-11-16T07:00:00Z'));
+    const scheduler = new AlertScheduler({ db: store.db, calendar, clock }, { dailyAt: '23:59' });
     // Conversations are remembered from ordinary messages (the manager says hello; a channel subscribes).
     await bot.say(messageActivity('help', { from: TEST_USERS.manager, serviceUrl: connector.serviceUrl }));
     const [subscribed] = await bot.say(
@@ -51,7 +55,6 @@ describe('exclusion alerts end to end', () => {
     });
     assert.equal(response.status, 201);
 
-    const scheduler = new AlertScheduler({ db: store.db, calendar, clock }, { dailyAt: '23:59' });
     const tick = await scheduler.tick();
     assert.equal(tick.drained.newAlerts, 5);
     const worker = new DeliveryWorker({
@@ -66,8 +69,12 @@ describe('exclusion alerts end to end', () => {
     const delivered = connector.delivered();
     const personal = delivered.filter((p) => p.conversationId === 'conv-personal-29:manager');
     const channel = delivered.filter((p) => p.conversationId === '19:boston@thread.tacv2');
-    assert.equal(personal.length, 5);
-    assert.equal(channel.length, 5, 'a new post in the channel, not a reply in the thread it subscribed from');
+    assert.equal(personal.length, 1, 'one card for the permanent exclusion, not one per duty');
+    assert.equal(channel.length, 1, 'a new post in the channel, not a reply in the thread it subscribed from');
+    const card = JSON.stringify(personal[0]!.activity);
+    for (const duty of ['New permanent exclusion', 'Permanent exclusion: LA provision from day 6', 'Permanent exclusion: governors must meet', 'Looked-after pupil excluded']) {
+      assert.ok(card.includes(duty), `the card lists the duty "${duty}"`);
+    }
     const personalText = JSON.stringify(personal.map((p) => p.activity));
     assert.match(personalText, /Forename3 Surname3/);
     const channelText = JSON.stringify(channel.map((p) => p.activity));
@@ -77,12 +84,13 @@ describe('exclusion alerts end to end', () => {
       assert.ok(!String(post.activity.summary).includes('Surname3'), 'no name in the notification preview');
       assert.equal(post.activity.attachments[0].contentType, 'application/vnd.microsoft.card.adaptive');
     }
-    // The school leader has no chat with the bot yet: their copies wait, nothing is lost.
+    // The school leader has no chat with the bot yet: nothing is queued to retry for hours; the case
+    // waits in the store and arrives at their first contact.
     const waiting = await store.db.selectFrom('alert_outbox').select(['status', 'last_error']).where('status', '=', 'pending').execute();
-    assert.equal(waiting.length, 5);
+    assert.equal(waiting.length, 0);
     // Pupil-level reads by delivery are audited per recipient.
     const audits = await store.db.selectFrom('audit_log').select(['command']).where('command', '=', 'alert delivery').execute();
-    assert.equal(audits.length, 10);
+    assert.equal(audits.length, 2);
 
     // Running the schedule again queues nothing new.
     assert.equal((await scheduler.tick()).drained.newAlerts, 0);

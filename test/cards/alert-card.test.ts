@@ -21,6 +21,9 @@ const pupilView: PupilAlertView = {
   cohorts: ['EHC plan', 'Looked after'],
   exclusion: { category: 'Suspension', startDate: '2026-11-23', length: '2 school days', reasons: ['Physical assault against a pupil'] },
   facts: [['Suspensions within 30 school days', '3']],
+  duties: [
+    { alertId: 7, rule: 'repeated_suspensions', title: 'Repeated suspensions', label: 'Governors must meet by', date: '2026-11-20', schoolDaysLeft: -3, state: 'overdue', nextStep: 'Review the rung.', basis: 'Local practice' },
+  ],
   deadline: { label: 'Governors must meet by', date: '2026-11-20', schoolDaysLeft: -3 },
   deadlineNote: null,
   placementFrom: null,
@@ -40,7 +43,7 @@ describe('alert card', () => {
     assertValidCard(card);
     const text = cardText(card);
     assert.match(text, /Governors must meet by: Fri 20 Nov 2026/);
-    assert.match(text, /3 school days overdue/);
+    assert.match(text, /overdue by 3 school days/);
     assert.match(text, /EHC plan · Looked after/);
     assert.match(text, /Now on roll at Minster Hill School/);
     assert.match(text, /Jo \[Test\] Smith/, 'brackets that cannot form a link are shown as typed');
@@ -86,7 +89,7 @@ describe('alert card', () => {
     assert.equal(formatDate('2026-11-30'), 'Mon 30 Nov 2026');
     assert.equal(schoolDaysLeftText(0), 'today');
     assert.equal(schoolDaysLeftText(1), '1 school day left');
-    assert.equal(schoolDaysLeftText(-1), '1 school day overdue');
+    assert.equal(schoolDaysLeftText(-1), 'overdue by 1 school day');
     assert.equal(schoolDaysLeftText(null), 'outside the school calendar');
   });
 });
