@@ -96,6 +96,44 @@ describe('exclusion alerts end to end', () => {
     assert.equal((await scheduler.tick()).drained.newAlerts, 0);
   });
 
+  it('gives the LA manager a handful of cards on first contact after go-live, however much history was loaded', async () => {
+    // A year's history: 40 suspensions across the fixture pupils, and two permanent exclusions.
+    const pupils = await store.db.selectFrom('pupil').select('id').where('id', '<=', 4).execute();
+    const insert = (pupilId: number, category: 'SUSP' | 'PERM', start: string, sessions: number) =>
+      store.db
+        .insertInto('exclusion')
+        .values({ pupil_id: pupilId, school_urn: FIXTURE_SCHOOLS.bostonSecondary.urn, category, reasons: 'PA', start_date: start, sessions, notified_date: start, missed_public_exam: 0, source: 'test', created_at: '2026-11-01T00:00:00Z' })
+        .execute();
+    const days = calendar.schoolDays('2026-09-07', '2026-11-20');
+    for (let i = 0; i < 40; i++) await insert(pupils[i % pupils.length]!.id, 'SUSP', days[i]!, 2);
+    await insert(pupils[0]!.id, 'PERM', '2026-11-02', 0);
+    await insert(pupils[2]!.id, 'PERM', '2026-11-16', 0);
+    const golive = await new AlertScheduler({ db: store.db, calendar, clock }, { dailyAt: '00:00' }).tick();
+    assert.ok((golive.daily?.newAlerts ?? 0) > 40, 'the go-live run stores the history');
+    assert.equal(await store.db.selectFrom('alert_outbox').select('id').execute().then((r) => r.length), 0, 'and pushes nothing: nobody has a chat yet');
+
+    await bot.say(messageActivity('help', { from: TEST_USERS.manager, serviceUrl: connector.serviceUrl }));
+    const worker = new DeliveryWorker({
+      db: store.db,
+      engine: 'sqlite',
+      clock: systemClock,
+      transport: createConnectorTransport(loadConfig({ LOG_LEVEL: 'silent' })),
+      renderer: createAlertRenderer({ db: store.db, clock, calendar }),
+    });
+    await worker.runUntilIdle();
+    const cards = connector.delivered().filter((p) => p.conversationId === 'conv-personal-29:manager');
+    assert.ok(cards.length >= 2 && cards.length <= 6, `a handful (${cards.length}), not hundreds`);
+    assert.equal(cards[0]!.activity.summary, 'Exclusions: what is open now', 'the summary comes first');
+    const summary = JSON.stringify(cards[0]!.activity);
+    assert.match(summary, /Open cases/);
+    assert.match(summary, /alerts list/);
+    const rest = cards.slice(1).map((c) => JSON.stringify(c.activity));
+    assert.ok(rest.some((c) => /overdue by \d+ school days?/.test(c)), 'past-due duties say so');
+    const alertIds = cards.slice(1).map((c) => JSON.stringify(c.activity).match(/"alertId":(\d+)/)![1]);
+    const caseKeys = await store.db.selectFrom('exclusion_alert').select('case_key').where('id', 'in', alertIds.map(Number)).execute();
+    assert.equal(new Set(caseKeys.map((r) => r.case_key)).size, alertIds.length, 'one card per case');
+  });
+
   it('sends the weekly digest on Monday to each subscriber once', async () => {
     await bot.say(messageActivity('help', { from: TEST_USERS.manager, serviceUrl: connector.serviceUrl }));
     const monday = fixedClock('2026-11-23T08:00:00Z');

@@ -62,6 +62,31 @@ describe('alert card', () => {
     assert.match(cardText(card), /Acknowledged by Alex Manager on Wed 25 Nov 2026/);
   });
 
+  it('shows every duty of a case on one card: overdue, open and met, each legal basis once', () => {
+    const basis = 'Exclusion guidance (EIA 2006 s.100): the authority must arrange full-time education from day 6';
+    const card = alertCard({
+      ...pupilView,
+      rule: 'permanent_exclusion',
+      title: 'New permanent exclusion',
+      suggestLadder: false,
+      duties: [
+        { alertId: 8, rule: 'pex_governors_review', title: 'Permanent exclusion: governors must meet', label: 'Governors must meet by', date: '2026-11-20', schoolDaysLeft: -3, state: 'overdue', nextStep: 'Confirm the meeting date.', basis: 'SI 2012/1033 reg 24' },
+        { alertId: 7, rule: 'permanent_exclusion', title: 'New permanent exclusion', label: null, date: null, schoolDaysLeft: null, state: 'open', nextStep: 'Check the team has the case.', basis: 'SI 2012/1033 reg 5' },
+        { alertId: 9, rule: 'pex_la_day6', title: 'Permanent exclusion: LA provision from day 6', label: 'LA provision from (day 6)', date: '2026-11-30', schoolDaysLeft: 3, state: 'met', nextStep: 'Arrange a placement.', basis },
+        { alertId: 10, rule: 'pex_no_placement', title: 'Day 6 is near and no placement is recorded', label: 'LA provision from (day 6)', date: '2026-11-30', schoolDaysLeft: 3, state: 'met', nextStep: 'Record the placement.', basis },
+      ],
+    });
+    assertValidCard(card);
+    const text = cardText(card);
+    assert.match(text, /Duties \(4\)/);
+    assert.match(text, /Governors must meet by: Fri 20 Nov 2026 · overdue by 3 school days/);
+    assert.match(text, /LA provision from \(day 6\): Mon 30 Nov 2026 · done/);
+    assert.match(text, /Confirm the meeting date\./);
+    assert.ok(!text.includes('Arrange a placement.'), 'no next step for a duty already met');
+    assert.equal(text.split(basis).length - 1, 1, 'each legal basis once');
+    assert.ok(!/unverified/i.test(text));
+  });
+
   it('renders a district flag without pupil details or a timeline button', () => {
     const view: DistrictAlertView = {
       kind: 'district',
