@@ -166,5 +166,26 @@ describe('alert card over HTTP', () => {
     const text = allText(card);
     assert.match(text, /New permanent exclusions/);
     assert.match(text, /Open deadlines:\*\* 2/);
+    assert.match(text, /Fenside Academy/, 'schools by name');
+  });
+
+  it('lists open cases with school names, and keeps content checks for administrators', async () => {
+    const [list] = await bot.say(messageActivity('alerts list', { from: TEST_USERS.schoolLeader }));
+    assert.match(list.text, /Fenside Academy: /, 'the subscribed school by name, not its URN');
+    assert.ok(!list.text.includes('100001'));
+    const card = list.attachments[0].content;
+    checkCard(card);
+    const listed = allText(card);
+    assert.match(listed, /\d+ open · page 1 of 1/);
+    assert.match(listed, /Forename3 Surname3 · Fenside Academy/);
+    assert.ok(!/\b100001\b/.test(listed), 'no URN');
+
+    const [managerRules] = await bot.say(messageActivity('alerts rules', { from: TEST_USERS.manager }));
+    assert.match(managerRules.text, /EIA 2006 s\.100\): the authority must arrange/);
+    assert.ok(!/unverified|to check/i.test(managerRules.text), 'a manager reads the citation without reviewer notes');
+    const card2 = await press('alert.refresh', { alertId: alertIds.pex_la_day6 });
+    assert.ok(!/unverified|to check/i.test(JSON.stringify(card2)), 'nor on the card');
+    const [adminRules] = await bot.say(messageActivity('alerts rules', { from: TEST_USERS.admin }));
+    assert.match(adminRules.text, /to check, administrators only: Citation of EIA 2006 s\.100 not yet checked/);
   });
 });
