@@ -185,6 +185,8 @@ describe('alert card over HTTP', () => {
     assert.ok(!/unverified|to check/i.test(managerRules.text), 'a manager reads the citation without reviewer notes');
     const card2 = await press('alert.refresh', { alertId: alertIds.pex_la_day6 });
     assert.ok(!/unverified|to check/i.test(JSON.stringify(card2)), 'nor on the card');
+    const [adminSubscribe] = await bot.say(messageActivity('alerts subscribe', { from: TEST_USERS.admin }));
+    assert.match(adminSubscribe.text, /figures only/, 'an administrator cannot subscribe to pupil alerts');
     const [adminRules] = await bot.say(messageActivity('alerts rules', { from: TEST_USERS.admin }));
     assert.match(adminRules.text, /to check, administrators only: Citation of EIA 2006 s\.100 not yet checked/);
   });
