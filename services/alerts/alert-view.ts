@@ -213,7 +213,6 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     ? await ctx.db.selectFrom('exclusion_placement').select('placed_on').where('exclusion_id', '=', alert.exclusionId).executeTakeFirst()
     : undefined;
   const duties = await caseDuties(ctx, row, alert, today, placement?.placed_on ?? null);
-  const lead = duties.find((d) => d.alertId === row.id);
   const first = [...duties].sort((a, b) => RULE_ORDER.indexOf(a.rule) - RULE_ORDER.indexOf(b.rule))[0];
   await recordAccess(ctx.db, ctx.clock, { actor, action: 'pupil.read', command, pupilIds: [pupil.id] });
   const view: PupilAlertView = {
@@ -247,7 +246,7 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     minimised: !showNames,
   };
   // The card is titled by the case's most serious duty (catalogue order), not the duty it was sent for.
-  if (first && lead && first.alertId !== lead.alertId) view.title = first.title;
+  if (first) view.title = first.title;
   return { ok: true, view, alert, row };
 }
 
@@ -260,12 +259,12 @@ const PLACEMENT_DUTIES = new Set(['pex_la_day6', 'pex_no_placement']);
 async function caseDuties(ctx: AlertViewContext, row: ExclusionAlertRow, alert: PupilAlert, today: string, placedOn: string | null): Promise<DutyView[]> {
   const siblings = await ctx.db
     .selectFrom('exclusion_alert')
-    .select(['id', 'rule', 'due_date', 'status', 'payload'])
+    .select(['id', 'rule', 'due_date', 'status'])
     .where('case_key', '=', row.case_key)
     .where('scope', '=', 'pupil')
     .orderBy('id')
     .execute();
-  const rows = siblings.length ? siblings : [{ id: row.id, rule: row.rule, due_date: row.due_date, status: row.status, payload: row.payload }];
+  const rows = siblings.length ? siblings : [{ id: row.id, rule: row.rule, due_date: row.due_date, status: row.status }];
   const duties = rows.map((s): DutyView => {
     const rule = s.rule as PupilAlert['rule'];
     let left: number | null = null;
@@ -308,7 +307,7 @@ function districtView(alert: DistrictAlert, districtName: string, common: Omit<D
       ['Period', `${alert.periodStart} to ${alert.periodEnd}`],
       ['Group', `${alert.groupSuspensions} suspensions, ${alert.groupPupils} pupils (${alert.groupRate} per 100)`],
       ['Everyone else', `${alert.restSuspensions} suspensions, ${alert.restPupils} pupils (${alert.restRate} per 100)`],
-      ['Ratio', alert.ratio === null ? 'no suspensions among everyone else' : `${alert.ratio} times (${alert.groupSuspensions} of ${alert.groupPupils} pupils’ suspensions against ${alert.restSuspensions} of ${alert.restPupils})`],
+      ['Ratio', alert.ratio === null ? 'no suspensions among everyone else' : `${alert.ratio} times the rate of everyone else`],
     ],
   };
 }
