@@ -138,10 +138,15 @@ describe('alert card over HTTP', () => {
     assert.match(allText(refused), /recorded by the local authority/);
     const card = await press('alert.refresh', { alertId: alertIds.pex_la_day6 });
     assert.ok(card.actions.some((a: any) => a.title === 'Record placement'));
+    assert.match(allText(card), /LA provision from \(day 6\): Mon 30 Nov 2026 · 3 school days left/);
     const recorded = await press('alert.placement', { alertId: alertIds.pex_la_day6, placedOn: '2026-11-30' });
     checkCard(recorded);
     assert.match(allText(recorded), /Full-time place recorded from Mon 30 Nov 2026/);
     assert.ok(!recorded.actions!.some((a: any) => a.title === 'Record placement'));
+    // The same card, any copy of it, now shows the day-6 duty met and the governors' duty still open.
+    const later = allText(await press('alert.refresh', { alertId: alertIds.permanent_exclusion }));
+    assert.match(later, /LA provision from \(day 6\): Mon 30 Nov 2026 · done/);
+    assert.match(later, /Governors must meet by: .* school days left/);
     const placement = await store.db.selectFrom('exclusion_placement').selectAll().executeTakeFirstOrThrow();
     assert.equal(placement.placed_on, '2026-11-30');
     // Day 6 is two school days away on 26 November; with the place recorded no alert is raised.
