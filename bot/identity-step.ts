@@ -124,10 +124,15 @@ export function createIdentityStep(deps: IdentityStepDeps) {
     const conversationType = conversationTypeOf(context);
     setActor(context, { user, role: user.role, scope, aadObjectId, conversationType });
     if (conversationType === 'personal' && !contacted.has(user.id)) {
-      // First contact: alerts can reach this user now; what waits for them is queued at once.
-      await noteFirstContact(deps.db, deps.clock, user.id, deps.alertCardsPerDay);
-      if (contacted.size > 10000) contacted.clear();
-      contacted.add(user.id);
+      // First contact: alerts can reach this user now; what waits for them is queued at once. A
+      // failure here must not cost the user their answer: it is tried again on their next turn.
+      try {
+        await noteFirstContact(deps.db, deps.clock, user.id, deps.alertCardsPerDay);
+        if (contacted.size > 10000) contacted.clear();
+        contacted.add(user.id);
+      } catch (error) {
+        deps.logger.warn('alerts.first_contact_failed', { staffUserId: user.id, ...describeError(error) });
+      }
     }
     return true;
   };

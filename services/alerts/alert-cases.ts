@@ -95,6 +95,7 @@ export async function joinedSubscribers(db: Kysely<Database>): Promise<Map<strin
   return joined;
 }
 
+/** Midnight of the London day, written as UTC: in summer the budget's day starts an hour late, which is harmless. */
 function dayStartIso(clock: Clock): string {
   return `${todayInLondon(clock)}T00:00:00.000Z`;
 }
