@@ -200,13 +200,16 @@ export async function claimGoLive(db: Kysely<Database>, clock: Clock): Promise<b
  */
 export async function noteFirstContact(db: Kysely<Database>, clock: Clock, staffUserId: number, cardsPerDay = DEFAULT_CARDS_PER_DAY): Promise<number> {
   const subscriberKey = `user:${staffUserId}`;
-  const result = await db
-    .insertInto('alert_subscriber')
-    .values({ subscriber_key: subscriberKey, staff_user_id: staffUserId, joined_at: clock.now().toISOString() })
-    .onConflict((oc) => oc.column('subscriber_key').doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return 0;
-  return queueCatchUp(db, clock, subscriberKey, cardsPerDay);
+  // One transaction: joined and caught up together, or neither (and the next contact tries again).
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .insertInto('alert_subscriber')
+      .values({ subscriber_key: subscriberKey, staff_user_id: staffUserId, joined_at: clock.now().toISOString() })
+      .onConflict((oc) => oc.column('subscriber_key').doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return 0;
+    return queueCatchUp(trx, clock, subscriberKey, cardsPerDay);
+  });
 }
 
 /** The open cases a subscriber may receive and has no card for yet, most urgent first. */
