@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../services/clock';
 import type { Logger, RefusalLog } from '../services/logger';
 import { describeError } from '../services/logger';
+import { noteFirstContact } from '../services/alerts/alert-cases';
 import { rememberConversationRef } from '../services/conversations/conversation-refs';
 import type { ServiceUrlPolicy } from '../services/conversations/service-url-policy';
 import { findStaffUser } from '../services/identity/staff-directory';
@@ -26,6 +27,8 @@ export interface IdentityStepDeps {
   clock: Clock;
   logger: Logger;
   edge: EdgePolicy;
+  /** ALERT_CARDS_PER_DAY: how many waiting alert cases a user's first contact delivers as cards. */
+  alertCardsPerDay?: number;
 }
 
 /** What the edge decided for every turn: set once at start from the configuration. */
@@ -51,6 +54,8 @@ export function createIdentityStep(deps: IdentityStepDeps) {
   const lastSavedReference = new Map<string, string>();
   // Most turns come from people who asked a moment ago; one query per turn is measurable (bench/).
   const recentUsers = new Map<string, { user: StaffUser; until: number }>();
+  // Users already known to have a personal chat: their first contact has been handled.
+  const contacted = new Set<number>();
 
   async function resolveUser(context: TurnContext, aadObjectId: string | null): Promise<StaffUser | undefined> {
     const nowMs = Date.now();
@@ -156,7 +161,19 @@ export function createIdentityStep(deps: IdentityStepDeps) {
       markAnswered(context);
       return false;
     }
-    setActor(context, { user, role: user.role, scope, aadObjectId, conversationType: conversationTypeOf(context) });
+    const conversationType = conversationTypeOf(context);
+    setActor(context, { user, role: user.role, scope, aadObjectId, conversationType });
+    if (conversationType === 'personal' && !contacted.has(user.id)) {
+      // First contact: alerts can reach this user now; what waits for them is queued at once. A
+      // failure here must not cost the user their answer: it is tried again on their next turn.
+      try {
+        await noteFirstContact(deps.db, deps.clock, user.id, deps.alertCardsPerDay);
+        if (contacted.size > 10000) contacted.clear();
+        contacted.add(user.id);
+      } catch (error) {
+        deps.logger.warn('alerts.first_contact_failed', { staffUserId: user.id, ...describeError(error) });
+      }
+    }
     return true;
   }
   /** After an admin changes a link, this instance stops reusing cached users at once. */
