@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { recordAccess } from '../audit/audit-log';
 import { addDays, mondayOf, todayInLondon } from '../calendar/dates';
 import type { SchoolCalendar } from '../calendar/school-calendar';
@@ -70,7 +70,14 @@ function openAlerts(db: Kysely<Database>, actor: Actor): AlertQuery {
     .innerJoin('school as s', 's.urn', 'exclusion_alert.school_urn')
     .where('exclusion_alert.scope', '=', 'pupil')
     .where('exclusion_alert.status', '=', 'open')
-    .where(schoolInScope(actor.scope, 's')) as unknown as AlertQuery;
+    .where(schoolInScope(actor.scope, 's'))
+    // The pupil must belong (or have belonged) to a school in scope too: a stored row naming
+    // another school's pupil is neither counted nor listed for the school it names.
+    .where(
+      actor.scope.county
+        ? sql<SqlBool>`1 = 1`
+        : sql<SqlBool>`exists (select 1 from enrolment en inner join school es on es.urn = en.school_urn where en.pupil_id = exclusion_alert.pupil_id and ${schoolInScope(actor.scope, 'es')})`,
+    ) as unknown as AlertQuery;
 }
 
 async function countOf(query: AlertQuery, distinctCases = false): Promise<number> {
