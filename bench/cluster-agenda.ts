@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       '',
       `Machine: Node ${process.version}, ${cpus().length} cores, load average at the start ${load} (other work on the machine shows in the tail). Measured ${new Date().toISOString().slice(0, 10)}.`,
       '',
-      `Store: SQLite file, demo county of ${PUPILS.toLocaleString('en-GB')} pupils (npm run seed's generator), today ${NOW.slice(0, 10)}. Largest cluster: ${largest.name}, ${Number(largest.pupils).toLocaleString('en-GB')} pupils with attendance; ${first.view.total.toLocaleString('en-GB')} pupils on its agenda (${first.view.counts.severe} severe, ${first.view.counts.persistentNeed} persistent with a multi-agency need); the card lists the first ${first.view.pupils.length} and is ${(size / 1024).toFixed(1)} KB.`,
+      `Store: SQLite file, demo county of ${PUPILS.toLocaleString('en-GB')} pupils (npm run seed's generator), today ${NOW.slice(0, 10)}. Largest cluster: ${largest.name}, ${Number(largest.pupils).toLocaleString('en-GB')} pupils with attendance; ${first.view.total.toLocaleString('en-GB')} pupils on its agenda (${first.view.counts.nominated} nominated, ${first.view.counts.carried} with carried-over actions, ${first.view.counts.need} of highest need from a pool of ${first.view.counts.pool.toLocaleString('en-GB')}); the card lists the first ${first.view.pupils.length} and is ${(size / 1024).toFixed(1)} KB.`,
       '',
       '| measure | ms |',
       '|---|---|',

@@ -14,6 +14,8 @@ export interface BotDeps {
   ladder?: LadderService;
   /** The school-day calendar (CALENDAR_FILE); the shipped sample when absent. */
   calendar?: SchoolCalendar;
+  /** Pupils on a cluster meeting's agenda (CLUSTER_AGENDA_SIZE); 30 when absent. */
+  clusterAgendaSize?: number;
 }
 
 export type BotApp = Application<TurnState>;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { cardSizeBytes, CARD_SIZE_LIMIT_BYTES } from '../../cards/adaptive-card';
 import { clusterAgendaCard } from '../../cards/cluster-agenda-card';
+import { clusterCandidatesCard } from '../../cards/cluster-candidates-card';
+import { clip } from '../../cards/cluster-card-parts';
 import { barColour, weeklyChartPng } from '../../cards/cluster-chart';
 import { clusterMinutesCard } from '../../cards/cluster-minutes-card';
 import { myActionsCard, overdueActionCard } from '../../cards/my-actions-card';
@@ -11,6 +13,7 @@ import { groupFromTotals } from '../../services/attendance/attendance-measures';
 import { ENGLAND_2023_24 } from '../../services/attendance/national-figures';
 import { AGENDA_PAGE_SIZE, getClusterAgenda, type AgendaPupil, type AgendaView } from '../../services/cluster/cluster-agenda';
 import { getMinutes, getMyActions } from '../../services/cluster/cluster-actions';
+import { getClusterCandidates, type CandidatesView } from '../../services/cluster/cluster-candidates';
 import { COHORTS } from '../../services/cluster/cluster-figures';
 import { getPupilReview, saveReview, type ReviewView } from '../../services/cluster/pupil-review';
 import { fixedClock } from '../../services/clock';
@@ -37,10 +40,13 @@ function worstAgenda(from: number): AgendaView {
     category: 'severe',
     needs: ['Social worker (CIN)', 'EHC plan', 'Looked after', 'Youth justice', 'Worsening'],
     notes: ['53 days unauthorised in a row', 'Illness may pass 15 days (s.19)', 'Part-time timetable (C2)'],
+    trend: 'worsening',
     trendPoints: -42.9,
     openActions: 3,
     nextDue: '2026-11-20',
     overdue: true,
+    reason: 'nominated',
+    nomination: { byName: 'Officer With A Long Name And Title', reason: 'School asked for help: refusing to come in since half term, parent worried' },
   });
   return {
     district: 'South Kesteven',
@@ -60,8 +66,9 @@ function worstAgenda(from: number): AgendaView {
     cohorts: COHORTS.map((c) => ({ key: c.key, label: c.label, measures: figures(1000), england: { absenceRate: 0.124, persistentRate: 0.346 } })),
     pupils: Array.from({ length: AGENDA_PAGE_SIZE }, (_, i) => pupil(i)),
     from,
-    total: 1200,
-    counts: { severe: 460, persistentNeed: 700, actionDue: 40 },
+    total: 40,
+    agendaSize: 30,
+    counts: { nominated: 12, carried: 8, need: 20, pool: 1200, poolSevere: 460 },
   };
 }
 
@@ -92,6 +99,72 @@ describe('cluster cards', () => {
     assert.deepEqual(card.refresh?.userIds, ['29:a', '29:b']);
     assert.equal(card.refresh?.action.verb, VERBS.clusterAgenda);
     for (const verb of cardVerbs(card)) assert.ok(ALL_VERBS.includes(verb), verb);
+  });
+
+  it('the agenda card says what the list is: nominations and carried-over actions first, the pool behind it and how to reach it', () => {
+    const view = worstAgenda(0);
+    const card = clusterAgendaCard(view);
+    assertValidCard(card);
+    const words = cardText(card);
+    assert.match(words, /\*\*Pupils to review \(40\)\*\*/);
+    assert.match(words, /12 nominated · 8 with actions carried over · 20 of highest need, up to 30\. Pool: 1,200 pupils meet the criteria \(460 severely absent\)/);
+    assert.match(words, /cluster South Kesteven candidates/);
+    assert.match(words, /Nominated by Officer With A Long Name And Title: School asked for help/);
+    const candidates = card.actions?.find((a) => a.title === 'Candidates') as { verb: string; data: unknown } | undefined;
+    assert.deepEqual([candidates?.verb, candidates?.data], [VERBS.clusterCandidates, { district: 'South Kesteven' }]);
+  });
+
+  it('the candidates card pages the pool with a Nominate button on each pupil not yet on the agenda, keeping the filters', () => {
+    const base = worstAgenda(0).pupils;
+    const view: CandidatesView = {
+      district: 'Boston',
+      meeting: { date: '2026-12-09', stored: true },
+      access: 'district',
+      nameMode: 'names',
+      schools: [{ urn: 120001, name: LONG }],
+      filters: { school: { urn: 120001, name: LONG }, cohort: { key: 'looked_after', label: 'Looked after' } },
+      pupils: base.map((p, i) => ({ ...p, nomination: i === 0 ? p.nomination : null, reason: i < 2 ? ('need' as const) : undefined, onAgenda: i < 2 })),
+      from: 15,
+      total: 200,
+    };
+    const card = clusterCandidatesCard(view);
+    assertValidCard(card);
+    assert.ok(cardSizeBytes(card) < CARD_SIZE_LIMIT_BYTES);
+    const words = cardText(card);
+    assert.match(words, /Candidates \(200\)/);
+    assert.match(words, /Only: Saint Bartholomew-the-Great .*· Looked after/);
+    assert.match(words, /Nominated/);
+    assert.match(words, /On the agenda/);
+    const json = JSON.stringify(card);
+    const nominate = json.match(new RegExp(`"verb":"${VERBS.clusterNominate.replace('.', '\\.')}"`, 'g')) ?? [];
+    const shown = (words.match(/attendance 12\.3%/g) ?? []).length;
+    assert.equal(nominate.length, shown - 2, 'every row not yet on the agenda has a Nominate button');
+    const next = card.actions?.find((a) => a.title === 'Next') as { data: Record<string, unknown> } | undefined;
+    assert.deepEqual(next?.data, { district: 'Boston', school: '120001', cohort: 'looked_after', from: 15 + shown });
+    assert.ok(JSON.stringify(card).includes(`"data":{"district":"Boston","pupilId":100003,"back":"candidates","school":"120001","cohort":"looked_after","from":15}`));
+    assert.doesNotMatch(json, /<[a-z]/i, 'no angle brackets: Teams drops <word>');
+  });
+
+  it('the candidates card from the store validates', async () => {
+    const result = await getClusterCandidates(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' });
+    assert.ok(result.ok);
+    const card = clusterCandidatesCard(result.view);
+    assertValidCard(card);
+    assert.match(cardText(card), /\*\*Aisha Bell\*\* · Y9 · Boston Grammar Test School · \*\*attendance 3\.6%\*\*/);
+    for (const verb of cardVerbs(card)) assert.ok(ALL_VERBS.includes(verb), verb);
+  });
+
+  it('school names are shortened at a word boundary, never mid-word', () => {
+    assert.equal(clip(LONG, 40), 'Saint Bartholomew-the-Great Church of…');
+    assert.equal(clip('Boston Grammar Test School', 40), 'Boston Grammar Test School');
+    assert.equal(clip('Supercalifragilisticexpialidocious Academy', 20), 'Supercalifragilisti…');
+    const card = clusterAgendaCard(worstAgenda(0));
+    const schools = [...cardText(card).matchAll(/· Y11 · ([^·]+) ·/g)].map((m) => m[1]!.trim());
+    assert.ok(schools.length >= 8);
+    for (const school of schools) {
+      assert.ok(school.endsWith('…'), school);
+      assert.ok(LONG.startsWith(`${school.slice(0, -1)} `), `cut mid-word: ${school}`);
+    }
   });
 
   it('the shared agenda card carries no name, only initials, year and school', async () => {
