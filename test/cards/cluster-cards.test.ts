@@ -208,9 +208,53 @@ describe('cluster cards', () => {
     assert.match(words, /80\.0% \(88 of 110 sessions\)/);
     const image = JSON.stringify(card).match(/data:image\/png;base64,([A-Za-z0-9+/=]+)/);
     assert.ok(image, 'has a chart image');
-    assert.deepEqual(cardVerbs(card).sort(), [VERBS.clusterAgenda, VERBS.clusterReviewSave].sort());
+    // Save, Back to agenda, and Nominate (a pupil not yet nominated).
+    assert.deepEqual(cardVerbs(card).sort(), [VERBS.clusterAgenda, VERBS.clusterNominate, VERBS.clusterReviewSave].sort());
     const inputs = JSON.stringify(card);
     for (const id of ['barriers', 'leadPractitioner', 'actionWhat', 'actionOwner', 'actionDue', 'outcome']) assert.ok(inputs.includes(`"id":"${id}"`), id);
+  });
+
+  it('the review card says what changed without calling a severe pupil improving, ends the period on the last marked day and links alerts', async () => {
+    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
+    assert.ok(result.ok);
+    // Marks run to Wednesday 25 November; the week's Friday is still to come.
+    assert.equal(result.view.asOf, '2026-11-25');
+    const view: ReviewView = {
+      ...result.view,
+      trend: 'improving',
+      trendPoints: 16,
+      alerts: [{ id: 77, title: 'Suspensions pass 10 days this year', status: 'open', createdOn: '2026-11-20', dueDate: '2026-12-01' }],
+      nomination: { byName: 'Bea Leader', reason: 'Refusing to come in' },
+    };
+    const card = pupilReviewCard(view);
+    assertValidCard(card);
+    const words = cardText(card);
+    assert.match(words, /year to date 1 Sep – 25 Nov \(last day with marks\)/);
+    assert.match(words, /\+16\.0 pts on the 6 weeks before, still severe/);
+    assert.doesNotMatch(words, /improving/i);
+    assert.match(words, /Alert 20 Nov: Suspensions pass 10 days this year, due 1 Dec/);
+    assert.ok(JSON.stringify(card).includes(`"verb":"${VERBS.alertTimeline}","data":{"alertId":77}`), 'the alert lines link the timeline');
+    assert.match(words, /Nominated\*\* for this meeting by Bea Leader: Refusing to come in/);
+    assert.ok(!cardVerbs(card).includes(VERBS.clusterNominate), 'no second nomination offered');
+    // Flags and patterns coloured by severity: severe is attention, persistent warning, else default.
+    const flags = JSON.stringify(card).match(/"text":"\*\*Flags:\*\*[^"]*"[^}]*"color":"(\w+)"/);
+    assert.equal(flags?.[1], 'attention');
+    const persistent = pupilReviewCard({ ...view, band: 'persistent' });
+    assert.match(JSON.stringify(persistent), /"text":"\*\*Flags:\*\*[^"]*"[^}]*"color":"warning"/);
+    assert.match(cardText(pupilReviewCard({ ...view, band: 'none', trendPoints: 6 })), /\+6\.0 pts on the 6 weeks before: improving/);
+  });
+
+  it('agenda rows say "attendance" and colour flags by severity, not all red', async () => {
+    const result = await getClusterAgenda(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' });
+    assert.ok(result.ok);
+    assert.equal(result.view.asOf, '2026-11-25', 'the period ends on the last day with marks');
+    const card = clusterAgendaCard(result.view);
+    const words = cardText(card);
+    assert.match(words, /\*\*Aisha Bell\*\* · Y9 · Boston Grammar Test School · \*\*attendance 3\.6%\*\*/);
+    assert.match(words, /year to date 1 Sep – 25 Nov \(last day with marks\)/);
+    const json = JSON.stringify(card);
+    assert.match(json, /"text":"Severe absence[^"]*"[^}]*"color":"attention"/);
+    assert.match(json, /"text":"Persistent absence · Looked after[^"]*"[^}]*"color":"warning"/);
   });
 
   it('the review card names the bad field and keeps what was typed', async () => {
