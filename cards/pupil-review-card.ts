@@ -94,15 +94,30 @@ export function pupilReviewCard(view: ReviewView, options: ReviewCardOptions = {
 function weekSection(view: ReviewView): CardElement[] {
   if (view.weeks.length === 0) return [text('No attendance marks this year yet.', { isSubtle: true, spacing: 'medium' })];
   const words = view.weeks.map((w) => `${shortDate(w.weekStart)} ${w.possible ? `${Math.round((100 * w.attended) / w.possible)}%` : '–'}`);
+  const first = view.weeks[0]!.weekStart;
+  const last = view.weeks[view.weeks.length - 1]!.weekStart;
   return [
     text('**Attendance by week**', { spacing: 'medium' }),
     {
       type: 'Image',
       url: weeklyChartDataUri(view.weeks),
       altText: `Attendance by week: ${words.join(', ')}`,
+      // Native width on desktop (crisp), scaled down to fit a phone's narrower card.
+      size: 'auto',
       spacing: 'small',
     },
-    subtle(`Bars: share of sessions attended each week (green 95%+, amber 90%+, orange under 90%, red 50% or less); dashed line: 90%. ${words.slice(-6).join(' · ')}`),
+    // The same axis in words, under the image: Teams may scale the picture, never this text.
+    columns(
+      [
+        column([text(`w/c ${shortDate(first)}`, { size: 'small', isSubtle: true })], 'auto'),
+        column([text('dashed line: 90% attendance', { size: 'small', isSubtle: true, horizontalAlignment: 'center' })], 'stretch'),
+        column([text(`w/c ${shortDate(last)}`, { size: 'small', isSubtle: true, horizontalAlignment: 'right' })], 'auto'),
+      ],
+      { spacing: 'none' },
+    ),
+    subtle(
+      `Bars: share of sessions attended each week, labelled by the week's Monday (day/month); green 95%+, amber 90%+, orange under 90%, red 50% or less. Below the 90% line is persistent absence. Last weeks: ${words.slice(-6).join(' · ')}`,
+    ),
   ];
 }
 

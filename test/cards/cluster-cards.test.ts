@@ -4,7 +4,7 @@ import { cardSizeBytes, CARD_SIZE_LIMIT_BYTES } from '../../cards/adaptive-card'
 import { clusterAgendaCard } from '../../cards/cluster-agenda-card';
 import { clusterCandidatesCard } from '../../cards/cluster-candidates-card';
 import { clip } from '../../cards/cluster-card-parts';
-import { barColour, weeklyChartPng } from '../../cards/cluster-chart';
+import { barColour, CHART_HEIGHT, CHART_WIDTH, chartLayout, FONT_SCALE, GLYPHS, TEXT, textWidth, weekLabel, weeklyChartPng } from '../../cards/cluster-chart';
 import { clusterMinutesCard } from '../../cards/cluster-minutes-card';
 import { myActionsCard, overdueActionCard } from '../../cards/my-actions-card';
 import { pupilReviewCard } from '../../cards/pupil-review-card';
@@ -19,7 +19,7 @@ import { getPupilReview, saveReview, type ReviewView } from '../../services/clus
 import { fixedClock } from '../../services/clock';
 import { openStore, type Store } from '../../services/store/open-store';
 import { assertValidCard, cardText, cardVerbs } from '../helpers/card-check';
-import { actorFor, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from '../services/cluster/cluster-fixture';
+import { actorFor, daysAfter, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from '../services/cluster/cluster-fixture';
 
 const LONG = 'Saint Bartholomew-the-Great Church of England Voluntary Aided Academy and Sixth Form';
 
@@ -323,25 +323,100 @@ describe('cluster cards', () => {
     assert.match(cardText(mine), /\d+ more open actions not shown/);
   });
 
-  it('the chart is a real PNG: one bar per week, coloured by band', () => {
-    const png = weeklyChartPng([
-      { possible: 10, attended: 10 },
-      { possible: 10, attended: 4 },
-      { possible: 0, attended: 0 },
-    ]);
+  /** Decodes our PNG (RGBA 8-bit, one IDAT, row filters None or Up) into a pixel reader. */
+  function decode(png: Buffer) {
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const width = png.readUInt32BE(16);
     const height = png.readUInt32BE(20);
-    assert.equal(width, 3 * 18 + 4);
-    assert.equal(height, 64);
-    // Decode: the pixel near the bottom of bar 1 is green, of bar 2 red.
+    assert.deepEqual([png[24], png[25]], [8, 6], 'RGBA, 8 bits');
     const idatStart = png.indexOf(Buffer.from('IDAT')) + 4;
     const idatLength = png.readUInt32BE(idatStart - 8);
     const raw = inflateSync(png.subarray(idatStart, idatStart + idatLength));
-    const pixel = (x: number, y: number) => [...raw.subarray(y * (width * 4 + 1) + 1 + x * 4, y * (width * 4 + 1) + 1 + x * 4 + 4)];
-    assert.deepEqual(pixel(4 + 5, 60), barColour(1));
-    assert.deepEqual(pixel(4 + 18 + 5, 60), barColour(0.4));
-    assert.deepEqual(pixel(4 + 18 + 5, 20), [0, 0, 0, 0], 'above a 40% bar is transparent');
+    const stride = width * 4;
+    const pixels = Buffer.alloc(stride * height);
+    for (let y = 0; y < height; y++) {
+      const filter = raw[y * (stride + 1)];
+      assert.ok(filter === 0 || filter === 2, `row ${y} filter ${filter}`);
+      for (let i = 0; i < stride; i++) {
+        const up = filter === 2 && y > 0 ? pixels[(y - 1) * stride + i]! : 0;
+        pixels[y * stride + i] = (raw[y * (stride + 1) + 1 + i]! + up) & 0xff;
+      }
+    }
+    const pixel = (x: number, y: number) => [...pixels.subarray(y * stride + x * 4, y * stride + x * 4 + 4)];
+    return { width, height, pixel };
+  }
+
+  /** True when the text is drawn at the label's place, pixel for pixel in the chart font. */
+  function drawn(chart: ReturnType<typeof decode>, label: { text: string; x: number; y: number }): boolean {
+    for (const [k, ch] of [...label.text].entries()) {
+      const glyph = GLYPHS[ch]!;
+      for (let gy = 0; gy < 5; gy++)
+        for (let gx = 0; gx < 3; gx++) {
+          const p = chart.pixel(label.x + k * 4 * FONT_SCALE + gx * FONT_SCALE, label.y + gy * FONT_SCALE);
+          const on = p[3] === 255 && p[0] === TEXT[0];
+          if (on !== (glyph[gy]![gx] === '1')) return false;
+        }
+    }
+    return true;
+  }
+
+  it('the chart is a real PNG sized for a Teams card: one bar per week, coloured by band', () => {
+    const weeks = [
+      { weekStart: '2026-09-07', possible: 10, attended: 10 },
+      { weekStart: '2026-09-14', possible: 10, attended: 4 },
+      { weekStart: '2026-09-21', possible: 0, attended: 0 },
+    ];
+    const chart = decode(weeklyChartPng(weeks));
+    assert.deepEqual([chart.width, chart.height], [CHART_WIDTH, CHART_HEIGHT]);
+    const layout = chartLayout(weeks);
+    const bottom = layout.baseline - 1;
+    assert.deepEqual(chart.pixel(layout.bars[0]!.x + 2, bottom), barColour(1));
+    assert.deepEqual(chart.pixel(layout.bars[1]!.x + 2, bottom), barColour(0.4));
+    assert.deepEqual(chart.pixel(layout.bars[1]!.x + 2, layout.baseline - 70), [0, 0, 0, 0], 'above a 40% bar is transparent');
+    assert.ok(layout.bars[0]!.width >= 20, 'three weeks get wide bars');
+  });
+
+  it('the chart labels the weeks and the 90% line, readably at Teams card widths', () => {
+    // A whole year: 39 school weeks.
+    const weeks = Array.from({ length: 39 }, (_, i) => ({ weekStart: daysAfter('2026-09-07', 7 * i), possible: 10, attended: i % 3 ? 10 : 7 }));
+    const png = weeklyChartPng(weeks);
+    const chart = decode(png);
+    const layout = chartLayout(weeks);
+    assert.ok(drawn(chart, layout.thresholdLabel), 'the 90% label is drawn');
+    assert.equal(layout.thresholdLabel.text, '90%');
+    assert.ok(layout.weekLabels.length >= 5, `${layout.weekLabels.length} week labels`);
+    assert.equal(layout.weekLabels[layout.weekLabels.length - 1]!.text, weekLabel(weeks[38]!.weekStart), 'the latest week is labelled');
+    assert.equal(weekLabel('2026-11-23'), '23/11');
+    for (const label of layout.weekLabels) assert.ok(drawn(chart, label), `label ${label.text} drawn`);
+    for (let i = 1; i < layout.weekLabels.length; i++) {
+      const before = layout.weekLabels[i - 1]!;
+      assert.ok(before.x + textWidth(before.text) < layout.weekLabels[i]!.x, 'labels do not touch');
+    }
+    // Teams shows the image at its own width where the card is wider (desktop, about 450-500 px) and
+    // scales it down on a phone (about 320 px): the digits stay at least 7 px tall everywhere.
+    for (const cardWidth of [320, 400, 456, 500]) {
+      const shown = Math.min(1, cardWidth / chart.width) * 5 * FONT_SCALE;
+      assert.ok(shown >= 7, `digits ${shown.toFixed(1)} px tall in a ${cardWidth} px card`);
+    }
+    assert.ok(chart.width > 220 * 1.9, 'about twice as wide as the old chart');
+  });
+
+  it('the review card carries the chart with week labels and the threshold label in words too', async () => {
+    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.worsening!.id, view: 'own' });
+    assert.ok(result.ok);
+    const card = pupilReviewCard(result.view);
+    assertValidCard(card);
+    const words = cardText(card);
+    assert.match(words, /w\/c 31 Aug/);
+    assert.match(words, /w\/c 23 Nov/);
+    assert.match(words, /dashed line: 90% attendance/);
+    const image = (card.body as { type: string; size?: string; url?: string }[]).find((e) => e.type === 'Image');
+    assert.equal(image?.size, 'auto');
+    const png = Buffer.from(image!.url!.replace(/^data:image\/png;base64,/, ''), 'base64');
+    const chart = decode(png);
+    const layout = chartLayout(result.view.weeks);
+    assert.ok(layout.weekLabels.some((l) => l.text === '23/11' && drawn(chart, l)));
+    assert.ok(drawn(chart, layout.thresholdLabel));
   });
 
   it('minutes, my actions and the overdue note validate; the note shows initials only', async () => {
