@@ -6,6 +6,7 @@ import { clusterCandidatesCard } from '../../cards/cluster-candidates-card';
 import { clusterMinutesCard } from '../../cards/cluster-minutes-card';
 import { myActionsCard, overdueActionCard } from '../../cards/my-actions-card';
 import { pupilReviewCard } from '../../cards/pupil-review-card';
+import { pupilSearchCard } from '../../cards/pupil-search-card';
 import { VERBS } from '../../cards/verbs';
 import type { DeliveryTarget, Transport } from '../../services/alerts/delivery-worker';
 import { loadCalendar, type SchoolCalendar } from '../../services/calendar/school-calendar';
@@ -17,6 +18,7 @@ import { nominatePupil } from '../../services/cluster/cluster-nominations';
 import type { ClusterDeps, ClusterProblem } from '../../services/cluster/cluster-service-types';
 import { namedViewers, type ChatMember } from '../../services/cluster/cluster-viewers';
 import { getPupilReview, saveReview, updateActionStatus } from '../../services/cluster/pupil-review';
+import { findPupils } from '../../services/cluster/pupil-search';
 import { personalConversationFor } from '../../services/conversations/conversation-refs';
 import { describeError } from '../../services/logger';
 import type { BotApp, BotDeps } from '../bot-deps';
@@ -166,6 +168,24 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
     if (!result.ok) return void (await context.sendActivity(result.message));
     const refreshUserIds = shared ? await viewersFor(context, result.view.district) : undefined;
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(clusterAgendaCard(result.view, { refreshUserIds }))] });
+  });
+
+  // `pupil <name or UPN>`: what was typed is children's data, so no reply repeats it.
+  app.message(/^\s*pupil(?:\s+[\s\S]*)?$/i, async (context) => {
+    const query = (context.activity.text ?? '').replace(/^\s*pupil\b/i, '').trim();
+    if (!query) return void (await context.sendActivity('Which pupil? Type **pupil** and their name or UPN, e.g. **pupil Bell** or **pupil A123456789012**.'));
+    const actor = getActor(context);
+    const shared = isShared(context);
+    const found = await findPupils(svc, actor, { query, view: shared ? 'shared' : 'own' });
+    if (!found.ok) return void (await context.sendActivity(found.message));
+    const { matches } = found.view;
+    if (matches.length === 0) return void (await context.sendActivity('No pupil on roll at a school in your scope matches that. Check the spelling, or give the UPN.'));
+    if (matches.length > 1) return void (await context.sendActivity({ attachments: [CardFactory.adaptiveCard(pupilSearchCard(found.view))] }));
+    const only = matches[0]!;
+    const review = await getPupilReview(svc, actor, { district: only.district, pupilId: only.pupilId, view: shared ? 'shared' : 'own' });
+    if (!review.ok) return void (await context.sendActivity(review.message));
+    const refreshUserIds = shared ? await viewersFor(context, review.view.district, review.view.schoolUrn) : undefined;
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(pupilReviewCard(review.view, { refreshUserIds }))] });
   });
 
   app.message(/^\s*my\s+actions\s*$/i, async (context) => {

@@ -63,6 +63,12 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
     roles: EVERYONE,
   },
   {
+    usage: 'pupil <name or UPN>',
+    description: "Find a pupil on roll in your area and open their attendance review card, with their exclusions and alerts.",
+    example: 'pupil Bell',
+    roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
+  },
+  {
     usage: 'my actions',
     description: 'Your open actions from cluster meetings, soonest due first.',
     roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],

@@ -168,6 +168,30 @@ describe('attendance cluster conversation over HTTP', () => {
     assert.match(JSON.stringify(bad.body), /That card is out of date: the card has no pupil/);
   });
 
+  it('`pupil <name or UPN>` opens the review card of the one pupil found, lists several, and never repeats what was typed', async () => {
+    const from = TEST_USERS.attendanceOfficer;
+    const one = firstCard(await bot.say(messageActivity('pupil Aisha Bell', { from })));
+    assertValidCard(one);
+    assert.match(cardText(one), /Aisha Bell · Y9 · Boston Grammar Test School/);
+    assert.match(cardText(one), /Suspensions, exclusions and alerts this year/);
+    assert.match(cardText(one), /Record this review/);
+
+    assert.match(JSON.stringify(await bot.say(messageActivity('pupil B', { from }))), /Name or UPN: give at least two letters/);
+    const list = firstCard(await bot.say(messageActivity('pupil Be', { from })));
+    assertValidCard(list);
+    assert.match(cardText(list), /Pupils found \(2\)/);
+    assert.ok(reviewActionFor(list, fixture.pupils.severe!.id) && reviewActionFor(list, fixture.pupils.paSocial!.id), 'each pupil opens their review');
+
+    const none = await bot.say(messageActivity('pupil Gina Hale', { from }));
+    const reply = JSON.stringify(none);
+    assert.match(reply, /No pupil on roll at a school in your scope matches that/);
+    assert.doesNotMatch(reply, /Gina|Hale/, 'the search words are not repeated');
+
+    const admin = await bot.say(messageActivity('pupil Aisha', { from: TEST_USERS.admin }));
+    assert.match(JSON.stringify(admin), /Your role sees figures only/);
+    assert.doesNotMatch(JSON.stringify(admin), /Aisha Bell/);
+  });
+
   it('another district\'s cluster member and a school leader of another school see no pupil of this cluster', async () => {
     const severe = fixture.pupils.severe!;
     for (const from of [TEST_USERS.clusterMember, TEST_USERS.schoolLeader]) {
