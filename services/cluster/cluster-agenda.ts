@@ -204,16 +204,18 @@ export async function lastMarkedDay(db: Kysely<Database>, districtId: number, ur
   if (key !== undefined && key <= cap) return key;
   if (urns.length === 0) return cap;
   const firstWeek = addDays(from, -6);
-  const week = await db
-    .selectFrom('attendance_week')
-    .select(sql<string>`max(week_start)`.as('week_start'))
-    .where('school_urn', 'in', [...urns])
-    .where('week_start', '>=', firstWeek)
-    .where('week_start', '<=', cap)
-    .where(sql<boolean>`rtrim(marks, '.') <> ''`)
-    .executeTakeFirst();
   let day = cap;
-  if (week?.week_start) {
+  let before = cap;
+  // Newest week first; a week whose rows hold no mark yet (all '.') sends us one week back.
+  for (let tries = 0; tries < 4; tries++) {
+    const week = await db
+      .selectFrom('attendance_week')
+      .select(sql<string>`max(week_start)`.as('week_start'))
+      .where('school_urn', 'in', [...urns])
+      .where('week_start', '>=', firstWeek)
+      .where('week_start', '<=', before)
+      .executeTakeFirst();
+    if (!week?.week_start) break;
     const row = await db
       .selectFrom('attendance_week')
       .select(sql<number>`max(length(rtrim(marks, '.')))`.as('n'))
@@ -221,7 +223,11 @@ export async function lastMarkedDay(db: Kysely<Database>, districtId: number, ur
       .where('week_start', '=', week.week_start)
       .executeTakeFirst();
     const sessions = Number(row?.n ?? 0);
-    if (sessions > 0) day = addDays(week.week_start, Math.floor((sessions - 1) / 2));
+    if (sessions > 0) {
+      day = addDays(week.week_start, Math.floor((sessions - 1) / 2));
+      break;
+    }
+    before = addDays(week.week_start, -1);
   }
   if (day > cap) day = cap;
   if (day < from) day = from;
