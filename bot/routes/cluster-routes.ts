@@ -145,7 +145,8 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
     const { district, what, school, cohort } = parseClusterCommand(context.activity.text ?? '');
     if (!district) {
       const names = await districtNames(svc.db);
-      await context.sendActivity(`Which district? For example **cluster ${names[0] ?? 'Boston'} agenda** or **cluster ${names[0] ?? 'Boston'} minutes**. Districts: ${names.join(', ') || 'none yet'}.`);
+      const example = names[0] ?? 'Boston';
+      await context.sendActivity(`Which district? For example **cluster ${example} agenda**, **cluster ${example} candidates** or **cluster ${example} minutes**. Districts: ${names.join(', ') || 'none yet'}.`);
       return;
     }
     const actor = getActor(context);

@@ -187,6 +187,13 @@ describe('attendance cluster conversation over HTTP', () => {
     assert.match(reply, /No pupil on roll at a school in your scope matches that/);
     assert.doesNotMatch(reply, /Gina|Hale/, 'the search words are not repeated');
 
+    // Help lists the new commands for the roles that may use them, and not for administrators.
+    const help = cardText(firstCard(await bot.say(messageActivity('help', { from }))));
+    assert.match(help, /pupil .*name or UPN/);
+    assert.match(help, /cluster .*district.* candidates/);
+    const adminHelp = cardText(firstCard(await bot.say(messageActivity('help', { from: TEST_USERS.admin }))));
+    assert.doesNotMatch(adminHelp, /name or UPN|candidates/);
+
     const admin = await bot.say(messageActivity('pupil Aisha', { from: TEST_USERS.admin }));
     assert.match(JSON.stringify(admin), /Your role sees figures only/);
     assert.doesNotMatch(JSON.stringify(admin), /Aisha Bell/);
