@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { recordAccess } from '../audit/audit-log';
 import { todayInLondon } from '../calendar/dates';
@@ -21,7 +21,7 @@ declare module '../store/database' {
 }
 
 export interface ClusterNominationTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   /** The meeting the pupil is nominated for (the row is created with the first nomination). */
   meeting_id: number;
   pupil_id: number;
