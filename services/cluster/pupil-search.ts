@@ -75,13 +75,14 @@ export async function findPupils(deps: ClusterDeps, actor: Actor, request: { que
   } else {
     const tokens = nameTokens(query);
     if (tokens.length === 0) return problem('invalid', 'Name or UPN: give a name (letters) or a 13-character UPN.');
-    for (const t of tokens) {
-      // Tokens hold only letters, hyphens and apostrophes, so no LIKE wildcard can come from the user.
+    // Tokens hold only letters, hyphens and apostrophes, so no LIKE wildcard can come from the user.
+    const conditions = tokens.map((t) => {
       const prefix = `${t}%`;
-      q = q.where(
-        sql<boolean>`(lower(p.legal_surname) like ${prefix} or lower(p.legal_forename) like ${prefix} or lower(coalesce(p.preferred_forename, '')) like ${prefix})`,
-      );
-    }
+      return sql<boolean>`(lower(n.legal_surname) like ${prefix} or lower(n.legal_forename) like ${prefix} or lower(coalesce(n.preferred_forename, '')) like ${prefix})`;
+    });
+    // As a subquery, so the engine reads the pupils once and looks up enrolments only for matches
+    // (joined directly, SQLite walks every enrolment and fetches each pupil: about a quarter slower).
+    q = q.where(sql<boolean>`p.id in (select n.id from pupil n where ${sql.join(conditions, sql` and `)})`);
   }
   const rows = await q
     .select(['p.id', pupilLabelSql(nameMode).as('label'), 'p.nc_year', 'e.school_urn', 'school.name as school_name', 'd.name as district'])
