@@ -270,7 +270,7 @@ function onRollSql(pupil: string, school: string, today: string) {
   return sql<boolean>`exists (select 1 from enrolment e where e.pupil_id = ${sql.ref(pupil)} and e.school_urn = ${sql.ref(school)} and e.start_date <= ${today} and (e.end_date is null or e.end_date >= ${today}))`;
 }
 
-const ATTENDANCE_ORDER = sql`case when s.possible > 0 then (s.present + s.aea) * 1.0 / s.possible else 1.0 end`;
+const ATTENDANCE_ORDER = sql<number>`case when s.possible > 0 then (s.present + s.aea) * 1.0 / s.possible else 1.0 end`;
 
 /**
  * The pool the agenda draws on: severe absence, and persistent absence with a multi-agency need
@@ -353,21 +353,39 @@ export async function agendaList(ctx: PoolContext, meetingDate: string, termStar
     .execute();
   add(carried, 'carried');
 
-  const counts = await poolQuery(ctx)
-    .select([sql<number>`count(*)`.as('total'), sql<number>`sum(case when s.band = 'severe' then 1 else 0 end)`.as('severe')])
-    .executeTakeFirst();
   const room = size - keys.length;
+  let pool: number | undefined;
+  let poolSevere = 0;
   if (room > 0) {
-    let need = rankedPool(ctx)
-      // Reviewed at an earlier meeting this term: the next term's meeting picks them up again.
-      .where(
-        sql<boolean>`not exists (select 1 from pupil_review r join cluster_meeting m on m.id = r.meeting_id where r.pupil_id = s.pupil_id and m.meeting_date >= ${termStart} and m.meeting_date < ${meetingDate})`,
-      )
-      .limit(room);
-    if (seen.size) need = need.where('s.pupil_id', 'not in', [...seen]);
-    add(await need.execute(), 'need');
+    // One pass over the pool: its size in window columns, the ranking, and whether each pupil was
+    // reviewed at an earlier meeting this term (the next term's meeting picks them up again).
+    const reviewed = sql<number>`case when exists (select 1 from pupil_review r join cluster_meeting m on m.id = r.meeting_id where r.pupil_id = s.pupil_id and m.meeting_date >= ${termStart} and m.meeting_date < ${meetingDate}) then 1 else 0 end`;
+    const ranked = poolQuery(ctx).select([
+      's.pupil_id',
+      's.school_urn',
+      CATEGORY_SQL.as('cat'),
+      ATTENDANCE_ORDER.as('att'),
+      sql<number>`count(*) over ()`.as('pool'),
+      sql<number>`sum(case when s.band = 'severe' then 1 else 0 end) over ()`.as('pool_severe'),
+      reviewed.as('reviewed'),
+    ]);
+    let need = db.selectFrom(ranked.as('c')).select(['c.pupil_id', 'c.school_urn', 'c.pool', 'c.pool_severe']).where('c.reviewed', '=', 0);
+    if (seen.size) need = need.where('c.pupil_id', 'not in', [...seen]);
+    const rows = await need.orderBy('c.cat').orderBy('c.att').orderBy('c.pupil_id').orderBy('c.school_urn').limit(room).execute();
+    if (rows.length) {
+      pool = Number(rows[0]!.pool);
+      poolSevere = Number(rows[0]!.pool_severe);
+    }
+    add(rows, 'need');
   }
-  return { keys, pool: Number(counts?.total ?? 0), poolSevere: Number(counts?.severe ?? 0), meetingId };
+  if (pool === undefined) {
+    const counts = await poolQuery(ctx)
+      .select([sql<number>`count(*)`.as('total'), sql<number>`sum(case when s.band = 'severe' then 1 else 0 end)`.as('severe')])
+      .executeTakeFirst();
+    pool = Number(counts?.total ?? 0);
+    poolSevere = Number(counts?.severe ?? 0);
+  }
+  return { keys, pool, poolSevere, meetingId };
 }
 
 interface DetailRow {
