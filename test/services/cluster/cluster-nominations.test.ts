@@ -132,6 +132,12 @@ describe('cluster agenda size, nominations and the candidate pool', () => {
       assert.match(!badCohort.ok ? badCohort.message : '', /Cohorts: ehcp/);
     });
 
+    it('the period ends on the last day with marks; a week with no marks yet sends it back to the week before', async () => {
+      await deps.db.updateTable('attendance_week').set({ marks: '..........' }).where('week_start', '=', '2026-11-23').execute();
+      // (With the fixture's marks it is Wednesday 25 November: see the card tests.)
+      assert.equal(ok(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' })).asOf, '2026-11-20');
+    });
+
     it('a school leader\'s pool holds only their school; an administrator gets none', async () => {
       const pool = ok(await getClusterCandidates(deps, actorFor(fixture.staff.bostonLeader!), { district: 'Boston', view: 'own' }));
       assert.deepEqual(pool.pupils.map((p) => p.label), ['Aisha Bell', 'Ben Carter']);
