@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const store = await openStore(location);
   logger.info('store.open', { engine: store.engine });
 
-  const bot = createBotServer(config, { store, clock, logger, calendar, ladder, alertCardsPerDay: config.ALERT_CARDS_PER_DAY });
+  const bot = createBotServer(config, { store, clock, logger, calendar, ladder, alertCardsPerDay: config.ALERT_CARDS_PER_DAY, clusterAgendaSize: config.CLUSTER_AGENDA_SIZE });
   const alerts = config.ALERT_DELIVERY === 'on' ? startAlertServices(config, { store, clock, calendar, logger }, { dailyAt: config.ALERT_SCHEDULE_AT }) : undefined;
   // Overdue cluster actions go to their owners through the same proactive switch as alerts.
   const stopReminders = config.ALERT_DELIVERY === 'on' ? startOverdueReminders({ store, clock, logger }, createConnectorTransport(config)) : undefined;

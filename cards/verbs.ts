@@ -30,6 +30,10 @@ export const VERBS = {
   clusterReviewSave: 'cluster.review.save',
   /** data: { district, actionId, status: 'done' | 'dropped' } closes an agreed action. */
   clusterActionStatus: 'cluster.action.status',
+  /** data: { district, from?, school?, cohort? } lists the meeting's candidate pool, ranked, from that position. */
+  clusterCandidates: 'cluster.candidates',
+  /** data: { district, pupilId, back: 'candidates' | 'review', from?, school?, cohort? } + input nominationReason: nominates the pupil for the next meeting. */
+  clusterNominate: 'cluster.nominate',
   /** data: { district, from? } shows the minutes of the district's latest meeting. */
   clusterMinutes: 'cluster.minutes',
   /** data: {} lists the user's own open actions. */

@@ -69,6 +69,7 @@ export const configSchema = z.object({
   ALERT_SCHEDULE_AT: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, Europe/London), e.g. 07:00').default('07:00')),
   ALERT_DELIVERY: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
   ALERT_CARDS_PER_DAY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(5)),
+  CLUSTER_AGENDA_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(30)),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 

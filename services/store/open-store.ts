@@ -10,6 +10,7 @@ import { ladderFeedbackMigration } from './migrations/0002-ladder-feedback';
 import { attendanceClusterMigration } from './migrations/0003-attendance-cluster';
 import { alertsOutboxMigration } from './migrations/0004-alerts-outbox';
 import { alertCasesMigration } from './migrations/0006-alert-cases';
+import { clusterNominationsMigration } from './migrations/0007-cluster-nominations';
 
 export interface Store {
   db: Kysely<Database>;
@@ -29,6 +30,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0003-attendance-cluster': attendanceClusterMigration(engine),
     '0004-alerts-outbox': alertsOutboxMigration(engine),
     '0006-alert-cases': alertCasesMigration(engine),
+    '0007-cluster-nominations': clusterNominationsMigration(engine),
   };
 }
 

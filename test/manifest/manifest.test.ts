@@ -18,7 +18,7 @@ const ROOT = join(__dirname, '..', '..');
 const GUID = '2f1c5a6e-3b7d-4c8e-9a0f-1d2e3f405162';
 const OTHER_GUID = '7a0b9c8d-1e2f-4a3b-8c4d-5e6f7a8b9c0d';
 const TEST_ID = '00000000-0000-0000-0000-00000000000011';
-const COMMANDS = ['help', 'ladder', 'cluster', 'my actions', 'alerts'];
+const COMMANDS = ['help', 'ladder', 'cluster', 'pupil', 'my actions', 'alerts'];
 
 const readTemplate = () => JSON.parse(readFileSync(join(DEFAULT_MANIFEST_DIR, 'manifest.template.json'), 'utf8')) as Record<string, unknown>;
 const filledTemplate = () =>
@@ -90,7 +90,7 @@ describe('Teams app package', () => {
       assert.ok(problems.some((p) => p.path === '/$schema' && p.message.includes('v1.30')), JSON.stringify(problems));
     });
 
-    it('declares the bot for personal, team and group chat, with no files and the five commands in every scope', () => {
+    it('declares the bot for personal, team and group chat, with no files and the six commands in every scope', () => {
       const bot = filledTemplate().bots[0];
       assert.equal(bot.botId, GUID);
       assert.deepEqual([...bot.scopes].sort(), ['groupChat', 'personal', 'team']);
