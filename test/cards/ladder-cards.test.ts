@@ -209,10 +209,12 @@ describe('ladder stats card', () => {
     });
     assertValidCard(card);
     const all = cardText(card);
-    assert.match(all, /“keeps walking out of lessons”/);
-    assert.match(all, /3×/);
-    assert.match(all, /Step two/);
-    assert.match(all, /no match 2×, said not useful 1×/);
+    assert.match(all, /“keeps walking out of lessons”[^“]*Asked 3 times; best match Step two\./);
+    assert.match(all, /“zzzz”[^“]*Found no rung twice, said not useful once\./);
+    assert.match(all, /What to do next/);
+    assert.doesNotMatch(all, /data\/ladder|\.yaml/, 'tells a manager what to do, not a file path');
+    // One question per block, never squeezed into a column beside counts and labels.
+    assert.doesNotMatch(JSON.stringify(card), /"type":"ColumnSet"/);
   });
 
   it('says so when there is nothing yet', () => {
