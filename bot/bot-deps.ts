@@ -14,6 +14,8 @@ export interface BotDeps {
   ladder?: LadderService;
   /** The school-day calendar (CALENDAR_FILE); the shipped sample when absent. */
   calendar?: SchoolCalendar;
+  /** ALERT_CARDS_PER_DAY (alert cases pushed to one person a day; the rest fold into a summary). */
+  alertCardsPerDay?: number;
 }
 
 export type BotApp = Application<TurnState>;

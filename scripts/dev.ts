@@ -658,7 +658,10 @@ async function main(): Promise<number> {
 
   // 1. The bot, exactly as `npm start` runs it, with authentication off.
   const bot = botCommand();
-  const botChild = startChild('bot', bot.command, bot.args, { cwd: PROJECT_ROOT, env: { ...childEnv, PORT: String(config.PORT) }, echo: prefix('bot') });
+  // Authentication is off, so the bot is a local tool: loopback only, and never "production"
+  // (which would refuse to start without MicrosoftAppId and ALLOWED_TENANTS).
+  const botEnv = { ...childEnv, PORT: String(config.PORT), HOST: '127.0.0.1', NODE_ENV: 'development' };
+  const botChild = startChild('bot', bot.command, bot.args, { cwd: PROJECT_ROOT, env: botEnv, echo: prefix('bot') });
   children.push(botChild);
   watch(botChild, 'bot');
   try {

@@ -16,6 +16,7 @@ import { namedViewers, type ChatMember } from '../../services/cluster/cluster-vi
 import { getPupilReview, saveReview, updateActionStatus } from '../../services/cluster/pupil-review';
 import { personalConversationFor } from '../../services/conversations/conversation-refs';
 import { describeError } from '../../services/logger';
+import { recordIdSchema } from '../../services/util/text-input';
 import type { BotApp, BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
 
@@ -36,7 +37,7 @@ const districtData = z.object({
   district: z.string({ required_error: 'the card has no district' }).trim().min(1, 'the card has no district').max(100),
   from: z.coerce.number().int().min(0).max(1_000_000).optional(),
 });
-const reviewData = districtData.extend({ pupilId: z.coerce.number({ invalid_type_error: 'the card has no pupil' }).int().positive('the card has no pupil') });
+const reviewData = districtData.extend({ pupilId: recordIdSchema({ missing: 'the card has no pupil', invalid: 'the card’s pupil number is not valid' }) });
 
 const ROSTER_TIMEOUT_MS = 2000;
 

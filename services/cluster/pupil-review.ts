@@ -10,6 +10,7 @@ import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
 import { schoolInScope } from '../identity/scope-query';
 import type { ExclusionCategory } from '../store/database';
+import { recordIdSchema } from '../util/text-input';
 import { multiAgencyNeeds, patternNotes, pupilLabelSql } from './agenda-rules';
 import { mayListPupils, namesAllowed } from './cluster-access';
 import { openCluster } from './cluster-agenda';
@@ -337,7 +338,7 @@ const MAX_TEXT = 2000;
 /** What the review form sends (Action.Execute data merged with the inputs). */
 export const reviewFormSchema = z.object({
   district: z.string({ required_error: 'is missing' }).min(1, 'is missing').max(100),
-  pupilId: z.coerce.number({ invalid_type_error: 'is missing' }).int().positive('is missing'),
+  pupilId: recordIdSchema({ missing: 'is missing' }),
   barriers: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional().default(''),
   leadPractitioner: z.string().max(200, 'must be at most 200 characters').optional().default(''),
   outcome: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional().default(''),
@@ -491,7 +492,7 @@ export async function saveReview(deps: ClusterDeps, actor: Actor, data: unknown,
 
 export const actionUpdateSchema = z.object({
   district: z.string().min(1, 'is missing').max(100),
-  actionId: z.coerce.number().int().positive('is missing'),
+  actionId: recordIdSchema({ missing: 'is missing' }),
   status: z.enum(['done', 'dropped'], { errorMap: () => ({ message: 'must be done or dropped' }) }),
 });
 

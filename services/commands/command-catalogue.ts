@@ -82,6 +82,12 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
     description: "This week's exclusions, open deadlines and alerts nobody has acknowledged.",
     roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
   },
+  {
+    usage: 'admin unlink <email>',
+    description: "Remove a staff account's link to a Teams identity (e.g. the wrong person's sign-in took it); audited. They link again by email from an allowed organisation.",
+    example: 'admin unlink head@school.example',
+    roles: ['admin'],
+  },
 ];
 
 export function commandsForRole(role: Role): CommandInfo[] {

@@ -41,6 +41,11 @@ export interface RuleInfo {
   basis: string;
   /** What the recipient should do next. */
   nextStep: string;
+  /**
+   * Content still to check (e.g. a citation not yet verified). Shown to administrators only
+   * (`alerts rules`): a manager reads the basis as written, never a reviewer's note inside it.
+   */
+  check?: string;
 }
 
 /** One catalogue of the rules, for cards, subscriptions (`alerts subscribe ... [types]`) and help. */
@@ -92,12 +97,14 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
   },
   suspension_day6: {
     title: 'Suspension over 5 days: school provision from day 6',
-    basis: 'Exclusion guidance (EIA 2006 s.101, unverified): the school must arrange full-time education from day 6',
+    basis: 'Exclusion guidance (EIA 2006 s.101): the school must arrange full-time education from day 6',
+    check: 'Citation of EIA 2006 s.101 not yet checked against legislation.gov.uk',
     nextStep: 'Confirm the school has full-time provision in place from the date shown.',
   },
   pex_la_day6: {
     title: 'Permanent exclusion: LA provision from day 6',
-    basis: 'Exclusion guidance (EIA 2006 s.100, unverified): the authority must arrange full-time education from day 6',
+    basis: 'Exclusion guidance (EIA 2006 s.100): the authority must arrange full-time education from day 6',
+    check: 'Citation of EIA 2006 s.100 not yet checked against legislation.gov.uk',
     nextStep: 'Pupil reintegration team: arrange a placement from the date shown.',
   },
   pex_governors_review: {
@@ -107,7 +114,8 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
   },
   pex_no_placement: {
     title: 'Day 6 is near and no placement is recorded',
-    basis: 'Exclusion guidance (EIA 2006 s.100, unverified): full-time provision from day 6 of a permanent exclusion',
+    basis: 'Exclusion guidance (EIA 2006 s.100): full-time provision from day 6 of a permanent exclusion',
+    check: 'Citation of EIA 2006 s.100 not yet checked against legislation.gov.uk',
     nextStep: 'Record the placement, or escalate today.',
   },
   repeated_suspensions: {

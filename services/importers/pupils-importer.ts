@@ -141,9 +141,9 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     const upn = parseUpn(row);
     let urn = schoolUrn(row, 'school_urn');
     if (urn !== undefined && !ctx.schools.has(urn)) urn = row.fail('school_urn', `unknown school ${urn} (import it with the schools file first)`);
-    const legalForename = requiredText(row, 'legal_forename', { maxLength: 100 });
-    const legalSurname = requiredText(row, 'legal_surname', { maxLength: 100 });
-    const preferred = optionalText(row, 'preferred_forename', { maxLength: 100 });
+    const legalForename = requiredText(row, 'legal_forename', { maxLength: 100, name: true });
+    const legalSurname = requiredText(row, 'legal_surname', { maxLength: 100, name: true });
+    const preferred = optionalText(row, 'preferred_forename', { maxLength: 100, name: true });
     let born = date(row, 'date_of_birth');
     if (born !== undefined && born > ctx.env.today) born = row.fail('date_of_birth', 'is in the future');
     else if (born !== undefined && born <= ctx.oldestBirth) born = row.fail('date_of_birth', 'is 26 or more years before the import date: not a pupil');
