@@ -1,3 +1,5 @@
+// Loads restify without http-deceiver's DEP0111 warning; must stay before the restify import.
+import './restify-quiet';
 import restify from 'restify';
 import type { AppConfig } from '../services/config';
 import { isAuthEnabled, listenHostFor, productionProblems } from '../services/config';

@@ -10,6 +10,8 @@ export const VERBS = {
   ladderOverview: 'ladder.overview',
   /** data: { verdict: 'yes' | 'no', id?, q? } records whether a ladder answer helped. */
   ladderFeedback: 'ladder.feedback',
+  /** data: { id, q? } + inputs tick-<item key>: saves the user's checklist ticks on a rung for this situation. */
+  ladderChecklist: 'ladder.checklist',
   /** data: { alertId } marks an exclusion alert acknowledged (first press wins). */
   alertAcknowledge: 'alert.acknowledge',
   /** data: { alertId, to: 'me' | email } assigns the alert. */

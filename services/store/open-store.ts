@@ -11,6 +11,7 @@ import { attendanceClusterMigration } from './migrations/0003-attendance-cluster
 import { alertsOutboxMigration } from './migrations/0004-alerts-outbox';
 import { alertCasesMigration } from './migrations/0006-alert-cases';
 import { clusterNominationsMigration } from './migrations/0007-cluster-nominations';
+import { ladderChecklistMigration } from './migrations/0009-ladder-checklist';
 
 export interface Store {
   db: Kysely<Database>;
@@ -31,6 +32,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0004-alerts-outbox': alertsOutboxMigration(engine),
     '0006-alert-cases': alertCasesMigration(engine),
     '0007-cluster-nominations': clusterNominationsMigration(engine),
+    '0009-ladder-checklist': ladderChecklistMigration(engine),
   };
 }
 
