@@ -41,6 +41,7 @@ export function createAlertRenderer(ctx: AlertViewContext): Renderer {
         const view = await buildDigest(ctx, actor, describeScope(scope), 'digest delivery');
         return { activity: { type: 'message', summary: 'Weekly exclusions digest', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: alertDigestCard(view) }] } };
       }
+      if (row.alert_id === null) return { skip: `nothing renders a ${row.kind} message without an alert` };
       const result = await alertViewFor(ctx, actor, row.alert_id, 'alert delivery');
       if (!result.ok) return { skip: result.reason === 'out_of_scope' ? 'the pupil is outside the recipient’s scope now' : 'the alert no longer exists' };
       const card = alertCard(result.view, {
