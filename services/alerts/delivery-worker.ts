@@ -83,7 +83,7 @@ export interface DeliveryWorkerOptions {
   logger?: Logger;
   workerId?: string;
   timing?: DeliveryTiming;
-  /** Rows claimed per round (about two seconds of the tenant's 50 sends a second). */
+  /** Rows claimed per round (two seconds of the tenant's 50 sends a second; the next round starts before those end). */
   batchSize?: number;
   /** Rows per subscriber (conversation) in one claim, so one chat cannot fill a round. */
   perSubscriber?: number;
@@ -143,8 +143,8 @@ export class DeliveryWorker {
     this.o = {
       timing: realTiming,
       batchSize: 100,
-      perSubscriber: 8,
-      horizonMs: 2000,
+      perSubscriber: 16,
+      horizonMs: 5000,
       leaseMs: 120_000,
       maxAttempts: 8,
       maxAttemptsWithoutConversation: 72,

@@ -194,21 +194,19 @@ export async function holdSubscriber(db: Kysely<Database>, subscriberKey: string
     .execute();
 }
 
-/** The next time a row becomes due, holds included (for the worker to sleep until), or null. */
+/**
+ * The next time a row becomes claimable (for the worker to sleep until), or null: a pending row's
+ * next attempt or a claimed row's lease end, but never before its subscriber's hold ends.
+ */
 export async function nextDueAt(db: Kysely<Database>): Promise<string | null> {
-  const pending = await db
-    .selectFrom('alert_outbox as o')
-    .leftJoin('delivery_hold as h', 'h.subscriber_key', 'o.subscriber_key')
-    .select(sql<string | null>`min(case when h.until > o.next_attempt_at then h.until else o.next_attempt_at end)`.as('next'))
-    .where('o.status', '=', 'pending')
-    .executeTakeFirst();
-  const expiring = await db
-    .selectFrom('alert_outbox')
-    .select((eb) => eb.fn.min<string>('claim_expires_at').as('next'))
-    .where('status', '=', 'sending')
-    .executeTakeFirst();
-  const candidates = [pending?.next, expiring?.next].filter((v): v is string => typeof v === 'string');
-  return candidates.length ? candidates.sort()[0]! : null;
+  const result = await sql<{ next: string | null }>`
+    select min(case when h.until > d.due then h.until else d.due end) as next
+    from (
+      select subscriber_key, case when status = 'pending' then next_attempt_at else claim_expires_at end as due
+      from alert_outbox where status in ('pending', 'sending')
+    ) d
+    left join delivery_hold h on h.subscriber_key = d.subscriber_key`.execute(db);
+  return result.rows[0]?.next ?? null;
 }
 
 /** Rows waiting now (due, ignoring holds): what "run until idle" still has to deliver. */
