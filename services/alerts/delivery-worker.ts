@@ -111,9 +111,14 @@ export interface DeliveryStats {
   throttled: number;
   /** Sends skipped because the claim was lost (lease ran out and another instance took the row). */
   fenced: number;
+  /** Sends put back because the process woke too late for their slot. */
+  late: number;
 }
 
 const RETRYABLE = new Set([412, 500, 502, 503, 504]);
+
+/** A send that wakes this late after its slot is booked again rather than sent in a burst. */
+const LATE_MS = 40;
 
 /** Start the next round this long before the last booked slot of the current one (no gap between rounds). */
 const ROUND_LEAD_MS = 250;
@@ -136,7 +141,7 @@ export class DeliveryWorker {
   private wakeSignal: AbortController | undefined;
   private kicked = false;
   private loop: Promise<void> | undefined;
-  readonly stats: DeliveryStats = { sent: 0, retried: 0, gone: 0, failed: 0, throttled: 0, fenced: 0 };
+  readonly stats: DeliveryStats = { sent: 0, retried: 0, gone: 0, failed: 0, throttled: 0, fenced: 0, late: 0 };
 
   constructor(options: DeliveryWorkerOptions) {
     this.workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
@@ -298,6 +303,13 @@ export class DeliveryWorker {
     if (delay > 0) await this.o.timing.sleep(delay, this.stopSignal.signal);
     if (this.stopping) {
       await releaseClaims(this.o.db, [row]);
+      return;
+    }
+    if (this.nowMs() - job.at > LATE_MS) {
+      // Woke far past the slot (an overloaded event loop): sending now would bunch up with the
+      // sends booked after it. Put it back to be booked again.
+      await releaseClaims(this.o.db, [row]);
+      this.stats.late++;
       return;
     }
     const conversationKey = pacingKeys(target)[0]!;
