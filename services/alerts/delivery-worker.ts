@@ -220,7 +220,9 @@ export class DeliveryWorker {
         if (wait > 0) await this.o.timing.sleep(wait);
         continue;
       }
-      while (this.jobs.size) await Promise.all([...this.jobs]);
+      // Poll rather than await the sends: they sleep until their slots, and a virtual clock only
+      // moves while every task sleeps.
+      while (this.jobs.size) await this.o.timing.sleep(5);
       if ((await dueIgnoringHolds(this.o.db, this.o.clock.now())) === 0) return this.stats;
       // Rows are due but their conversations have no slot yet: wait for the earliest.
       const next = await nextDueAt(this.o.db);
@@ -305,13 +307,6 @@ export class DeliveryWorker {
       await releaseClaims(this.o.db, [row]);
       return;
     }
-    if (this.nowMs() - job.at > LATE_MS) {
-      // Woke far past the slot (an overloaded event loop): sending now would bunch up with the
-      // sends booked after it. Put it back to be booked again.
-      await releaseClaims(this.o.db, [row]);
-      this.stats.late++;
-      return;
-    }
     const conversationKey = pacingKeys(target)[0]!;
     const paused = this.localPauses.get(conversationKey) ?? 0;
     if (paused > this.nowMs()) {
@@ -336,6 +331,13 @@ export class DeliveryWorker {
       // Our lease ran out (a long pause) and another instance may have sent it: never send twice.
       this.stats.fenced++;
       this.o.logger.warn('delivery.claim_lost', { outboxId: row.id });
+      return;
+    }
+    if (this.nowMs() - job.at > LATE_MS) {
+      // Far past the slot (an overloaded event loop, a stall while rendering): sending now would
+      // bunch up with the sends booked after it. Put it back to be booked again.
+      await releaseClaims(this.o.db, [row]);
+      this.stats.late++;
       return;
     }
     let result: TransportResult;

@@ -3,14 +3,14 @@ import type { Kysely } from 'kysely';
 import { Client } from 'pg';
 import '../../../services/alerts/alert-schema';
 import { PRIORITY } from '../../../services/alerts/delivery-priority';
-import type { DeliveryTiming, DeliveryWorker } from '../../../services/alerts/delivery-worker';
+import type { DeliveryWorker, Renderer } from '../../../services/alerts/delivery-worker';
 import { newOutboxRow } from '../../../services/alerts/outbox';
 import type { Database } from '../../../services/store/database';
 import { openStore, type Store } from '../../../services/store/open-store';
 import { startFakeConnector, type FakeConnector } from '../../helpers/fake-connector';
 import { forEachEngine, postgresRequired } from '../../helpers/test-stores';
 import { VirtualTime } from '../../helpers/virtual-time';
-import { makeWorker, seedDeliveries } from './delivery-fixtures';
+import { makeWorker, seedDeliveries, textRenderer } from './delivery-fixtures';
 
 /**
  * Proactive delivery against a fake connector that enforces Teams' limits (429 over them), on
@@ -154,19 +154,19 @@ describe('proactive delivery under Teams limits', function () {
     it('with 1,800 bulk cards queued for one chat: each card once, none over the limits, the urgent alert within seconds', async () => {
       const s = await seedScenario(a.db, connector, 41, 1800);
       const leaseMs = 20_000;
-      // Instance B freezes (a long GC pause, a suspended VM) from 5 s to well past its lease: every
-      // wake-up in that span happens only at its end.
+      // Instance B stalls (a long GC pause, a suspended VM) in the middle of its sends: every send
+      // it prepares between 5 s and the end of its lease resumes only well after the lease ran out,
+      // by when instance A has claimed those rows again.
       const freezeFrom = Date.parse(T0) + 5000;
       const freezeTo = freezeFrom + leaseMs + 30_000;
-      const frozen: DeliveryTiming = {
-        sleep: async (ms, wake) => {
-          await vt.sleep(ms, wake);
+      const stalling: Renderer = {
+        async render(row, target) {
           if (vt.ms() >= freezeFrom && vt.ms() < freezeTo) await vt.sleep(freezeTo - vt.ms());
+          return textRenderer.render(row, target);
         },
-        spawn: (task) => vt.spawn(task),
       };
       const one: DeliveryWorker = makeWorker(a.db, 'postgres', { clock: vt, timing: vt, leaseMs, workerId: 'instance-a' });
-      const two: DeliveryWorker = makeWorker(b.db, 'postgres', { clock: vt, timing: frozen, leaseMs, workerId: 'instance-b' });
+      const two: DeliveryWorker = makeWorker(b.db, 'postgres', { clock: vt, timing: vt, renderer: stalling, leaseMs, workerId: 'instance-b' });
       let urgent = 0;
       const urgentAt = Date.parse(T0) + 60_000;
       // Two minutes of virtual time: the urgent alert, the frozen instance's return, and a long
