@@ -81,7 +81,7 @@ async function untilSettled(vt: VirtualTime, db: Kysely<Database>, limitMs: numb
 }
 
 describe('proactive delivery under Teams limits', function () {
-  this.timeout(600_000);
+  this.timeout(300_000);
   let connector: FakeConnector;
   let vt: VirtualTime;
   beforeEach(async () => {
