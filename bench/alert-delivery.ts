@@ -5,18 +5,19 @@ import { performance } from 'node:perf_hooks';
 import { createConnectorTransport } from '../bot/connector-transport';
 import '../services/alerts/alert-schema';
 import { DeliveryWorker } from '../services/alerts/delivery-worker';
-import { TEAMS_CONVERSATION_WINDOWS, TEAMS_TENANT_WINDOWS, type Window } from '../services/alerts/send-pacer';
+import { TEAMS_CONVERSATION_WINDOWS, type Window } from '../services/alerts/send-pacer';
 import { systemClock } from '../services/clock';
 import { loadConfig } from '../services/config';
 import { openStore } from '../services/store/open-store';
-import { startFakeConnector, type FakeResponse } from '../test/helpers/fake-connector';
+import { startFakeConnector } from '../test/helpers/fake-connector';
 import { seedDeliveries, textRenderer } from '../test/services/alerts/delivery-fixtures';
 
 /**
  * Budget: proactive delivery through the fake connector at 90% or more of the rate Teams allows,
  * with no 429 storms and nothing lost. The fake connector enforces Teams' documented limits (50
  * per second per tenant; 7/1 s, 8/2 s, 60/30 s per conversation) and answers 429 (Retry-After: 1)
- * to anything over them, so pacing mistakes show up as 429s.
+ * to anything over them, so pacing mistakes show up as 429s. The worker paces through the store
+ * (send_slot bookings, as several instances would share them), here SQLite in memory.
  *
  *   npx tsx bench/alert-delivery.ts [--users 1000] [--one-conversation 40]
  */
@@ -25,32 +26,8 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const USERS = Number(args.get('users') ?? 1000);
 const ONE = Number(args.get('one-conversation') ?? 40);
 
-/** Sliding-window limits as Teams applies them, keyed by tenant and by conversation. */
-function teamsGate() {
-  const seen = new Map<string, number[]>();
-  const over = (key: string, windows: readonly Window[], now: number) => {
-    const times = seen.get(key) ?? [];
-    return windows.some((w) => times.filter((t) => t > now - w.ms).length >= w.limit);
-  };
-  const record = (key: string, now: number) => {
-    const times = seen.get(key) ?? [];
-    times.push(now);
-    while (times.length && times[0]! <= now - 3_600_000) times.shift();
-    seen.set(key, times);
-  };
-  return (conversationId: string, activity: any): FakeResponse | undefined => {
-    const now = Date.now();
-    const tenant = `tenant:${activity?.conversation?.tenantId ?? '-'}`;
-    const conversation = `conversation:${conversationId}`;
-    if (over(tenant, TEAMS_TENANT_WINDOWS, now) || over(conversation, TEAMS_CONVERSATION_WINDOWS, now)) return { status: 429, retryAfter: '1' };
-    record(tenant, now);
-    record(conversation, now);
-    return undefined;
-  };
-}
-
 async function run(label: string, users: number, oneConversationMessages: number) {
-  const connector = await startFakeConnector({ gate: teamsGate() });
+  const connector = await startFakeConnector({ teamsLimits: true });
   const store = await openStore({ engine: 'sqlite', target: ':memory:' });
   const ids = await seedDeliveries(store.db, connector, users, { prefix: label });
   if (oneConversationMessages > 1) {
@@ -91,7 +68,7 @@ async function main() {
     '',
     `Command: \`npx tsx bench/alert-delivery.ts --users ${USERS} --one-conversation ${ONE}\``,
     '',
-    `Machine: Node ${process.version}, ${cpus().length} cores, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' / ')}. Measured ${new Date().toISOString().slice(0, 10)}. Worker, store (SQLite in memory) and fake connector share one process.`,
+    `Machine: Node ${process.version}, ${cpus().length} cores, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' / ')}. Measured ${new Date().toISOString().slice(0, 10)}. Worker, store (SQLite in memory; the pacer\'s bookings live there too, as with several instances) and fake connector share one process.`,
     '',
     '| case | delivered (unique) | 429s | first to last send (s) | rate (msg/s) | allowed (msg/s) | ratio |',
     '|---|---|---|---|---|---|---|',

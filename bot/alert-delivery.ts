@@ -1,11 +1,13 @@
 import { alertCard } from '../cards/alert-card';
 import { alertDigestCard, alertSummaryCard } from '../cards/alert-digest-card';
+import { overdueActionCard } from '../cards/my-actions-card';
 import { SUMMARY_KIND } from '../services/alerts/alert-cases';
 import { buildDigest, buildOpenSummary } from '../services/alerts/alert-digest';
 import { AlertScheduler } from '../services/alerts/alert-schedule';
 import { alertViewFor, type AlertViewContext } from '../services/alerts/alert-view';
 import { DeliveryWorker, type Renderer, type Transport } from '../services/alerts/delivery-worker';
 import type { SchoolCalendar } from '../services/calendar/school-calendar';
+import { OVERDUE_REMINDER_KIND, overdueNoticeFor } from '../services/cluster/cluster-actions';
 import type { AppConfig } from '../services/config';
 import type { Actor } from '../services/identity/actor';
 import { describeScope, parseScope } from '../services/identity/scope';
@@ -15,9 +17,10 @@ import { systemClock, type Clock } from '../services/clock';
 import { createConnectorTransport } from './connector-transport';
 
 /**
- * Proactive alerts at run time: the rule schedule and the delivery worker, with the renderer that
- * turns an outbox row into the card for that recipient and conversation (names only in a personal
- * chat; nothing sent if the pupil is outside the recipient's scope by now).
+ * Proactive messages at run time: the rule schedule and the delivery worker, with the renderer that
+ * turns an outbox row (an alert, a digest, an overdue cluster action) into the card for that
+ * recipient and conversation (names only in a personal chat; nothing sent if the pupil is outside
+ * the recipient's scope by now, or the action was closed).
  */
 
 const KIND_BANNERS: Record<string, string> = {
@@ -38,6 +41,12 @@ export function createAlertRenderer(ctx: AlertViewContext): Renderer {
       }
       const actor: Actor = { user, role: user.role, scope, aadObjectId: user.aad_object_id, conversationType: target.conversationType };
       const reference = JSON.parse(target.referenceJson) as { user?: { id?: string } };
+      if (row.kind === OVERDUE_REMINDER_KIND) {
+        const notice = row.subject_id === null ? null : await overdueNoticeFor(ctx.db, row.subject_id);
+        if (!notice) return { skip: 'the action was closed before the reminder went' };
+        // The preview on a phone's lock screen says what kind of message it is, never who it is about.
+        return { activity: { type: 'message', summary: 'A cluster action is overdue', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: overdueActionCard(notice) }] } };
+      }
       if (row.kind === 'digest') {
         const view = await buildDigest(ctx, actor, describeScope(scope), 'digest delivery');
         return { activity: { type: 'message', summary: 'Weekly exclusions digest', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: alertDigestCard(view) }] } };
@@ -46,6 +55,7 @@ export function createAlertRenderer(ctx: AlertViewContext): Renderer {
         const view = await buildOpenSummary(ctx, actor, describeScope(scope), 'summary delivery');
         return { activity: { type: 'message', summary: 'Exclusions: what is open now', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: alertSummaryCard(view) }] } };
       }
+      if (row.alert_id === null) return { skip: `nothing renders a ${row.kind} message without an alert` };
       const result = await alertViewFor(ctx, actor, row.alert_id, 'alert delivery');
       if (!result.ok) {
         const why = { out_of_scope: 'the pupil is outside the recipient’s scope now', figures_only: 'the recipient’s role sees figures only', not_found: 'the alert no longer exists' } as const;

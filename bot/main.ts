@@ -8,7 +8,6 @@ import { CalendarError, loadCalendar } from '../services/calendar/school-calenda
 import { LadderContentError } from '../services/ladder/ladder-loader';
 import { ladderServiceFor } from '../services/ladder/ladder-service';
 import { startAlertServices } from './alert-delivery';
-import { createConnectorTransport } from './connector-transport';
 import { startOverdueReminders } from './routes/cluster-routes';
 import { createBotServer } from './server';
 
@@ -62,8 +61,8 @@ async function main(): Promise<void> {
 
   const bot = createBotServer(config, { store, clock, logger, calendar, ladder, alertCardsPerDay: config.ALERT_CARDS_PER_DAY, clusterAgendaSize: config.CLUSTER_AGENDA_SIZE });
   const alerts = config.ALERT_DELIVERY === 'on' ? startAlertServices(config, { store, clock, calendar, logger }, { dailyAt: config.ALERT_SCHEDULE_AT }) : undefined;
-  // Overdue cluster actions go to their owners through the same proactive switch as alerts.
-  const stopReminders = config.ALERT_DELIVERY === 'on' ? startOverdueReminders({ store, clock, logger }, createConnectorTransport(config)) : undefined;
+  // Overdue cluster actions are queued in the same outbox as alerts (one pacer, one retry policy).
+  const stopReminders = alerts ? startOverdueReminders({ store, clock, logger }, () => alerts.worker.kick()) : undefined;
   const { port, host } = await bot.listen();
   logger.info('server.listening', { port, host, endpoint: `http://localhost:${port}/api/messages` });
 

@@ -4,14 +4,13 @@ import { adaptiveCard, text, type AdaptiveCard } from '../../cards/adaptive-card
 import { clusterAgendaCard } from '../../cards/cluster-agenda-card';
 import { clusterCandidatesCard } from '../../cards/cluster-candidates-card';
 import { clusterMinutesCard } from '../../cards/cluster-minutes-card';
-import { myActionsCard, overdueActionCard } from '../../cards/my-actions-card';
+import { myActionsCard } from '../../cards/my-actions-card';
 import { pupilReviewCard } from '../../cards/pupil-review-card';
 import { pupilSearchCard } from '../../cards/pupil-search-card';
 import { VERBS } from '../../cards/verbs';
-import type { DeliveryTarget, Transport } from '../../services/alerts/delivery-worker';
 import { loadCalendar, type SchoolCalendar } from '../../services/calendar/school-calendar';
 import { getClusterAgenda } from '../../services/cluster/cluster-agenda';
-import { getMinutes, getMyActions, runOverdueReminders, type OverdueNotice, type ReminderRun, type ReminderSender } from '../../services/cluster/cluster-actions';
+import { getMinutes, getMyActions, queueOverdueReminders, type ReminderRun } from '../../services/cluster/cluster-actions';
 import { getClusterCandidates } from '../../services/cluster/cluster-candidates';
 import { districtNames } from '../../services/cluster/cluster-meetings';
 import { nominatePupil } from '../../services/cluster/cluster-nominations';
@@ -19,7 +18,6 @@ import type { ClusterDeps, ClusterProblem } from '../../services/cluster/cluster
 import { namedViewers, type ChatMember } from '../../services/cluster/cluster-viewers';
 import { getPupilReview, saveReview, updateActionStatus } from '../../services/cluster/pupil-review';
 import { findPupils } from '../../services/cluster/pupil-search';
-import { personalConversationFor } from '../../services/conversations/conversation-refs';
 import { describeError } from '../../services/logger';
 import { recordIdSchema } from '../../services/util/text-input';
 import type { BotApp, BotDeps } from '../bot-deps';
@@ -298,42 +296,24 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Overdue actions, sent once to their owner's personal chat
-
-/** Sends overdue notices through a proactive Transport (see services/alerts/delivery-worker.ts). */
-export function overdueReminderSender(deps: Pick<BotDeps, 'store'>, transport: Transport): ReminderSender {
-  return {
-    async send(notice: OverdueNotice) {
-      if (!notice.ownerAadObjectId) return 'no_conversation';
-      const ref = await personalConversationFor(deps.store.db, notice.ownerAadObjectId);
-      if (!ref) return 'no_conversation';
-      const target: DeliveryTarget = {
-        conversationId: ref.conversation_id,
-        conversationType: ref.conversation_type,
-        tenantId: ref.tenant_id,
-        serviceUrl: ref.service_url,
-        referenceJson: ref.reference_json,
-      };
-      // The preview on a phone's lock screen says what kind of message it is, never who it is about.
-      const result = await transport.send(target, { type: 'message', summary: 'A cluster action is overdue', attachments: [CardFactory.adaptiveCard(overdueActionCard(notice))] });
-      return result.ok ? 'sent' : 'retry';
-    },
-  };
-}
+// Overdue actions, reminded once to their owner's personal chat through the proactive outbox
 
 /**
- * Checks for overdue actions now and then every `intervalMs`; returns a stop function. A round
- * that fails is logged and tried again at the next tick.
+ * Queues reminders for overdue actions now and then every `intervalMs` (each instance may run
+ * this: the queueing is once per action); `onQueued` wakes the delivery worker. Returns a stop
+ * function. A round that fails is logged and tried again at the next tick.
  */
-export function startOverdueReminders(deps: Pick<BotDeps, 'store' | 'clock' | 'logger'>, transport: Transport, intervalMs = 15 * 60_000): () => void {
-  const sender = overdueReminderSender(deps, transport);
+export function startOverdueReminders(deps: Pick<BotDeps, 'store' | 'clock' | 'logger'>, onQueued: () => void, intervalMs = 15 * 60_000): () => void {
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      const run: ReminderRun = await runOverdueReminders(deps.store.db, deps.clock, sender);
-      if (run.claimed) deps.logger.info('cluster.overdue_reminders', { ...run });
+      const run: ReminderRun = await queueOverdueReminders(deps.store.db, deps.clock);
+      if (run.queued) {
+        deps.logger.info('cluster.overdue_reminders', { ...run });
+        onQueued();
+      }
     } catch (error) {
       deps.logger.warn('cluster.overdue_reminders_failed', describeError(error));
     } finally {

@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /**
  * Tables added by migration 0004 (alerts, outbox, subscriptions, acknowledgements, exclusion
@@ -18,6 +18,9 @@ declare module '../store/database' {
     alert_pending_pupil: AlertPendingPupilTable;
     alert_subscriber: AlertSubscriberTable;
     alert_setting: AlertSettingTable;
+    send_bucket: SendBucketTable;
+    send_slot: SendSlotTable;
+    delivery_hold: DeliveryHoldTable;
   }
 }
 
@@ -90,17 +93,18 @@ export interface AlertSubscriptionTable {
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'gone' | 'failed';
 
-/** One row per alert per subscriber: the unit of delivery. */
+/** One row per proactive message per recipient (alerts, digests, reminders): the unit of delivery. */
 export interface AlertOutboxTable {
   id: Generated<number>;
   /** `<alert dedupe key>><subscriber key>[>reminder date]`: unique, so each is sent once. */
   dedupe_key: string;
-  alert_id: number;
+  /** The alert; null for messages that are not about one alert (an overdue cluster action). */
+  alert_id: number | null;
   subscriber_key: string;
   staff_user_id: number;
   /** Target conversation for channel subscriptions; null: the user's personal chat (resolved at send). */
   conversation_id: string | null;
-  /** 'alert' or 'reminder' (a snooze ending). */
+  /** 'alert', 'reminder' (a snooze ending), 'assigned', 'digest' or 'cluster_overdue'. */
   kind: string;
   status: OutboxStatus;
   attempts: number;
@@ -114,6 +118,31 @@ export interface AlertOutboxTable {
   last_status: number | null;
   last_error: string | null;
   created_at: string;
+  /** Bumped by every claim: only the holder of the current token may send or settle the row (0005). */
+  claim_token: ColumnType<number, number | undefined, number>;
+  /** 0 urgent, 1 normal, 2 bulk; null: derived from kind and rule when claimed (delivery-priority.ts). */
+  priority: ColumnType<number | null, number | null | undefined, number | null>;
+  /** What a non-alert row is about (the cluster_action id for 'cluster_overdue'). */
+  subject_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** A pacing bucket (`conversation:<id>` or `tenant:<id>`): the row lock serialises its bookings. */
+export interface SendBucketTable {
+  bucket: string;
+  /** ms since epoch: no sends before this (a 429's Retry-After). */
+  paused_until: ColumnType<number, number | undefined, number>;
+}
+
+/** A booked send time (ms since epoch) in a bucket, kept as long as its longest window. */
+export interface SendSlotTable {
+  bucket: string;
+  at: number;
+}
+
+/** Claims skip this subscriber's rows until `until` (its conversation has no free slot sooner). */
+export interface DeliveryHoldTable {
+  subscriber_key: string;
+  until: string;
 }
 
 export interface ExclusionPlacementTable {

@@ -6,15 +6,19 @@ import { describeError, silentLogger, type Logger } from '../logger';
 import type { ConversationRef, ConversationType, Database } from '../store/database';
 import type { Engine } from '../store/engine';
 import type { AlertOutboxRow } from './alert-schema';
-import { claimDue, markFinal, markRetry, markSent, nextDueAt, releaseClaims } from './outbox';
-import { PACED_CONVERSATION_WINDOWS, PACED_TENANT_WINDOWS, SendPacer, type Window } from './send-pacer';
+import { claimDue, confirmClaim, dueIgnoringHolds, holdSubscriber, markFinal, markRetry, markSent, nextDueAt, releaseClaims } from './outbox';
+import { PACED_CONVERSATION_WINDOWS, PACED_TENANT_WINDOWS, type Window } from './send-pacer';
+import { SharedPacer } from './shared-pacer';
 
 /**
  * Delivers the outbox. Knows nothing of the Bot Framework SDK: bot/ gives it a Transport (HTTP to
  * the Bot Connector) and a Renderer (alert -> card activity for that recipient and conversation).
  *
- * Per row: find the conversation (a channel's, or the user's personal chat), render, wait for a
- * pacing slot (per conversation and per tenant), send, then record the outcome:
+ * Each round claims fairly (outbox.ts), finds each row's conversation (a channel's, or the user's
+ * personal chat), and books a pacing slot per conversation and per tenant in the store, shared by
+ * every instance (shared-pacer.ts). Rows with no slot within the horizon go straight back and
+ * their subscriber is held until the slot, so a saturated chat holds no claims. Each booked row is
+ * sent in the background at its slot: render, confirm the claim (the fence), send, then record:
  *   2xx -> sent; 429 -> due again after Retry-After, and that conversation pauses;
  *   5xx, 412, 502, 504 and network errors -> due again after exponential backoff with full jitter;
  *   403 / 404 -> the conversation is gone (bot removed or blocked): marked, not retried;
@@ -44,6 +48,32 @@ export interface Renderer {
   render(row: AlertOutboxRow, target: DeliveryTarget): Promise<RenderResult>;
 }
 
+/**
+ * How the worker waits. Production uses real timers; a test can run several workers on one virtual
+ * clock (time moves only when every task is asleep, so no test races a real timer).
+ */
+export interface DeliveryTiming {
+  /** Resolves after `ms`, or early when `wake` aborts. */
+  sleep(ms: number, wake?: AbortSignal): Promise<void>;
+  /** Runs a background task (a virtual clock counts it as busy until it sleeps or ends). */
+  spawn(task: () => Promise<void>): Promise<void>;
+}
+
+export const realTiming: DeliveryTiming = {
+  sleep: (ms, wake) =>
+    new Promise<void>((resolve) => {
+      if (wake?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        wake?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      wake?.addEventListener('abort', done, { once: true });
+    }),
+  spawn: (task) => task(),
+};
+
 export interface DeliveryWorkerOptions {
   db: Kysely<Database>;
   engine: Engine;
@@ -52,8 +82,13 @@ export interface DeliveryWorkerOptions {
   renderer: Renderer;
   logger?: Logger;
   workerId?: string;
-  /** Rows claimed per round. */
+  timing?: DeliveryTiming;
+  /** Rows claimed per round (two seconds of the tenant's 50 sends a second; the next round starts before those end). */
   batchSize?: number;
+  /** Rows per subscriber (conversation) in one claim, so one chat cannot fill a round. */
+  perSubscriber?: number;
+  /** Only slots this soon are booked; a row whose slot is later goes back (and its subscriber waits). */
+  horizonMs?: number;
   leaseMs?: number;
   maxAttempts?: number;
   /** Attempts while the user has no personal chat with the bot yet (app not installed). */
@@ -61,10 +96,9 @@ export interface DeliveryWorkerOptions {
   noConversationRetryMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  concurrency?: number;
   conversationWindows?: readonly Window[];
   tenantWindows?: readonly Window[];
-  /** Idle poll interval when nothing is due. */
+  /** Idle poll interval when nothing is due (other instances' new rows are seen this often). */
   pollMs?: number;
   random?: () => number;
 }
@@ -75,31 +109,53 @@ export interface DeliveryStats {
   gone: number;
   failed: number;
   throttled: number;
+  /** Sends skipped because the claim was lost (lease ran out and another instance took the row). */
+  fenced: number;
+  /** Sends put back because the process woke too late for their slot. */
+  late: number;
 }
 
 const RETRYABLE = new Set([412, 500, 502, 503, 504]);
 
+/** A send that wakes this late after its slot is booked again rather than sent in a burst. */
+const LATE_MS = 40;
+
+/** Start the next round this long before the last booked slot of the current one (no gap between rounds). */
+const ROUND_LEAD_MS = 250;
+
+interface Job {
+  row: AlertOutboxRow;
+  target: DeliveryTarget;
+  at: number;
+}
+
 export class DeliveryWorker {
   readonly workerId: string;
   private readonly o: Required<Omit<DeliveryWorkerOptions, 'logger' | 'workerId'>> & { logger: Logger };
-  private readonly pacer: SendPacer;
+  private readonly pacer: SharedPacer;
+  /** 429s this process saw after slots were booked (checked again just before each send). */
+  private readonly localPauses = new Map<string, number>();
+  private readonly jobs = new Set<Promise<void>>();
   private stopping = false;
+  private stopSignal = new AbortController();
+  private wakeSignal: AbortController | undefined;
+  private kicked = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private readonly sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
-  readonly stats: DeliveryStats = { sent: 0, retried: 0, gone: 0, failed: 0, throttled: 0 };
+  readonly stats: DeliveryStats = { sent: 0, retried: 0, gone: 0, failed: 0, throttled: 0, fenced: 0, late: 0 };
 
   constructor(options: DeliveryWorkerOptions) {
     this.workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
     this.o = {
-      batchSize: 200,
+      timing: realTiming,
+      batchSize: 100,
+      perSubscriber: 16,
+      horizonMs: 5000,
       leaseMs: 120_000,
       maxAttempts: 8,
       maxAttemptsWithoutConversation: 72,
       noConversationRetryMs: 3_600_000,
       backoffBaseMs: 1000,
       backoffMaxMs: 300_000,
-      concurrency: 48,
       conversationWindows: PACED_CONVERSATION_WINDOWS,
       tenantWindows: PACED_TENANT_WINDOWS,
       pollMs: 5000,
@@ -107,109 +163,155 @@ export class DeliveryWorker {
       ...options,
       logger: options.logger ?? silentLogger,
     };
-    this.pacer = new SendPacer((key) => (key.startsWith('tenant:') ? this.o.tenantWindows : this.o.conversationWindows));
+    this.pacer = new SharedPacer(this.o.db, this.o.engine, (key) => (key.startsWith('tenant:') ? this.o.tenantWindows : this.o.conversationWindows));
+  }
+
+  private nowMs(): number {
+    return this.o.clock.now().getTime();
   }
 
   /** Runs until stop(): delivers what is due, then sleeps until the next row is due or kick(). */
   start(): void {
     if (this.loop) return;
     this.stopping = false;
-    this.loop = (async () => {
+    this.stopSignal = new AbortController();
+    this.loop = this.o.timing.spawn(async () => {
       while (!this.stopping) {
         try {
-          const handled = await this.runOnce();
-          if (handled > 0) continue;
+          const round = await this.runRound();
+          if (this.stopping) break;
+          if (round.claimed > 0) {
+            await this.idle(round.wakeAt - this.nowMs());
+            continue;
+          }
           const next = await nextDueAt(this.o.db);
-          const wait = next ? Math.max(0, Math.min(this.o.pollMs, Date.parse(next) - this.o.clock.now().getTime())) : this.o.pollMs;
+          const wait = next ? Math.min(this.o.pollMs, Date.parse(next) - this.nowMs()) : this.o.pollMs;
           await this.idle(Math.max(wait, 20));
         } catch (error) {
           this.o.logger.error('delivery.round_failed', describeError(error));
           await this.idle(this.o.pollMs);
         }
       }
-    })();
+    });
   }
 
   /** New rows were queued: stop sleeping. */
   kick(): void {
-    this.wake?.();
+    this.kicked = true;
+    this.wakeSignal?.abort();
   }
 
   /** Finishes sends in flight, puts rows not yet sent back in the queue, then resolves. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
-    for (const s of this.sleepers) {
-      clearTimeout(s.timer);
-      s.resolve();
-    }
+    this.stopSignal.abort();
+    this.wakeSignal?.abort();
     await this.loop;
+    while (this.jobs.size) await Promise.all([...this.jobs]);
     this.loop = undefined;
   }
 
-  /** Delivers until nothing is due now (for tests, benches and one-shot runs). */
+  /** Delivers until nothing is due now, waiting out pacing (for tests, benches and one-shot runs). */
   async runUntilIdle(): Promise<DeliveryStats> {
-    while ((await this.runOnce()) > 0) {
-      /* keep going */
+    for (;;) {
+      const round = await this.runRound();
+      if (round.claimed > 0) {
+        const wait = round.wakeAt - this.nowMs();
+        if (wait > 0) await this.o.timing.sleep(wait);
+        continue;
+      }
+      // Poll rather than await the sends: they sleep until their slots, and a virtual clock only
+      // moves while every task sleeps.
+      while (this.jobs.size) await this.o.timing.sleep(5);
+      if ((await dueIgnoringHolds(this.o.db, this.o.clock.now())) === 0) return this.stats;
+      // Rows are due but their conversations have no slot yet: wait for the earliest.
+      const next = await nextDueAt(this.o.db);
+      await this.o.timing.sleep(Math.max(10, next ? Date.parse(next) - this.nowMs() : this.o.pollMs));
     }
-    return this.stats;
   }
 
-  /** One round: claim, send paced, settle. Returns how many rows it claimed. */
+  /** One round of claim, pace and dispatch (the sends run in the background). Returns how many rows it claimed. */
   async runOnce(): Promise<number> {
-    if (this.stopping) return 0;
+    return (await this.runRound()).claimed;
+  }
+
+  /**
+   * Claims fairly, books a shared pacing slot for each row within the horizon, hands each booked
+   * row to a background send at its slot, and puts the rest back with their subscriber on hold
+   * until their slot. `wakeAt`: when the next round should run.
+   */
+  private async runRound(): Promise<{ claimed: number; wakeAt: number }> {
+    if (this.stopping) return { claimed: 0, wakeAt: 0 };
     const rows = await claimDue(this.o.db, this.o.engine, {
       workerId: this.workerId,
       now: this.o.clock.now(),
       leaseMs: this.o.leaseMs,
       limit: this.o.batchSize,
+      perSubscriber: this.o.perSubscriber,
     });
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { claimed: 0, wakeAt: 0 };
     const targets = await this.resolveTargets(rows);
-    const jobs: { row: AlertOutboxRow; target: DeliveryTarget; at: number }[] = [];
+    const sendable: { row: AlertOutboxRow; target: DeliveryTarget }[] = [];
     for (const row of rows) {
       const target = targets.get(row.id);
       if (target === undefined) {
         await this.noConversation(row);
-        continue;
-      }
-      if (target === 'gone') {
-        await markFinal(this.o.db, row.id, this.workerId, 'gone', null, 'the conversation is gone (bot removed or blocked)');
+      } else if (target === 'gone') {
+        await markFinal(this.o.db, row, 'gone', null, 'the conversation is gone (bot removed or blocked)');
         this.stats.gone++;
-        continue;
+      } else {
+        sendable.push({ row, target });
       }
-      const at = this.pacer.reserve([`conversation:${target.conversationId}`, `tenant:${target.tenantId ?? '-'}`], Date.now());
-      jobs.push({ row, target, at });
     }
-    await this.sendAll(jobs);
-    return rows.length;
-  }
-
-  private async sendAll(jobs: { row: AlertOutboxRow; target: DeliveryTarget; at: number }[]): Promise<void> {
-    let next = 0;
-    const unsent: number[] = [];
-    const lane = async () => {
-      while (next < jobs.length) {
-        const job = jobs[next++]!;
-        const delay = job.at - Date.now();
-        if (delay > 0) await this.sleep(delay);
-        if (this.stopping) {
-          unsent.push(job.row.id);
-          continue;
-        }
-        await this.deliver(job.row, job.target);
+    const now = this.nowMs();
+    const answers = await this.pacer.reserve(
+      sendable.map((s) => pacingKeys(s.target)),
+      now,
+      now + this.o.horizonMs,
+    );
+    const back: AlertOutboxRow[] = [];
+    const holds = new Map<string, number>();
+    let lastBooked = -Infinity;
+    let firstBlocked = Infinity;
+    sendable.forEach((s, i) => {
+      const answer = answers[i]!;
+      if (answer.booked) {
+        lastBooked = Math.max(lastBooked, answer.at);
+        this.dispatch({ ...s, at: answer.at });
+      } else {
+        back.push(s.row);
+        firstBlocked = Math.min(firstBlocked, answer.at);
+        holds.set(s.row.subscriber_key, Math.min(holds.get(s.row.subscriber_key) ?? Infinity, answer.at));
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.o.concurrency, jobs.length) }, lane));
-    await releaseClaims(this.o.db, unsent, this.workerId);
+    });
+    await releaseClaims(this.o.db, back);
+    for (const [subscriber, at] of holds) await holdSubscriber(this.o.db, subscriber, this.iso(at));
+    const wakeAt = Math.min(lastBooked - ROUND_LEAD_MS, firstBlocked);
+    return { claimed: rows.length, wakeAt: Number.isFinite(wakeAt) ? wakeAt : now };
   }
 
-  private async deliver(row: AlertOutboxRow, target: DeliveryTarget): Promise<void> {
-    const conversationKey = `conversation:${target.conversationId}`;
-    const paused = this.pacer.pausedUntil(conversationKey);
-    if (paused > Date.now()) {
+  private dispatch(job: Job): void {
+    const task = this.o.timing
+      .spawn(() => this.sendAt(job))
+      .catch((error) => this.o.logger.error('delivery.send_failed', describeError(error)))
+      .finally(() => this.jobs.delete(task));
+    this.jobs.add(task);
+  }
+
+  /** Waits for the slot, then renders, confirms the claim (the fence), sends and settles. */
+  private async sendAt(job: Job): Promise<void> {
+    const { row, target } = job;
+    const delay = job.at - this.nowMs();
+    if (delay > 0) await this.o.timing.sleep(delay, this.stopSignal.signal);
+    if (this.stopping) {
+      await releaseClaims(this.o.db, [row]);
+      return;
+    }
+    const conversationKey = pacingKeys(target)[0]!;
+    const paused = this.localPauses.get(conversationKey) ?? 0;
+    if (paused > this.nowMs()) {
       // A 429 arrived for this conversation after the slot was booked: wait the server's time.
-      await markRetry(this.o.db, row.id, this.workerId, new Date(this.o.clock.now().getTime() + (paused - Date.now())).toISOString(), 429, 'waiting for Retry-After');
+      await markRetry(this.o.db, row, this.iso(paused), 429, 'waiting for Retry-After');
       this.stats.retried++;
       return;
     }
@@ -221,8 +323,21 @@ export class DeliveryWorker {
       return;
     }
     if ('skip' in rendered) {
-      await markFinal(this.o.db, row.id, this.workerId, 'failed', null, rendered.skip);
+      await markFinal(this.o.db, row, 'failed', null, rendered.skip);
       this.stats.failed++;
+      return;
+    }
+    if (!(await confirmClaim(this.o.db, row, this.o.clock.now(), this.o.leaseMs))) {
+      // Our lease ran out (a long pause) and another instance may have sent it: never send twice.
+      this.stats.fenced++;
+      this.o.logger.warn('delivery.claim_lost', { outboxId: row.id });
+      return;
+    }
+    if (this.nowMs() - job.at > LATE_MS) {
+      // Far past the slot (an overloaded event loop, a stall while rendering): sending now would
+      // bunch up with the sends booked after it. Put it back to be booked again.
+      await releaseClaims(this.o.db, [row]);
+      this.stats.late++;
       return;
     }
     let result: TransportResult;
@@ -233,22 +348,25 @@ export class DeliveryWorker {
     }
     const nowIso = this.o.clock.now().toISOString();
     if (result.ok) {
-      await markSent(this.o.db, row.id, this.workerId, nowIso, target.conversationId, result.activityId, result.status);
+      await markSent(this.o.db, row, nowIso, target.conversationId, result.activityId, result.status);
       this.stats.sent++;
       return;
     }
     const status = result.status;
     if (status === 429) {
       const wait = result.retryAfterMs ?? this.backoff(row.attempts);
-      this.pacer.pause(conversationKey, Date.now() + wait);
+      const until = this.nowMs() + wait;
+      this.localPauses.set(conversationKey, until);
+      await this.pacer.pause(conversationKey, until);
+      await holdSubscriber(this.o.db, row.subscriber_key, this.iso(until));
       this.stats.throttled++;
-      await markRetry(this.o.db, row.id, this.workerId, new Date(this.o.clock.now().getTime() + wait).toISOString(), 429, result.message);
+      await markRetry(this.o.db, row, this.iso(until), 429, result.message);
       this.stats.retried++;
       return;
     }
     if (status === 403 || status === 404) {
       await markConversationGone(this.o.db, target.conversationId, nowIso);
-      await markFinal(this.o.db, row.id, this.workerId, 'gone', status, result.message);
+      await markFinal(this.o.db, row, 'gone', status, result.message);
       this.stats.gone++;
       this.o.logger.info('delivery.conversation_gone', { outboxId: row.id, status });
       return;
@@ -257,20 +375,24 @@ export class DeliveryWorker {
       await this.retryLater(row, status, result.message);
       return;
     }
-    await markFinal(this.o.db, row.id, this.workerId, 'failed', status, result.message);
+    await markFinal(this.o.db, row, 'failed', status, result.message);
     this.stats.failed++;
     this.o.logger.warn('delivery.failed', { outboxId: row.id, status });
   }
 
+  private iso(ms: number): string {
+    return new Date(ms).toISOString();
+  }
+
   private async retryLater(row: AlertOutboxRow, status: number | null, message: string): Promise<void> {
     if (row.attempts >= this.o.maxAttempts) {
-      await markFinal(this.o.db, row.id, this.workerId, 'failed', status, `gave up after ${row.attempts} attempts: ${message}`);
+      await markFinal(this.o.db, row, 'failed', status, `gave up after ${row.attempts} attempts: ${message}`);
       this.stats.failed++;
       this.o.logger.warn('delivery.gave_up', { outboxId: row.id, status, attempts: row.attempts });
       return;
     }
     const at = new Date(this.o.clock.now().getTime() + this.backoff(row.attempts)).toISOString();
-    await markRetry(this.o.db, row.id, this.workerId, at, status, message);
+    await markRetry(this.o.db, row, at, status, message);
     this.stats.retried++;
   }
 
@@ -282,12 +404,12 @@ export class DeliveryWorker {
 
   private async noConversation(row: AlertOutboxRow): Promise<void> {
     if (row.attempts >= this.o.maxAttemptsWithoutConversation) {
-      await markFinal(this.o.db, row.id, this.workerId, 'failed', null, 'no chat with this user: the app is not installed for them');
+      await markFinal(this.o.db, row, 'failed', null, 'no chat with this user: the app is not installed for them');
       this.stats.failed++;
       return;
     }
     const at = new Date(this.o.clock.now().getTime() + this.o.noConversationRetryMs).toISOString();
-    await markRetry(this.o.db, row.id, this.workerId, at, null, 'no chat with this user yet');
+    await markRetry(this.o.db, row, at, null, 'no chat with this user yet');
     this.stats.retried++;
   }
 
@@ -330,30 +452,20 @@ export class DeliveryWorker {
     return result;
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const entry = {
-        timer: setTimeout(() => {
-          this.sleepers.delete(entry);
-          resolve();
-        }, ms),
-        resolve,
-      };
-      this.sleepers.add(entry);
-    });
+  /** Sleeps up to `ms`, ending early on kick() or stop(). */
+  private async idle(ms: number): Promise<void> {
+    if (this.kicked || this.stopping) {
+      this.kicked = false;
+      return;
+    }
+    const wake = new AbortController();
+    this.wakeSignal = wake;
+    await this.o.timing.sleep(Math.max(0, ms), wake.signal);
+    this.kicked = false;
   }
+}
 
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
-  }
+/** The pacing buckets a send counts against: its conversation (a channel without the thread) and its tenant. */
+function pacingKeys(target: DeliveryTarget): [string, string] {
+  return [`conversation:${target.conversationId.split(';messageid=')[0]}`, `tenant:${target.tenantId ?? '-'}`];
 }

@@ -64,9 +64,11 @@ export class SendPacer {
   /**
    * Books and returns the earliest allowed time (ms since epoch) at or after `now`. `ordered` keys
    * (conversations) never get a slot before their previous one; other keys (the tenant) may, so one
-   * paused conversation does not hold up the rest of the tenant.
+   * paused conversation does not hold up the rest of the tenant. With `notAfter`, a time later than
+   * that is returned but not booked (the caller will not wait that long).
    */
-  reserve(keys: readonly string[], now: number, ordered: (key: string) => boolean = (k) => !k.startsWith('tenant:')): number {
+  reserve(keys: readonly string[], now: number, options: { ordered?: (key: string) => boolean; notAfter?: number } = {}): number {
+    const ordered = options.ordered ?? ((k: string) => !k.startsWith('tenant:'));
     const states = keys.map((k) => ({ state: this.state(k), ordered: ordered(k) }));
     let at = now;
     for (const { state, ordered: fifo } of states) {
@@ -90,8 +92,21 @@ export class SendPacer {
         }
       }
     }
+    if (options.notAfter !== undefined && at > options.notAfter) return at;
     for (const { state } of states) state.times.splice(upperBound(state.times, at), 0, at);
     return at;
+  }
+
+  /** Seeds a key with bookings made elsewhere (ascending) and its pause, e.g. from the store. */
+  load(key: string, times: readonly number[], pausedUntil: number): void {
+    const state = this.state(key);
+    state.times = [...times];
+    state.pausedUntil = pausedUntil;
+  }
+
+  /** The longest window of a key (how long its bookings matter). */
+  longestWindow(key: string): number {
+    return Math.max(...this.state(key).windows.map((w) => w.ms));
   }
 
   /** Stops sends to a key until `until` (a 429's Retry-After). */

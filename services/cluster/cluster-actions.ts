@@ -10,10 +10,11 @@ import { mayListPupils, namesAllowed } from './cluster-access';
 import { openCluster } from './cluster-agenda';
 import type { ClusterDeps, ClusterResult, NameMode } from './cluster-service-types';
 import type { ActionStatus } from './cluster-tables';
+import { DUE_NOW, newOutboxRow } from '../alerts/outbox';
 
 /**
  * Follow-up of cluster meetings: the minutes of the latest meeting, a person's open actions, and
- * overdue actions sent once to their owner.
+ * overdue actions reminded once to their owner (through the proactive outbox).
  */
 
 export interface MinutesAction {
@@ -282,35 +283,61 @@ export interface OverdueNotice {
 }
 
 /**
- * Claims overdue open actions not yet notified (due before today), marking them notified in the
- * same statement so two workers never both send one. Send each, then call `releaseOverdueNotice`
- * for any that could not be delivered so a later run tries again.
+ * Queues a reminder for each overdue open action not yet notified (due before today), once per
+ * action, for its owner's personal chat. Marking the action and queueing the outbox row happen in
+ * one transaction, so two instances never both queue one and nothing is half-written. Delivery
+ * (pacing, Retry-After, retries, a user with no chat yet) is the outbox's, like every proactive
+ * message; the card is built when it is sent, so an action closed meanwhile is not reminded.
  */
-export async function claimOverdueNotices(db: Kysely<Database>, clock: Clock, limit = 100): Promise<OverdueNotice[]> {
+export async function queueOverdueReminders(db: Kysely<Database>, clock: Clock, limit = 100): Promise<ReminderRun> {
   const today = todayInLondon(clock);
   const now = clock.now().toISOString();
-  const due = db
-    .selectFrom('cluster_action')
-    .select('id')
-    .where('status', '=', 'open')
-    .where('due_date', '<', today)
-    .where('overdue_notified_at', 'is', null)
-    .orderBy('due_date')
-    .orderBy('id')
-    .limit(limit);
-  const claimed = await db.updateTable('cluster_action').set({ overdue_notified_at: now }).where('id', 'in', due).where('overdue_notified_at', 'is', null).returning('id').execute();
-  if (claimed.length === 0) return [];
-  const rows = await db
+  return db.transaction().execute(async (trx) => {
+    const due = trx
+      .selectFrom('cluster_action')
+      .select('id')
+      .where('status', '=', 'open')
+      .where('due_date', '<', today)
+      .where('overdue_notified_at', 'is', null)
+      .orderBy('due_date')
+      .orderBy('id')
+      .limit(limit);
+    const claimed = await trx
+      .updateTable('cluster_action')
+      .set({ overdue_notified_at: now })
+      .where('id', 'in', due)
+      .where('overdue_notified_at', 'is', null)
+      .returning(['id', 'owner_id'])
+      .execute();
+    if (claimed.length === 0) return { queued: 0 };
+    const rows = claimed.map((c) =>
+      newOutboxRow({
+        dedupeKey: `${OVERDUE_REMINDER_KIND}>action:${c.id}>user:${c.owner_id}`,
+        alertId: null,
+        subjectId: c.id,
+        subscriberKey: `user:${c.owner_id}`,
+        staffUserId: c.owner_id,
+        conversationId: null,
+        kind: OVERDUE_REMINDER_KIND,
+        due: DUE_NOW,
+        createdAt: now,
+      }),
+    );
+    const inserted = await trx.insertInto('alert_outbox').values(rows).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+    return { queued: inserted.reduce((n, r) => n + Number(r.numInsertedOrUpdatedRows ?? 0), 0) };
+  });
+}
+
+/** The reminder for one action as it stands now; null once it is closed or gone (nothing to remind). */
+export async function overdueNoticeFor(db: Kysely<Database>, actionId: number): Promise<OverdueNotice | null> {
+  const r = await db
     .selectFrom('cluster_action as a')
     .innerJoin('staff_user as u', 'u.id', 'a.owner_id')
     .innerJoin('pupil as p', 'p.id', 'a.pupil_id')
     .innerJoin('school', 'school.urn', 'a.school_urn')
     .innerJoin('district as d', 'd.id', 'school.district_id')
-    .where(
-      'a.id',
-      'in',
-      claimed.map((c) => c.id),
-    )
+    .where('a.id', '=', actionId)
+    .where('a.status', '=', 'open')
     .select([
       'a.id',
       'a.owner_id',
@@ -324,10 +351,9 @@ export async function claimOverdueNotices(db: Kysely<Database>, clock: Clock, li
       'a.description',
       'a.due_date',
     ])
-    .orderBy('a.due_date')
-    .orderBy('a.id')
-    .execute();
-  return rows.map((r) => ({
+    .executeTakeFirst();
+  if (!r) return null;
+  return {
     actionId: r.id,
     ownerId: r.owner_id,
     ownerAadObjectId: r.aad_object_id,
@@ -339,47 +365,12 @@ export async function claimOverdueNotices(db: Kysely<Database>, clock: Clock, li
     district: r.district,
     description: r.description,
     dueDate: r.due_date,
-  }));
+  };
 }
 
-/** Puts a claimed notice back (nothing was delivered): a later run sends it. */
-export async function releaseOverdueNotice(db: Kysely<Database>, actionId: number): Promise<void> {
-  await db.updateTable('cluster_action').set({ overdue_notified_at: null }).where('id', '=', actionId).execute();
-}
-
-export interface ReminderSender {
-  /** Sends the notice to the owner's personal chat; 'sent', 'no_conversation' or 'retry' (a transient failure). */
-  send(notice: OverdueNotice): Promise<'sent' | 'no_conversation' | 'retry'>;
-}
+/** The outbox kind of an overdue cluster action reminder. */
+export const OVERDUE_REMINDER_KIND = 'cluster_overdue';
 
 export interface ReminderRun {
-  claimed: number;
-  sent: number;
-  released: number;
+  queued: number;
 }
-
-/**
- * One round of overdue reminders: claim, send, release what could not be delivered. A user who
- * has never opened a chat with the bot keeps the action on the agenda and in "my actions"; the
- * reminder waits until they do.
- */
-export async function runOverdueReminders(db: Kysely<Database>, clock: Clock, sender: ReminderSender, limit = 100): Promise<ReminderRun> {
-  const notices = await claimOverdueNotices(db, clock, limit);
-  let sent = 0;
-  let released = 0;
-  for (const notice of notices) {
-    let outcome: 'sent' | 'no_conversation' | 'retry';
-    try {
-      outcome = await sender.send(notice);
-    } catch {
-      outcome = 'retry';
-    }
-    if (outcome === 'sent') sent++;
-    else {
-      await releaseOverdueNotice(db, notice.actionId);
-      released++;
-    }
-  }
-  return { claimed: notices.length, sent, released };
-}
-

@@ -5,6 +5,7 @@ import { claimDue } from '../../../services/alerts/outbox';
 import { openStore, type Store } from '../../../services/store/open-store';
 import { startFakeConnector, type FakeConnector } from '../../helpers/fake-connector';
 import { forEachEngine } from '../../helpers/test-stores';
+import { VirtualTime } from '../../helpers/virtual-time';
 import { deliveredOutboxIds, makeWorker, seedDeliveries, settled } from './delivery-fixtures';
 
 describe('alert delivery', () => {
@@ -109,14 +110,17 @@ describe('alert delivery', () => {
     it('loses nothing and sends nothing twice when a worker dies holding claims', async () => {
       const store = getStore();
       const ids = await seedDeliveries(store.db, connector, 6);
+      const vt = new VirtualTime('2026-11-25T10:00:00Z');
       // Worker A claims half and dies before sending: its lease must run out first.
-      const claimed = await claimDue(store.db, store.engine, { workerId: 'dead-worker', now: new Date(), leaseMs: 300, limit: 3 });
+      const claimed = await claimDue(store.db, store.engine, { workerId: 'dead-worker', now: vt.now(), leaseMs: 300, limit: 3 });
       assert.equal(claimed.length, 3);
-      const worker = makeWorker(store.db, store.engine);
-      await worker.runUntilIdle();
-      assert.equal(connector.delivered().length, 3, 'claimed rows wait for their lease');
-      await new Promise((r) => setTimeout(r, 350));
-      await worker.runUntilIdle();
+      const worker = makeWorker(store.db, store.engine, { clock: vt, timing: vt });
+      await vt.run(async () => {
+        await worker.runUntilIdle();
+        assert.equal(connector.delivered().length, 3, 'claimed rows wait for their lease');
+        await vt.sleep(350);
+        await worker.runUntilIdle();
+      });
       assert.deepEqual(deliveredOutboxIds(connector), ids);
     });
 

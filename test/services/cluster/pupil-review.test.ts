@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { getMinutes, getMyActions, runOverdueReminders, type OverdueNotice } from '../../../services/cluster/cluster-actions';
+import { getMinutes, getMyActions, overdueNoticeFor, queueOverdueReminders } from '../../../services/cluster/cluster-actions';
 import type { ClusterDeps } from '../../../services/cluster/cluster-service-types';
 import { checkReview, getPupilReview, saveReview, updateActionStatus, type OwnerChoice } from '../../../services/cluster/pupil-review';
 import { fixedClock } from '../../../services/clock';
@@ -133,11 +133,11 @@ describe('pupil review, minutes and follow-up', () => {
       assert.deepEqual((await getMyActions(deps, officer, 'own')).actions, []);
     });
 
-    it('sends each overdue action to its owner once, and tries again when delivery failed', async () => {
+    it('queues one reminder per overdue action for its owner, once, rendered from the action as it stands', async () => {
       const db = getStore().db;
       const meeting = await db.insertInto('cluster_meeting').values({ district_id: fixture.bostonId, meeting_date: '2026-11-04', created_at: NOW, created_by: null }).returning('id').executeTakeFirstOrThrow();
       const base = { school_urn: BOSTON_SECONDARY, meeting_id: meeting.id, status: 'open' as const, created_by: fixture.staff.officer!.id, created_at: NOW, closed_at: null, closed_by: null, overdue_notified_at: null };
-      await db
+      const actions = await db
         .insertInto('cluster_action')
         .values([
           { ...base, pupil_id: fixture.pupils.severe!.id, description: 'Overdue A', owner_id: fixture.staff.officer!.id, due_date: '2026-11-20' },
@@ -145,22 +145,23 @@ describe('pupil review, minutes and follow-up', () => {
           { ...base, pupil_id: fixture.pupils.paSocial!.id, description: 'Due today', owner_id: fixture.staff.officer!.id, due_date: '2026-11-25' },
           { ...base, pupil_id: fixture.pupils.paSocial!.id, description: 'Done late', owner_id: fixture.staff.officer!.id, due_date: '2026-11-01', status: 'done' as const },
         ])
+        .returning('id')
         .execute();
-      const sent: OverdueNotice[] = [];
-      let failFor = fixture.staff.bostonMember!.id;
-      const sender = {
-        async send(n: OverdueNotice) {
-          if (n.ownerId === failFor) return 'retry' as const;
-          sent.push(n);
-          return 'sent' as const;
-        },
-      };
-      assert.deepEqual(await runOverdueReminders(db, clock, sender), { claimed: 2, sent: 1, released: 1 });
-      assert.deepEqual(sent.map((n) => [n.description, n.pupilInitials, n.ownerName]), [['Overdue A', 'A.B.', 'Ola Officer']]);
-      failFor = -1;
-      assert.deepEqual(await runOverdueReminders(db, clock, sender), { claimed: 1, sent: 1, released: 0 });
-      assert.deepEqual(await runOverdueReminders(db, clock, sender), { claimed: 0, sent: 0, released: 0 });
-      assert.deepEqual(sent.map((n) => n.description), ['Overdue A', 'Overdue B']);
+      const [a, b] = actions.map((r) => r.id);
+      assert.deepEqual(await queueOverdueReminders(db, clock), { queued: 2 });
+      assert.deepEqual(await queueOverdueReminders(db, clock), { queued: 0 }, 'once per action');
+      const rows = await db.selectFrom('alert_outbox').select(['kind', 'subject_id', 'staff_user_id', 'alert_id', 'conversation_id', 'status']).orderBy('id').execute();
+      assert.deepEqual(
+        rows.map((r) => [r.kind, r.subject_id, r.staff_user_id, r.alert_id, r.conversation_id, r.status]),
+        [
+          ['cluster_overdue', a, fixture.staff.officer!.id, null, null, 'pending'],
+          ['cluster_overdue', b, fixture.staff.bostonMember!.id, null, null, 'pending'],
+        ],
+      );
+      const notice = await overdueNoticeFor(db, a!);
+      assert.deepEqual([notice?.description, notice?.pupilInitials, notice?.ownerName], ['Overdue A', 'A.B.', 'Ola Officer']);
+      await db.updateTable('cluster_action').set({ status: 'done' }).where('id', '=', b!).execute();
+      assert.equal(await overdueNoticeFor(db, b!), null, 'closed before the reminder went: nothing to send');
     });
   });
 });
