@@ -3,7 +3,7 @@ import type { Database } from '../store/database';
 import type { Engine } from '../store/engine';
 import './alert-schema';
 import type { AlertOutboxRow } from './alert-schema';
-import { BULK_KINDS, PRIORITY, URGENT_RULES } from './delivery-priority';
+import { BULK_KINDS, LEADING_KINDS, PRIORITY, URGENT_RULES } from './delivery-priority';
 
 /**
  * The delivery outbox: every proactive message (alerts, digests, reminders) is a row here. A worker
@@ -92,7 +92,7 @@ function dueCondition(now: string) {
 }
 
 /** The row's priority: its own, else bulk kinds, urgent rules, normal (delivery-priority.ts). */
-const effectivePriority = sql<number>`coalesce(o.priority, case when o.kind in (${sql.join([...BULK_KINDS])}) then ${sql.lit(PRIORITY.bulk)} when o.kind = 'alert' and a.rule in (${sql.join([...URGENT_RULES])}) then ${sql.lit(PRIORITY.urgent)} else ${sql.lit(PRIORITY.normal)} end)`;
+const effectivePriority = sql<number>`coalesce(o.priority, case when o.kind in (${sql.join([...LEADING_KINDS])}) then ${sql.lit(PRIORITY.leading)} when o.kind in (${sql.join([...BULK_KINDS])}) then ${sql.lit(PRIORITY.bulk)} when o.kind = 'alert' and a.rule in (${sql.join([...URGENT_RULES])}) then ${sql.lit(PRIORITY.urgent)} else ${sql.lit(PRIORITY.normal)} end)`;
 
 /**
  * Claims up to `limit` due rows, fairly: the first rows of every subscriber before anyone's second,

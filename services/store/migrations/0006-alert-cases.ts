@@ -13,7 +13,7 @@ export function alertCasesMigration(_engine: Engine) {
       await db.schema.alterTable('exclusion_alert').addColumn('case_key', 'text', (c) => c.notNull().defaultTo('')).execute();
       await sql`update exclusion_alert set case_key = case when exclusion_id is not null then 'exclusion:' || exclusion_id else 'alert:' || dedupe_key end`.execute(db);
       await db.schema.createIndex('exclusion_alert_case_idx').on('exclusion_alert').columns(['case_key', 'id']).execute();
-      await db.schema.createIndex('alert_outbox_subscriber_idx').on('alert_outbox').columns(['subscriber_key', 'created_at']).execute();
+      await db.schema.createIndex('alert_outbox_subscriber_created_idx').on('alert_outbox').columns(['subscriber_key', 'created_at']).execute();
       await db.schema
         .createTable('alert_subscriber')
         .addColumn('subscriber_key', 'text', (c) => c.primaryKey())
