@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { DEMO_USERS } from '../services/demo/demo-users';
 import { openStore } from '../services/store/open-store';
 import { percentile } from './load';
@@ -112,8 +112,8 @@ interface BotProcess {
   ask(message: 'reset' | 'read'): Promise<{ p50?: number; p99?: number; max?: number }>;
 }
 
-function startBot(databaseUrl: string, port: number): BotProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'error', MicrosoftAppId: '', ALERT_DELIVERY: 'off' };
+function startBot(databaseUrl: string, port: number, entry: 'bot' | 'echo' = 'bot'): BotProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'error', MicrosoftAppId: '', ALERT_DELIVERY: 'off', BENCH_ENTRY: entry };
   const child = spawn(process.execPath, ['--no-deprecation', '--import', 'tsx', 'bench/fixtures/loop-monitored-bot.ts'], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return {
     child,
@@ -148,9 +148,10 @@ async function healthz(port: number): Promise<number> {
 }
 
 async function waitUp(port: number): Promise<void> {
+  const agent = new http.Agent();
   for (let i = 0; i < 600; i++) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200) return;
+      if ((await post(port, activity(0, 'help'), agent)).ok) return;
     } catch {
       // not up yet
     }
@@ -172,7 +173,7 @@ export interface CommandFigures {
   healthzMax: number;
 }
 
-async function measureCommand(bot: BotProcess, port: number, command: string): Promise<CommandFigures> {
+async function measureCommand(bot: BotProcess, port: number, command: string, probeHealth = true): Promise<CommandFigures> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   // Warm up: the first agenda of the day refreshes attendance summaries, once for everyone.
   for (let i = 0; i < 3; i++) await post(port, activity(i, command), agent);
@@ -183,7 +184,7 @@ async function measureCommand(bot: BotProcess, port: number, command: string): P
   let running = true;
   const probes: number[] = [];
   const probe = (async () => {
-    while (running) {
+    while (running && probeHealth) {
       probes.push(await healthz(port));
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -213,8 +214,20 @@ async function measureCommand(bot: BotProcess, port: number, command: string): P
     loopP99: loop.p99 ?? NaN,
     loopMax: loop.max ?? NaN,
     healthzP99: percentile(probes, 99),
-    healthzMax: probes[probes.length - 1]!,
+    healthzMax: probes[probes.length - 1] ?? NaN,
   };
+}
+
+/** The bare teams-ai echo bot answering "help" in the same run: what the machine's load alone costs. */
+export async function measureEcho(port: number): Promise<CommandFigures> {
+  const bot = startBot('', port, 'echo');
+  try {
+    await waitUp(port);
+    return { ...(await measureCommand(bot, port, 'help', false)), command: 'bare teams-ai echo bot (baseline)' };
+  } finally {
+    bot.child.kill('SIGTERM');
+    await new Promise((r) => bot.child.once('exit', r));
+  }
 }
 
 export async function measureEngine(databaseUrl: string, port: number): Promise<CommandFigures[]> {
@@ -248,19 +261,20 @@ export function figuresTable(engine: string, rows: CommandFigures[]): string[] {
 }
 
 export function machineLine(): string {
-  return `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
+  return `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end (other work shares the machine; loop delay includes waiting for a core)`;
 }
 
 async function main(): Promise<void> {
   const engines: [string, string][] = [['SQLite', `sqlite:${SQLITE}`]];
   if (POSTGRES) engines.push(['PostgreSQL', POSTGRES]);
   const sections: string[] = [];
+  const baseline = await measureEcho(PORT + 9);
   for (const [i, [name, url]] of engines.entries()) {
     const rows = await measureEngine(url, PORT + i);
-    sections.push(...figuresTable(name, rows), '');
+    sections.push(...figuresTable(name, [baseline, ...rows]), '');
   }
   const lines = [
-    `${REQUESTS} requests per command, ${CONCURRENCY} at a time, as the LA manager (county scope, personal chat); loop delay from perf_hooks.monitorEventLoopDelay inside the bot during that command's requests.`,
+    `${REQUESTS} requests per command, ${CONCURRENCY} at a time, as the LA manager (county scope, personal chat); loop delay from perf_hooks.monitorEventLoopDelay inside the bot during that command's requests. The first row of each table is a bare teams-ai echo bot measured the same way in the same run: on a shared machine its figures are the floor no command can go under.`,
     '',
     ...sections,
   ];
