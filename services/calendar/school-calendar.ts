@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { addDays, isIsoDate, isWeekend } from './dates';
 import { lowerBound, upperBound } from '../util/sorted-search';
+import { PROJECT_ROOT, projectPath } from '../project-paths';
 
 /**
  * The authority's school-day calendar: term dates, half terms, bank holidays, INSET days and
@@ -36,8 +37,6 @@ export interface SchoolCalendar {
 
 export const DEFAULT_CALENDAR_FILE = 'data/calendar/lincolnshire-sample.json';
 
-/** services/calendar -> project root; relative calendar paths resolve from here, not the cwd. */
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export class CalendarError extends Error {
   constructor(message: string) {
@@ -157,7 +156,7 @@ export function calendarFromData(data: unknown, sourceName: string): SchoolCalen
 
 /** Reads and validates a calendar file; a relative path resolves from the project root. */
 export function loadCalendar(file: string = DEFAULT_CALENDAR_FILE): SchoolCalendar {
-  const absolute = path.resolve(PROJECT_ROOT, file);
+  const absolute = projectPath(file);
   const relative = path.relative(PROJECT_ROOT, absolute);
   const sourceName = relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative.split(path.sep).join('/');
   let text: string;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { projectPath } from '../project-paths';
 import { z } from 'zod';
 import { DEFAULT_LADDER_DIR, formatProblem, loadLadderToolkit, parseYamlFile } from './ladder-loader';
 import { buildLadderIndex, searchLadder } from './ladder-search';
@@ -31,7 +32,7 @@ export interface EvalResult {
 export function runLadderEval(dir: string = DEFAULT_LADDER_DIR, file = 'eval.yaml'): EvalResult {
   const toolkit = loadLadderToolkit(dir);
   const index = buildLadderIndex(toolkit);
-  const path = isAbsolute(dir) ? join(dir, file) : resolve(__dirname, '..', '..', dir, file);
+  const path = join(projectPath(dir), file);
   const parsed = parseYamlFile(path, readFileSync(path, 'utf8'), evalSchema);
   if (!parsed.value) throw new Error(parsed.problems.map(formatProblem).join('\n'));
   let top1 = 0;

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { LineCounter, isMap, isNode, isSeq, parseDocument, type Document } from 'yaml';
 import type { ZodIssue, ZodType } from 'zod';
 import {
@@ -11,11 +11,10 @@ import {
   type LadderToolkit,
   type SynonymGroup,
 } from './ladder-content';
+import { projectPath } from '../project-paths';
 
 export const DEFAULT_LADDER_DIR = 'data/ladder';
 
-/** services/ladder -> project root: a relative toolkit folder means the same wherever the bot starts. */
-const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
 /** One thing wrong with the content, located as precisely as the file allows. */
 export interface ContentProblem {
@@ -129,7 +128,7 @@ function display(dir: string, file: string): string {
  * start and refuses to run on broken content.
  */
 export function loadLadderToolkit(folder: string = DEFAULT_LADDER_DIR): LadderToolkit {
-  const dir = isAbsolute(folder) ? folder : resolve(PROJECT_ROOT, folder);
+  const dir = projectPath(folder);
   const problems: ContentProblem[] = [];
   const frameworkPath = join(dir, 'framework.yaml');
   if (!existsSync(frameworkPath)) {
