@@ -4,6 +4,7 @@ import type { BotApp, BotDeps } from './bot-deps';
 import { createIdentityStep } from './identity-step';
 import { registerAlertRoutes } from './routes/alert-routes';
 import { registerClusterRoutes } from './routes/cluster-routes';
+import { registerExportCommand } from './routes/export-routes';
 import { registerHelpRoutes } from './routes/help-routes';
 import { registerLadderRoutes } from './routes/ladder-routes';
 import { commandText, wasAnswered } from './turn-actor';
@@ -31,6 +32,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
 
   registerHelpRoutes(app);
   registerLadderRoutes(app, deps);
+  registerExportCommand(app, deps);
   registerClusterRoutes(app, deps);
   registerAlertRoutes(app, deps);
   return app;

@@ -14,6 +14,8 @@ export interface BotDeps {
   ladder?: LadderService;
   /** The school-day calendar (CALENDAR_FILE); the shipped sample when absent. */
   calendar?: SchoolCalendar;
+  /** Base of links to this server's own pages (PUBLIC_URL), e.g. export downloads; none: exports are off. */
+  publicUrl?: string;
 }
 
 export type BotApp = Application<TurnState>;

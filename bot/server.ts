@@ -6,6 +6,7 @@ import { createAdapter } from './adapter';
 import { createBotApp, runTurn } from './app';
 import type { BotApp, BotDeps } from './bot-deps';
 import { registerExclusionApi } from './routes/exclusion-api-routes';
+import { registerExportDownloads } from './routes/export-routes';
 
 export interface BotServer {
   server: restify.Server;
@@ -18,6 +19,8 @@ export interface BotServer {
 
 export function createBotServer(config: AppConfig, deps: BotDeps): BotServer {
   const adapter = createAdapter(config, deps.logger);
+  // Export links need the bot's own address; a local tool (auth off) can use localhost.
+  deps = { ...deps, publicUrl: deps.publicUrl ?? config.PUBLIC_URL ?? (isAuthEnabled(config) ? undefined : `http://localhost:${config.PORT}`) };
   const app = createBotApp(adapter, deps, config.MicrosoftAppId);
   const server = restify.createServer({ name: 'inclusion-assistant', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
@@ -54,6 +57,7 @@ export function createBotServer(config: AppConfig, deps: BotDeps): BotServer {
   });
 
   registerExclusionApi(server, deps);
+  registerExportDownloads(server, deps);
 
   server.get('/healthz', async (_req, res) => {
     try {

@@ -39,6 +39,15 @@ export const configSchema = z.object({
   LADDER_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   ALERT_SCHEDULE_AT: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, Europe/London), e.g. 07:00').default('07:00')),
   ALERT_DELIVERY: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
+  PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url('must be the bot\'s public web address, e.g. https://bot.example.gov.uk')
+      .refine((v) => /^https?:\/\//i.test(v), 'must start with https:// (or http:// for local tools)')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
+  ),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 

@@ -57,6 +57,12 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
     roles: EVERYONE,
   },
   {
+    usage: 'cluster <district> export',
+    description: 'The agenda and the minutes as Word documents, and the pupil list as CSV, to circulate to the meeting (links work once, for 10 minutes).',
+    example: 'cluster Boston export',
+    roles: EVERYONE,
+  },
+  {
     usage: 'my actions',
     description: 'Your open actions from cluster meetings, soonest due first.',
     roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],

@@ -9,6 +9,7 @@ import { initialMigration } from './migrations/0001-initial';
 import { ladderFeedbackMigration } from './migrations/0002-ladder-feedback';
 import { attendanceClusterMigration } from './migrations/0003-attendance-cluster';
 import { alertsOutboxMigration } from './migrations/0004-alerts-outbox';
+import { clusterExportLinksMigration } from './migrations/0008-cluster-export-links';
 import { OffThreadReadSqliteDialect, SqliteReadPool } from './sqlite-read-workers';
 
 export interface Store {
@@ -28,6 +29,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0002-ladder-feedback': ladderFeedbackMigration(engine),
     '0003-attendance-cluster': attendanceClusterMigration(engine),
     '0004-alerts-outbox': alertsOutboxMigration(engine),
+    '0008-cluster-export-links': clusterExportLinksMigration(engine),
   };
 }
 
