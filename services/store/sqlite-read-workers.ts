@@ -74,6 +74,7 @@ export class SqliteReadPool {
         const waiting = entry.pending.get(message.id);
         if (!waiting) return;
         entry.pending.delete(message.id);
+        if (entry.pending.size === 0) worker.unref();
         if (message.error) waiting.reject(Object.assign(new Error(message.error.message), message.error.code ? { code: message.error.code } : {}));
         else waiting.resolve(message.rows ?? []);
       });
@@ -85,7 +86,8 @@ export class SqliteReadPool {
       };
       worker.on('error', fail);
       worker.on('exit', () => fail(new Error('SQLite read worker stopped')));
-      // Idle workers must not keep a finished process (a script, a test) alive.
+      // An idle worker must not keep a finished process (a script, a test) alive; a busy one must,
+      // or a process whose only work is awaiting a read (start-up migrations) would exit mid-way.
       worker.unref();
       this.#workers.push(entry);
     }
@@ -100,6 +102,7 @@ export class SqliteReadPool {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       entry.pending.set(id, { resolve, reject });
+      entry.worker.ref();
       entry.worker.postMessage({ id, sql: sqlText, parameters });
     });
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { openStore, type Store } from '../../../services/store/open-store';
 
@@ -51,6 +52,23 @@ describe('SQLite reads on worker threads', () => {
       assert.equal((await tx.selectFrom('district').select('name').execute()).length, 2);
     });
     assert.deepEqual((await store.db.selectFrom('district').select('name').orderBy('name').execute()).map((d) => d.name), ['Boston', 'Lincoln']);
+  });
+
+  it('a process whose only work is awaiting a read stays alive until the answer comes (the bot at start-up)', async () => {
+    const script = join(dir, 'only-a-read.ts');
+    const openStorePath = resolve(__dirname, '../../../services/store/open-store');
+    writeFileSync(
+      script,
+      `import { openStore } from ${JSON.stringify(openStorePath)};
+      (async () => {
+        const store = await openStore({ engine: 'sqlite', target: ${JSON.stringify(join(dir, 'store.sqlite'))} }, { readWorkers: 1 });
+        const rows = await store.db.selectFrom('district').selectAll().execute();
+        process.stdout.write('read ' + rows.length + ' rows');
+        await store.close();
+      })();`,
+    );
+    const child = spawnSync(process.execPath, ['--no-deprecation', '--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(child.stdout, 'read 0 rows', child.stderr);
   });
 
   it('reports a failing read as an error and keeps serving', async () => {
