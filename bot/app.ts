@@ -6,6 +6,7 @@ import { createIdentityStep, type EdgePolicy } from './identity-step';
 import { registerAdminRoutes } from './routes/admin-routes';
 import { registerAlertRoutes } from './routes/alert-routes';
 import { registerClusterRoutes } from './routes/cluster-routes';
+import { registerExportCommand } from './routes/export-routes';
 import { registerHelpRoutes } from './routes/help-routes';
 import { registerLadderRoutes } from './routes/ladder-routes';
 import { commandText, wasAnswered } from './turn-actor';
@@ -33,6 +34,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
 
   registerHelpRoutes(app);
   registerLadderRoutes(app, deps);
+  registerExportCommand(app, deps);
   registerClusterRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerAdminRoutes(app, deps, identityStep.forgetUsers);

@@ -18,6 +18,8 @@ export interface BotDeps {
   alertCardsPerDay?: number;
   /** Pupils on a cluster meeting's agenda (CLUSTER_AGENDA_SIZE); 30 when absent. */
   clusterAgendaSize?: number;
+  /** Base of links to this server's own pages (PUBLIC_URL), e.g. export downloads; none: exports are off. */
+  publicUrl?: string;
 }
 
 export type BotApp = Application<TurnState>;

@@ -10,6 +10,7 @@ import { findStaffUser } from '../services/identity/staff-directory';
 import { isTenantAllowed } from '../services/identity/tenant-policy';
 import { parseScope } from '../services/identity/scope';
 import type { Database, StaffUser } from '../services/store/database';
+import { VERBS } from '../cards/verbs';
 import { conversationTypeOf, markAnswered, setActor } from './turn-actor';
 
 export const NOT_SET_UP_MESSAGE =
@@ -146,6 +147,7 @@ export function createIdentityStep(deps: IdentityStepDeps) {
     const aadObjectId = context.activity.from?.aadObjectId ?? null;
     const user = await resolveUser(context, aadObjectId);
     if (!user) {
+      if (isOpenToEveryone(context)) return true;
       deps.logger.info('identity.unknown_user', { activity: type });
       await replyNotSetUp(context);
       markAnswered(context);
@@ -195,4 +197,28 @@ async function reply(context: TurnContext, text: string): Promise<void> {
     return;
   }
   await context.sendActivity(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open to people not set up yet
+
+/** The ladder's card buttons; feedback is then stored without a staff user. */
+const OPEN_VERBS: readonly string[] = [VERBS.ladderOverview, VERBS.ladderRung, VERBS.ladderFeedback];
+
+/**
+ * The ladder of behavioural intervention holds no pupil data, so anyone in the tenant may read it
+ * before an administrator adds them: `ladder ...` (not `ladder stats`) and the ladder card's
+ * buttons. Everything else stays refused. Such a turn runs with no actor.
+ */
+export function isOpenToEveryone(context: TurnContext): boolean {
+  const activity = context.activity;
+  if (activity.type === ActivityTypes.Message) {
+    const words = (activity.text ?? '').replace(/<at>[^<]*<\/at>/gi, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
+    return /^ladder(\s|$)/.test(words) && !/^ladder stats?\b/.test(words);
+  }
+  if (activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action') {
+    const verb = (activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
+    return typeof verb === 'string' && OPEN_VERBS.includes(verb);
+  }
+  return false;
 }

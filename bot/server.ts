@@ -9,6 +9,7 @@ import { activityFromBody, createAdapter, type AdapterOptions } from './adapter'
 import { createBotApp, runTurn } from './app';
 import type { BotApp, BotDeps } from './bot-deps';
 import { registerExclusionApi } from './routes/exclusion-api-routes';
+import { registerExportDownloads } from './routes/export-routes';
 
 export interface BotServer {
   server: restify.Server;
@@ -33,6 +34,8 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
   const adapter = createAdapter(config, deps.logger, options.adapter);
   const refusals = options.refusalLog ?? createRefusalLog(deps.logger);
   const serviceUrls = serviceUrlPolicyFor(config);
+  // Export links need the bot's own address; a local tool (auth off) can use localhost.
+  deps = { ...deps, publicUrl: deps.publicUrl ?? config.PUBLIC_URL ?? (isAuthEnabled(config) ? undefined : `http://localhost:${config.PORT}`) };
   const app = createBotApp(adapter, deps, config.MicrosoftAppId, {
     authenticated: isAuthEnabled(config),
     allowedTenants: config.ALLOWED_TENANTS,
@@ -93,6 +96,7 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
   });
 
   registerExclusionApi(server, deps);
+  registerExportDownloads(server, deps);
 
   server.get('/healthz', async (_req, res) => {
     try {

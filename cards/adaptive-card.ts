@@ -85,6 +85,9 @@ export interface InputText extends InputBase {
   value?: string;
   isMultiline?: boolean;
   maxLength?: number;
+  /** Checked by the client before sending; pair it with the input's errorMessage. */
+  regex?: string;
+  style?: 'text' | 'tel' | 'url' | 'email';
 }
 export interface InputDate extends InputBase {
   type: 'Input.Date';

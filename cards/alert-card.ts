@@ -29,6 +29,8 @@ export interface AlertCardOptions {
   banner?: string;
   /** A line under the title after an action, e.g. "Assigned to Ola". */
   notice?: string;
+  /** Assign refused what was typed: shown beside the email field, which keeps the text. */
+  assignError?: { message: string; email: string };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -59,7 +61,7 @@ function statusLines(view: AlertView): CardElement[] {
   return lines.length ? [text(lines.join(' · '), { color: view.status === 'acknowledged' ? 'good' : 'default', spacing: 'small' })] : [];
 }
 
-function actionsFor(view: AlertView): CardAction[] {
+function actionsFor(view: AlertView, assignError?: AlertCardOptions['assignError']): CardAction[] {
   const ref = { alertId: view.alertId };
   const actions: CardAction[] = [];
   if (view.status !== 'acknowledged') actions.push(execute('Acknowledge', VERBS.alertAcknowledge, ref));
@@ -68,9 +70,20 @@ function actionsFor(view: AlertView): CardAction[] {
     title: 'Assign',
     card: adaptiveCard(
       [
-        { type: 'Input.Text', id: 'email', label: 'Colleague’s email', placeholder: 'name@lincolnshire.gov.uk', maxLength: 200 },
+        {
+          type: 'Input.Text',
+          id: 'email',
+          label: 'Colleague’s email',
+          placeholder: 'name@lincolnshire.gov.uk',
+          maxLength: 200,
+          style: 'email',
+          regex: '^\\S+@\\S+$',
+          errorMessage: 'Type a colleague’s email address, e.g. name@lincolnshire.gov.uk',
+          ...(assignError?.email ? { value: assignError.email } : {}),
+        },
+        ...(assignError ? [text(escapeMarkdown(assignError.message), { size: 'small', color: 'attention', spacing: 'none' })] : []),
       ],
-      { actions: [execute('Assign to me', VERBS.alertAssign, { ...ref, to: 'me' }), execute('Assign to colleague', VERBS.alertAssign, ref)] },
+      { actions: [{ ...execute('Assign to me', VERBS.alertAssign, { ...ref, to: 'me' }), associatedInputs: 'none' }, execute('Assign to colleague', VERBS.alertAssign, ref)] },
     ),
   });
   actions.push({
@@ -168,7 +181,7 @@ export function alertCard(view: AlertView, options: AlertCardOptions = {}): Adap
   const body: CardElement[] = [];
   if (options.banner) body.push(text(escapeMarkdown(options.banner), { color: 'accent', weight: 'bolder', size: 'small' }));
   body.push(heading(escapeMarkdown(view.title)));
-  if (options.notice) body.push(text(escapeMarkdown(options.notice), { color: 'good', spacing: 'small' }));
+  if (options.notice) body.push(text(escapeMarkdown(options.notice), { color: options.assignError ? 'attention' : 'good', spacing: 'small' }));
   body.push(...(view.kind === 'pupil' ? pupilBody(view) : districtBody(view)));
   const duties = view.kind === 'pupil' ? view.duties : [];
   // With several duties each carries its own next step; the small print names every legal basis once.
@@ -180,7 +193,7 @@ export function alertCard(view: AlertView, options: AlertCardOptions = {}): Adap
   const refresh: AdaptiveCard['refresh'] = { action: execute('Refresh', VERBS.alertRefresh, { alertId: view.alertId }) };
   if (options.refreshUserIds) refresh.userIds = options.refreshUserIds.slice(0, 60);
   return adaptiveCard(body, {
-    actions: actionsFor(view),
+    actions: actionsFor(view, options.assignError),
     refresh,
     fallbackText: `Exclusion alert: ${view.title}. Open Teams to see and act on it.`,
   });

@@ -9,15 +9,23 @@ export interface HelpView {
   commands: readonly CommandInfo[];
 }
 
+/**
+ * Teams reads `<district>` in card text as an HTML tag and drops it; single guillemets keep the
+ * "fill this in" look and survive.
+ */
+export function placeholders(words: string): string {
+  return words.replace(/<([^<>]+)>/g, '‹$1›');
+}
+
 export function helpCard(view: HelpView): AdaptiveCard {
   const rows: CardElement[] = view.commands.map((command, index) =>
     columns(
       [
-        column([text(`**${escapeMarkdown(command.usage)}**`)], '2'),
+        column([text(`**${escapeMarkdown(placeholders(command.usage))}**`)], '2'),
         column(
           [
-            text(escapeMarkdown(command.description)),
-            ...(command.example ? [subtle(`Try: ${escapeMarkdown(command.example)}`)] : []),
+            text(escapeMarkdown(placeholders(command.description))),
+            ...(command.example ? [subtle(`Try: ${escapeMarkdown(placeholders(command.example))}`)] : []),
           ],
           '3',
         ),
@@ -29,7 +37,7 @@ export function helpCard(view: HelpView): AdaptiveCard {
     [
       heading('Inclusion Assistant'),
       subtle(`${escapeMarkdown(view.userName)} · ${escapeMarkdown(view.roleLabel)} · ${escapeMarkdown(view.scopeDescription)}`),
-      text('Here is what you can ask me. Type a command as shown; words in angle brackets are yours to fill in.', {
+      text('Here is what you can ask me. Type a command as shown; words in ‹ › are yours to fill in, words in [ ] you may leave out.', {
         spacing: 'medium',
       }),
       container(rows, { spacing: 'medium' }),

@@ -229,7 +229,17 @@ function formSection(view: ReviewView, options: ReviewCardOptions): CardElement[
       ...value(form.actionOwner),
     },
     ...fieldError('actionOwner', errors),
-    { type: 'Input.Date', id: 'actionDue', label: 'Due date', min: view.today, ...value(form.actionDue) },
+    {
+      type: 'Input.Date',
+      id: 'actionDue',
+      label: 'Due date',
+      min: view.today,
+      ...(view.latestDue ? { max: view.latestDue } : {}),
+      // Teams refuses a date outside min..max before sending anything: without this message the
+      // button would seem to do nothing.
+      errorMessage: `Due date: choose a date from today (${shortDate(view.today)}) to a year ahead`,
+      ...value(form.actionDue),
+    },
     ...fieldError('actionDue', errors),
     { type: 'Input.Text', id: 'outcome', label: 'Outcome', isMultiline: true, maxLength: 2000, placeholder: 'What was decided?', ...value(form.outcome) },
     ...fieldError('outcome', errors),

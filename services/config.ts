@@ -70,6 +70,15 @@ export const configSchema = z.object({
   ALERT_DELIVERY: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
   ALERT_CARDS_PER_DAY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(5)),
   CLUSTER_AGENDA_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(30)),
+  PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url('must be the bot\'s public web address, e.g. https://bot.example.gov.uk')
+      .refine((v) => /^https?:\/\//i.test(v), 'must start with https:// (or http:// for local tools)')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
+  ),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 

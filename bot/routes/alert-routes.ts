@@ -22,8 +22,12 @@ export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
   /** In a personal chat the viewer's copy refreshes for them automatically; elsewhere Teams decides. */
   const refreshIds = (context: TurnContext) => (context.activity.conversation?.conversationType === 'personal' && context.activity.from?.id ? [context.activity.from.id] : undefined);
 
-  const answer = (context: TurnContext, result: ActionResult) =>
-    result.ok ? alertCard(result.view, { refreshUserIds: refreshIds(context), notice: result.message }) : alertNoticeCard(result.message);
+  const answer = (context: TurnContext, result: ActionResult) => {
+    if (result.ok) return alertCard(result.view, { refreshUserIds: refreshIds(context), notice: result.message });
+    // A typed field was wrong: the alert stays, with the problem beside the field and the text kept.
+    if (result.field) return alertCard(result.field.view, { refreshUserIds: refreshIds(context), notice: `Not assigned: ${result.message}`, assignError: { message: result.message, email: result.field.value } });
+    return alertNoticeCard(result.message);
+  };
 
   app.message(/^\s*alerts?(?:\s+[\s\S]*)?$/i, async (context) => {
     const words = (context.activity.text ?? '').replace(/^\s*alerts?\b/i, '');

@@ -18,7 +18,7 @@ import {
 } from '../../services/ladder/ladder-commands';
 import { ladderServiceFor } from '../../services/ladder/ladder-service';
 import type { BotApp, BotDeps } from '../bot-deps';
-import { getActor } from '../turn-actor';
+import { findActor } from '../turn-actor';
 
 /** The card for a ladder reply; a notice becomes a one-line card so buttons can update in place. */
 export function renderLadderReply(reply: LadderReply): AdaptiveCard {
@@ -37,8 +37,9 @@ export function renderLadderReply(reply: LadderReply): AdaptiveCard {
 }
 
 function actorOf(context: TurnContext): LadderActor {
-  const actor = getActor(context);
-  return { staffUserId: actor.user.id, role: actor.role };
+  // No actor: someone not set up yet, let through by the identity step for the ladder only.
+  const actor = findActor(context);
+  return actor ? { staffUserId: actor.user.id, role: actor.role } : { staffUserId: null, role: null };
 }
 
 /**

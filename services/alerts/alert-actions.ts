@@ -45,7 +45,14 @@ export const placementSchema = z
   })
   .strip();
 
-export type ActionResult = { ok: true; view: AlertView; message?: string } | { ok: false; message: string };
+export type ActionResult =
+  | { ok: true; view: AlertView; message?: string }
+  | {
+      ok: false;
+      message: string;
+      /** A typed field was wrong: the unchanged alert, to show again with the message beside the field and the text kept. */
+      field?: { name: 'email'; value: string; view: AlertView };
+    };
 
 export const ALERT_GONE = 'That alert is no longer available to you (it may be outside your scope).';
 
@@ -53,6 +60,11 @@ function problem(error: z.ZodError): ActionResult {
   const issue = error.issues[0]!;
   if (issue.path[0] === 'email') return { ok: false, message: `Please ${issue.message}, or choose "Assign to me".` };
   return { ok: false, message: `That button's data is not valid (${issue.path.join('.') || 'data'}: ${issue.message}).` };
+}
+
+function typedEmail(data: unknown): string {
+  const email = data && typeof data === 'object' ? (data as { email?: unknown }).email : undefined;
+  return typeof email === 'string' ? email.slice(0, 200) : '';
 }
 
 async function load(ctx: AlertViewContext, actor: Actor, alertId: number, command: string) {
@@ -104,24 +116,31 @@ export async function acknowledgeAlert(ctx: AlertViewContext, actor: Actor, data
 
 export async function assignAlert(ctx: AlertViewContext, actor: Actor, data: unknown): Promise<ActionResult> {
   const parsed = assignSchema.safeParse(data);
-  if (!parsed.success) return problem(parsed.error);
+  if (!parsed.success) {
+    // An empty or over-long email: the same alert comes back with the problem beside the field.
+    const ref = alertRefSchema.safeParse(data);
+    const shown = parsed.error.issues[0]!.path[0] === 'email' && ref.success ? await load(ctx, actor, ref.data.alertId, 'alert assign') : undefined;
+    const result = problem(parsed.error);
+    return shown && !result.ok ? { ...result, field: { name: 'email', value: typedEmail(data), view: shown.view } } : result;
+  }
   const found = await load(ctx, actor, parsed.data.alertId, 'alert assign');
   if (!found) return { ok: false, message: refusal(actor) };
+  const emailProblem = (message: string): ActionResult => ({ ok: false, message, field: { name: 'email', value: parsed.data.email ?? '', view: found.view } });
   const to = parsed.data.to === 'me' ? 'me' : parsed.data.email!.toLowerCase();
   const assignee =
     to === 'me'
       ? actor.user
       : await ctx.db.selectFrom('staff_user').selectAll().where('email', '=', to).executeTakeFirst();
-  if (!assignee) return { ok: false, message: 'Nobody with that email address uses the Inclusion Assistant.' };
+  if (!assignee) return emailProblem('Nobody with that email address uses the Inclusion Assistant.');
   let assigneeScope;
   try {
     assigneeScope = parseScope(assignee.scope);
   } catch {
-    return { ok: false, message: `${assignee.name} cannot be given this alert (their access is not set up).` };
+    return emailProblem(`${assignee.name} cannot be given this alert (their access is not set up).`);
   }
   // The assignee will see the pupil: they must be allowed to.
   if (!userMaySee(assigneeScope, found.alert, await loadGeography(ctx.db))) {
-    return { ok: false, message: `${assignee.name} cannot be given this alert: the pupil is outside their scope.` };
+    return emailProblem(`${assignee.name} cannot be given this alert: the pupil is outside their scope.`);
   }
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (trx) => {

@@ -80,32 +80,52 @@ export async function getMinutes(deps: ClusterDeps, actor: Actor, request: { dis
     .limit(1)
     .executeTakeFirst();
   if (!meeting) return { ok: true, view: empty };
-  if (!mayListPupils(actor.role)) return { ok: true, view: { ...empty, meetingDate: meeting.meeting_date } };
+
+  // The meeting's (pupil, school) pairs: a review or an action from this meeting. Starting from the
+  // meeting's own rows (indexed by meeting_id) keeps the work proportional to the meeting, not the county.
+  const involved = () =>
+    db
+      .selectFrom('pupil_review')
+      .select(['pupil_id', 'school_urn'])
+      .where('meeting_id', '=', meeting.id)
+      .union(db.selectFrom('cluster_action').select(['pupil_id', 'school_urn']).where('meeting_id', '=', meeting.id))
+      .as('i');
+
+  const totalsRow = await db
+    .selectFrom('cluster_action as a')
+    .innerJoin('school', 'school.urn', 'a.school_urn')
+    .where('a.meeting_id', '=', meeting.id)
+    .where(schoolInScope(actor.scope, 'school'))
+    .select([
+      sql<number>`count(*)`.as('actions'),
+      sql<number>`sum(case when a.status = 'open' then 1 else 0 end)`.as('open'),
+      sql<number>`sum(case when a.status = 'done' then 1 else 0 end)`.as('done'),
+      sql<number>`sum(case when a.status = 'open' and a.due_date < ${today} then 1 else 0 end)`.as('overdue'),
+    ])
+    .executeTakeFirst();
+  const actionTotals = {
+    actions: Number(totalsRow?.actions ?? 0),
+    open: Number(totalsRow?.open ?? 0),
+    done: Number(totalsRow?.done ?? 0),
+    overdue: Number(totalsRow?.overdue ?? 0),
+  };
+
+  if (!mayListPupils(actor.role)) {
+    // Figures only (an administrator): how many were reviewed and agreed, never who.
+    const counted = await db
+      .selectFrom(involved())
+      .innerJoin('school', 'school.urn', 'i.school_urn')
+      .where(schoolInScope(actor.scope, 'school'))
+      .select(sql<number>`count(*)`.as('reviewed'))
+      .executeTakeFirst();
+    return { ok: true, view: { ...empty, meetingDate: meeting.meeting_date, totals: { reviewed: Number(counted?.reviewed ?? 0), ...actionTotals } } };
+  }
 
   // Pupils reviewed at the meeting or with actions from it, at schools in the actor's scope.
   const reviewed = await db
-    .selectFrom('pupil as p')
-    .innerJoin('school', (join) =>
-      join.on((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('pupil_review as r2')
-            .select('r2.id')
-            .whereRef('r2.pupil_id', '=', 'p.id')
-            .whereRef('r2.school_urn', '=', 'school.urn')
-            .where('r2.meeting_id', '=', meeting.id),
-        ).or(
-          eb.exists(
-            eb
-              .selectFrom('cluster_action as a2')
-              .select('a2.id')
-              .whereRef('a2.pupil_id', '=', 'p.id')
-              .whereRef('a2.school_urn', '=', 'school.urn')
-              .where('a2.meeting_id', '=', meeting.id),
-          ),
-        ),
-      ),
-    )
+    .selectFrom(involved())
+    .innerJoin('pupil as p', 'p.id', 'i.pupil_id')
+    .innerJoin('school', 'school.urn', 'i.school_urn')
     .leftJoin('pupil_review as r', (join) => join.onRef('r.pupil_id', '=', 'p.id').on('r.meeting_id', '=', meeting.id))
     .where(schoolInScope(actor.scope, 'school'))
     .select([
@@ -123,19 +143,6 @@ export async function getMinutes(deps: ClusterDeps, actor: Actor, request: { dis
     .limit(MINUTES_PAGE_SIZE)
     .offset(from)
     .execute();
-
-  const totalsRow = await db
-    .selectFrom('cluster_action as a')
-    .innerJoin('school', 'school.urn', 'a.school_urn')
-    .where('a.meeting_id', '=', meeting.id)
-    .where(schoolInScope(actor.scope, 'school'))
-    .select([
-      sql<number>`count(*)`.as('actions'),
-      sql<number>`sum(case when a.status = 'open' then 1 else 0 end)`.as('open'),
-      sql<number>`sum(case when a.status = 'done' then 1 else 0 end)`.as('done'),
-      sql<number>`sum(case when a.status = 'open' and a.due_date < ${today} then 1 else 0 end)`.as('overdue'),
-    ])
-    .executeTakeFirst();
 
   const ids = reviewed.map((r) => r.pupil_id);
   const actions = ids.length
@@ -172,13 +179,7 @@ export async function getMinutes(deps: ClusterDeps, actor: Actor, request: { dis
       ...empty,
       meetingDate: meeting.meeting_date,
       pupils,
-      totals: {
-        reviewed: total,
-        actions: Number(totalsRow?.actions ?? 0),
-        open: Number(totalsRow?.open ?? 0),
-        done: Number(totalsRow?.done ?? 0),
-        overdue: Number(totalsRow?.overdue ?? 0),
-      },
+      totals: { reviewed: total, ...actionTotals },
       from,
     },
   };

@@ -111,6 +111,8 @@ export interface ReviewView {
   reviews: ReviewLine[];
   actions: ActionLine[];
   owners: OwnerChoice[];
+  /** Latest due date the form accepts (the client checks it too). */
+  latestDue?: string;
 }
 
 export interface ReviewRequest {
@@ -254,6 +256,7 @@ async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRe
     district: district.name,
     meeting,
     today,
+    latestDue: addDays(today, MAX_DUE_DAYS),
     periodFrom: period.from,
     asOf: lastMarked(weeks, period.from, window.asOf < today ? window.asOf : today),
     pupilId: pupil.id,
@@ -468,16 +471,33 @@ export interface SaveResult {
 
 export async function saveReview(deps: ClusterDeps, actor: Actor, data: unknown, viewKind: 'shared' | 'own'): Promise<ClusterResult<SaveResult>> {
   const parsed = reviewFormSchema.safeParse(data);
-  if (!parsed.success) {
+  let formErrors: Record<string, string> | undefined;
+  let form: ReviewForm;
+  if (parsed.success) form = parsed.data;
+  else {
     const fields: Record<string, string> = {};
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0] ?? 'form');
       fields[key] ??= issue.message;
     }
     const first = Object.entries(fields)[0]!;
-    return problem('invalid', `${REVIEW_FIELD_LABELS[first[0]] ?? first[0]}: ${first[1]}`, fields);
+    // Without the district or pupil (the card's own data) there is no form to show again.
+    if (fields.district || fields.pupilId || fields.form) return problem('invalid', `${REVIEW_FIELD_LABELS[first[0]] ?? first[0]}: ${first[1]}`, fields);
+    // A typed field is wrong: the same card comes back with the problem beside it and the text kept.
+    formErrors = fields;
+    const raw = data as Record<string, unknown>;
+    const typed = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : '');
+    form = {
+      district: String(raw.district),
+      pupilId: Number(raw.pupilId),
+      barriers: typed('barriers'),
+      leadPractitioner: typed('leadPractitioner'),
+      outcome: typed('outcome'),
+      actionWhat: typed('actionWhat'),
+      actionOwner: typed('actionOwner'),
+      actionDue: typed('actionDue'),
+    };
   }
-  const form = parsed.data;
   const opened = await openCluster(deps, actor, form.district);
   if (!opened.ok) return opened;
   if (!mayListPupils(actor.role)) return problem('not_in_scope', 'Your role sees cluster figures only, not individual pupils.');
@@ -485,6 +505,7 @@ export async function saveReview(deps: ClusterDeps, actor: Actor, data: unknown,
   const before = await buildReview(deps, actor, district, form.pupilId, viewKind);
   if (!before) return problem('not_found', NOT_FOUND);
 
+  if (formErrors) return { ok: true, view: { view: before, errors: formErrors, form, saved: false } };
   const result = checkReview(form, before.owners, before.today);
   if (!result.ok) return { ok: true, view: { view: before, errors: result.errors, form, saved: false } };
   const checked = result.review;

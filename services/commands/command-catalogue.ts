@@ -63,6 +63,12 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
     roles: EVERYONE,
   },
   {
+    usage: 'cluster <district> export',
+    description: 'The agenda and the minutes as Word documents, and the pupil list as CSV, to circulate to the meeting (links work once, for 10 minutes).',
+    example: 'cluster Boston export',
+    roles: EVERYONE,
+  },
+  {
     usage: 'pupil <name or UPN>',
     description: "Find a pupil on roll in your area and open their attendance review card, with their exclusions and alerts.",
     example: 'pupil Bell',

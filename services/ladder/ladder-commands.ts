@@ -21,7 +21,8 @@ export interface LadderContext {
 
 export interface LadderActor {
   staffUserId: number | null;
-  role: Role;
+  /** Null for someone the bot does not know yet: the ladder holds no pupil data, so they may use it. */
+  role: Role | null;
 }
 
 export interface StatsReplyView {
@@ -135,6 +136,7 @@ export async function runLadderFeedback(ctx: LadderContext, actor: LadderActor, 
 }
 
 async function statsReply(ctx: LadderContext, actor: LadderActor): Promise<LadderReply> {
+  if (!actor.role) return { kind: 'notice', message: STATS_FORBIDDEN };
   const start = academicYearStart(todayInLondon(ctx.clock));
   try {
     // 1 September is always in British Summer Time: midnight in London is 23:00 UTC the day before.

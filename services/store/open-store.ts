@@ -13,6 +13,8 @@ import { deliveryFencingMigration } from './migrations/0005-delivery-fencing';
 import { alertCasesMigration } from './migrations/0006-alert-cases';
 import { clusterNominationsMigration } from './migrations/0007-cluster-nominations';
 import { ladderChecklistMigration } from './migrations/0009-ladder-checklist';
+import { clusterExportLinksMigration } from './migrations/0008-cluster-export-links';
+import { OffThreadReadSqliteDialect, SqliteReadPool } from './sqlite-read-workers';
 
 export interface Store {
   db: Kysely<Database>;
@@ -35,15 +37,25 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0006-alert-cases': alertCasesMigration(engine),
     '0007-cluster-nominations': clusterNominationsMigration(engine),
     '0009-ladder-checklist': ladderChecklistMigration(engine),
+    '0008-cluster-export-links': clusterExportLinksMigration(engine),
   };
 }
 
 // COUNT(*) and BIGINT come back from pg as strings; our counts fit comfortably in a double.
 pgTypes.setTypeParser(20, (value) => Number(value));
 
-export async function openStore(location: StoreLocation | string | undefined, options: { migrate?: boolean } = {}): Promise<Store> {
+export interface OpenStoreOptions {
+  migrate?: boolean;
+  /**
+   * SQLite file only: worker threads for plain reads, so a long query never blocks the event loop
+   * (the bot uses them; scripts and tests, which serve nobody meanwhile, need not). Default 0.
+   */
+  readWorkers?: number;
+}
+
+export async function openStore(location: StoreLocation | string | undefined, options: OpenStoreOptions = {}): Promise<Store> {
   const where = typeof location === 'object' ? location : parseDatabaseUrl(location);
-  const store = where.engine === 'postgres' ? openPostgres(where.target) : openSqlite(where.target);
+  const store = where.engine === 'postgres' ? openPostgres(where.target) : openSqlite(where.target, options.readWorkers ?? 0);
   if (options.migrate !== false) {
     try {
       await migrate(store);
@@ -55,7 +67,7 @@ export async function openStore(location: StoreLocation | string | undefined, op
   return store;
 }
 
-function openSqlite(path: string): Store {
+function openSqlite(path: string, readWorkers: number): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const handle = new SqliteDatabase(path);
   handle.pragma('journal_mode = WAL');
@@ -65,7 +77,10 @@ function openSqlite(path: string): Store {
   // Statement journals (kept by many-row writes inside a transaction) stay in memory rather than in a
   // temporary file: a bulk import's upserts run about a third faster.
   handle.pragma('temp_store = MEMORY');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
+  const database = withStatementCache(handle);
+  // An in-memory database exists only on this connection: no other thread can read it.
+  const dialect = readWorkers > 0 && path !== ':memory:' ? new OffThreadReadSqliteDialect(database, new SqliteReadPool(path, readWorkers)) : new SqliteDialect({ database });
+  const db = new Kysely<Database>({ dialect });
   let closed = false;
   return {
     db,

@@ -112,6 +112,28 @@ describe('alert card over HTTP', () => {
     assert.equal((await store.db.selectFrom('alert_action').selectAll().execute()).length, 0);
   });
 
+  it('an unknown email on Assign keeps the alert card: the problem beside the field, the typed address kept', async () => {
+    const card = await press('alert.assign', { alertId: alertIds.pex_governors_review, email: 'nobody@county.example' });
+    checkCard(structuredClone(card));
+    // Still the alert, with its buttons, not a one-line notice.
+    assert.match(allText(card), /governors must meet/);
+    assert.match(allText(card), /Not assigned: Nobody with that email address uses the Inclusion Assistant/);
+    assert.ok(card.actions.some((a: any) => a.verb === 'alert.acknowledge'));
+    const assign = card.actions.find((a: any) => a.type === 'Action.ShowCard' && a.title === 'Assign');
+    const body = assign.card.body as any[];
+    const at = body.findIndex((e) => e.id === 'email');
+    assert.equal(body[at].value, 'nobody@county.example');
+    assert.ok(body[at].errorMessage, 'the client shows its own message for a malformed address');
+    assert.match(body[at + 1].text, /^Nobody with that email address/);
+    // "Assign to me" is not held back by the email field's check.
+    assert.equal(assign.card.actions.find((a: any) => a.data?.to === 'me').associatedInputs, 'none');
+    assert.equal((await store.db.selectFrom('alert_action').selectAll().execute()).length, 0);
+    // An empty address: the same.
+    const empty = await press('alert.assign', { alertId: alertIds.pex_governors_review, email: '' });
+    assert.ok(empty.actions.some((a: any) => a.title === 'Assign'));
+    assert.match(allText(empty), /type a colleague’s email address/);
+  });
+
   it('assigns to a colleague in scope (telling them), snoozes with a reminder, and opens the timeline', async () => {
     const leaderEmail = (await store.db.selectFrom('staff_user').select('email').where('aad_object_id', '=', TEST_USERS.schoolLeader.aadObjectId).executeTakeFirstOrThrow()).email;
     const assigned = await press('alert.assign', { alertId: alertIds.pex_governors_review, email: leaderEmail });

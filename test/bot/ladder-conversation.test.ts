@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { VERBS } from '../../cards/verbs';
 import { createLogger } from '../../services/logger';
-import { TEST_USERS, type TestUser, executeActivity, mentionActivity, messageActivity } from '../helpers/activities';
+import { TEST_USERS, executeActivity, mentionActivity, messageActivity, type TestUser } from '../helpers/activities';
 import { firstCard, startBot, type RunningBot } from '../helpers/bot-harness';
 import { assertValidCard, cardText } from '../helpers/card-check';
 
@@ -143,5 +143,33 @@ describe('ladder conversation over HTTP', () => {
     const bad = await press(bot, { verb: VERBS.ladderFeedback, data: { verdict: 'maybe' } });
     assert.match(cardText(bad), /out of date/);
     assert.equal((await bot.store.db.selectFrom('ladder_feedback').select('verdict').where('verdict', '=', 'maybe' as 'yes').execute()).length, 0);
+  });
+
+  it('someone not set up yet may use the ladder (no pupil data) and nothing else', async function () {
+    // Each turn from an unknown person first asks the Teams roster for their email (up to 2 s here).
+    this.timeout(60_000);
+    const before = (await bot.store.db.selectFrom('ladder_feedback').select('id').execute()).length;
+    const from = TEST_USERS.stranger;
+    const overview = firstCard(await bot.say(messageActivity('ladder', { from })));
+    assertValidCard(overview);
+    assert.match(cardText(overview), /Part one: persistent misconduct/);
+    const results = firstCard(await bot.say(mentionActivity('ladder keeps walking out of lessons', { from })));
+    assertValidCard(results);
+    const openStepOne = executes(overview).find((a) => a.verb === VERBS.ladderRung && a.data.id === 'step-1')!;
+    assert.match(cardText(await press(bot, openStepOne, from)), /Step one: School-led assessment of needs/);
+    // Feedback is stored without a staff user.
+    const feedback = executes(await press(bot, openStepOne, from)).find((a) => a.verb === VERBS.ladderFeedback)!;
+    await press(bot, feedback, from);
+    const stored = await bot.store.db.selectFrom('ladder_feedback').select('staff_user_id').orderBy('id').execute();
+    assert.equal(stored.length, before + 1);
+    assert.equal(stored.at(-1)!.staff_user_id, null);
+    // Everything else stays refused, with the same words as before.
+    for (const text of ['ladder stats', 'cluster Boston minutes', 'my actions']) {
+      const replies = await bot.say(messageActivity(text, { from }));
+      assert.equal(replies.length, 1, text);
+      assert.match(replies[0].text ?? '', /not set up to use the Inclusion Assistant/, text);
+    }
+    const { body } = await bot.post(executeActivity(VERBS.help, {}, { from }));
+    assert.match(body.value, /not set up/);
   });
 });

@@ -268,6 +268,31 @@ describe('cluster cards', () => {
     assert.equal(what.value, 'Home visit');
   });
 
+  it('the due date the client refuses carries its own message (Teams shows it; otherwise Save seems to do nothing)', async () => {
+    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
+    assert.ok(result.ok);
+    const card = pupilReviewCard(result.view);
+    const due = (card.body as any[]).find((e) => e.id === 'actionDue');
+    assert.equal(due.min, result.view.today);
+    assert.equal(due.max, '2027-11-26');
+    assert.match(due.errorMessage, /Due date: choose a date from today/);
+    // Every input the client validates says what is wrong in its own words.
+    const validated = (card.body as any[]).filter((e) => typeof e.type === 'string' && e.type.startsWith('Input.') && (e.isRequired || e.min !== undefined || e.max !== undefined || e.regex));
+    for (const input of validated) assert.ok(input.errorMessage, `${input.id} has no errorMessage`);
+  });
+
+  it('a field the form schema refuses comes back beside the field, the card and the typed text kept', async () => {
+    const result = await saveReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, barriers: 'b'.repeat(2001), outcome: 'Plan agreed' }, 'own');
+    assert.ok(result.ok && !result.view.saved, 'the review card comes back, not a problem card');
+    assert.deepEqual(result.view.errors, { barriers: 'must be at most 2000 characters' });
+    const card = pupilReviewCard(result.view.view, { errors: result.view.errors, form: result.view.form });
+    assertValidCard(card);
+    const body = card.body as any[];
+    const at = body.findIndex((e) => e.id === 'barriers');
+    assert.match(body[at + 1].text, /^Barriers: must be at most 2000 characters/);
+    assert.equal(body.find((e) => e.id === 'outcome').value, 'Plan agreed');
+  });
+
   it('a review with many actions and long texts stays under 28 KB', async () => {
     const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
     assert.ok(result.ok);

@@ -104,6 +104,27 @@ describe('pupil review, minutes and follow-up', () => {
       assert.equal((await getStore().db.selectFrom('cluster_action').selectAll().execute()).length, 2);
     });
 
+    it('the minutes count what was recorded for an administrator, without listing pupils; other meetings and districts stay out', async () => {
+      const officer = actorFor(fixture.staff.officer!);
+      await saveReview(deps, officer, { district: 'Boston', pupilId: fixture.pupils.severe!.id, barriers: 'Transport', actionWhat: 'Bus pass', actionOwner: String(fixture.staff.officer!.id), actionDue: '2026-12-02' }, 'own');
+      // An action only (no review) for a second pupil counts as reviewed too.
+      await saveReview(deps, officer, { district: 'Boston', pupilId: fixture.pupils.paSocial!.id, actionWhat: 'Call home', actionOwner: String(fixture.staff.officer!.id), actionDue: '2026-12-03' }, 'own');
+      await saveReview(deps, actorFor(fixture.staff.lincolnMember!), { district: 'Lincoln', pupilId: fixture.pupils.lincolnSevere!.id, barriers: 'Elsewhere' }, 'own');
+
+      const admin = await getMinutes(deps, actorFor(fixture.staff.admin!), { district: 'Boston', view: 'own' });
+      assert.ok(admin.ok);
+      assert.deepEqual(admin.view.totals, { reviewed: 2, actions: 2, open: 2, done: 0, overdue: 0 });
+      assert.deepEqual(admin.view.pupils, []);
+      const manager = await getMinutes(deps, actorFor(fixture.staff.manager!), { district: 'Boston', view: 'own' });
+      assert.ok(manager.ok);
+      assert.deepEqual(manager.view.totals, { reviewed: 2, actions: 2, open: 2, done: 0, overdue: 0 });
+      assert.deepEqual(manager.view.pupils.map((p) => [p.label, p.actions.length]).sort(), [['Aisha Bell', 1], ['Ben Carter', 1]]);
+      // The school leader sees only their own school's pupils, and counts to match.
+      const leader = await getMinutes(deps, actorFor(fixture.staff.bostonLeader!), { district: 'Boston', view: 'own' });
+      assert.ok(leader.ok);
+      assert.equal(leader.view.totals.reviewed, leader.view.pupils.length);
+    });
+
     it('returns the form\'s problems by field and saves nothing', async () => {
       const result = await saveReview(deps, actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, actionWhat: 'Visit', actionOwner: String(fixture.staff.lincolnMember!.id), actionDue: '2026-11-01' }, 'own');
       assert.ok(result.ok);
