@@ -1,11 +1,14 @@
 import type { Enrolment, Exclusion, Pupil, School } from '../store/database';
+import './casework-schema';
 
 /** The typed rows the rules read: plain data, so the rules stay pure and fast. */
 export type RulePupil = Pick<Pupil, 'id' | 'sen_provision' | 'looked_after' | 'social_worker' | 'fsm' | 'ethnicity'>;
 export type RuleExclusion = Pick<
   Exclusion,
   'id' | 'pupil_id' | 'school_urn' | 'category' | 'start_date' | 'sessions' | 'notified_date' | 'missed_public_exam'
->;
+> &
+  /** Casework fields (migration 0010); absent or null on older rows. */
+  Partial<Pick<Exclusion, 'decision_date' | 'exam_date' | 'start_session' | 'outcome' | 'outcome_date' | 'outcome_by'>>;
 export type RuleEnrolment = Pick<Enrolment, 'pupil_id' | 'school_urn' | 'start_date' | 'end_date' | 'registration'>;
 export type RuleSchool = Pick<School, 'urn' | 'district_id'>;
 /** A permanently excluded pupil's new full-time place, as recorded by the authority. */
@@ -30,7 +33,9 @@ export type PupilRuleId =
   | 'pex_la_day6'
   | 'pex_governors_review'
   | 'pex_no_placement'
-  | 'repeated_suspensions';
+  | 'repeated_suspensions'
+  | 'reported_late'
+  | 'pru_suspension_day6';
 
 export type DistrictRuleId = 'disproportionality';
 export type AlertRuleId = PupilRuleId | DistrictRuleId;
@@ -92,12 +97,17 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
   },
   suspension_day6: {
     title: 'Suspension over 5 days: school provision from day 6',
-    basis: 'Exclusion guidance (EIA 2006 s.101, unverified): the school must arrange full-time education from day 6',
+    basis: 'Education and Inspections Act 2006 s.100 and the 2007 provision regulations as amended: the school must arrange full-time education from the 6th consecutive school day',
     nextStep: 'Confirm the school has full-time provision in place from the date shown.',
+  },
+  pru_suspension_day6: {
+    title: 'Suspension from a PRU over 5 days: LA provision from day 6',
+    basis: 'Education Act 1996 s.19(3A): for a pupil suspended from a pupil referral unit the authority arranges full-time education from the 6th consecutive school day',
+    nextStep: 'The authority (not the unit) must arrange full-time provision from the date shown.',
   },
   pex_la_day6: {
     title: 'Permanent exclusion: LA provision from day 6',
-    basis: 'Exclusion guidance (EIA 2006 s.100, unverified): the authority must arrange full-time education from day 6',
+    basis: 'Education Act 1996 s.19(3A) (inserted by EIA 2006 s.101): the authority must arrange full-time education from day 6',
     nextStep: 'Pupil reintegration team: arrange a placement from the date shown.',
   },
   pex_governors_review: {
@@ -107,13 +117,18 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
   },
   pex_no_placement: {
     title: 'Day 6 is near and no placement is recorded',
-    basis: 'Exclusion guidance (EIA 2006 s.100, unverified): full-time provision from day 6 of a permanent exclusion',
+    basis: 'Education Act 1996 s.19(3A) (inserted by EIA 2006 s.101): full-time provision from day 6 of a permanent exclusion',
     nextStep: 'Record the placement, or escalate today.',
   },
   repeated_suspensions: {
     title: 'Repeated suspensions',
     basis: 'Local practice (Lincolnshire ladder): repeated suspensions prompt a review of support; pattern thresholds are a local choice',
     nextStep: 'Review the pupil’s rung on the ladder of behavioural intervention.',
+  },
+  reported_late: {
+    title: 'Exclusion reported to the authority late',
+    basis: 'SI 2012/1033 reg 5 as amended by SI 2022/788: the head must tell the authority of every suspension and permanent exclusion without delay (local rule: within one school day)',
+    nextStep: 'Remind the school to report exclusions on the day; check the governors’ dates, which run from the head’s notice.',
   },
   disproportionality: {
     title: 'Disproportionate suspensions in a district',
@@ -137,6 +152,18 @@ export interface PupilAlertFacts {
   daySix?: string;
   /** The deadline falls after the last day of the loaded calendar: the alert is raised without it. */
   dueBeyondCalendar?: boolean;
+  /** The day the head notified parents and the board (the board's clock runs from it). */
+  decisionDate?: string;
+  /** The day the authority was told, when known. */
+  laNotifiedDate?: string;
+  /** School days between the local reporting deadline and the day the authority was told. */
+  schoolDaysLate?: number;
+  /** A public exam the exclusion makes the pupil miss (the board should meet before it). */
+  examDate?: string;
+  /** The deadline shown is the school day before the exam, earlier than the 15th school day. */
+  beforeExam?: boolean;
+  /** A permanent exclusion that also makes the pupil miss a public exam. */
+  missesExam?: boolean;
 }
 
 export interface PupilAlert {

@@ -9,6 +9,7 @@ import { initialMigration } from './migrations/0001-initial';
 import { ladderFeedbackMigration } from './migrations/0002-ladder-feedback';
 import { attendanceClusterMigration } from './migrations/0003-attendance-cluster';
 import { alertsOutboxMigration } from './migrations/0004-alerts-outbox';
+import { exclusionCaseworkMigration } from './migrations/0010-exclusion-casework';
 
 export interface Store {
   db: Kysely<Database>;
@@ -27,6 +28,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0002-ladder-feedback': ladderFeedbackMigration(engine),
     '0003-attendance-cluster': attendanceClusterMigration(engine),
     '0004-alerts-outbox': alertsOutboxMigration(engine),
+    '0010-exclusion-casework': exclusionCaseworkMigration(engine),
   };
 }
 
