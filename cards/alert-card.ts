@@ -103,6 +103,40 @@ function actionsFor(view: AlertView): CardAction[] {
       }),
     });
   }
+  if (view.kind === 'pupil' && view.canRecordOutcome) {
+    actions.push({
+      type: 'Action.ShowCard',
+      title: 'Record outcome',
+      card: adaptiveCard(
+        [
+          {
+            type: 'Input.ChoiceSet',
+            id: 'outcome',
+            label: 'Outcome',
+            isRequired: true,
+            errorMessage: 'Choose an outcome',
+            choices: [
+              { title: 'Withdrawn by the head', value: 'withdrawn' },
+              { title: 'Cancelled by the head', value: 'cancelled' },
+              { title: 'Pupil reinstated', value: 'reinstated' },
+            ],
+          },
+          {
+            type: 'Input.ChoiceSet',
+            id: 'outcomeBy',
+            label: 'Decided by',
+            value: 'head',
+            choices: [
+              { title: 'Head teacher', value: 'head' },
+              { title: 'Governing board', value: 'governors' },
+            ],
+          },
+          { type: 'Input.Date', id: 'outcomeDate', label: 'Pupil back from (or cancelled on)', isRequired: true, errorMessage: 'Choose a date' },
+        ],
+        { actions: [execute('Record outcome', VERBS.alertOutcome, ref)] },
+      ),
+    });
+  }
   if (view.kind === 'pupil') actions.push(execute('Open timeline', VERBS.alertTimeline, ref));
   if (view.kind === 'pupil' && view.suggestLadder) actions.push(execute('Open the ladder', VERBS.ladderOverview, {}));
   return actions;
