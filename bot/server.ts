@@ -6,6 +6,7 @@ import { createAdapter } from './adapter';
 import { createBotApp, runTurn } from './app';
 import type { BotApp, BotDeps } from './bot-deps';
 import { registerExclusionApi } from './routes/exclusion-api-routes';
+import { registerExclusionReviewApi } from './routes/exclusion-review-api-routes';
 
 export interface BotServer {
   server: restify.Server;
@@ -54,6 +55,7 @@ export function createBotServer(config: AppConfig, deps: BotDeps): BotServer {
   });
 
   registerExclusionApi(server, deps);
+  registerExclusionReviewApi(server, deps);
 
   server.get('/healthz', async (_req, res) => {
     try {

@@ -1,5 +1,6 @@
 import type { Enrolment, Exclusion, Pupil, School } from '../store/database';
-import './casework-schema';
+import type { Selectable } from 'kysely';
+import type { ExclusionReviewTable } from './casework-schema';
 
 /** The typed rows the rules read: plain data, so the rules stay pure and fast. */
 export type RulePupil = Pick<Pupil, 'id' | 'sen_provision' | 'looked_after' | 'social_worker' | 'fsm' | 'ethnicity'>;
@@ -11,6 +12,11 @@ export type RuleExclusion = Pick<
   Partial<Pick<Exclusion, 'decision_date' | 'exam_date' | 'start_session' | 'outcome' | 'outcome_date' | 'outcome_by'>>;
 export type RuleEnrolment = Pick<Enrolment, 'pupil_id' | 'school_urn' | 'start_date' | 'end_date' | 'registration'>;
 export type RuleSchool = Pick<School, 'urn' | 'district_id'>;
+/** The recorded review steps of an exclusion (governors' decision, IRP). */
+export type RuleReview = Pick<
+  Selectable<ExclusionReviewTable>,
+  'exclusion_id' | 'governors_decision' | 'governors_meeting_date' | 'governors_notified_date' | 'irp_applied_date' | 'irp_sen_expert' | 'irp_outcome' | 'irp_decision_notified_date' | 'reconsidered_date'
+>;
 /** A permanently excluded pupil's new full-time place, as recorded by the authority. */
 export interface RulePlacement {
   exclusionId: number;
@@ -35,7 +41,10 @@ export type PupilRuleId =
   | 'pex_no_placement'
   | 'repeated_suspensions'
   | 'reported_late'
-  | 'pru_suspension_day6';
+  | 'pru_suspension_day6'
+  | 'irp_application_window'
+  | 'irp_panel_deadline'
+  | 'governors_reconsideration';
 
 export type DistrictRuleId = 'disproportionality';
 export type AlertRuleId = PupilRuleId | DistrictRuleId;
@@ -125,6 +134,21 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
     basis: 'Local practice (Lincolnshire ladder): repeated suspensions prompt a review of support; pattern thresholds are a local choice',
     nextStep: 'Review the pupil’s rung on the ladder of behavioural intervention.',
   },
+  irp_application_window: {
+    title: 'Governors upheld the permanent exclusion: review window open',
+    basis: 'SI 2012/1033 Sch 1 para 2: parents may apply for an independent review within 15 school days of notice of the board’s decision (with an SEN expert if they ask)',
+    nextStep: 'Check parents have the decision letter explaining the independent review and SEN expert rights.',
+  },
+  irp_panel_deadline: {
+    title: 'Independent review applied for: panel deadline',
+    basis: 'SI 2012/1033 Sch 1 para 1: the panel must review the decision by the 15th school day after the application',
+    nextStep: 'Arrange the panel (and the SEN expert if asked for) before the date shown.',
+  },
+  governors_reconsideration: {
+    title: 'Panel asked the governors to reconsider',
+    basis: 'SI 2012/1033 regs 8, 17 and 26: the board must reconsider within 10 school days of notice of the panel’s decision',
+    nextStep: 'Confirm the board’s reconsideration meeting date; the authority may attend.',
+  },
   reported_late: {
     title: 'Exclusion reported to the authority late',
     basis: 'SI 2012/1033 reg 5 as amended by SI 2022/788: the head must tell the authority of every suspension and permanent exclusion without delay (local rule: within one school day)',
@@ -164,6 +188,12 @@ export interface PupilAlertFacts {
   beforeExam?: boolean;
   /** A permanent exclusion that also makes the pupil miss a public exam. */
   missesExam?: boolean;
+  /** Review steps: when the governors met and when parents were told. */
+  governorsMeetingDate?: string;
+  governorsNotifiedDate?: string;
+  irpAppliedDate?: string;
+  irpSenExpert?: boolean;
+  irpOutcome?: string;
 }
 
 export interface PupilAlert {

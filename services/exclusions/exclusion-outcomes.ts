@@ -26,12 +26,26 @@ export async function closeAlertsForOutcomes(
   now: string,
   staffUserId: number | null = null,
 ): Promise<number> {
+  return closeExclusionAlerts(db, { exclusions, source, now, staffUserId, auditAction: 'exclusion.outcome', detail: 'outcome recorded' });
+}
+
+/**
+ * Closes open alerts of exclusions (only the given rules, when listed: a review step closes the step
+ * before it) and writes one audit row.
+ */
+export async function closeExclusionAlerts(
+  db: Kysely<Database>,
+  options: { exclusions: readonly OutcomeClosing[]; source: string; now: string; staffUserId: number | null; auditAction: string; detail: string; rules?: readonly string[] },
+): Promise<number> {
+  const { exclusions, source, now, staffUserId } = options;
   if (exclusions.length === 0) return 0;
   const ids = [...new Set(exclusions.map((e) => e.id))];
   let closed = 0;
   for (let i = 0; i < ids.length; i += 300) {
     const part = ids.slice(i, i + 300);
-    const open = await db.selectFrom('exclusion_alert').select(['id']).where('exclusion_id', 'in', part).where('status', '=', 'open').execute();
+    let query = db.selectFrom('exclusion_alert').select(['id']).where('exclusion_id', 'in', part).where('status', '=', 'open');
+    if (options.rules) query = query.where('rule', 'in', options.rules.length ? [...options.rules] : ['-']);
+    const open = await query.execute();
     if (open.length === 0) continue;
     await db
       .updateTable('exclusion_alert')
@@ -41,7 +55,7 @@ export async function closeAlertsForOutcomes(
     if (staffUserId !== null)
       await db
         .insertInto('alert_action')
-        .values(open.map((a) => ({ alert_id: a.id, staff_user_id: staffUserId, action: 'acknowledge' as const, detail: 'outcome recorded', at: now })))
+        .values(open.map((a) => ({ alert_id: a.id, staff_user_id: staffUserId, action: 'acknowledge' as const, detail: options.detail, at: now })))
         .execute();
     closed += open.length;
   }
@@ -52,7 +66,7 @@ export async function closeAlertsForOutcomes(
       at: now,
       staff_user_id: staffUserId,
       aad_object_id: null,
-      action: 'exclusion.outcome',
+      action: options.auditAction,
       command: source,
       subject_type: 'pupil',
       subject_ids: pupilIds.join(','),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import '../alerts/alert-schema';
 import type { Database } from '../store/database';
-import type { RuleEnrolment, RuleExclusion, RulePlacement, RulePupil, RuleSchool } from './alert-types';
+import type { RuleEnrolment, RuleExclusion, RulePlacement, RulePupil, RuleReview, RuleSchool } from './alert-types';
 import type { CaseworkRecord } from './casework-fields';
 import type { ExclusionRecord } from './exclusion-fields';
 import { closeAlertsForOutcomes } from './exclusion-outcomes';
@@ -153,7 +153,20 @@ export interface RuleRows {
   placements: RulePlacement[];
   /** Pupil referral units (alternative provision) among the excluding schools. */
   pruSchoolUrns: Set<number>;
+  reviews: RuleReview[];
 }
+
+const REVIEW_COLUMNS = [
+  'exclusion_id',
+  'governors_decision',
+  'governors_meeting_date',
+  'governors_notified_date',
+  'irp_applied_date',
+  'irp_sen_expert',
+  'irp_outcome',
+  'irp_decision_notified_date',
+  'reconsidered_date',
+] as const;
 
 /** The exclusion columns the rules read. */
 const RULE_COLUMNS = ['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'notified_date', 'missed_public_exam', ...CASEWORK] as const;
@@ -164,9 +177,9 @@ const RULE_COLUMNS = ['id', 'pupil_id', 'school_urn', 'category', 'start_date', 
  * read to the pupils an import or intake touched.
  */
 export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds?: readonly number[]): Promise<RuleRows> {
-  if (pupilIds && pupilIds.length === 0) return { pupils: [], exclusions: [], enrolments: [], placements: [], pruSchoolUrns: new Set() };
+  if (pupilIds && pupilIds.length === 0) return { pupils: [], exclusions: [], enrolments: [], placements: [], pruSchoolUrns: new Set(), reviews: [] };
   const chunks = pupilIds ? chunk([...new Set(pupilIds)], 500) : [undefined];
-  const rows: RuleRows = { pupils: [], exclusions: [], enrolments: [], placements: [], pruSchoolUrns: new Set() };
+  const rows: RuleRows = { pupils: [], exclusions: [], enrolments: [], placements: [], pruSchoolUrns: new Set(), reviews: [] };
   // PRUs are few: one small read. Alternative-provision type stands for a PRU in the school list.
   for (const s of await db.selectFrom('school').select('urn').where('type', '=', 'alternative_provision').execute()) rows.pruSchoolUrns.add(s.urn);
   for (const ids of chunks) {
@@ -190,6 +203,12 @@ export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds
           .where('pupil_id', 'in', part)
           .execute()),
       );
+    }
+    for (const part of chunk(
+      found.map((e) => e.id),
+      500,
+    )) {
+      rows.reviews.push(...(await db.selectFrom('exclusion_review').select(REVIEW_COLUMNS).where('exclusion_id', 'in', part).execute()));
     }
     for (const part of chunk(
       found.filter((e) => e.category === 'PERM').map((e) => e.id),

@@ -10,6 +10,7 @@ import type {
   RulePlacement,
   RuleProblem,
   RulePupil,
+  RuleReview,
 } from './alert-types';
 import {
   COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS,
@@ -48,8 +49,17 @@ export interface PupilRuleInput {
    * one is the authority's to arrange, not the unit's.
    */
   pruSchoolUrns?: ReadonlySet<number>;
+  /** Recorded review steps (governors' decision, independent review), by exclusion. */
+  reviews?: readonly RuleReview[];
   settings?: RuleSettings;
 }
+
+/** The board's duties to consider reinstatement: met once the governors' decision is recorded. */
+const BOARD_DUTIES: ReadonlySet<PupilRuleId> = new Set(['pex_governors_review', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam']);
+/** School days for the review steps (SI 2012/1033 Sch 1 paras 1-2; regs 8, 17, 26). */
+export const IRP_APPLY_WITHIN_SCHOOL_DAYS = 15;
+export const IRP_PANEL_WITHIN_SCHOOL_DAYS = 15;
+export const RECONSIDER_WITHIN_SCHOOL_DAYS = 10;
 
 export interface RuleResult {
   alerts: PupilAlert[];
@@ -80,6 +90,7 @@ interface PupilContext {
   currentSchoolUrns: number[];
   placed: ReadonlySet<number> | undefined;
   pruSchoolUrns: ReadonlySet<number>;
+  reviews: ReadonlyMap<number, RuleReview>;
   alerts: PupilAlert[];
   problems: RuleProblem[];
 }
@@ -112,6 +123,7 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
     currentSchools.set(e.pupil_id, list);
   }
   const placed = input.placements ? new Set(input.placements.map((p) => p.exclusionId)) : undefined;
+  const reviews = new Map((input.reviews ?? []).map((r) => [r.exclusion_id, r]));
 
   for (const pupil of input.pupils) {
     const exclusions = byPupil.get(pupil.id);
@@ -126,6 +138,7 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
       currentSchoolUrns: (currentSchools.get(pupil.id) ?? []).sort((a, b) => a - b),
       placed,
       pruSchoolUrns: input.pruSchoolUrns ?? new Set<number>(),
+      reviews,
       alerts,
       problems,
     };
@@ -189,6 +202,8 @@ function emit(
 ): void {
   // Withdrawn, cancelled or reinstated: its duties and deadlines stop (its served days still count).
   if (exclusion.outcome) return;
+  // The board has met and decided: its duty to consider reinstatement is done.
+  if (BOARD_DUTIES.has(rule) && ctx.reviews.get(exclusion.id)?.governors_decision) return;
   const alert: PupilAlert = {
     scope: 'pupil',
     rule,
@@ -260,6 +275,8 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
     const review = boardDeadline(ctx, exclusion);
     emit(ctx, 'pex_governors_review', exclusion, { dueDate: review.dueDate, facts: exclusion.exam_date ? { ...review.facts, missesExam: true } : review.facts });
 
+    reviewStepRules(ctx, exclusion);
+
     // Basis: as pex_la_day6 - warn before day 6 passes without a recorded placement.
     if (ctx.placed && !ctx.placed.has(exclusion.id) && daySix) {
       const left = calendar.schoolDaysBetween(ctx.today, daySix, exclusion.school_urn);
@@ -282,6 +299,40 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
     const { dueDate, facts } = boardDeadline(ctx, exclusion);
     emit(ctx, 'missed_public_exam', exclusion, { dueDate, facts });
   }
+}
+
+/**
+ * Basis: SI 2012/1033 Sch 1 paras 1-2 and regs 8, 17, 26 - after the governors uphold a permanent
+ * exclusion: parents' 15 school days to apply for an independent review from notice of the decision;
+ * the panel's 15 school days from the application; the board's 10 school days to reconsider from
+ * notice of a panel recommendation or quash.
+ */
+function reviewStepRules(ctx: PupilContext, exclusion: RuleExclusion): void {
+  const review = ctx.reviews.get(exclusion.id);
+  if (!review || review.governors_decision !== 'upheld') return;
+  const { calendar } = ctx;
+  const urn = exclusion.school_urn;
+  const notice = review.governors_notified_date ?? review.governors_meeting_date;
+  const facts: PupilAlertFacts = {
+    ...(review.governors_meeting_date ? { governorsMeetingDate: review.governors_meeting_date } : {}),
+    ...(notice ? { governorsNotifiedDate: notice } : {}),
+  };
+  if (!review.irp_applied_date) {
+    if (!notice) return;
+    const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(notice, IRP_APPLY_WITHIN_SCHOOL_DAYS, urn));
+    emit(ctx, 'irp_application_window', exclusion, { dueDate, facts });
+    return;
+  }
+  const applied = { ...facts, irpAppliedDate: review.irp_applied_date, irpSenExpert: review.irp_sen_expert === 1 };
+  if (!review.irp_outcome) {
+    const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(review.irp_applied_date!, IRP_PANEL_WITHIN_SCHOOL_DAYS, urn));
+    emit(ctx, 'irp_panel_deadline', exclusion, { dueDate, facts: applied });
+    return;
+  }
+  if (review.irp_outcome === 'upheld' || review.reconsidered_date || !review.irp_decision_notified_date) return;
+  const panelNotice = review.irp_decision_notified_date;
+  const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(panelNotice, RECONSIDER_WITHIN_SCHOOL_DAYS, urn));
+  emit(ctx, 'governors_reconsideration', exclusion, { dueDate, facts: { ...applied, irpOutcome: review.irp_outcome } });
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ALERT_RULES, type PupilAlert, type PupilRuleId, type RuleExclusion, type RulePupil } from '../../../services/exclusions/alert-types';
+import { ALERT_RULES, type PupilAlert, type PupilRuleId, type RuleExclusion, type RulePupil, type RuleReview } from '../../../services/exclusions/alert-types';
 import { evaluateExclusionRules } from '../../../services/exclusions/exclusion-rules';
 import { resolveRuleSettings, type RuleSettingsInput } from '../../../services/exclusions/rule-settings';
 import { SCHOOL_A, SCHOOL_B, TODAY, exclusion, pupil, sampleCalendar } from './rule-fixtures';
@@ -12,13 +12,14 @@ import { SCHOOL_A, SCHOOL_B, TODAY, exclusion, pupil, sampleCalendar } from './r
 
 const cal = sampleCalendar();
 
-function run(pupils: RulePupil[], exclusions: RuleExclusion[], options: { today?: string; settings?: RuleSettingsInput; pru?: number[] } = {}) {
+function run(pupils: RulePupil[], exclusions: RuleExclusion[], options: { today?: string; settings?: RuleSettingsInput; pru?: number[]; reviews?: RuleReview[] } = {}) {
   return evaluateExclusionRules({
     today: options.today ?? TODAY,
     calendar: cal,
     pupils,
     exclusions,
     pruSchoolUrns: options.pru ? new Set(options.pru) : undefined,
+    reviews: options.reviews,
     settings: resolveRuleSettings(options.settings ?? {}),
   });
 }
@@ -212,6 +213,60 @@ describe('exclusion casework to the regulation (issue 9)', () => {
       assert.deepEqual(alerts.filter((a) => a.exclusionId === reinstated.id), []);
       const over5 = only(alerts, 'term_total_over_5');
       assert.deepEqual(over5.map((a) => [a.exclusionId, a.facts.termTotalDays]), [[later.id, 8]]);
+    });
+  });
+
+  describe("governors' decision and the independent review panel (SI 2012/1033 Sch 1; regs 8, 17, 26)", () => {
+    const p = pupil();
+    const pex = exclusion(p, { start_date: '2026-11-02', category: 'PERM', sessions: 0 });
+    const review = (steps: Partial<RuleReview>): RuleReview => ({
+      exclusion_id: pex.id,
+      governors_decision: null,
+      governors_meeting_date: null,
+      governors_notified_date: null,
+      irp_applied_date: null,
+      irp_sen_expert: null,
+      irp_outcome: null,
+      irp_decision_notified_date: null,
+      reconsidered_date: null,
+      ...steps,
+    });
+    const upheld = { governors_decision: 'upheld' as const, governors_meeting_date: '2026-11-13', governors_notified_date: '2026-11-16' };
+
+    it('Sch 1 para 2: upheld opens the 15-school-day application window from notice of the decision, and the board duty is met', () => {
+      const { alerts } = run([p], [pex], { reviews: [review(upheld)] });
+      assert.deepEqual(only(alerts, 'pex_governors_review'), [], 'the board has met');
+      const window = only(alerts, 'irp_application_window');
+      // From Mon 16 Nov: 17-20 (4), 23-27 (9), 30 Nov-4 Dec (14), Mon 7 Dec (15).
+      assert.equal(window[0]!.dueDate, '2026-12-07');
+      assert.equal(window[0]!.facts.governorsMeetingDate, '2026-11-13');
+      assert.equal(window[0]!.facts.governorsNotifiedDate, '2026-11-16');
+    });
+
+    it('Sch 1 para 1: an application starts the panel deadline, the 15th school day after it, and says if an SEN expert was asked for', () => {
+      const { alerts } = run([p], [pex], { reviews: [review({ ...upheld, irp_applied_date: '2026-11-25', irp_sen_expert: 1 })] });
+      assert.deepEqual(only(alerts, 'irp_application_window'), []);
+      const panel = only(alerts, 'irp_panel_deadline');
+      // From Wed 25 Nov: 26, 27 (2), 30 Nov-4 Dec (7), 7-11 (12), 14, 15, Wed 16 Dec (15).
+      assert.equal(panel[0]!.dueDate, '2026-12-16');
+      assert.equal(panel[0]!.facts.irpSenExpert, true);
+    });
+
+    it('regs 8/17/26: a quash starts the board’s 10 school days to reconsider; a reconsideration or an upheld panel ends the case', () => {
+      const quashed = { ...upheld, irp_applied_date: '2026-11-25', irp_sen_expert: 0, irp_outcome: 'quashed' as const, irp_decision_notified_date: '2026-12-11' };
+      const { alerts } = run([p], [pex], { today: '2026-12-14', reviews: [review(quashed)] });
+      assert.deepEqual(only(alerts, 'irp_panel_deadline'), []);
+      // From Fri 11 Dec: 14-18 Dec (5), Christmas, INSET Mon 4 Jan, 5-8 Jan (9), Mon 11 Jan (10).
+      assert.equal(only(alerts, 'governors_reconsideration')[0]!.dueDate, '2027-01-11');
+      assert.equal(only(alerts, 'governors_reconsideration')[0]!.facts.irpOutcome, 'quashed');
+      assert.deepEqual(only(run([p], [pex], { today: '2026-12-14', reviews: [review({ ...quashed, reconsidered_date: '2026-12-14' })] }).alerts, 'governors_reconsideration'), []);
+      assert.deepEqual(only(run([p], [pex], { today: '2026-12-14', reviews: [review({ ...quashed, irp_outcome: 'upheld' })] }).alerts, 'governors_reconsideration'), []);
+    });
+
+    it('a governors’ reinstatement opens no review window', () => {
+      const { alerts } = run([p], [pex], { reviews: [review({ governors_decision: 'reinstated', governors_meeting_date: '2026-11-13' })] });
+      assert.deepEqual(only(alerts, 'irp_application_window'), []);
+      assert.deepEqual(only(alerts, 'pex_governors_review'), []);
     });
   });
 });
