@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import '../../../services/alerts/alert-schema';
+import { alertTimeline } from '../../../services/alerts/alert-actions';
 import { drainPendingPupils } from '../../../services/alerts/alert-runner';
+import { parseScope } from '../../../services/identity/scope';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
 import { makeUpn } from '../../../services/domain/upn';
@@ -66,6 +68,19 @@ describe('governors’ decision and independent review (issue 9)', () => {
       const audit = await store.db.selectFrom('audit_log').select(['action', 'subject_ids', 'command']).where('action', '=', 'exclusion.review').execute();
       assert.equal(audit.length, 2);
       assert.ok(audit.every((a) => a.subject_ids === String(county.pupils.noFlags) && a.command === 'api:form'));
+
+      // The timeline card shows the case from the decision on.
+      const user = await store.db
+        .insertInto('staff_user')
+        .values({ aad_object_id: 'aad-m', email: 'm@example.org', name: 'm', role: 'la_manager', scope: 'county', created_at: 'x' })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const alertId = (await store.db.selectFrom('exclusion_alert').select('id').where('rule', '=', 'irp_panel_deadline').executeTakeFirstOrThrow()).id;
+      const timeline = await alertTimeline({ db: store.db, clock: nov25, calendar }, { user, role: user.role, scope: parseScope(user.scope), aadObjectId: user.aad_object_id, conversationType: 'personal' }, { alertId });
+      assert.ok(timeline.ok);
+      const lines = timeline.ok ? timeline.view.entries.map((e) => `${e.date} ${e.text}`) : [];
+      for (const expected of ['2026-11-13 Governors met: exclusion upheld', '2026-11-16 Parents given notice', '2026-11-25 Independent review applied for (SEN expert requested)'])
+        assert.ok(lines.some((l) => l.startsWith(expected)), `${expected} in ${lines.join(' | ')}`);
     });
 
     it('refuses steps out of order or for a suspension, naming the field, and records nothing', async () => {
