@@ -57,6 +57,10 @@ export interface ExclusionRow {
   missed_public_exam: 0 | 1;
   source: string;
   created_at: string;
+  decision_date: string | null;
+  outcome: 'withdrawn' | null;
+  outcome_date: string | null;
+  outcome_by: 'head' | null;
 }
 
 export interface DemoCounty {
@@ -114,6 +118,10 @@ export function generateDemoCounty(options: DemoCountyOptions): DemoCounty {
     missed_public_exam: x.missedPublicExam,
     source: DEMO_SOURCE,
     created_at: x.createdAt,
+    decision_date: x.decisionDate ?? null,
+    outcome: x.withdrawnFrom ? 'withdrawn' : null,
+    outcome_date: x.withdrawnFrom ?? null,
+    outcome_by: x.withdrawnFrom ? 'head' : null,
   }));
 
   return {
