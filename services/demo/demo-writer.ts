@@ -46,6 +46,11 @@ export const SEED_TABLES = {
     'missed_public_exam',
     'source',
     'created_at',
+    // Casework (migration 0010).
+    'decision_date',
+    'outcome',
+    'outcome_date',
+    'outcome_by',
   ],
   attendance_week: ['pupil_id', 'school_urn', 'week_start', 'marks'],
 } as const;
