@@ -236,6 +236,8 @@ function pupilFacts(alert: PupilAlert): [string, string][] {
   if (f.decisionDate !== undefined) out.push(["Head's notice to parents and board", f.decisionDate]);
   if (f.laNotifiedDate !== undefined) out.push(['Authority told', f.laNotifiedDate]);
   if (f.schoolDaysLate !== undefined) out.push(['Reported late by', `${f.schoolDaysLate} school day${f.schoolDaysLate === 1 ? '' : 's'}`]);
+  if (f.homeLa !== undefined) out.push(['Home authority (DfE code)', f.homeLa]);
+  if (f.irpAppliedDate !== undefined) out.push(['Independent review applied for', `${f.irpAppliedDate}${f.irpSenExpert ? ' (SEN expert requested)' : ''}`]);
   if (f.examDate !== undefined) out.push([f.missesExam ? 'Also misses a public exam on' : 'Public exam', `${f.examDate}${f.beforeExam ? ' (board to meet before it)' : ''}`]);
   return out;
 }

@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { ExclusionReviewTable } from './casework-schema';
 
 /** The typed rows the rules read: plain data, so the rules stay pure and fast. */
-export type RulePupil = Pick<Pupil, 'id' | 'sen_provision' | 'looked_after' | 'social_worker' | 'fsm' | 'ethnicity'>;
+export type RulePupil = Pick<Pupil, 'id' | 'sen_provision' | 'looked_after' | 'social_worker' | 'fsm' | 'ethnicity'> & Partial<Pick<Pupil, 'home_la'>>;
 export type RuleExclusion = Pick<
   Exclusion,
   'id' | 'pupil_id' | 'school_urn' | 'category' | 'start_date' | 'sessions' | 'notified_date' | 'missed_public_exam'
@@ -44,7 +44,8 @@ export type PupilRuleId =
   | 'pru_suspension_day6'
   | 'irp_application_window'
   | 'irp_panel_deadline'
-  | 'governors_reconsideration';
+  | 'governors_reconsideration'
+  | 'home_la_excluded';
 
 export type DistrictRuleId = 'disproportionality';
 export type AlertRuleId = PupilRuleId | DistrictRuleId;
@@ -149,6 +150,11 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
     basis: 'SI 2012/1033 regs 8, 17 and 26: the board must reconsider within 10 school days of notice of the panel’s decision',
     nextStep: 'Confirm the board’s reconsideration meeting date; the authority may attend.',
   },
+  home_la_excluded: {
+    title: 'Permanently excluded pupil lives in another authority',
+    basis: 'SI 2012/1033 reg 2 and 5 (home authority) and Education Act 1996 s.19: the home authority must be told and arranges full-time education from day 6',
+    nextStep: 'Tell the home authority today and agree who places the pupil from day 6.',
+  },
   reported_late: {
     title: 'Exclusion reported to the authority late',
     basis: 'SI 2012/1033 reg 5 as amended by SI 2022/788: the head must tell the authority of every suspension and permanent exclusion without delay (local rule: within one school day)',
@@ -194,6 +200,8 @@ export interface PupilAlertFacts {
   irpAppliedDate?: string;
   irpSenExpert?: boolean;
   irpOutcome?: string;
+  /** The pupil's home authority (DfE code) when it is not this one. */
+  homeLa?: string;
 }
 
 export interface PupilAlert {

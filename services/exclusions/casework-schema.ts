@@ -7,6 +7,10 @@ declare module '../store/database' {
   interface Database {
     exclusion_review: ExclusionReviewTable;
   }
+  interface PupilTable {
+    /** DfE three-digit code of the authority the pupil lives in, when it is not this one (null: this one or unknown). */
+    home_la: string | null;
+  }
   interface ExclusionTable {
     /** The day the head notified parents and the board (the board's 15 school days run from it); null: the start date. */
     decision_date: string | null;

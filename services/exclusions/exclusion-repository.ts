@@ -154,6 +154,8 @@ export interface RuleRows {
   /** Pupil referral units (alternative provision) among the excluding schools. */
   pruSchoolUrns: Set<number>;
   reviews: RuleReview[];
+  /** This authority's DfE code (the local_authority row), for pupils living elsewhere. */
+  localLaCode?: string;
 }
 
 const REVIEW_COLUMNS = [
@@ -182,6 +184,7 @@ export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds
   const rows: RuleRows = { pupils: [], exclusions: [], enrolments: [], placements: [], pruSchoolUrns: new Set(), reviews: [] };
   // PRUs are few: one small read. Alternative-provision type stands for a PRU in the school list.
   for (const s of await db.selectFrom('school').select('urn').where('type', '=', 'alternative_provision').execute()) rows.pruSchoolUrns.add(s.urn);
+  rows.localLaCode = (await db.selectFrom('local_authority').select('code').executeTakeFirst())?.code;
   for (const ids of chunks) {
     let exclusions = db.selectFrom('exclusion').select(RULE_COLUMNS).where('start_date', '>=', since);
     if (ids) exclusions = exclusions.where('pupil_id', 'in', ids);
@@ -192,7 +195,7 @@ export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds
       rows.pupils.push(
         ...(await db
           .selectFrom('pupil')
-          .select(['id', 'sen_provision', 'looked_after', 'social_worker', 'fsm', 'ethnicity'])
+          .select(['id', 'sen_provision', 'looked_after', 'social_worker', 'fsm', 'ethnicity', 'home_la'])
           .where('id', 'in', part)
           .execute()),
       );

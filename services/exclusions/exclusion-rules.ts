@@ -51,6 +51,8 @@ export interface PupilRuleInput {
   pruSchoolUrns?: ReadonlySet<number>;
   /** Recorded review steps (governors' decision, independent review), by exclusion. */
   reviews?: readonly RuleReview[];
+  /** This authority's DfE code: a pupil whose home_la differs lives elsewhere. */
+  localLaCode?: string;
   settings?: RuleSettings;
 }
 
@@ -91,6 +93,7 @@ interface PupilContext {
   placed: ReadonlySet<number> | undefined;
   pruSchoolUrns: ReadonlySet<number>;
   reviews: ReadonlyMap<number, RuleReview>;
+  localLaCode: string | undefined;
   alerts: PupilAlert[];
   problems: RuleProblem[];
 }
@@ -139,6 +142,7 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
       placed,
       pruSchoolUrns: input.pruSchoolUrns ?? new Set<number>(),
       reviews,
+      localLaCode: input.localLaCode,
       alerts,
       problems,
     };
@@ -276,6 +280,9 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
     emit(ctx, 'pex_governors_review', exclusion, { dueDate: review.dueDate, facts: exclusion.exam_date ? { ...review.facts, missesExam: true } : review.facts });
 
     reviewStepRules(ctx, exclusion);
+
+    // Basis: SI 2012/1033 regs 2 and 5 and EA 1996 s.19 - the home authority must be told, and arranges day-6 education.
+    if (pupil.home_la && pupil.home_la !== ctx.localLaCode) emit(ctx, 'home_la_excluded', exclusion, { facts: { homeLa: pupil.home_la } });
 
     // Basis: as pex_la_day6 - warn before day 6 passes without a recorded placement.
     if (ctx.placed && !ctx.placed.has(exclusion.id) && daySix) {

@@ -21,6 +21,8 @@ import type { ImportEnv, Importer } from './importer';
  */
 
 export interface PupilRecord {
+  /** Issue 9: the authority the pupil lives in, when another (optional column). */
+  home_la: string | null;
   upn: string;
   school_urn: number;
   legal_forename: string;
@@ -101,11 +103,12 @@ const FIELDS = [
   'social_worker',
   'fsm',
   'youth_justice',
+  'home_la',
 ] as const;
 
 export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
   kind: 'pupils',
-  description: 'upn,school_urn,legal_forename,legal_surname,preferred_forename,date_of_birth,nc_year,sex,ethnicity,sen_provision,looked_after,social_worker,fsm,youth_justice',
+  description: 'upn,school_urn,legal_forename,legal_surname,preferred_forename,date_of_birth,nc_year,sex,ethnicity,sen_provision,looked_after,social_worker,fsm,youth_justice (optional home_la)',
   columns: [
     { name: 'upn', required: true },
     { name: 'school_urn', required: true },
@@ -121,6 +124,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     { name: 'social_worker', required: true },
     { name: 'fsm', required: true },
     { name: 'youth_justice', required: true },
+    { name: 'home_la', required: false },
   ],
   keyColumn: 'upn',
   key: (record) => record.upn,
@@ -151,6 +155,8 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     const socialWorker = choice(row, 'social_worker', SOCIAL_WORKER_SPELLINGS, { echo: false, expected: 'N, CIN or CP' });
     const fsm = flag(row, 'fsm');
     const youthJustice = flag(row, 'youth_justice');
+    const homeLa = row.get('home_la');
+    if (homeLa !== '' && !/^\d{3}$/.test(homeLa)) row.fail('home_la', `"${homeLa.slice(0, 10)}" is not a three-digit LA code`);
     if (row.failed) return undefined;
     return {
       upn: upn!,
@@ -167,6 +173,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
       social_worker: socialWorker!,
       fsm: fsm!,
       youth_justice: youthJustice!,
+      home_la: homeLa === '' ? null : homeLa,
     };
   },
 
@@ -207,6 +214,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
             social_worker: eb.ref('excluded.social_worker'),
             fsm: eb.ref('excluded.fsm'),
             youth_justice: eb.ref('excluded.youth_justice'),
+            home_la: eb.ref('excluded.home_la'),
           })),
         )
         .returning(['id', 'upn'])

@@ -14,6 +14,7 @@ export function exclusionCaseworkMigration(_engine: Engine) {
       for (const column of ['decision_date', 'exam_date', 'start_session', 'outcome', 'outcome_date', 'outcome_by']) {
         await db.schema.alterTable('exclusion').addColumn(column, 'text').execute();
       }
+      await db.schema.alterTable('pupil').addColumn('home_la', 'text').execute();
       await db.schema
         .createTable('exclusion_review')
         .addColumn('exclusion_id', 'integer', (c) => c.primaryKey().references('exclusion.id'))

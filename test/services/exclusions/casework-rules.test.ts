@@ -12,7 +12,7 @@ import { SCHOOL_A, SCHOOL_B, TODAY, exclusion, pupil, sampleCalendar } from './r
 
 const cal = sampleCalendar();
 
-function run(pupils: RulePupil[], exclusions: RuleExclusion[], options: { today?: string; settings?: RuleSettingsInput; pru?: number[]; reviews?: RuleReview[] } = {}) {
+function run(pupils: RulePupil[], exclusions: RuleExclusion[], options: { today?: string; settings?: RuleSettingsInput; pru?: number[]; reviews?: RuleReview[]; la?: string } = {}) {
   return evaluateExclusionRules({
     today: options.today ?? TODAY,
     calendar: cal,
@@ -20,6 +20,7 @@ function run(pupils: RulePupil[], exclusions: RuleExclusion[], options: { today?
     exclusions,
     pruSchoolUrns: options.pru ? new Set(options.pru) : undefined,
     reviews: options.reviews,
+    localLaCode: options.la ?? '925',
     settings: resolveRuleSettings(options.settings ?? {}),
   });
 }
@@ -267,6 +268,19 @@ describe('exclusion casework to the regulation (issue 9)', () => {
       const { alerts } = run([p], [pex], { reviews: [review({ governors_decision: 'reinstated', governors_meeting_date: '2026-11-13' })] });
       assert.deepEqual(only(alerts, 'irp_application_window'), []);
       assert.deepEqual(only(alerts, 'pex_governors_review'), []);
+    });
+  });
+
+  describe('home authority (SI 2012/1033 regs 2 and 5; EA 1996 s.19)', () => {
+    it('flags a permanent exclusion of a pupil living in another authority, not one of ours or a suspension', () => {
+      const elsewhere = pupil({ home_la: '891' });
+      const ours = pupil({ home_la: '925' });
+      const pex = (p: RulePupil) => exclusion(p, { start_date: '2026-11-23', category: 'PERM', sessions: 0 });
+      const flagged = only(run([elsewhere], [pex(elsewhere)]).alerts, 'home_la_excluded');
+      assert.equal(flagged.length, 1);
+      assert.equal(flagged[0]!.facts.homeLa, '891');
+      assert.deepEqual(only(run([ours], [pex(ours)]).alerts, 'home_la_excluded'), []);
+      assert.deepEqual(only(run([elsewhere], [exclusion(elsewhere, { start_date: '2026-11-23' })]).alerts, 'home_la_excluded'), []);
     });
   });
 });
