@@ -4,7 +4,7 @@ import { VERBS } from '../../../cards/verbs';
 import '../../../services/alerts/alert-schema';
 import { drainPendingPupils } from '../../../services/alerts/alert-runner';
 import { alertViewFor } from '../../../services/alerts/alert-view';
-import { recordOutcome } from '../../../services/alerts/outcome-action';
+import { recordGovernorsDecision, recordOutcome } from '../../../services/alerts/outcome-action';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
 import type { Actor } from '../../../services/identity/actor';
@@ -88,6 +88,29 @@ describe('record outcome from the alert card (issue 9)', () => {
       const row = await store.db.selectFrom('exclusion').select('outcome').where('id', '=', exclusionId).executeTakeFirstOrThrow();
       assert.equal(row.outcome, null);
       assert.ok((await store.db.selectFrom('exclusion_alert').select('status').execute()).every((a) => a.status === 'open'));
+    });
+
+    it("records the governors' decision from a board-duty card: the review alert closes and the review window opens", async () => {
+      const store = getStore();
+      const manager = actorOf(await addUser(store, 'manager', 'la_manager', 'county'));
+      await store.db
+        .insertInto('exclusion')
+        .values({ pupil_id: county.pupils.noFlags, school_urn: SCHOOL, category: 'PERM', reasons: 'PA', start_date: '2026-11-02', sessions: 0, notified_date: '2026-11-02', missed_public_exam: 0, source: 'test', created_at: NOW })
+        .execute();
+      await store.db.insertInto('alert_pending_pupil').values({ pupil_id: county.pupils.noFlags, queued_at: NOW, token: 't' }).execute();
+      await drainPendingPupils({ db: store.db, calendar, clock });
+      const review = await store.db.selectFrom('exclusion_alert').select('id').where('rule', '=', 'pex_governors_review').executeTakeFirstOrThrow();
+      const ctx = { db: store.db, clock, calendar };
+      const view = await alertViewFor(ctx, manager, review.id, 'test');
+      assert.ok(view.ok);
+      assert.ok(JSON.stringify(alertCard(view.view)).includes(VERBS.alertGovernorsDecision));
+      const result = await recordGovernorsDecision(ctx, manager, { alertId: review.id, decision: 'upheld', meetingDate: '2026-11-13', notifiedDate: '2026-11-16' });
+      assert.ok(result.ok, result.ok ? '' : result.message);
+      assert.equal((await store.db.selectFrom('exclusion_alert').select('status').where('id', '=', review.id).executeTakeFirstOrThrow()).status, 'acknowledged');
+      await drainPendingPupils({ db: store.db, calendar, clock });
+      const window = await store.db.selectFrom('exclusion_alert').select(['due_date', 'status']).where('rule', '=', 'irp_application_window').executeTakeFirstOrThrow();
+      // 15 school days from Mon 16 Nov: 17-20 (4), 23-27 (9), 30 Nov-4 Dec (14), Mon 7 Dec (15).
+      assert.deepEqual(window, { due_date: '2026-12-07', status: 'open' });
     });
   });
 });
