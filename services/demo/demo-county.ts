@@ -4,7 +4,7 @@ import { absenceProfiles, attendanceFrame, pupilAttendance, type AttendanceRow }
 import { planCounty, type CountyPlan } from './county-plan';
 import { DEMO_LA } from './demo-rates';
 import { planEnrolments } from './enrolment-planner';
-import { generateExclusions } from './exclusion-generator';
+import { generateExclusions, type PlannedReview } from './exclusion-generator';
 import { generatePupils, type DemoPupil, type PupilRow } from './pupil-generator';
 import { Random } from './random';
 import { yearWindow, type YearWindow } from './year-window';
@@ -63,6 +63,8 @@ export interface ExclusionRow {
   outcome_by: 'head' | null;
 }
 
+export type ReviewRow = PlannedReview & { exclusion_id: number; updated_at: string; updated_by: string };
+
 export interface DemoCounty {
   window: YearWindow;
   plan: CountyPlan;
@@ -72,6 +74,8 @@ export interface DemoCounty {
   pupils: PupilRow[];
   enrolments: EnrolmentRow[];
   exclusions: ExclusionRow[];
+  /** Governors' decisions and independent reviews of the permanent exclusions (issue 9). */
+  reviews: ReviewRow[];
   /** Attendance rows, `batchPupils` pupils at a time, in pupil order. */
   attendanceBatches(batchPupils?: number): Generator<{ rows: AttendanceRow[]; pupilsDone: number }>;
 }
@@ -124,6 +128,11 @@ export function generateDemoCounty(options: DemoCountyOptions): DemoCounty {
     outcome_by: x.withdrawnFrom ? 'head' : null,
   }));
 
+  const reviews: ReviewRow[] = [];
+  exclusionResult.exclusions.forEach((x, i) => {
+    if (x.review) reviews.push({ exclusion_id: i + 1, ...x.review, updated_at: x.createdAt, updated_by: DEMO_SOURCE });
+  });
+
   return {
     window,
     plan,
@@ -133,6 +142,7 @@ export function generateDemoCounty(options: DemoCountyOptions): DemoCounty {
     pupils: demoPupils.map((p) => p.row),
     enrolments,
     exclusions,
+    reviews,
     *attendanceBatches(batchPupils = 2000) {
       const profiles = absenceProfiles(plan, demoPupils, seed);
       const frame = attendanceFrame(plan, window);

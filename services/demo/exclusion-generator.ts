@@ -20,6 +20,20 @@ export interface PlannedExclusion {
   decisionDate?: string | null;
   /** A suspension the head withdrew, from this school day on. */
   withdrawnFrom?: string | null;
+  /** For a permanent exclusion: the governors' decision and the independent review so far. */
+  review?: PlannedReview | null;
+}
+
+/** Review steps of a permanent exclusion (issue 9), each null until it has happened. */
+export interface PlannedReview {
+  governors_decision: 'upheld';
+  governors_meeting_date: string;
+  governors_notified_date: string;
+  irp_applied_date: string | null;
+  irp_sen_expert: 0 | 1 | null;
+  irp_outcome: 'upheld' | 'recommended' | 'quashed' | null;
+  irp_decision_notified_date: string | null;
+  reconsidered_date: string | null;
 }
 
 export interface ExclusionResult {
@@ -193,7 +207,44 @@ function addCasework(result: ExclusionResult, window: YearWindow, random: Random
       if (x.notifiedDate !== null && x.notifiedDate > days[x.dayIndex]!) x.notifiedDate = days[x.dayIndex]!;
     }
     if (x.category === 'SUSP' && x.sessions >= 4 && x.dayIndex + 1 < days.length && random.chance(0.012)) x.withdrawnFrom = days[x.dayIndex + 1]!;
+    if (x.category === 'PERM') x.review = plannedReview(x.dayIndex, days, random);
   }
+}
+
+/**
+ * Governors meet 8-14 school days after a permanent exclusion and uphold it (parents told the next
+ * day); about half of parents apply for an independent review 3-12 school days later (a third ask for
+ * an SEN expert); a panel decides 10-14 school days after the application, and a board asked to
+ * reconsider does so 5-9 school days later. Steps still in the future are left unrecorded, so some
+ * cases are in flight on the demo's today.
+ */
+function plannedReview(start: number, days: readonly string[], random: Random): PlannedReview | null {
+  const last = days.length - 1;
+  const meeting = start + random.between(8, 14);
+  if (meeting + 1 > last) return null;
+  const review: PlannedReview = {
+    governors_decision: 'upheld',
+    governors_meeting_date: days[meeting]!,
+    governors_notified_date: days[meeting + 1]!,
+    irp_applied_date: null,
+    irp_sen_expert: null,
+    irp_outcome: null,
+    irp_decision_notified_date: null,
+    reconsidered_date: null,
+  };
+  if (!random.chance(0.5)) return review;
+  const applied = meeting + 1 + random.between(3, 12);
+  if (applied > last) return review;
+  review.irp_applied_date = days[applied]!;
+  review.irp_sen_expert = random.chance(0.33) ? 1 : 0;
+  const panel = applied + random.between(10, 14);
+  if (panel > last) return review;
+  const r = random.next();
+  review.irp_outcome = r < 0.6 ? 'upheld' : r < 0.9 ? 'recommended' : 'quashed';
+  review.irp_decision_notified_date = days[panel]!;
+  const reconsidered = panel + random.between(5, 9);
+  if (review.irp_outcome !== 'upheld' && reconsidered <= last) review.reconsidered_date = days[reconsidered]!;
+  return review;
 }
 
 interface RollDay {
