@@ -6,7 +6,11 @@ import { cardSizeBytes } from '../cards/adaptive-card';
 import { clusterAgendaCard } from '../cards/cluster-agenda-card';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { fixedClock } from '../services/clock';
+import { clusterCandidatesCard } from '../cards/cluster-candidates-card';
+import { pupilSearchCard } from '../cards/pupil-search-card';
 import { getClusterAgenda } from '../services/cluster/cluster-agenda';
+import { getClusterCandidates } from '../services/cluster/cluster-candidates';
+import { findPupils } from '../services/cluster/pupil-search';
 import { computeFigures } from '../services/cluster/cluster-figures';
 import { seedDemoCounty } from '../services/demo/seed-demo-county';
 import type { Actor } from '../services/identity/actor';
@@ -93,6 +97,31 @@ async function main(): Promise<void> {
     const p50 = percentile(times, 50);
     const p99 = percentile(times, 99);
     const max = times[times.length - 1]!;
+
+    // The pool behind the agenda (first page, and filtered by cohort) and `pupil <name>` over the county.
+    const timed = async (run: () => Promise<unknown>, n: number) => {
+      for (let i = 0; i < 10; i++) await run();
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const start = performance.now();
+        await run();
+        out.push(performance.now() - start);
+      }
+      return out.sort((a, b) => a - b);
+    };
+    const candidates = await timed(async () => {
+      const r = await getClusterCandidates(deps, actor, { district: largest.name, view: 'own' });
+      if (!r.ok) throw new Error(r.message);
+      JSON.stringify(clusterCandidatesCard(r.view));
+    }, 100);
+    const manager: Actor = { ...actor, role: 'la_manager', scope: parseScope('county') };
+    const surnames = await store.db.selectFrom('pupil').select('legal_surname').orderBy('id').limit(50).execute();
+    let k = 0;
+    const search = await timed(async () => {
+      const r = await findPupils(deps, manager, { query: surnames[k++ % surnames.length]!.legal_surname.slice(0, 4), view: 'own' });
+      if (!r.ok) throw new Error(r.message);
+      JSON.stringify(pupilSearchCard(r.view));
+    }, 100);
     const size = cardSizeBytes(first.card);
     const verdict = p99 < 50 ? 'within' : 'OVER';
     const command = `npx tsx bench/cluster-agenda.ts --pupils ${PUPILS} --requests ${REQUESTS}`;
@@ -105,7 +134,7 @@ async function main(): Promise<void> {
       '',
       `Machine: Node ${process.version}, ${cpus().length} cores, load average at the start ${load} (other work on the machine shows in the tail). Measured ${new Date().toISOString().slice(0, 10)}.`,
       '',
-      `Store: SQLite file, demo county of ${PUPILS.toLocaleString('en-GB')} pupils (npm run seed's generator), today ${NOW.slice(0, 10)}. Largest cluster: ${largest.name}, ${Number(largest.pupils).toLocaleString('en-GB')} pupils with attendance; ${first.view.total.toLocaleString('en-GB')} pupils on its agenda (${first.view.counts.severe} severe, ${first.view.counts.persistentNeed} persistent with a multi-agency need); the card lists the first ${first.view.pupils.length} and is ${(size / 1024).toFixed(1)} KB.`,
+      `Store: SQLite file, demo county of ${PUPILS.toLocaleString('en-GB')} pupils (npm run seed's generator), today ${NOW.slice(0, 10)}. Largest cluster: ${largest.name}, ${Number(largest.pupils).toLocaleString('en-GB')} pupils with attendance; ${first.view.total.toLocaleString('en-GB')} pupils on its agenda (${first.view.counts.nominated} nominated, ${first.view.counts.carried} with carried-over actions, ${first.view.counts.need} of highest need from a pool of ${first.view.counts.pool.toLocaleString('en-GB')}); the card lists the first ${first.view.pupils.length} and is ${(size / 1024).toFixed(1)} KB.`,
       '',
       '| measure | ms |',
       '|---|---|',
@@ -115,6 +144,8 @@ async function main(): Promise<void> {
       `| CPU time of this process per request, p50 / p99 (what the request itself costs, whatever else the machine runs) | ${percentile(cpuTimes, 50).toFixed(1)} / ${percentile(cpuTimes, 99).toFixed(1)} |`,
       `| first request (figures computed, not cached) | ${coldMs.toFixed(1)} |`,
       `| figures recompute alone (every district and cohort; once per summary refresh) | ${figuresMs.toFixed(1)} |`,
+      `| \`cluster <district> candidates\` (pool count, page, agenda marks, card), p50 / p99 of 100 | ${percentile(candidates, 50).toFixed(1)} / ${percentile(candidates, 99).toFixed(1)} |`,
+      `| \`pupil <4 letters of a surname>\` over the county (LA manager), p50 / p99 of 100 | ${percentile(search, 50).toFixed(1)} / ${percentile(search, 99).toFixed(1)} |`,
       '',
     ].join('\n');
     mkdirSync(join(__dirname, 'results'), { recursive: true });

@@ -1,6 +1,7 @@
 import { alertCard } from '../cards/alert-card';
-import { alertDigestCard } from '../cards/alert-digest-card';
-import { buildDigest } from '../services/alerts/alert-digest';
+import { alertDigestCard, alertSummaryCard } from '../cards/alert-digest-card';
+import { SUMMARY_KIND } from '../services/alerts/alert-cases';
+import { buildDigest, buildOpenSummary } from '../services/alerts/alert-digest';
 import { AlertScheduler } from '../services/alerts/alert-schedule';
 import { alertViewFor, type AlertViewContext } from '../services/alerts/alert-view';
 import { DeliveryWorker, type Renderer, type Transport } from '../services/alerts/delivery-worker';
@@ -41,8 +42,15 @@ export function createAlertRenderer(ctx: AlertViewContext): Renderer {
         const view = await buildDigest(ctx, actor, describeScope(scope), 'digest delivery');
         return { activity: { type: 'message', summary: 'Weekly exclusions digest', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: alertDigestCard(view) }] } };
       }
+      if (row.kind === SUMMARY_KIND) {
+        const view = await buildOpenSummary(ctx, actor, describeScope(scope), 'summary delivery');
+        return { activity: { type: 'message', summary: 'Exclusions: what is open now', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: alertSummaryCard(view) }] } };
+      }
       const result = await alertViewFor(ctx, actor, row.alert_id, 'alert delivery');
-      if (!result.ok) return { skip: result.reason === 'out_of_scope' ? 'the pupil is outside the recipient’s scope now' : 'the alert no longer exists' };
+      if (!result.ok) {
+        const why = { out_of_scope: 'the pupil is outside the recipient’s scope now', figures_only: 'the recipient’s role sees figures only', not_found: 'the alert no longer exists' } as const;
+        return { skip: why[result.reason] };
+      }
       const card = alertCard(result.view, {
         banner: KIND_BANNERS[row.kind],
         refreshUserIds: target.conversationType === 'personal' && reference.user?.id ? [reference.user.id] : undefined,
@@ -79,7 +87,7 @@ export function startAlertServices(config: AppConfig, deps: AlertServiceDeps, op
     logger: deps.logger,
   });
   const scheduler = new AlertScheduler(
-    { db: deps.store.db, sqlite: deps.store.sqlite, calendar: deps.calendar, clock: deps.clock, logger: deps.logger },
+    { db: deps.store.db, sqlite: deps.store.sqlite, calendar: deps.calendar, clock: deps.clock, logger: deps.logger, cardsPerDay: config.ALERT_CARDS_PER_DAY },
     { dailyAt: options.dailyAt, tickMs: options.tickMs, logger: deps.logger, onQueued: () => worker.kick() },
   );
   worker.start();

@@ -1,7 +1,9 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { BotApp, BotDeps } from './bot-deps';
-import { createIdentityStep } from './identity-step';
+import { normaliseActivity } from './activity-input';
+import { createIdentityStep, type EdgePolicy } from './identity-step';
+import { registerAdminRoutes } from './routes/admin-routes';
 import { registerAlertRoutes } from './routes/alert-routes';
 import { registerClusterRoutes } from './routes/cluster-routes';
 import { registerHelpRoutes } from './routes/help-routes';
@@ -16,7 +18,7 @@ export const FALLBACK_MESSAGE =
  * matched first; text no route matches is left for a language-model planner (when one is
  * configured) and otherwise gets a short pointer to help.
  */
-export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: string | undefined): BotApp {
+export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: string | undefined, edge: EdgePolicy): BotApp {
   const app = new Application<TurnState>({
     adapter,
     botAppId: botAppId ?? '',
@@ -26,13 +28,14 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   // keeps one timer per application, shared by concurrent turns. Our turns answer well inside the
   // one second it waits, so the timer only costs work per turn.
   (app as unknown as { startTypingTimer: () => void }).startTypingTimer = () => undefined;
-  const identityStep = createIdentityStep({ db: deps.store.db, clock: deps.clock, logger: deps.logger });
-  app.turn('beforeTurn', async (context) => identityStep(context));
+  const identityStep = createIdentityStep({ db: deps.store.db, clock: deps.clock, logger: deps.logger, edge, alertCardsPerDay: deps.alertCardsPerDay });
+  app.turn('beforeTurn', async (context) => normaliseActivity(context, deps.logger) && identityStep(context));
 
   registerHelpRoutes(app);
   registerLadderRoutes(app, deps);
   registerClusterRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerAdminRoutes(app, deps, identityStep.forgetUsers);
   return app;
 }
 

@@ -14,6 +14,10 @@ export interface BotDeps {
   ladder?: LadderService;
   /** The school-day calendar (CALENDAR_FILE); the shipped sample when absent. */
   calendar?: SchoolCalendar;
+  /** ALERT_CARDS_PER_DAY (alert cases pushed to one person a day; the rest fold into a summary). */
+  alertCardsPerDay?: number;
+  /** Pupils on a cluster meeting's agenda (CLUSTER_AGENDA_SIZE); 30 when absent. */
+  clusterAgendaSize?: number;
 }
 
 export type BotApp = Application<TurnState>;

@@ -2,6 +2,7 @@ import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import type { AppConfig } from '../services/config';
 import { isAuthEnabled } from '../services/config';
 import type { DeliveryTarget, Transport, TransportResult } from '../services/alerts/delivery-worker';
+import { checkServiceUrl, serviceUrlPolicyFor } from '../services/conversations/service-url-policy';
 
 /**
  * Posts proactive messages straight to the Bot Connector REST API
@@ -23,6 +24,7 @@ export interface ConnectorTransportOptions {
 export function createConnectorTransport(config: AppConfig, options: ConnectorTransportOptions = {}): Transport & { update(target: DeliveryTarget, activityId: string, activity: Record<string, unknown>): Promise<TransportResult> } {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const serviceUrls = serviceUrlPolicyFor(config);
   let credentials: Promise<{ getToken(force?: boolean): Promise<string> }> | undefined;
   const token = async (): Promise<string | undefined> => {
     if (!isAuthEnabled(config)) return undefined;
@@ -43,6 +45,9 @@ export function createConnectorTransport(config: AppConfig, options: ConnectorTr
   };
 
   async function call(method: 'POST' | 'PUT', target: DeliveryTarget, path: string, activity: Record<string, unknown>): Promise<TransportResult> {
+    // A stored URL is checked again before every call (rows may predate the policy): never a token or a card to an unvetted host.
+    const vetted = checkServiceUrl(target.serviceUrl, serviceUrls);
+    if (!vetted.ok) return { ok: false, status: null, message: `service URL refused: ${vetted.reason}` };
     const reference = JSON.parse(target.referenceJson) as {
       bot?: unknown;
       user?: unknown;

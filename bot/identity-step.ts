@@ -1,16 +1,22 @@
 import { ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../services/clock';
-import type { Logger } from '../services/logger';
+import type { Logger, RefusalLog } from '../services/logger';
 import { describeError } from '../services/logger';
-import { saveConversationRef } from '../services/conversations/conversation-refs';
+import { noteFirstContact } from '../services/alerts/alert-cases';
+import { rememberConversationRef } from '../services/conversations/conversation-refs';
+import type { ServiceUrlPolicy } from '../services/conversations/service-url-policy';
 import { findStaffUser } from '../services/identity/staff-directory';
+import { isTenantAllowed } from '../services/identity/tenant-policy';
 import { parseScope } from '../services/identity/scope';
 import type { Database, StaffUser } from '../services/store/database';
 import { conversationTypeOf, markAnswered, setActor } from './turn-actor';
 
 export const NOT_SET_UP_MESSAGE =
   "Hello. You are not set up to use the Inclusion Assistant yet. Please ask your administrator to add you; they will need the email address you use for Teams.";
+
+export const TENANT_REFUSED_MESSAGE =
+  'Sorry, the Inclusion Assistant only serves the local authority’s own organisation, and this Teams organisation is not one of them.';
 
 const ROSTER_LOOKUP_TIMEOUT_MS = 2000;
 /** How long a resolved staff user is reused: a role or scope change takes effect within this. */
@@ -20,6 +26,24 @@ export interface IdentityStepDeps {
   db: Kysely<Database>;
   clock: Clock;
   logger: Logger;
+  edge: EdgePolicy;
+  /** ALERT_CARDS_PER_DAY: how many waiting alert cases a user's first contact delivers as cards. */
+  alertCardsPerDay?: number;
+}
+
+/** What the edge decided for every turn: set once at start from the configuration. */
+export interface EdgePolicy {
+  /** True when every turn carries a validated Bot Framework token (MicrosoftAppId set). */
+  authenticated: boolean;
+  /** ALLOWED_TENANTS; unset serves every tenant. */
+  allowedTenants?: readonly string[];
+  serviceUrls: ServiceUrlPolicy;
+  refusals: RefusalLog;
+}
+
+export function tenantOf(activity: TurnContext['activity']): string | null {
+  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string } };
+  return activity.conversation?.tenantId ?? channelData.tenant?.id ?? null;
 }
 
 /**
@@ -30,6 +54,8 @@ export function createIdentityStep(deps: IdentityStepDeps) {
   const lastSavedReference = new Map<string, string>();
   // Most turns come from people who asked a moment ago; one query per turn is measurable (bench/).
   const recentUsers = new Map<string, { user: StaffUser; until: number }>();
+  // Users already known to have a personal chat: their first contact has been handled.
+  const contacted = new Set<number>();
 
   async function resolveUser(context: TurnContext, aadObjectId: string | null): Promise<StaffUser | undefined> {
     const nowMs = Date.now();
@@ -40,7 +66,13 @@ export function createIdentityStep(deps: IdentityStepDeps) {
     let user = await findStaffUser(deps.db, { aadObjectId });
     if (!user) {
       const email = await rosterEmail(context);
-      if (email) user = await findStaffUser(deps.db, { aadObjectId, email });
+      if (email) {
+        user = await findStaffUser(
+          deps.db,
+          { aadObjectId, email, tenantId: tenantOf(context.activity) },
+          { allowedTenants: deps.edge.allowedTenants, at: deps.clock.now().toISOString(), conversationType: conversationTypeOf(context) },
+        );
+      }
     }
     // Unknown users are not cached, so someone just added can start at once.
     if (user && aadObjectId) {
@@ -60,13 +92,14 @@ export function createIdentityStep(deps: IdentityStepDeps) {
     const conversationId = activity.conversation.id;
     if (lastSavedReference.get(conversationId) === json) return;
     const type = conversationTypeOf(context);
-    const channelData = (activity.channelData ?? {}) as { team?: { id?: string }; channel?: { id?: string }; tenant?: { id?: string } };
-    await saveConversationRef(
+    const channelData = (activity.channelData ?? {}) as { team?: { id?: string }; channel?: { id?: string } };
+    const outcome = await rememberConversationRef(
       deps.db,
+      deps.edge.serviceUrls,
       {
         conversationId,
         conversationType: type,
-        tenantId: activity.conversation.tenantId ?? channelData.tenant?.id ?? null,
+        tenantId: tenantOf(activity),
         aadObjectId: type === 'personal' ? (activity.from?.aadObjectId ?? null) : null,
         teamId: channelData.team?.id ?? null,
         channelId: channelData.channel?.id ?? null,
@@ -74,7 +107,12 @@ export function createIdentityStep(deps: IdentityStepDeps) {
         referenceJson: json,
       },
       deps.clock.now().toISOString(),
+      { authenticated: deps.edge.authenticated },
     );
+    if (outcome.startsWith('refused')) {
+      deps.edge.refusals.refuse(`conversation_ref.${outcome}`, { activity: activity.type });
+      return;
+    }
     if (lastSavedReference.size > 10000) lastSavedReference.clear();
     lastSavedReference.set(conversationId, json);
   }
@@ -93,8 +131,15 @@ export function createIdentityStep(deps: IdentityStepDeps) {
     }
   }
 
-  return async function identityStep(context: TurnContext): Promise<boolean> {
+  async function identityStep(context: TurnContext): Promise<boolean> {
     const type = context.activity.type;
+    // First of all: a turn from an organisation the authority does not serve gets nothing else.
+    if (!isTenantAllowed(tenantOf(context.activity), deps.edge.allowedTenants)) {
+      deps.edge.refusals.refuse('tenant_not_allowed', { activity: type });
+      if (type === ActivityTypes.Message || type === ActivityTypes.Invoke) await reply(context, TENANT_REFUSED_MESSAGE);
+      markAnswered(context);
+      return false;
+    }
     await rememberConversation(context);
     if (type !== ActivityTypes.Message && type !== ActivityTypes.Invoke) return true;
 
@@ -116,18 +161,38 @@ export function createIdentityStep(deps: IdentityStepDeps) {
       markAnswered(context);
       return false;
     }
-    setActor(context, { user, role: user.role, scope, aadObjectId, conversationType: conversationTypeOf(context) });
+    const conversationType = conversationTypeOf(context);
+    setActor(context, { user, role: user.role, scope, aadObjectId, conversationType });
+    if (conversationType === 'personal' && !contacted.has(user.id)) {
+      // First contact: alerts can reach this user now; what waits for them is queued at once. A
+      // failure here must not cost the user their answer: it is tried again on their next turn.
+      try {
+        await noteFirstContact(deps.db, deps.clock, user.id, deps.alertCardsPerDay);
+        if (contacted.size > 10000) contacted.clear();
+        contacted.add(user.id);
+      } catch (error) {
+        deps.logger.warn('alerts.first_contact_failed', { staffUserId: user.id, ...describeError(error) });
+      }
+    }
     return true;
-  };
+  }
+  /** After an admin changes a link, this instance stops reusing cached users at once. */
+  identityStep.forgetUsers = () => recentUsers.clear();
+  return identityStep;
 }
 
 async function replyNotSetUp(context: TurnContext): Promise<void> {
+  await reply(context, NOT_SET_UP_MESSAGE);
+}
+
+/** A plain answer; for a card press (invoke) it is the invoke response, as Teams expects. */
+async function reply(context: TurnContext, text: string): Promise<void> {
   if (context.activity.type === ActivityTypes.Invoke) {
     await context.sendActivity({
       type: ActivityTypes.InvokeResponse,
-      value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: NOT_SET_UP_MESSAGE } },
+      value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } },
     });
     return;
   }
-  await context.sendActivity(NOT_SET_UP_MESSAGE);
+  await context.sendActivity(text);
 }

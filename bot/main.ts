@@ -1,6 +1,6 @@
 import 'dotenv/config';
 import { clockFromConfig } from '../services/clock';
-import { ConfigError, isAuthEnabled, loadConfig } from '../services/config';
+import { ConfigError, isAuthEnabled, loadConfig, productionProblems } from '../services/config';
 import { createLogger, describeError } from '../services/logger';
 import { openStore } from '../services/store/open-store';
 import { parseDatabaseUrl } from '../services/store/engine';
@@ -24,11 +24,22 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Production never starts open: one line per missing safeguard, each naming its variable.
+  const problems = productionProblems(config);
+  if (problems.length > 0) {
+    for (const problem of problems) process.stderr.write(`${problem.message}\n`);
+    process.exit(1);
+  }
   const logger = createLogger(config.LOG_LEVEL);
   const clock = clockFromConfig(config.CLOCK_NOW);
   if (!isAuthEnabled(config)) {
     logger.warn('auth.disabled', {
-      message: 'MicrosoftAppId is empty: Bot Framework authentication is OFF. Use this only with local tools such as the Agents Playground.',
+      message: 'MicrosoftAppId is empty: Bot Framework authentication is OFF and the bot listens on loopback only. Use this only with local tools such as the Agents Playground.',
+    });
+  }
+  if (!config.ALLOWED_TENANTS) {
+    logger.warn('tenants.unrestricted', {
+      message: 'ALLOWED_TENANTS is empty: every Microsoft 365 organisation is served. Set it to your tenant id(s) before real use.',
     });
   }
   // Content the authority edits is checked before anything starts; its errors are listed in full
@@ -49,12 +60,12 @@ async function main(): Promise<void> {
   const store = await openStore(location);
   logger.info('store.open', { engine: store.engine });
 
-  const bot = createBotServer(config, { store, clock, logger, calendar, ladder });
+  const bot = createBotServer(config, { store, clock, logger, calendar, ladder, alertCardsPerDay: config.ALERT_CARDS_PER_DAY, clusterAgendaSize: config.CLUSTER_AGENDA_SIZE });
   const alerts = config.ALERT_DELIVERY === 'on' ? startAlertServices(config, { store, clock, calendar, logger }, { dailyAt: config.ALERT_SCHEDULE_AT }) : undefined;
   // Overdue cluster actions go to their owners through the same proactive switch as alerts.
   const stopReminders = config.ALERT_DELIVERY === 'on' ? startOverdueReminders({ store, clock, logger }, createConnectorTransport(config)) : undefined;
-  const { port } = await bot.listen();
-  logger.info('server.listening', { port, endpoint: `http://localhost:${port}/api/messages` });
+  const { port, host } = await bot.listen();
+  logger.info('server.listening', { port, host, endpoint: `http://localhost:${port}/api/messages` });
 
   let stopping = false;
   const stop = async (signal: string) => {

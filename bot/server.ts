@@ -1,8 +1,11 @@
+// Loads restify without http-deceiver's DEP0111 warning; must stay before the restify import.
+import './restify-quiet';
 import restify from 'restify';
 import type { AppConfig } from '../services/config';
-import { isAuthEnabled } from '../services/config';
-import { describeError } from '../services/logger';
-import { createAdapter } from './adapter';
+import { isAuthEnabled, listenHostFor, productionProblems } from '../services/config';
+import { createRefusalLog, describeError, type RefusalLog } from '../services/logger';
+import { checkServiceUrl, serviceUrlPolicyFor } from '../services/conversations/service-url-policy';
+import { activityFromBody, createAdapter, type AdapterOptions } from './adapter';
 import { createBotApp, runTurn } from './app';
 import type { BotApp, BotDeps } from './bot-deps';
 import { registerExclusionApi } from './routes/exclusion-api-routes';
@@ -11,15 +14,32 @@ import { registerExclusionReviewApi } from './routes/exclusion-review-api-routes
 export interface BotServer {
   server: restify.Server;
   app: BotApp;
-  listen(port?: number, host?: string): Promise<{ port: number }>;
+  listen(port?: number, host?: string): Promise<{ port: number; host: string }>;
   /** Stops accepting requests, lets in-flight turns finish (up to graceMs), then resolves. */
   close(graceMs?: number): Promise<void>;
   inFlight(): number;
 }
 
-export function createBotServer(config: AppConfig, deps: BotDeps): BotServer {
-  const adapter = createAdapter(config, deps.logger);
-  const app = createBotApp(adapter, deps, config.MicrosoftAppId);
+export interface BotServerOptions {
+  /** Tests point token validation at a local key server. */
+  adapter?: AdapterOptions;
+  /** Where refusals are logged; by default rate-limited lines on deps.logger. */
+  refusalLog?: RefusalLog;
+}
+
+export function createBotServer(config: AppConfig, deps: BotDeps, options: BotServerOptions = {}): BotServer {
+  // The same guard as bot/main.ts, so no code path can serve production without authentication.
+  const problem = productionProblems(config)[0];
+  if (problem) throw problem;
+  const adapter = createAdapter(config, deps.logger, options.adapter);
+  const refusals = options.refusalLog ?? createRefusalLog(deps.logger);
+  const serviceUrls = serviceUrlPolicyFor(config);
+  const app = createBotApp(adapter, deps, config.MicrosoftAppId, {
+    authenticated: isAuthEnabled(config),
+    allowedTenants: config.ALLOWED_TENANTS,
+    serviceUrls,
+    refusals,
+  });
   const server = restify.createServer({ name: 'inclusion-assistant', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
 
@@ -41,7 +61,26 @@ export function createBotServer(config: AppConfig, deps: BotDeps): BotServer {
     }
     inFlight++;
     try {
-      await adapter.process(req, res as any, (context) => runTurn(app, context));
+      const activity = activityFromBody(body as Record<string, unknown>);
+      const auth = await adapter.authenticate(activity, req.header('authorization') ?? '');
+      if (!auth.ok) {
+        refusals.refuse(auth.reason, { ip: req.socket?.remoteAddress ?? null, path: req.path() });
+        res.status(auth.status);
+        res.json({ error: auth.status === 401 ? 'unauthorized' : 'authentication is unavailable, try again later' });
+        return;
+      }
+      // Replies, roster look-ups and later alerts all go to this URL: vet it before the turn runs.
+      const serviceUrl = checkServiceUrl(activity.serviceUrl, serviceUrls);
+      if (!serviceUrl.ok) {
+        refusals.refuse('service_url_not_allowed', { ip: req.socket?.remoteAddress ?? null, path: req.path(), why: serviceUrl.reason });
+        res.status(400);
+        res.json({ error: 'the activity\'s serviceUrl is not an allowed Bot Connector address' });
+        return;
+      }
+      const invokeResponse = await adapter.runAuthenticated(auth.result, activity, (context) => runTurn(app, context));
+      res.status(invokeResponse?.status ?? 200);
+      if (invokeResponse?.body !== undefined) res.send(invokeResponse.body);
+      res.end();
     } catch (error) {
       deps.logger.error('messages.failed', describeError(error));
       if (!res.headersSent) {
@@ -71,13 +110,19 @@ export function createBotServer(config: AppConfig, deps: BotDeps): BotServer {
     server,
     app,
     inFlight: () => inFlight,
-    listen(port = config.PORT, host = config.HOST) {
+    listen(port = config.PORT, requestedHost = config.HOST) {
+      const { host, forcedFrom } = listenHostFor(config, requestedHost);
+      if (forcedFrom !== undefined) {
+        deps.logger.warn('server.loopback_only', {
+          message: `MicrosoftAppId is empty, so authentication is OFF: listening on ${host} only, not on ${forcedFrom} (HOST). Set MicrosoftAppId to serve other machines.`,
+        });
+      }
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.removeListener('error', reject);
           const address = server.address();
-          resolve({ port: typeof address === 'object' && address ? address.port : port });
+          resolve({ port: typeof address === 'object' && address ? address.port : port, host });
         });
       });
     },

@@ -1,4 +1,4 @@
-import type { AlertView, DistrictAlertView, PupilAlertView } from '../services/alerts/alert-view';
+import type { AlertView, DistrictAlertView, DutyView, PupilAlertView } from '../services/alerts/alert-view';
 import type { TimelineView } from '../services/alerts/alert-actions';
 import {
   adaptiveCard,
@@ -47,7 +47,7 @@ export function schoolDaysLeftText(left: number | null): string {
   if (left === null) return 'outside the school calendar';
   if (left === 0) return 'today';
   if (left > 0) return `${left} school day${left === 1 ? '' : 's'} left`;
-  return `${-left} school day${left === -1 ? '' : 's'} overdue`;
+  return `overdue by ${-left} school day${left === -1 ? '' : 's'}`;
 }
 
 function execute(title: string, verb: string, data: Record<string, unknown>): ActionExecute {
@@ -198,7 +198,8 @@ function pupilBody(view: PupilAlertView): CardElement[] {
   }
   rows.push(...view.facts);
   if (rows.length) body.push(facts(rows));
-  if (view.deadline) {
+  if (view.duties.length > 0) body.push(...dutyList(view.duties));
+  else if (view.deadline) {
     const overdue = view.deadline.schoolDaysLeft !== null && view.deadline.schoolDaysLeft < 0;
     body.push(
       container(
@@ -215,6 +216,28 @@ function pupilBody(view: PupilAlertView): CardElement[] {
   return body;
 }
 
+const DUTY_STATE_TEXT = { met: 'done', acknowledged: 'acknowledged' } as const;
+
+/** Every duty of the case, one block each: what, by when, how long left (or by how much overdue). */
+function dutyList(duties: readonly DutyView[]): CardElement[] {
+  return [
+    text(duties.length === 1 ? '**Duty**' : `**Duties (${duties.length})**`, { spacing: 'medium' }),
+    ...duties.map((d) => {
+      const overdue = d.state === 'overdue';
+      const done = d.state === 'met' || d.state === 'acknowledged';
+      const when = d.date ? `${d.label ?? 'Due'}: ${formatDate(d.date)} · ${done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : schoolDaysLeftText(d.schoolDaysLeft)}` : done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : 'no date';
+      return container(
+        [
+          text(`**${escapeMarkdown(d.title)}**`, { size: 'small' }),
+          text(escapeMarkdown(when), { spacing: 'none', size: 'small', color: overdue ? 'attention' : done ? 'good' : 'default', weight: overdue ? 'bolder' : 'default' }),
+          ...(done || !d.nextStep ? [] : [subtle(escapeMarkdown(d.nextStep))]),
+        ],
+        { style: overdue ? 'attention' : 'emphasis', spacing: 'small' },
+      );
+    }),
+  ];
+}
+
 function districtBody(view: DistrictAlertView): CardElement[] {
   return [text(`**${escapeMarkdown(view.districtName)}** · ${escapeMarkdown(view.groupLabel)}`, { spacing: 'small' }), facts(view.facts)];
 }
@@ -225,8 +248,11 @@ export function alertCard(view: AlertView, options: AlertCardOptions = {}): Adap
   body.push(heading(escapeMarkdown(view.title)));
   if (options.notice) body.push(text(escapeMarkdown(options.notice), { color: 'good', spacing: 'small' }));
   body.push(...(view.kind === 'pupil' ? pupilBody(view) : districtBody(view)));
-  body.push(text(`**Next:** ${escapeMarkdown(view.nextStep)}`, { spacing: 'medium' }));
-  body.push(subtle(escapeMarkdown(view.basis)));
+  const duties = view.kind === 'pupil' ? view.duties : [];
+  // With several duties each carries its own next step; the small print names every legal basis once.
+  if (duties.length <= 1) body.push(text(`**Next:** ${escapeMarkdown(view.nextStep)}`, { spacing: 'medium' }));
+  const bases = duties.length > 1 ? [...new Set(duties.map((d) => d.basis).filter(Boolean))] : [view.basis];
+  for (const basis of bases) body.push(subtle(escapeMarkdown(basis)));
   if (view.kind === 'pupil' && view.minimised) body.push(subtle('Initials only here: open the alert in your chat with the Inclusion Assistant for full details.'));
   body.push(...statusLines(view));
   const refresh: AdaptiveCard['refresh'] = { action: execute('Refresh', VERBS.alertRefresh, { alertId: view.alertId }) };

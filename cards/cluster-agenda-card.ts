@@ -2,7 +2,7 @@ import type { GroupMeasures } from '../services/attendance/attendance-measures';
 import type { AgendaPupil, AgendaView } from '../services/cluster/cluster-agenda';
 import { adaptiveCard, column, columns, container, heading, subtle, text, type AdaptiveCard, type CardAction, type CardElement, type Column } from './adaptive-card';
 import { AGENDA_PAGE_SIZE } from '../services/cluster/cluster-agenda';
-import { agendaAction, fitRows, longDate, minimisedNote, minutesAction, myActionsAction, ncYear, percent, points, refreshFor, reviewAction, ROLE_WORDS, safe, shortDate } from './cluster-card-parts';
+import { agendaAction, candidatesAction, fitRows, longDate, minimisedNote, minutesAction, myActionsAction, ncYear, percent, points, refreshFor, reviewAction, ROLE_WORDS, safe, severityColour, shortDate } from './cluster-card-parts';
 import { VERBS } from './verbs';
 
 /**
@@ -21,6 +21,7 @@ const CATEGORY_WORDS: Record<AgendaPupil['category'], string> = {
   severe: 'Severe absence',
   persistent_need: 'Persistent absence',
   action_due: 'Action due',
+  nominated: 'Nominated',
 };
 
 export function clusterAgendaCard(view: AgendaView, options: AgendaCardOptions = {}): AdaptiveCard {
@@ -28,7 +29,7 @@ export function clusterAgendaCard(view: AgendaView, options: AgendaCardOptions =
   const body: CardElement[] = [
     heading(`${safe(view.district)} attendance cluster`),
     subtle(
-      `Meeting ${longDate(view.meeting.date)}${view.meeting.stored ? '' : ' (proposed: ten school days ahead)'} · year to date ${shortDate(view.periodFrom)} – ${shortDate(view.asOf)}`,
+      `Meeting ${longDate(view.meeting.date)}${view.meeting.stored ? '' : ' (proposed: ten school days ahead)'} · year to date ${shortDate(view.periodFrom)} – ${shortDate(view.asOf)} (last day with marks)`,
     ),
     ...minimisedNote(view.nameMode),
   ];
@@ -45,6 +46,7 @@ export function clusterAgendaCard(view: AgendaView, options: AgendaCardOptions =
     const list: CardAction[] = [];
     if (view.from > 0) list.push(agendaAction(view.district, 'Previous', Math.max(0, view.from - AGENDA_PAGE_SIZE)));
     if (view.from + shown < view.total) list.push(agendaAction(view.district, 'Next', view.from + shown));
+    if (view.pupilsShown) list.push(candidatesAction(view.district));
     list.push(minutesAction(view.district), myActionsAction());
     return list;
   };
@@ -58,7 +60,7 @@ export function clusterAgendaCard(view: AgendaView, options: AgendaCardOptions =
 }
 
 function header(view: AgendaView): CardElement[] {
-  const schoolNames = view.schools.map((s) => safe(s.name, 40));
+  const schoolNames = view.schools.map((s) => safe(s.name, 48));
   const shownSchools = schoolNames.slice(0, 8).join(', ') + (schoolNames.length > 8 ? ` and ${schoolNames.length - 8} more` : '');
   const leaders = view.invitees.filter((i) => i.role === 'school_leader');
   const others = view.invitees.filter((i) => i.role !== 'school_leader');
@@ -127,9 +129,17 @@ function cohorts(view: AgendaView): CardElement[] {
 function pupilHeading(view: AgendaView): CardElement[] {
   if (!view.pupilsShown) return [text('Your role sees cluster figures only, not individual pupils.', { spacing: 'medium', isSubtle: true })];
   const counts = view.counts;
+  const parts = [
+    ...(counts.nominated ? [`${counts.nominated} nominated`] : []),
+    ...(counts.carried ? [`${counts.carried} with actions carried over`] : []),
+    `${counts.need} of highest need`,
+  ];
   const out: CardElement[] = [
     text(`**Pupils to review (${view.total})**`, { spacing: 'medium' }),
-    subtle(`${counts.severe} severely absent · ${counts.persistentNeed} persistently absent with a multi-agency need · ${counts.actionDue} with an action due`),
+    subtle(
+      `${parts.join(' · ')}, up to ${view.agendaSize}. Pool: ${counts.pool.toLocaleString('en-GB')} pupil${counts.pool === 1 ? '' : 's'} meet the criteria (${counts.poolSevere.toLocaleString('en-GB')} severely absent); ` +
+        `**cluster ${safe(view.district, 40)} candidates** lists them by school or cohort, to nominate.`,
+    ),
   ];
   if (view.access === 'schools') out.push(subtle('Only pupils of your school(s) are listed.'));
   if (view.pupils.length === 0) out.push(text('No pupil meets the agenda criteria.', { isSubtle: true }));
@@ -138,7 +148,10 @@ function pupilHeading(view: AgendaView): CardElement[] {
 
 /** Badges on a row, most important first, capped so a row stays small: the review card has the rest. */
 export function rowBadges(p: AgendaPupil): string[] {
-  const badges = [CATEGORY_WORDS[p.category]];
+  const badges: string[] = [];
+  if (p.nomination) badges.push(`Nominated by ${safe(p.nomination.byName, 40)}${p.nomination.reason ? `: ${safe(p.nomination.reason, 60)}` : ''}`);
+  else if (p.reason === 'carried') badges.push('Action carried over');
+  if (p.category !== 'nominated') badges.push(CATEGORY_WORDS[p.category]);
   if (p.openActions > 0 && p.nextDue) badges.push(`${p.openActions} action${p.openActions === 1 ? '' : 's'} ${p.overdue ? 'overdue' : 'due'} ${shortDate(p.nextDue)}`);
   badges.push(...p.needs.map((n) => (n === 'Worsening' ? `Worsening ${points(p.trendPoints)}` : n)), ...p.notes);
   const out: string[] = [];
@@ -156,12 +169,18 @@ export function rowBadges(p: AgendaPupil): string[] {
 
 const MAX_BADGE_CHARS = 110;
 
-function pupilRow(district: string, p: AgendaPupil): CardElement {
+/** The first line of a pupil's row: who, year, school and attendance (the headline table shows absence). */
+export function rowTitle(p: AgendaPupil): string {
+  return `**${safe(p.label, 40)}** · ${ncYear(p.ncYear)} · ${safe(p.schoolName, 40)} · **attendance ${percent(p.attendanceRate)}**`;
+}
+
+export function pupilRow(district: string, p: AgendaPupil): CardElement {
   return container(
     [
-      text(`**${safe(p.label, 40)}** · ${ncYear(p.ncYear)} · ${safe(p.schoolName, 32)} · **${percent(p.attendanceRate)}**`, { size: 'small' }),
-      // Badges are our own words (categories, needs, code patterns), not data: no escaping.
-      text(rowBadges(p).join(' · '), { size: 'small', spacing: 'none', isSubtle: true, color: p.category === 'severe' || p.overdue ? 'attention' : 'default' }),
+      text(rowTitle(p), { size: 'small' }),
+      // Badges are our own words (categories, needs, code patterns) plus escaped staff names and reasons.
+      // Coloured by severity: severe attention, persistent warning, the rest default.
+      text(rowBadges(p).join(' · '), { size: 'small', spacing: 'none', isSubtle: p.band === 'none', color: severityColour(p.band) }),
     ],
     { separator: true, spacing: 'small', selectAction: reviewAction(district, p.pupilId) },
   );

@@ -31,10 +31,40 @@ export function points(value: number | null): string {
   return `${sign}${Math.abs(value).toFixed(1)} pts`;
 }
 
+/**
+ * Shortens text to at most `max` characters at a word boundary, with an ellipsis, so a school's
+ * name never ends mid-word; a single word longer than half the room is cut where it must be.
+ */
+export function clip(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const room = value.slice(0, max - 1);
+  const space = room.lastIndexOf(' ');
+  // When the cut falls on a space, `room` already ends with a whole word.
+  const base = value[max - 1] === ' ' ? room : space >= Math.floor(max / 2) ? room.slice(0, space) : room;
+  return `${base.replace(/[\s,;:.\-–(&]+$/u, '')}…`;
+}
+
 /** Data-derived text (names, school names, free text) must not become links or formatting. */
 export function safe(value: string, max = 200): string {
-  const clipped = value.length > max ? `${value.slice(0, max - 1)}…` : value;
-  return escapeMarkdown(clipped);
+  return escapeMarkdown(clip(value, max));
+}
+
+/**
+ * What changed over the last six school weeks, said so it cannot mislead: a severely absent pupil
+ * whose attendance rose is not "improving" but "+16.0 pts on the 6 weeks before, still severe".
+ */
+export function trendWords(band: 'none' | 'persistent' | 'severe', trend: 'worsening' | 'improving' | 'steady' | 'unknown', change: number | null): string {
+  if (trend === 'unknown' || change === null) return 'not enough weeks yet to compare';
+  const what = `${points(change)} on the 6 weeks before`;
+  if (trend === 'worsening') return `${what}: worsening${band === 'severe' ? ', severe' : band === 'persistent' ? ', persistently absent' : ''}`;
+  if (band === 'severe') return `${what}, still severe`;
+  if (band === 'persistent') return `${what}, still persistently absent`;
+  return `${what}: ${trend}`;
+}
+
+/** Text colour by how serious the absence is: severe attention, persistent warning, others default. */
+export function severityColour(band: 'none' | 'persistent' | 'severe'): 'attention' | 'warning' | 'default' {
+  return band === 'severe' ? 'attention' : band === 'persistent' ? 'warning' : 'default';
 }
 
 export function ncYear(year: number): string {
@@ -64,6 +94,24 @@ export function agendaAction(district: string, title = 'Agenda', from?: number):
 
 export function reviewAction(district: string, pupilId: number, title = 'Review'): ActionExecute {
   return { type: 'Action.Execute', title, verb: VERBS.clusterReview, data: { district, pupilId } };
+}
+
+export interface CandidateFilters {
+  school?: string;
+  cohort?: string;
+}
+
+export function candidatesAction(district: string, title = 'Candidates', from?: number, filters: CandidateFilters = {}): ActionExecute {
+  const data: Record<string, unknown> = { district, ...filters };
+  if (from && from > 0) data.from = from;
+  return { type: 'Action.Execute', title, verb: VERBS.clusterCandidates, data, associatedInputs: 'none' };
+}
+
+/** Nominate a pupil for the next meeting; `back` says which card to answer with. */
+export function nominateAction(district: string, pupilId: number, back: { card: 'candidates'; from: number; filters: CandidateFilters } | { card: 'review' }, title = 'Nominate'): ActionExecute {
+  const data: Record<string, unknown> = { district, pupilId, back: back.card };
+  if (back.card === 'candidates') Object.assign(data, back.filters, back.from > 0 ? { from: back.from } : {});
+  return { type: 'Action.Execute', title, verb: VERBS.clusterNominate, data, associatedInputs: back.card === 'review' ? 'auto' : 'none' };
 }
 
 export function minutesAction(district: string, title = 'Minutes', from?: number): ActionExecute {

@@ -5,15 +5,14 @@ import { VERBS } from './verbs';
 
 /** Pieces shared by the ladder cards. */
 
-/** A plain-language "this is sample content" line, shown whenever the toolkit is the sample. */
-export function sampleBanner(header: ToolkitHeader): CardElement[] {
+/** The one-line form, for cards read often (a rung, search results); the overview carries the full notice. */
+export const SHORT_SAMPLE_NOTICE = "**Sample content:** check your authority's published ladder before acting.";
+
+/** A plain-language "this is sample content" notice, shown once per card whenever the toolkit is the sample. */
+export function sampleBanner(header: ToolkitHeader, options: { short?: boolean } = {}): CardElement[] {
   if (!header.sample) return [];
-  return [
-    container([text(`**Sample content.** ${escapeContent(header.notice ?? "Check against your authority's published ladder.")}`, { size: 'small' })], {
-      style: 'warning',
-      spacing: 'small',
-    }),
-  ];
+  const line = options.short ? SHORT_SAMPLE_NOTICE : `**Sample content.** ${escapeContent(header.notice ?? "Check against your authority's published ladder.")}`;
+  return [container([text(line, { size: 'small' })], { style: 'warning', spacing: 'small' })];
 }
 
 /** "For this situation": statutory points the question or record triggered, most consequential first. */

@@ -1,14 +1,33 @@
+import type { MatchReason } from '../services/ladder/ladder-search';
 import type { ResultsView } from '../services/ladder/ladder-service';
 import { adaptiveCard, column, columns, container, escapeMarkdown, heading, subtle, text, type AdaptiveCard, type CardElement } from './adaptive-card';
 import { escapeContent, feedbackSection, openEntryAction, overviewAction, pointsSection, sampleBanner } from './ladder-card-parts';
 import { shorten } from './ladder-overview-card';
 
-/** How many "why" lines each match shows; the best-weighted fields come first. */
-const REASONS_SHOWN = 3;
+/** How many of the question's words a "Matches:" line names, best-weighted fields first. */
+const TERMS_SHOWN = 4;
+
+/**
+ * Why an entry matched, in words: "Matches: walked out (leaving lessons), suspension, mostly in its
+ * early warning signs." The search reports `"walked out" (leaving lessons)`; the quotes go.
+ */
+export function whyLine(reasons: readonly MatchReason[]): string {
+  const terms: string[] = [];
+  for (const r of reasons) {
+    for (const t of r.terms) {
+      const plain = t.replace(/^"([^"]*)"/, '$1');
+      if (!terms.includes(plain)) terms.push(plain);
+    }
+  }
+  if (terms.length === 0) return '';
+  const shown = terms.slice(0, TERMS_SHOWN).map(escapeMarkdown).join(', ');
+  const where = reasons[0] ? `, mostly in its ${escapeContent(reasons[0].field)}` : '';
+  return `Matches: ${shown}${terms.length > TERMS_SHOWN ? ' and more' : ''}${where}.`;
+}
 
 /** The best matches for a situation, each with why it matched and a button opening it in place. */
 export function ladderResultsCard(view: ResultsView): AdaptiveCard {
-  const body: CardElement[] = [heading('Ladder: best matches'), subtle(`You asked: “${escapeMarkdown(view.query)}”`), ...sampleBanner(view)];
+  const body: CardElement[] = [heading('Ladder: best matches'), subtle(`You asked: “${escapeMarkdown(view.query)}”`), ...sampleBanner(view, { short: true })];
 
   if (view.corrections.length) {
     body.push(subtle(`Read ${view.corrections.map((c) => `“${escapeMarkdown(c.from)}” as “${escapeMarkdown(c.to)}”`).join(', ')}.`));
@@ -23,10 +42,7 @@ export function ladderResultsCard(view: ResultsView): AdaptiveCard {
   }
 
   view.matches.forEach((m, i) => {
-    const why = m.reasons
-      .slice(0, REASONS_SHOWN)
-      .map((r) => `${escapeContent(r.field)}: ${r.terms.map(escapeMarkdown).join(', ')}`)
-      .join(' · ');
+    const why = whyLine(m.reasons);
     body.push(
       container(
         [
@@ -36,7 +52,7 @@ export function ladderResultsCard(view: ResultsView): AdaptiveCard {
                 [
                   text(`${i === 0 ? '**Best fit** · ' : ''}**${escapeContent(m.entry.label)}: ${escapeContent(m.entry.title)}**`),
                   subtle(escapeContent(shorten(m.entry.purpose, 160))),
-                  subtle(`Why: ${why}`),
+                  ...(why ? [subtle(why)] : []),
                 ],
                 'stretch',
               ),

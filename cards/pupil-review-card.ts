@@ -11,10 +11,11 @@ import {
   text,
   type ActionExecute,
   type AdaptiveCard,
+  type CardAction,
   type CardElement,
 } from './adaptive-card';
 import { weeklyChartDataUri } from './cluster-chart';
-import { agendaAction, fitRefresh, longDate, minimisedNote, ncYear, percent, points, refreshFor, ROLE_WORDS, safe, shortDate } from './cluster-card-parts';
+import { agendaAction, fitRefresh, longDate, minimisedNote, ncYear, nominateAction, percent, refreshFor, ROLE_WORDS, safe, severityColour, shortDate, trendWords } from './cluster-card-parts';
 import { VERBS } from './verbs';
 
 /**
@@ -42,18 +43,21 @@ export function pupilReviewCard(view: ReviewView, options: ReviewCardOptions = {
   const s = view.sessions;
   const body: CardElement[] = [
     heading(`${safe(view.label, 60)} · ${ncYear(view.ncYear)} · ${safe(view.schoolName, 60)}`),
-    subtle(`${safe(view.district)} cluster · meeting ${longDate(view.meeting.date)} · year to date ${shortDate(view.periodFrom)} – ${shortDate(view.asOf)}`),
+    subtle(`${safe(view.district)} cluster · meeting ${longDate(view.meeting.date)} · year to date ${shortDate(view.periodFrom)} – ${shortDate(view.asOf)} (last day with marks)`),
     ...minimisedNote(view.nameMode),
   ];
   if (options.savedNote) body.push(container([text(safe(options.savedNote), { size: 'small' })], { style: 'good', spacing: 'small' }));
   // Flags, notes and code meanings are our own words, not data: no escaping needed.
-  if (view.flags.length) body.push(text(`**Flags:** ${view.flags.join(' · ')}`, { size: 'small' }));
+  if (view.flags.length) body.push(text(`**Flags:** ${view.flags.join(' · ')}`, { size: 'small', color: severityColour(view.band) }));
+  if (view.nomination) {
+    body.push(text(`**Nominated** for this meeting by ${safe(view.nomination.byName, 60)}${view.nomination.reason ? `: ${safe(view.nomination.reason, 300)}` : ''}`, { size: 'small' }));
+  }
   body.push(
     facts([
       ['Attendance', `${percent(view.attendanceRate)} (${s.present + s.aea} of ${s.possible} sessions)`],
       ['Absence', `${s.authorised} authorised · ${s.unauthorised} unauthorised`],
       ['Band', BAND_WORDS[view.band]],
-      ['Last 6 weeks', view.trend === 'unknown' ? 'not enough weeks yet' : `${points(view.trendPoints)} against the 6 before (${view.trend})`],
+      ['Last 6 weeks', trendWords(view.band, view.trend, view.trendPoints)],
     ]),
     ...weekSection(view),
     ...codeSection(view),
@@ -62,11 +66,25 @@ export function pupilReviewCard(view: ReviewView, options: ReviewCardOptions = {
     ...actionSection(view),
     ...formSection(view, options),
   );
+  const actions: CardAction[] = [
+    { type: 'Action.Execute', title: 'Save review', verb: VERBS.clusterReviewSave, data: { district: view.district, pupilId: view.pupilId }, associatedInputs: 'auto' },
+    agendaAction(view.district, 'Back to agenda'),
+  ];
+  if (!view.nomination) {
+    actions.push({
+      type: 'Action.ShowCard',
+      title: 'Nominate',
+      card: adaptiveCard(
+        [
+          text(`Put this pupil on the agenda of the meeting on ${longDate(view.meeting.date)}.`, { size: 'small' }),
+          { type: 'Input.Text', id: 'nominationReason', label: 'Why (optional)', maxLength: 300, placeholder: 'e.g. the school asks for multi-agency help' },
+        ],
+        { actions: [nominateAction(view.district, view.pupilId, { card: 'review' })] },
+      ),
+    });
+  }
   const card = adaptiveCard(body, {
-    actions: [
-      { type: 'Action.Execute', title: 'Save review', verb: VERBS.clusterReviewSave, data: { district: view.district, pupilId: view.pupilId }, associatedInputs: 'auto' },
-      agendaAction(view.district, 'Back to agenda'),
-    ],
+    actions,
     refresh: refreshFor(VERBS.clusterReview, { district: view.district, pupilId: view.pupilId }, options.refreshUserIds),
     fallbackText: `Attendance review for a pupil in ${view.district}`,
   });
@@ -76,15 +94,30 @@ export function pupilReviewCard(view: ReviewView, options: ReviewCardOptions = {
 function weekSection(view: ReviewView): CardElement[] {
   if (view.weeks.length === 0) return [text('No attendance marks this year yet.', { isSubtle: true, spacing: 'medium' })];
   const words = view.weeks.map((w) => `${shortDate(w.weekStart)} ${w.possible ? `${Math.round((100 * w.attended) / w.possible)}%` : '–'}`);
+  const first = view.weeks[0]!.weekStart;
+  const last = view.weeks[view.weeks.length - 1]!.weekStart;
   return [
     text('**Attendance by week**', { spacing: 'medium' }),
     {
       type: 'Image',
       url: weeklyChartDataUri(view.weeks),
       altText: `Attendance by week: ${words.join(', ')}`,
+      // Native width on desktop (crisp), scaled down to fit a phone's narrower card.
+      size: 'auto',
       spacing: 'small',
     },
-    subtle(`Bars: share of sessions attended each week (green 95%+, amber 90%+, orange under 90%, red 50% or less); dashed line: 90%. ${words.slice(-6).join(' · ')}`),
+    // The same axis in words, under the image: Teams may scale the picture, never this text.
+    columns(
+      [
+        column([text(`w/c ${shortDate(first)}`, { size: 'small', isSubtle: true })], 'auto'),
+        column([text('dashed line: 90% attendance', { size: 'small', isSubtle: true, horizontalAlignment: 'center' })], 'stretch'),
+        column([text(`w/c ${shortDate(last)}`, { size: 'small', isSubtle: true, horizontalAlignment: 'right' })], 'auto'),
+      ],
+      { spacing: 'none' },
+    ),
+    subtle(
+      `Bars: share of sessions attended each week, labelled by the week's Monday (day/month); green 95%+, amber 90%+, orange under 90%, red 50% or less. Below the 90% line is persistent absence. Last weeks: ${words.slice(-6).join(' · ')}`,
+    ),
   ];
 }
 
@@ -97,12 +130,20 @@ function codeSection(view: ReviewView): CardElement[] {
 
 function notes(view: ReviewView): CardElement[] {
   if (view.notes.length === 0) return [];
-  return [text(`**Patterns:** ${view.notes.join(' · ')}`, { size: 'small', color: 'attention' })];
+  return [text(`**Patterns:** ${view.notes.join(' · ')}`, { size: 'small', color: severityColour(view.band) })];
+}
+
+/** The pupil's exclusion alerts as read-only lines, linked to the alert timeline (acting on an alert is the alert card's job). */
+function alertLines(view: ReviewView): CardElement[] {
+  if (view.alerts.length === 0) return [];
+  const lines = view.alerts.map((a) => `Alert ${shortDate(a.createdOn)}: ${a.title}${a.status === 'acknowledged' ? ' (acknowledged)' : ''}${a.dueDate && a.status !== 'acknowledged' ? `, due ${shortDate(a.dueDate)}` : ''}`);
+  const timeline: ActionExecute = { type: 'Action.Execute', title: 'Exclusions and alerts timeline', verb: VERBS.alertTimeline, data: { alertId: view.alerts[0]!.id }, associatedInputs: 'none' };
+  return [text(lines.join('\n\n'), { size: 'small', spacing: 'small' }), { type: 'ActionSet', actions: [timeline], spacing: 'small' }];
 }
 
 function exclusionSection(view: ReviewView): CardElement[] {
-  const head = text('**Suspensions and exclusions this year**', { spacing: 'medium' });
-  if (view.exclusions.length === 0) return [head, subtle('None recorded.')];
+  const head = text('**Suspensions, exclusions and alerts this year**', { spacing: 'medium' });
+  if (view.exclusions.length === 0) return [head, subtle('No suspension or exclusion recorded.'), ...alertLines(view)];
   const words = { SUSP: 'Suspension', PERM: 'Permanent exclusion', LUNC: 'Lunchtime suspension' } as const;
   return [
     head,
@@ -110,6 +151,7 @@ function exclusionSection(view: ReviewView): CardElement[] {
       view.exclusions.slice(0, 6).map((x) => `${words[x.category]} from ${shortDate(x.startDate)}${x.category === 'PERM' ? '' : `, ${x.sessions / 2} day${x.sessions === 2 ? '' : 's'}`} (${safe(x.reasons, 20)})`).join('\n\n'),
       { size: 'small', spacing: 'none' },
     ),
+    ...alertLines(view),
   ];
 }
 

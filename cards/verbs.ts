@@ -10,6 +10,8 @@ export const VERBS = {
   ladderOverview: 'ladder.overview',
   /** data: { verdict: 'yes' | 'no', id?, q? } records whether a ladder answer helped. */
   ladderFeedback: 'ladder.feedback',
+  /** data: { id, q? } + inputs tick-<item key>: saves the user's checklist ticks on a rung for this situation. */
+  ladderChecklist: 'ladder.checklist',
   /** data: { alertId } marks an exclusion alert acknowledged (first press wins). */
   alertAcknowledge: 'alert.acknowledge',
   /** data: { alertId, to: 'me' | email } assigns the alert. */
@@ -34,6 +36,10 @@ export const VERBS = {
   clusterReviewSave: 'cluster.review.save',
   /** data: { district, actionId, status: 'done' | 'dropped' } closes an agreed action. */
   clusterActionStatus: 'cluster.action.status',
+  /** data: { district, from?, school?, cohort? } lists the meeting's candidate pool, ranked, from that position. */
+  clusterCandidates: 'cluster.candidates',
+  /** data: { district, pupilId, back: 'candidates' | 'review', from?, school?, cohort? } + input nominationReason: nominates the pupil for the next meeting. */
+  clusterNominate: 'cluster.nominate',
   /** data: { district, from? } shows the minutes of the district's latest meeting. */
   clusterMinutes: 'cluster.minutes',
   /** data: {} lists the user's own open actions. */

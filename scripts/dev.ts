@@ -254,18 +254,21 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Calls back with every line the child writes (stdout and stderr). */
   onLine(listener: (line: string) => void): void;
+  /** Started in its own process group, which stopChild signals as a whole. */
+  group: boolean;
 }
 
 export interface ChildOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   echo?: (line: string) => void;
-  /** Own process group (tests use it to clean up a whole tree). */
+  /** Own process group, so stopping it stops everything it started (default true). */
   detached?: boolean;
 }
 
 export function startChild(name: string, command: string, args: string[], options: ChildOptions): Child {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  const group = options.detached ?? true;
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
   const listeners: Array<(line: string) => void> = [];
   if (options.echo) listeners.push(options.echo);
   for (const stream of [child.stdout, child.stderr]) {
@@ -286,22 +289,47 @@ export function startChild(name: string, command: string, args: string[], option
     // A spawn failure (missing binary) emits 'error' and may never emit 'exit'.
     child.once('error', () => resolve({ code: 127, signal: null }));
   });
-  return { name, process: child, exited, onLine: (listener) => listeners.push(listener) };
+  return { name, process: child, exited, onLine: (listener) => listeners.push(listener), group };
 }
 
 function isRunning(child: Child): boolean {
   return child.process.exitCode === null && child.process.signalCode === null && child.process.pid !== undefined;
 }
 
-/** SIGTERM, then SIGKILL if it has not gone within `graceMs`. */
-export async function stopChild(child: Child, graceMs = 15000): Promise<void> {
-  if (!isRunning(child)) return;
-  child.process.kill('SIGTERM');
-  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
-  if ((await Promise.race([child.exited, timer])) === 'timeout' && isRunning(child)) {
-    child.process.kill('SIGKILL');
-    await child.exited;
+/**
+ * Signals the child's whole process group when it has one (started detached), else the child alone.
+ * The bot runs as `node tsx/cli bot/main.ts`, and tsx runs the bot in a second node process: a signal
+ * to the wrapper alone can leave that second process serving on the port after we have gone.
+ */
+export function signalTree(child: Child, signal: NodeJS.Signals): void {
+  const pid = child.process.pid;
+  if (pid === undefined) return;
+  if (child.group) {
+    try {
+      process.kill(-pid, signal);
+      return;
+    } catch (error) {
+      // ESRCH: the group has already gone.
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
+    }
   }
+  if (isRunning(child)) child.process.kill(signal);
+}
+
+/**
+ * SIGTERM to the child's process group, SIGKILL if it has not gone within `graceMs`; and once the
+ * child itself has exited, SIGKILL to anything left in its group (a grandchild it did not stop).
+ */
+export async function stopChild(child: Child, graceMs = 15000): Promise<void> {
+  if (isRunning(child)) {
+    signalTree(child, 'SIGTERM');
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    if ((await Promise.race([child.exited, timer])) === 'timeout' && isRunning(child)) {
+      signalTree(child, 'SIGKILL');
+      await child.exited;
+    }
+  }
+  if (child.group) signalTree(child, 'SIGKILL');
 }
 
 /** Polls `url` until it answers 200; fails early if `child` exits first. */
@@ -579,7 +607,7 @@ async function main(): Promise<number> {
     if (stopping) return;
     stopping = true;
     if (message) failure = message;
-    await Promise.all(children.map((c) => stopChild(c)));
+    await Promise.all(children.map((c) => stopChild(c, 5000)));
     if (failure) console.error(`\n${failure}`);
     else console.log('Stopped the bot and the Playground.');
     finish(code);
@@ -588,7 +616,7 @@ async function main(): Promise<number> {
   const watch = (child: Child, label: string) => {
     void child.exited.then(({ code, signal }) => {
       if (stopping) return;
-      // Ctrl-C in a terminal reaches the children too; let our own signal handler win the race.
+      // A signal to us may arrive just after a child stopped for the same reason; let our handler win the race.
       setTimeout(() => {
         if (stopping) return;
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -606,7 +634,6 @@ async function main(): Promise<number> {
       // "do not wait for a graceful stop".
       if (Date.now() - firstSignalAt < 1000) return;
       console.error('Stopping immediately.');
-      children.forEach((c) => isRunning(c) && c.process.kill('SIGKILL'));
       process.exit(130);
     }
     firstSignalAt = Date.now();
@@ -616,6 +643,9 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  // Whatever ends this process (a second Ctrl-C, a crash, process.exit), nothing we started outlives
+  // it: the children run in their own process groups, which a terminal's Ctrl-C no longer reaches.
+  process.on('exit', () => children.forEach((c) => signalTree(c, 'SIGKILL')));
   watchLauncher(() => {
     if (stopping) return;
     console.log('\nThe process that started `npm run dev` has gone: stopping the bot and the Playground...');
@@ -628,7 +658,10 @@ async function main(): Promise<number> {
 
   // 1. The bot, exactly as `npm start` runs it, with authentication off.
   const bot = botCommand();
-  const botChild = startChild('bot', bot.command, bot.args, { cwd: PROJECT_ROOT, env: { ...childEnv, PORT: String(config.PORT) }, echo: prefix('bot') });
+  // Authentication is off, so the bot is a local tool: loopback only, and never "production"
+  // (which would refuse to start without MicrosoftAppId and ALLOWED_TENANTS).
+  const botEnv = { ...childEnv, PORT: String(config.PORT), HOST: '127.0.0.1', NODE_ENV: 'development' };
+  const botChild = startChild('bot', bot.command, bot.args, { cwd: PROJECT_ROOT, env: botEnv, echo: prefix('bot') });
   children.push(botChild);
   watch(botChild, 'bot');
   try {

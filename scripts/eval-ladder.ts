@@ -11,6 +11,10 @@ function report(title: string, result: EvalResult): void {
   console.log(`${title}: ${result.total} questions`);
   console.log(`  top-1 ${result.top1}/${result.total} = ${pct(result.top1)}`);
   console.log(`  top-3 ${result.top3}/${result.total} = ${pct(result.top3)}`);
+  if (result.negatives) {
+    console.log(`  negative cases ${result.negatives - result.intrusions.length}/${result.negatives} clean (no unrelated entry offered)`);
+    for (const i of result.intrusions) console.log(`    offered ${i.unwanted.join(', ')} (got ${i.got.join(', ')})   "${i.q}"`);
+  }
   if (result.misses.length) {
     console.log('  not first (expected -> got):');
     for (const m of result.misses) console.log(`    ${m.expect.padEnd(20)} -> ${m.got.join(', ') || '(nothing)'}   "${m.q}"`);

@@ -10,7 +10,7 @@ import { clockFromConfig } from '../services/clock';
 import { configSchema, emptyToUndefined } from '../services/config';
 import { DEFAULT_LA_CODE, DEFAULT_LA_NAME, runImport, type ImportResult } from '../services/importers/importer';
 import { createProgress, formatCount } from '../services/importers/progress';
-import { findImporter, IMPORTERS } from '../services/importers/registry';
+import { findImporter, IMPORT_FLAGS, IMPORTERS } from '../services/importers/registry';
 import { openStore } from '../services/store/open-store';
 import { readScriptEnv, runScript } from './run-script';
 
@@ -23,10 +23,13 @@ const envSchema = configSchema.pick({ DATABASE_URL: true, CLOCK_NOW: true }).ext
 export function usage(): string {
   const width = Math.max(...IMPORTERS.map((i) => i.kind.length));
   return [
-    'usage: npm run import -- <kind> <file.csv>',
+    'usage: npm run import -- <kind> <file.csv> [option]',
     '',
     'kinds (header row required; columns in any order):',
     ...IMPORTERS.map((i) => `  ${i.kind.padEnd(width)}  ${i.description}`),
+    '',
+    'options:',
+    ...Object.entries(IMPORT_FLAGS).map(([name, f]) => `  ${f.kind} ${name}: ${f.help}`),
     '',
     'The store is DATABASE_URL (default: the embedded SQLite file). Every row is checked before',
     'anything is written; a file with a problem changes nothing. Formats: docs/data-formats.md',
@@ -49,12 +52,23 @@ export function describeFailure(result: ImportResult): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = argv.filter((a) => a !== '--');
-  if (args.includes('--help') || args.includes('-h')) {
+  const all = argv.filter((a) => a !== '--');
+  if (all.includes('--help') || all.includes('-h')) {
     process.stdout.write(usage() + '\n');
     return 0;
   }
-  const importer = args[0] ? findImporter(args[0]) : undefined;
+  const flags = all.filter((a) => a.startsWith('--'));
+  const args = all.filter((a) => !a.startsWith('--'));
+  let importer = args[0] ? findImporter(args[0]) : undefined;
+  for (const flag of flags) {
+    const known = IMPORT_FLAGS[flag];
+    if (!known || known.kind !== importer?.kind) {
+      const valid = Object.entries(IMPORT_FLAGS).map(([name, f]) => `${name} (${f.kind} only)`).join(', ');
+      process.stderr.write(`${flag}: not an option${importer ? ` for ${importer.kind}` : ''}; options: ${valid}\n`);
+      return 2;
+    }
+    importer = known.importer;
+  }
   if (args.length !== 2 || !importer) {
     const why = args.length === 0 ? '' : args.length !== 2 ? 'expected a kind and one file\n\n' : `unknown kind "${args[0]}"\n\n`;
     process.stderr.write(why + usage() + '\n');

@@ -4,6 +4,7 @@
  *
  *   BOT_ID=<app id> [TEAMS_APP_ID=..] [BOT_DOMAIN=bot.example.org] [APP_VERSION=1.0.0] npm run package
  *   npm run package -- --bot-id <app id> [--teams-app-id ..] [--bot-domain ..] [--app-version ..] [--out file.zip]
+ *   npm run package -- ... --allow-placeholders   (a test tenant: build with the template's example developer links)
  *
  * The filled manifest is checked against the official schema bundled in @microsoft/app-manifest
  * (no network) and the icons against Teams' size and colour rules before anything is written.
@@ -14,6 +15,7 @@ import AdmZip from 'adm-zip';
 import { checkIcon, type IconRole } from '../services/manifest/icon-checks';
 import { validateManifestSchema, formatProblem } from '../services/manifest/manifest-schema';
 import { fillTemplate, findPlaceholders, parseTemplateJson } from '../services/manifest/manifest-template';
+import { placeholderLinkProblems } from '../services/manifest/placeholder-links';
 import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../services/manifest/package-inputs';
 import { runScript } from './run-script';
 
@@ -54,6 +56,16 @@ export async function buildAppPackage(inputs: PackageInputs, manifestDir = DEFAU
 
   const problems: string[] = [];
   const warnings: string[] = [];
+  const placeholders = placeholderLinkProblems(manifest);
+  if (placeholders.length > 0 && inputs.allowPlaceholders) {
+    warnings.push(...placeholders.map((p) => `${p}: built anyway (--allow-placeholders); fine for a test tenant, not for your users`));
+  } else {
+    problems.push(
+      ...placeholders.map(
+        (p) => `${label} ${p}: put your authority's own page in the template's "developer" block, or pass --allow-placeholders for a test tenant`,
+      ),
+    );
+  }
   for (const problem of await validateManifestSchema(manifest)) {
     const warning = /must match pattern/.test(problem.message) ? idPatternWarning(problem.path, inputs) : undefined;
     if (warning) {

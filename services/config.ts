@@ -7,13 +7,42 @@ import { parseDatabaseUrl } from './store/engine';
  */
 export const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/** A comma-separated list: trimmed, lower-case, empty items dropped; unset or empty means "not set". */
+const commaList = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .transform((v) => [...new Set(v.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item !== ''))])
+    .refine((items) => items.length > 0, 'must list at least one value, separated by commas')
+    .optional(),
+);
+
+/**
+ * Hosts the bot may send replies and proactive messages to (Bot Connector service URLs). Each
+ * entry matches that host or any subdomain of it. trafficmanager.net is deliberately NOT a
+ * suffix: anyone can create <name>.trafficmanager.net, so only Teams' smba host is listed.
+ */
+export const DEFAULT_SERVICE_URL_HOSTS: readonly string[] = [
+  'smba.trafficmanager.net',
+  'botframework.com',
+  'botframework.azure.us',
+  'teams.microsoft.com',
+  'teams.microsoft.us',
+];
+
 export const configSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.string().optional()),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3978)),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   MicrosoftAppId: z.preprocess(emptyToUndefined, z.string().optional()),
   MicrosoftAppPassword: z.preprocess(emptyToUndefined, z.string().optional()),
   MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
   MicrosoftAppTenantId: z.preprocess(emptyToUndefined, z.string().optional()),
+  ALLOWED_TENANTS: commaList,
+  ALLOWED_SERVICE_URL_HOSTS: commaList.refine(
+    (hosts) => !hosts || hosts.every((h) => /^[a-z0-9.-]+$/.test(h) && !h.startsWith('.') && h.includes('.')),
+    'must be host names such as smba.trafficmanager.net, separated by commas (no scheme, port or path)',
+  ),
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -39,6 +68,8 @@ export const configSchema = z.object({
   LADDER_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   ALERT_SCHEDULE_AT: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, Europe/London), e.g. 07:00').default('07:00')),
   ALERT_DELIVERY: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
+  ALERT_CARDS_PER_DAY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(5)),
+  CLUSTER_AGENDA_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(30)),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 
@@ -78,4 +109,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 export function isAuthEnabled(config: AppConfig): boolean {
   return Boolean(config.MicrosoftAppId);
+}
+
+export function isProduction(config: Pick<AppConfig, 'NODE_ENV'>): boolean {
+  return config.NODE_ENV?.trim().toLowerCase() === 'production';
+}
+
+/**
+ * What stops a production start, one ConfigError per missing safeguard (empty when ready). A
+ * production bot without authentication would serve pupil data to anyone who can reach it; one
+ * without a tenant list would serve any Microsoft 365 organisation that installs it.
+ */
+export function productionProblems(config: AppConfig): ConfigError[] {
+  if (!isProduction(config)) return [];
+  const problems: ConfigError[] = [];
+  if (!isAuthEnabled(config)) {
+    problems.push(new ConfigError('MicrosoftAppId', 'is required when NODE_ENV=production: without it Bot Framework authentication is off'));
+  }
+  if (!config.ALLOWED_TENANTS) {
+    problems.push(new ConfigError('ALLOWED_TENANTS', 'is required when NODE_ENV=production: list the Entra tenant ids the bot may serve, separated by commas'));
+  }
+  return problems;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.trim().toLowerCase());
+}
+
+/**
+ * Where the server may listen. Without authentication only loopback is allowed, whatever HOST
+ * says (0.0.0.0 included): a deployment that forgot MicrosoftAppId is then unreachable, not open.
+ */
+export function listenHostFor(config: AppConfig, requested: string = config.HOST): { host: string; forcedFrom?: string } {
+  if (isAuthEnabled(config) || isLoopbackHost(requested)) return { host: requested };
+  return { host: '127.0.0.1', forcedFrom: requested };
 }

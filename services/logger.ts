@@ -33,3 +33,38 @@ export function describeError(error: unknown): { error: string; message: string 
   if (error instanceof Error) return { error: error.name, message: error.message.slice(0, 300) };
   return { error: 'NonError', message: String(error).slice(0, 300) };
 }
+
+/** Logs one line per refusal (bad token, wrong tenant), at most `perMinute` per reason. */
+export interface RefusalLog {
+  refuse(reason: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * Refusals come from outside and can arrive by the thousand: each is one JSON line with the
+ * reason and where it came from (never the token), up to `perMinute` lines per reason per
+ * minute; the rest are counted and reported as one "suppressed" line when the minute is over.
+ */
+export function createRefusalLog(logger: Logger, options: { perMinute?: number; now?: () => number } = {}): RefusalLog {
+  const perMinute = options.perMinute ?? 20;
+  const now = options.now ?? Date.now;
+  const windows = new Map<string, { start: number; logged: number; suppressed: number }>();
+  return {
+    refuse(reason, fields = {}) {
+      const at = now();
+      let window = windows.get(reason);
+      if (!window || at - window.start >= 60_000) {
+        if (window && window.suppressed > 0) {
+          logger.warn('request.refused.suppressed', { reason, suppressed: window.suppressed, windowSeconds: 60 });
+        }
+        window = { start: at, logged: 0, suppressed: 0 };
+        windows.set(reason, window);
+      }
+      if (window.logged < perMinute) {
+        window.logged++;
+        logger.warn('request.refused', { reason, ...fields });
+      } else {
+        window.suppressed++;
+      }
+    },
+  };
+}

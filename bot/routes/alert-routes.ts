@@ -1,11 +1,11 @@
 import { ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
 import { alertCard, alertNoticeCard, alertTimelineCard } from '../../cards/alert-card';
-import { alertDigestCard } from '../../cards/alert-digest-card';
+import { alertDigestCard, alertListCard } from '../../cards/alert-digest-card';
 import { VERBS } from '../../cards/verbs';
 import { acknowledgeAlert, alertRefSchema, alertTimeline, assignAlert, recordPlacement, snoozeAlert, type ActionResult } from '../../services/alerts/alert-actions';
 import { runAlertCommand } from '../../services/alerts/alert-commands';
 import { ALERT_GONE } from '../../services/alerts/alert-actions';
-import { alertViewFor, type AlertViewContext } from '../../services/alerts/alert-view';
+import { alertViewFor, FIGURES_ONLY_MESSAGE, type AlertViewContext } from '../../services/alerts/alert-view';
 import { recordGovernorsDecision, recordOutcome } from '../../services/alerts/outcome-action';
 import { loadCalendar } from '../../services/calendar/school-calendar';
 import type { BotApp, BotDeps } from '../bot-deps';
@@ -30,6 +30,7 @@ export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
     const words = (context.activity.text ?? '').replace(/^\s*alerts?\b/i, '');
     const reply = await runAlertCommand(ctx, getActor(context), context.activity.conversation.id, words);
     if (reply.kind === 'digest') await context.sendActivity({ attachments: [CardFactory.adaptiveCard(alertDigestCard(reply.view))] });
+    else if (reply.kind === 'list') await context.sendActivity({ text: reply.message, attachments: [CardFactory.adaptiveCard(alertListCard(reply.view))] });
     else await context.sendActivity(reply.message);
   });
 
@@ -53,7 +54,7 @@ export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
       if (!parsed.success) card = alertNoticeCard('That card is out of date.');
       else {
         const result = await alertViewFor(ctx, getActor(context), parsed.data.alertId, 'alert card');
-        card = result.ok ? alertCard(result.view, { refreshUserIds: refreshIds(context) }) : alertNoticeCard(ALERT_GONE);
+        card = result.ok ? alertCard(result.view, { refreshUserIds: refreshIds(context) }) : alertNoticeCard(result.reason === 'figures_only' ? FIGURES_ONLY_MESSAGE : ALERT_GONE);
       }
       await context.sendActivity({
         type: ActivityTypes.InvokeResponse,

@@ -2,20 +2,26 @@ import { ActivityTypes, CardFactory, TeamsInfo, type TurnContext } from 'botbuil
 import { z } from 'zod';
 import { adaptiveCard, text, type AdaptiveCard } from '../../cards/adaptive-card';
 import { clusterAgendaCard } from '../../cards/cluster-agenda-card';
+import { clusterCandidatesCard } from '../../cards/cluster-candidates-card';
 import { clusterMinutesCard } from '../../cards/cluster-minutes-card';
 import { myActionsCard, overdueActionCard } from '../../cards/my-actions-card';
 import { pupilReviewCard } from '../../cards/pupil-review-card';
+import { pupilSearchCard } from '../../cards/pupil-search-card';
 import { VERBS } from '../../cards/verbs';
 import type { DeliveryTarget, Transport } from '../../services/alerts/delivery-worker';
 import { loadCalendar, type SchoolCalendar } from '../../services/calendar/school-calendar';
 import { getClusterAgenda } from '../../services/cluster/cluster-agenda';
 import { getMinutes, getMyActions, runOverdueReminders, type OverdueNotice, type ReminderRun, type ReminderSender } from '../../services/cluster/cluster-actions';
+import { getClusterCandidates } from '../../services/cluster/cluster-candidates';
 import { districtNames } from '../../services/cluster/cluster-meetings';
+import { nominatePupil } from '../../services/cluster/cluster-nominations';
 import type { ClusterDeps, ClusterProblem } from '../../services/cluster/cluster-service-types';
 import { namedViewers, type ChatMember } from '../../services/cluster/cluster-viewers';
 import { getPupilReview, saveReview, updateActionStatus } from '../../services/cluster/pupil-review';
+import { findPupils } from '../../services/cluster/pupil-search';
 import { personalConversationFor } from '../../services/conversations/conversation-refs';
 import { describeError } from '../../services/logger';
+import { recordIdSchema } from '../../services/util/text-input';
 import type { BotApp, BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
 
@@ -36,7 +42,13 @@ const districtData = z.object({
   district: z.string({ required_error: 'the card has no district' }).trim().min(1, 'the card has no district').max(100),
   from: z.coerce.number().int().min(0).max(1_000_000).optional(),
 });
-const reviewData = districtData.extend({ pupilId: z.coerce.number({ invalid_type_error: 'the card has no pupil' }).int().positive('the card has no pupil') });
+const reviewData = districtData.extend({ pupilId: recordIdSchema({ missing: 'the card has no pupil', invalid: 'the card’s pupil number is not valid' }) });
+const candidatesData = districtData.extend({ school: z.string().max(120).optional(), cohort: z.string().max(40).optional() });
+const nominateData = candidatesData.extend({
+  pupilId: recordIdSchema({ missing: 'the card has no pupil', invalid: 'the card’s pupil number is not valid' }),
+  back: z.enum(['candidates', 'review']).optional().default('candidates'),
+  nominationReason: z.string().optional().default(''),
+});
 
 const ROSTER_TIMEOUT_MS = 2000;
 
@@ -92,21 +104,37 @@ function verbRoute(app: BotApp, verb: string, handler: (context: TurnContext, da
   );
 }
 
-/** `cluster <district words> [agenda|minutes]` -> district and what to show. */
-export function parseClusterCommand(text: string): { district: string; what: 'agenda' | 'minutes' } {
+export interface ClusterCommand {
+  district: string;
+  what: 'agenda' | 'minutes' | 'candidates';
+  /** For candidates: the words after `school` and after `cohort`. */
+  school?: string;
+  cohort?: string;
+}
+
+/** `cluster <district words> [agenda|minutes|candidates [school <words>] [cohort <words>]]`. */
+export function parseClusterCommand(text: string): ClusterCommand {
   const words = text.replace(/^\s*cluster\b/i, '').trim().split(/\s+/).filter(Boolean);
-  let what: 'agenda' | 'minutes' = 'agenda';
-  const last = words[words.length - 1]?.toLowerCase();
-  if (last === 'agenda' || last === 'minutes') {
-    what = last;
-    words.pop();
+  const at = words.findIndex((w) => ['agenda', 'minutes', 'candidates'].includes(w.toLowerCase()));
+  if (at < 0) return { district: words.join(' '), what: 'agenda' };
+  const what = words[at]!.toLowerCase() as ClusterCommand['what'];
+  const command: ClusterCommand = { district: words.slice(0, at).join(' '), what };
+  if (what !== 'candidates') return command;
+  let field: 'school' | 'cohort' | undefined;
+  const parts: { school: string[]; cohort: string[] } = { school: [], cohort: [] };
+  for (const w of words.slice(at + 1)) {
+    const lower = w.toLowerCase();
+    if (lower === 'school' || lower === 'cohort') field = lower;
+    else if (field) parts[field].push(w);
   }
-  return { district: words.join(' '), what };
+  if (parts.school.length) command.school = parts.school.join(' ');
+  if (parts.cohort.length) command.cohort = parts.cohort.join(' ');
+  return command;
 }
 
 export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
   const calendar: SchoolCalendar = (deps as BotDeps & { calendar?: SchoolCalendar }).calendar ?? loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined);
-  const svc: ClusterDeps = { db: deps.store.db, calendar, clock: deps.clock };
+  const svc: ClusterDeps = { db: deps.store.db, calendar, clock: deps.clock, agendaSize: deps.clusterAgendaSize };
 
   async function viewersFor(context: TurnContext, district: string, pupilSchoolUrn?: number): Promise<string[]> {
     return namedViewers(svc.db, { district, pupilSchoolUrn, requester: requesterOf(context), members: await chatMembers(context) });
@@ -115,15 +143,22 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
   // ---- commands ----
 
   app.message(/^\s*cluster(?:\s+[\s\S]*)?$/i, async (context) => {
-    const { district, what } = parseClusterCommand(context.activity.text ?? '');
+    const { district, what, school, cohort } = parseClusterCommand(context.activity.text ?? '');
     if (!district) {
       const names = await districtNames(svc.db);
-      await context.sendActivity(`Which district? For example **cluster ${names[0] ?? 'Boston'} agenda** or **cluster ${names[0] ?? 'Boston'} minutes**. Districts: ${names.join(', ') || 'none yet'}.`);
+      const example = names[0] ?? 'Boston';
+      await context.sendActivity(`Which district? For example **cluster ${example} agenda**, **cluster ${example} candidates** or **cluster ${example} minutes**. Districts: ${names.join(', ') || 'none yet'}.`);
       return;
     }
     const actor = getActor(context);
     const shared = isShared(context);
     const view = shared ? 'shared' : 'own';
+    if (what === 'candidates') {
+      const result = await getClusterCandidates(svc, actor, { district, school, cohort, view });
+      if (!result.ok) return void (await context.sendActivity(result.message));
+      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(clusterCandidatesCard(result.view))] });
+      return;
+    }
     if (what === 'minutes') {
       const result = await getMinutes(svc, actor, { district, view });
       if (!result.ok) return void (await context.sendActivity(result.message));
@@ -135,6 +170,24 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
     if (!result.ok) return void (await context.sendActivity(result.message));
     const refreshUserIds = shared ? await viewersFor(context, result.view.district) : undefined;
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(clusterAgendaCard(result.view, { refreshUserIds }))] });
+  });
+
+  // `pupil <name or UPN>`: what was typed is children's data, so no reply repeats it.
+  app.message(/^\s*pupil(?:\s+[\s\S]*)?$/i, async (context) => {
+    const query = (context.activity.text ?? '').replace(/^\s*pupil\b/i, '').trim();
+    if (!query) return void (await context.sendActivity('Which pupil? Type **pupil** and their name or UPN, e.g. **pupil Bell** or **pupil A123456789012**.'));
+    const actor = getActor(context);
+    const shared = isShared(context);
+    const found = await findPupils(svc, actor, { query, view: shared ? 'shared' : 'own' });
+    if (!found.ok) return void (await context.sendActivity(found.message));
+    const { matches } = found.view;
+    if (matches.length === 0) return void (await context.sendActivity('No pupil on roll at a school in your scope matches that. Check the spelling, or give the UPN.'));
+    if (matches.length > 1) return void (await context.sendActivity({ attachments: [CardFactory.adaptiveCard(pupilSearchCard(found.view))] }));
+    const only = matches[0]!;
+    const review = await getPupilReview(svc, actor, { district: only.district, pupilId: only.pupilId, view: shared ? 'shared' : 'own' });
+    if (!review.ok) return void (await context.sendActivity(review.message));
+    const refreshUserIds = shared ? await viewersFor(context, review.view.district, review.view.schoolUrn) : undefined;
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(pupilReviewCard(review.view, { refreshUserIds }))] });
   });
 
   app.message(/^\s*my\s+actions\s*$/i, async (context) => {
@@ -151,6 +204,29 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
     if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
     const result = await getClusterAgenda(svc, getActor(context), { district: parsed.data.district, from: parsed.data.from, view: 'own' });
     await answerInvoke(context, result.ok ? clusterAgendaCard(result.view) : problemCard(result));
+  });
+
+  verbRoute(app, VERBS.clusterCandidates, async (context, data) => {
+    const parsed = candidatesData.safeParse(data);
+    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
+    const result = await getClusterCandidates(svc, getActor(context), { ...parsed.data, view: 'own' });
+    await answerInvoke(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
+  });
+
+  verbRoute(app, VERBS.clusterNominate, async (context, data) => {
+    const parsed = nominateData.safeParse(data);
+    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
+    const actor = getActor(context);
+    const { district, pupilId, back, nominationReason, from, school, cohort } = parsed.data;
+    const nominated = await nominatePupil(svc, actor, { district, pupilId, reason: nominationReason });
+    if (!nominated.ok) return answerInvoke(context, problemCard(nominated));
+    if (back === 'review') {
+      const result = await getPupilReview(svc, actor, { district, pupilId, view: 'own' });
+      const note = nominated.view.added ? `Nominated for the meeting on ${nominated.view.meeting.date} by ${actor.user.name}.` : `Already nominated for the meeting on ${nominated.view.meeting.date}.`;
+      return answerInvoke(context, result.ok ? pupilReviewCard(result.view, { savedNote: note }) : problemCard(result));
+    }
+    const result = await getClusterCandidates(svc, actor, { district, from, school, cohort, view: 'own' });
+    await answerInvoke(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
   });
 
   verbRoute(app, VERBS.clusterMinutes, async (context, data) => {

@@ -7,6 +7,7 @@ import { ladderRungCard } from '../../cards/ladder-rung-card';
 import { ladderStatsCard } from '../../cards/ladder-stats-card';
 import { VERBS } from '../../cards/verbs';
 import {
+  runLadderChecklist,
   runLadderCommand,
   runLadderFeedback,
   runLadderOverview,
@@ -55,7 +56,10 @@ export function registerLadderRoutes(app: BotApp, deps: BotDeps): void {
   });
 
   app.adaptiveCards.actionExecute(VERBS.ladderOverview, async () => renderLadderReply(runLadderOverview(ctx)));
-  app.adaptiveCards.actionExecute(VERBS.ladderRung, async (_context, _state, data) => renderLadderReply(runLadderRungAction(ctx, data)));
+  app.adaptiveCards.actionExecute(VERBS.ladderRung, async (context, _state, data) => renderLadderReply(await runLadderRungAction(ctx, actorOf(context), data)));
+  app.adaptiveCards.actionExecute(VERBS.ladderChecklist, async (context, _state, data) =>
+    renderLadderReply(await runLadderChecklist(ctx, actorOf(context), data)),
+  );
   app.adaptiveCards.actionExecute(VERBS.ladderFeedback, async (context, _state, data) =>
     renderLadderReply(await runLadderFeedback(ctx, actorOf(context), data)),
   );

@@ -7,10 +7,12 @@ import { caseworkEntries } from '../exclusions/casework-timeline';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
 import type { Database } from '../store/database';
+import { recordIdSchema } from '../util/text-input';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
-import { alertViewFor, PLACEMENT_ROLES, type AlertView, type AlertViewContext } from './alert-view';
+import { mayReadPupils } from '../identity/role-policy';
+import { alertViewFor, FIGURES_ONLY_MESSAGE, PLACEMENT_ROLES, type AlertView, type AlertViewContext } from './alert-view';
 import { loadGeography } from './subscriptions';
 
 /**
@@ -19,11 +21,11 @@ import { loadGeography } from './subscriptions';
  * (so every copy of the card refreshes to the same state) and returns the updated view.
  */
 
-export const alertRefSchema = z.object({ alertId: z.coerce.number().int().positive() }).strip();
+export const alertRefSchema = z.object({ alertId: recordIdSchema() }).strip();
 /** "Assign to me" sends to: 'me'; "Assign to colleague" sends the card's email input. */
 export const assignSchema = z
   .object({
-    alertId: z.coerce.number().int().positive(),
+    alertId: recordIdSchema(),
     to: z.literal('me').optional(),
     email: z.string().trim().max(200).optional(),
   })
@@ -32,14 +34,14 @@ export const assignSchema = z
 export const SNOOZE_CHOICES = [1, 3, 5] as const;
 export const snoozeSchema = z
   .object({
-    alertId: z.coerce.number().int().positive(),
+    alertId: recordIdSchema(),
     days: z.coerce.number().refine((d) => (SNOOZE_CHOICES as readonly number[]).includes(d), 'choose 1, 3 or 5 school days'),
   })
   .strip();
 
 export const placementSchema = z
   .object({
-    alertId: z.coerce.number().int().positive(),
+    alertId: recordIdSchema(),
     placedOn: z.string().refine(isIsoDate, 'choose the date the place starts'),
   })
   .strip();
@@ -59,6 +61,11 @@ async function load(ctx: AlertViewContext, actor: Actor, alertId: number, comman
   return result.ok ? result : undefined;
 }
 
+/** The refusal to show for a failed load: figures-only roles are told why. */
+function refusal(actor: Actor): string {
+  return mayReadPupils(actor.role, 'alert_card') ? ALERT_GONE : FIGURES_ONLY_MESSAGE;
+}
+
 async function bump(db: Kysely<Database>, alertId: number, set: Record<string, unknown>): Promise<void> {
   await db
     .updateTable('exclusion_alert')
@@ -75,7 +82,7 @@ export async function acknowledgeAlert(ctx: AlertViewContext, actor: Actor, data
   const parsed = alertRefSchema.safeParse(data);
   if (!parsed.success) return problem(parsed.error);
   const found = await load(ctx, actor, parsed.data.alertId, 'alert acknowledge');
-  if (!found) return { ok: false, message: ALERT_GONE };
+  if (!found) return { ok: false, message: refusal(actor) };
   if (found.row.status !== 'acknowledged') {
     const now = ctx.clock.now().toISOString();
     await ctx.db.transaction().execute(async (trx) => {
@@ -83,7 +90,8 @@ export async function acknowledgeAlert(ctx: AlertViewContext, actor: Actor, data
       const updated = await trx
         .updateTable('exclusion_alert')
         .set((eb) => ({ status: 'acknowledged', acknowledged_by: actor.user.id, acknowledged_at: now, version: eb('version', '+', 1) }))
-        .where('id', '=', found.row.id)
+        // One card per case: acknowledging it acknowledges every open duty on it.
+        .where('case_key', '=', found.row.case_key)
         .where('status', '=', 'open')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return;
@@ -99,7 +107,7 @@ export async function assignAlert(ctx: AlertViewContext, actor: Actor, data: unk
   const parsed = assignSchema.safeParse(data);
   if (!parsed.success) return problem(parsed.error);
   const found = await load(ctx, actor, parsed.data.alertId, 'alert assign');
-  if (!found) return { ok: false, message: ALERT_GONE };
+  if (!found) return { ok: false, message: refusal(actor) };
   const to = parsed.data.to === 'me' ? 'me' : parsed.data.email!.toLowerCase();
   const assignee =
     to === 'me'
@@ -138,7 +146,7 @@ export async function snoozeAlert(ctx: AlertViewContext, actor: Actor, data: unk
   const parsed = snoozeSchema.safeParse(data);
   if (!parsed.success) return problem(parsed.error);
   const found = await load(ctx, actor, parsed.data.alertId, 'alert snooze');
-  if (!found) return { ok: false, message: ALERT_GONE };
+  if (!found) return { ok: false, message: refusal(actor) };
   const today = todayInLondon(ctx.clock);
   const until = ctx.calendar.addSchoolDays(today, parsed.data.days);
   const now = ctx.clock.now().toISOString();
@@ -207,6 +215,7 @@ export interface TimelineView {
 export async function alertTimeline(ctx: AlertViewContext, actor: Actor, data: unknown): Promise<{ ok: true; view: TimelineView } | { ok: false; message: string }> {
   const parsed = alertRefSchema.safeParse(data);
   if (!parsed.success) return problem(parsed.error) as { ok: false; message: string };
+  if (!mayReadPupils(actor.role, 'alert_timeline')) return { ok: false, message: FIGURES_ONLY_MESSAGE };
   const found = await load(ctx, actor, parsed.data.alertId, 'alert timeline');
   if (!found || found.view.kind !== 'pupil') return { ok: false, message: found ? 'This alert is about a district, not a pupil.' : ALERT_GONE };
   const since = ctx.calendar.academicYearStart(todayInLondon(ctx.clock));

@@ -1,8 +1,9 @@
-import { ALERT_RULES } from '../exclusions/alert-types';
+import { ALERT_RULES, type AlertRuleId } from '../exclusions/alert-types';
 import type { Actor } from '../identity/actor';
+import { mayReadContentChecks } from '../identity/role-policy';
 import { describeScope } from '../identity/scope';
 import type { AlertViewContext } from './alert-view';
-import { buildDigest, type DigestView } from './alert-digest';
+import { buildDigest, listOpenAlerts, type DigestView, type OpenListPage } from './alert-digest';
 import { RULE_WORDS, listSubscriptions, parseSubscriptionArgs, subscribe, SubscriptionError, unsubscribe, type SubscriptionLine } from './subscriptions';
 
 /**
@@ -11,20 +12,32 @@ import { RULE_WORDS, listSubscriptions, parseSubscriptionArgs, subscribe, Subscr
  *   alerts unsubscribe [area] | alerts digest | alerts (help)
  */
 
-export type AlertCommandReply = { kind: 'text'; message: string } | { kind: 'digest'; view: DigestView };
+export type AlertCommandReply = { kind: 'text'; message: string } | { kind: 'digest'; view: DigestView } | { kind: 'list'; message: string; view: OpenListPage };
 
 export const ALERTS_USAGE = [
-  '**alerts list**: what this chat receives',
+  '**alerts list** [page]: what this chat receives, and every open case',
   '**alerts subscribe** [county | district <name> | school <urn>] [types]: receive alerts here',
   '**alerts unsubscribe** [district <name> | school <urn>]: stop (all, when no area is given)',
   '**alerts digest**: this week’s summary now',
+  '**alerts rules**: each alert type and its legal basis',
   `Types: ${Object.keys(RULE_WORDS).join(', ')} (or leave out for all).`,
 ].join('\n\n');
 
-function areaText(line: SubscriptionLine): string {
-  const area = line.area.kind === 'county' ? 'the whole county' : line.area.kind === 'district' ? `district ${line.area.value}` : `school ${line.area.value}`;
+function areaText(line: SubscriptionLine, schoolNames: ReadonlyMap<string, string> = new Map()): string {
+  const area =
+    line.area.kind === 'county' ? 'the whole county' : line.area.kind === 'district' ? `district ${line.area.value}` : (schoolNames.get(line.area.value) ?? `school ${line.area.value}`);
   const rules = line.rules === 'all' ? 'all alerts' : line.rules.map((r) => ALERT_RULES[r].title).join('; ');
   return `${area}: ${rules}${line.implicit ? ' (the default for your role)' : ''}`;
+}
+
+/** Each alert type with its legal basis; administrators also see what is still to check. */
+export function rulesText(withChecks: boolean): string {
+  return (Object.keys(ALERT_RULES) as AlertRuleId[])
+    .map((id) => {
+      const r = ALERT_RULES[id];
+      return `- **${r.title}**: ${r.basis}${withChecks && r.check ? ` _(to check, administrators only: ${r.check})_` : ''}`;
+    })
+    .join('\n');
 }
 
 export async function runAlertCommand(ctx: AlertViewContext, actor: Actor, conversationId: string, words: string): Promise<AlertCommandReply> {
@@ -36,9 +49,19 @@ export async function runAlertCommand(ctx: AlertViewContext, actor: Actor, conve
     switch (verb.toLowerCase()) {
       case 'list': {
         const lines = await listSubscriptions(ctx.db, actor, conversationId);
-        if (lines.length === 0) return { kind: 'text', message: 'This chat receives no exclusion alerts. Type **alerts subscribe** to start.' };
-        return { kind: 'text', message: `This chat receives:\n\n${lines.map((l) => `- ${areaText(l)}`).join('\n')}` };
+        const urns = lines.filter((l) => l.area.kind === 'school').map((l) => Number(l.area.value));
+        const names = new Map(
+          urns.length ? (await ctx.db.selectFrom('school').select(['urn', 'name']).where('urn', 'in', urns).execute()).map((s) => [String(s.urn), s.name]) : [],
+        );
+        const page = /^\d{1,4}$/.test(rest.trim()) ? Number(rest.trim()) : 1;
+        const message =
+          lines.length === 0
+            ? 'This chat receives no exclusion alerts. Type **alerts subscribe** to start.'
+            : `This chat receives:\n\n${lines.map((l) => `- ${areaText(l, names)}`).join('\n')}`;
+        return { kind: 'list', message, view: await listOpenAlerts(ctx, actor, page, 'alerts list') };
       }
+      case 'rules':
+        return { kind: 'text', message: rulesText(mayReadContentChecks(actor.role)) };
       case 'subscribe': {
         const line = await subscribe(ctx.db, actor, conversationId, parseSubscriptionArgs(rest), now);
         return { kind: 'text', message: `Subscribed: ${areaText(line)}. New alerts will arrive here.` };

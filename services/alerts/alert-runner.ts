@@ -12,13 +12,26 @@ import type { Logger } from '../logger';
 import type { Database } from '../store/database';
 import { SubscriptionIndex, type Geography } from './alert-routing';
 import './alert-schema';
-import { DUE_NOW, newOutboxRow } from './outbox';
+import {
+  caseDeliveryKey,
+  caseKeyOf,
+  cardsQueuedToday,
+  casesWithCards,
+  claimGoLive,
+  DEFAULT_CARDS_PER_DAY,
+  joinedSubscribers,
+  mergeCases,
+  planCards,
+  queuePlan,
+  type CaseCandidate,
+  type SubscriberTarget,
+} from './alert-cases';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
 
 /**
- * Runs the exclusion rules over stored data and turns new alerts into outbox rows, one per
- * subscriber, in one transaction: an alert is either stored with all its deliveries queued or not
- * at all. Alerts are keyed by their dedupe key, so running again (after every import, on the
+ * Runs the exclusion rules over stored data and turns new alerts into outbox rows (one card per case
+ * per subscriber, within a daily budget), in one transaction: an alert is either stored with all its
+ * deliveries queued or not at all. Alerts are keyed by their dedupe key, so running again (after every import, on the
  * schedule, on several instances at once) never queues the same alert twice.
  */
 
@@ -30,6 +43,8 @@ export interface AlertRunnerDeps {
   clock: Clock;
   settings?: RuleSettings;
   logger?: Logger;
+  /** Case cards a subscriber may receive a day (ALERT_CARDS_PER_DAY); the rest fold into a summary. */
+  cardsPerDay?: number;
 }
 
 export interface RunSummary {
@@ -53,9 +68,11 @@ export async function runPupilRules(deps: AlertRunnerDeps, pupilIds?: readonly n
     return { ...EMPTY, problems: [{ message: (error as Error).message }] };
   }
   if (settings.eventsSince && settings.eventsSince < since) since = settings.eventsSince;
+  // The first run is go-live: what it finds is the history loaded beforehand, summarised not pushed.
+  const history = await claimGoLive(deps.db, deps.clock);
   const rows = await loadRuleRows(deps.db, since, pupilIds);
   const { alerts, problems } = evaluateExclusionRules({ today, calendar: deps.calendar, settings, ...rows });
-  const stored = await storeAlerts(deps, alerts, afterStore);
+  const stored = await storeAlerts(deps, alerts, afterStore, { history });
   // One line per run, not per row: a calendar that ends too soon affects every late-summer deadline.
   if (problems.length > 0) deps.logger?.warn('alerts.rule_problems', { count: problems.length, first: problems.slice(0, 5) });
   return { evaluatedPupils: rows.pupils.length, alerts: alerts.length, ...stored, problems };
@@ -83,11 +100,17 @@ export async function drainPendingPupils(deps: AlertRunnerDeps, batch = 5000): P
   );
 }
 
-/** Stores the alerts not seen before and queues one delivery per subscriber for each. */
+/**
+ * Stores the alerts not seen before, then queues cards for their cases: one card per case per
+ * subscriber that has joined, within each subscriber's daily budget, the rest folded into one
+ * summary card (see alert-cases.ts). A duty added to a case that already has a card queues nothing:
+ * that card redraws itself with every duty through its refresh action.
+ */
 export async function storeAlerts(
   deps: AlertRunnerDeps,
   alerts: readonly ExclusionAlert[],
   afterStore?: (trx: Kysely<Database>) => Promise<void>,
+  options: { history?: boolean } = {},
 ): Promise<{ newAlerts: number; queuedDeliveries: number }> {
   if (alerts.length === 0 && !afterStore) return { newAlerts: 0, queuedDeliveries: 0 };
   const now = deps.clock.now().toISOString();
@@ -101,79 +124,97 @@ export async function storeAlerts(
   }
   const fresh = dedupe(alerts.filter((a) => !known.has(a.dedupeKey)));
   if (fresh.length === 0 && !afterStore) return { newAlerts: 0, queuedDeliveries: 0 };
-  const [geo, subscriptions] = fresh.length ? await Promise.all([loadGeography(deps.db), effectiveSubscriptions(deps.db)]) : [undefined, []];
+  const [geo, subscriptions, joined] = fresh.length
+    ? await Promise.all([loadGeography(deps.db), effectiveSubscriptions(deps.db), joinedSubscribers(deps.db)])
+    : [undefined, [], new Map<string, string>()];
   const router = geo ? new SubscriptionIndex(subscriptions, geo) : undefined;
 
   return deps.db.transaction().execute(async (trx) => {
-    let newAlerts = 0;
-    let queued = 0;
-    if (deps.sqlite) {
-      const result = storeWithPreparedStatements(deps.sqlite, fresh, geo!, router!, now);
-      if (afterStore) await afterStore(trx);
-      return result;
-    }
-    for (const part of chunk(fresh, 300)) {
-      const inserted = await trx
-        .insertInto('exclusion_alert')
-        .values(part.map((a) => alertRow(a, geo!, now)))
-        // Another instance may have stored the same alert a moment ago: only our inserts fan out.
-        .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .returning(['id', 'dedupe_key'])
-        .execute();
-      newAlerts += inserted.length;
-      const ids = new Map(inserted.map((r) => [r.dedupe_key, r.id]));
-      const outbox = [];
-      for (const alert of part) {
-        const alertId = ids.get(alert.dedupeKey);
-        if (alertId === undefined) continue;
-        for (const sub of router!.recipientsOf(alert)) {
-          outbox.push(
-            newOutboxRow({
-              dedupeKey: `${alert.dedupeKey}>${sub.subscriberKey}`,
-              alertId,
-              subscriberKey: sub.subscriberKey,
-              staffUserId: sub.staffUserId,
-              conversationId: sub.conversationId,
-              kind: 'alert',
-              due: DUE_NOW,
-              createdAt: now,
-            }),
-          );
-        }
-      }
-      for (const rows of chunk(outbox, 400)) {
-        const done = await trx.insertInto('alert_outbox').values(rows).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
-        queued += done.reduce((n, r) => n + Number(r.numInsertedOrUpdatedRows ?? 0), 0);
-      }
-    }
+    const inserted = deps.sqlite ? insertWithPreparedStatements(deps.sqlite, fresh, geo!, now) : await insertWithKysely(trx, fresh, geo!, now);
+    const queued = inserted.length ? await queueCases(deps, trx, inserted, router!, joined, options.history ?? false) : 0;
     if (afterStore) await afterStore(trx);
-    return { newAlerts, queuedDeliveries: queued };
+    return { newAlerts: inserted.length, queuedDeliveries: queued };
   });
 }
 
-/** The same writes as the Kysely path, one prepared statement per table, run inside the open transaction. */
-function storeWithPreparedStatements(handle: BetterSqlite3.Database, fresh: readonly ExclusionAlert[], geo: Geography, router: SubscriptionIndex, now: string) {
+interface StoredAlert {
+  alert: ExclusionAlert;
+  id: number;
+}
+
+async function insertWithKysely(trx: Kysely<Database>, fresh: readonly ExclusionAlert[], geo: Geography, now: string): Promise<StoredAlert[]> {
+  const out: StoredAlert[] = [];
+  for (const part of chunk(fresh, 300)) {
+    const inserted = await trx
+      .insertInto('exclusion_alert')
+      .values(part.map((a) => alertRow(a, geo, now)))
+      // Another instance may have stored the same alert a moment ago: only our inserts fan out.
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .returning(['id', 'dedupe_key'])
+      .execute();
+    const ids = new Map(inserted.map((r) => [r.dedupe_key, r.id]));
+    for (const alert of part) {
+      const id = ids.get(alert.dedupeKey);
+      if (id !== undefined) out.push({ alert, id });
+    }
+  }
+  return out;
+}
+
+/** The same insert as the Kysely path, one prepared statement, run inside the open transaction. */
+function insertWithPreparedStatements(handle: BetterSqlite3.Database, fresh: readonly ExclusionAlert[], geo: Geography, now: string): StoredAlert[] {
   const insertAlert = handle.prepare(
-    `insert into exclusion_alert (dedupe_key, rule, scope, pupil_id, exclusion_id, school_urn, district_id, event_date, due_date, payload, created_at, status, acknowledged_by, acknowledged_at, assigned_to, assigned_at, snoozed_until, version)
-     values (@dedupe_key, @rule, @scope, @pupil_id, @exclusion_id, @school_urn, @district_id, @event_date, @due_date, @payload, @created_at, @status, null, null, null, null, null, 1)
+    `insert into exclusion_alert (dedupe_key, rule, scope, pupil_id, exclusion_id, school_urn, district_id, event_date, due_date, payload, created_at, status, acknowledged_by, acknowledged_at, assigned_to, assigned_at, snoozed_until, version, case_key)
+     values (@dedupe_key, @rule, @scope, @pupil_id, @exclusion_id, @school_urn, @district_id, @event_date, @due_date, @payload, @created_at, @status, null, null, null, null, null, 1, @case_key)
      on conflict (dedupe_key) do nothing returning id`,
   );
-  const insertOutbox = handle.prepare(
-    `insert into alert_outbox (dedupe_key, alert_id, subscriber_key, staff_user_id, conversation_id, kind, status, attempts, next_attempt_at, created_at)
-     values (?, ?, ?, ?, ?, 'alert', 'pending', 0, ?, ?) on conflict (dedupe_key) do nothing`,
-  );
-  let newAlerts = 0;
-  let queued = 0;
+  const out: StoredAlert[] = [];
   for (const alert of fresh) {
     const { acknowledged_by: _a, acknowledged_at: _b, assigned_to: _c, assigned_at: _d, snoozed_until: _e, version: _f, ...row } = alertRow(alert, geo, now);
     const inserted = insertAlert.get(row) as { id: number } | undefined;
-    if (!inserted) continue;
-    newAlerts++;
+    if (inserted) out.push({ alert, id: inserted.id });
+  }
+  return out;
+}
+
+/** Routes new duties to subscribers, as cases, and queues each joined subscriber's plan. */
+async function queueCases(
+  deps: AlertRunnerDeps,
+  trx: Kysely<Database>,
+  stored: readonly StoredAlert[],
+  router: SubscriptionIndex,
+  joined: ReadonlyMap<string, string>,
+  history: boolean,
+): Promise<number> {
+  const bySubscriber = new Map<string, { target: SubscriberTarget; duties: CaseCandidate[] }>();
+  for (const { alert, id } of stored) {
     for (const sub of router.recipientsOf(alert)) {
-      queued += insertOutbox.run(`${alert.dedupeKey}>${sub.subscriberKey}`, inserted.id, sub.subscriberKey, sub.staffUserId, sub.conversationId, DUE_NOW, now).changes;
+      // Not joined yet (no chat with the bot): nothing is pushed; first contact catches up.
+      if (!joined.has(sub.subscriberKey)) continue;
+      let entry = bySubscriber.get(sub.subscriberKey);
+      if (!entry) bySubscriber.set(sub.subscriberKey, (entry = { target: { subscriberKey: sub.subscriberKey, staffUserId: sub.staffUserId, conversationId: sub.conversationId }, duties: [] }));
+      entry.duties.push({
+        caseKey: caseKeyOf(alert),
+        alertId: id,
+        dueDate: alert.scope === 'pupil' ? (alert.dueDate ?? null) : null,
+        eventDate: alert.scope === 'pupil' ? alert.eventDate : alert.weekStart,
+      });
     }
   }
-  return { newAlerts, queuedDeliveries: queued };
+  if (bySubscriber.size === 0) return 0;
+  const cardsPerDay = deps.cardsPerDay ?? DEFAULT_CARDS_PER_DAY;
+  const today = await cardsQueuedToday(trx, deps.clock, [...bySubscriber.keys()]);
+  const candidates = [...bySubscriber].flatMap(([key, e]) => mergeCases(e.duties).map((c) => ({ key, c })));
+  const carded = await casesWithCards(
+    trx,
+    candidates.map(({ key, c }) => caseDeliveryKey(c.caseKey, key)),
+  );
+  let queued = 0;
+  for (const [key, entry] of bySubscriber) {
+    const cases = mergeCases(entry.duties).filter((c) => !carded.has(caseDeliveryKey(c.caseKey, key)));
+    queued += await queuePlan(trx, deps.clock, entry.target, planCards(cases, today.get(key) ?? 0, cardsPerDay, history));
+  }
+  return queued;
 }
 
 function alertRow(alert: ExclusionAlert, geo: Geography, now: string) {
@@ -189,6 +230,7 @@ function alertRow(alert: ExclusionAlert, geo: Geography, now: string) {
     event_date: pupil ? alert.eventDate : alert.weekStart,
     due_date: pupil ? (alert.dueDate ?? null) : null,
     payload: JSON.stringify(alert),
+    case_key: caseKeyOf(alert),
     created_at: now,
     status: 'open' as const,
     acknowledged_by: null,

@@ -4,6 +4,7 @@ import { isoWeekday, mondayOf, todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
 import { describeError, silentLogger, type Logger } from '../logger';
 import type { Database } from '../store/database';
+import { joinedSubscribers } from './alert-cases';
 import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRunnerDeps, type RunSummary } from './alert-runner';
 import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
@@ -78,7 +79,11 @@ export async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Pro
     .executeTakeFirst();
   if (!alert) return 0;
   const subscribers = new Map<string, { staffUserId: number; conversationId: string | null }>();
+  // Only those who have joined (talked to the bot, or a subscribed channel): a digest for someone
+  // without a chat would only wait and retry; the "what is open now" card greets them instead.
+  const joined = await joinedSubscribers(db);
   for (const sub of await effectiveSubscriptions(db)) {
+    if (!joined.has(sub.subscriberKey)) continue;
     if (!subscribers.has(sub.subscriberKey)) subscribers.set(sub.subscriberKey, { staffUserId: sub.staffUserId, conversationId: sub.conversationId });
   }
   const rows = [...subscribers].map(([key, s]) =>

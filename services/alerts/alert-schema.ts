@@ -16,6 +16,8 @@ declare module '../store/database' {
     exclusion_intake: ExclusionIntakeTable;
     job_run: JobRunTable;
     alert_pending_pupil: AlertPendingPupilTable;
+    alert_subscriber: AlertSubscriberTable;
+    alert_setting: AlertSettingTable;
   }
 }
 
@@ -45,6 +47,11 @@ export interface ExclusionAlertTable {
   snoozed_until: string | null;
   /** Bumped on every change, so a refreshed card knows it is current. */
   version: number;
+  /**
+   * The case this duty belongs to (migration 0006): `exclusion:<id>` for a pupil's exclusion, so a
+   * recipient gets one card per case listing every duty; `alert:<dedupe key>` otherwise.
+   */
+  case_key: Generated<string>;
 }
 
 export type AlertActionKind = 'acknowledge' | 'assign' | 'snooze' | 'placement';
@@ -143,6 +150,24 @@ export interface AlertPendingPupilTable {
   queued_at: string;
   /** New on every queueing: the runner removes only the entry it read, never a newer one. */
   token: string;
+}
+
+/**
+ * When a subscriber joined (migration 0006): a personal chat's first contact with the bot, or a
+ * channel's subscription. Nothing is pushed to a subscriber before it joins; what waits is summarised
+ * at first contact.
+ */
+export interface AlertSubscriberTable {
+  subscriber_key: string;
+  staff_user_id: number;
+  joined_at: string;
+}
+
+/** Authority-wide alert settings, e.g. `go_live_at` (the first rules run). */
+export interface AlertSettingTable {
+  key: string;
+  value: string;
+  updated_at: string;
 }
 
 /** One row per scheduled job run: the unique key makes one instance win each run. */

@@ -4,8 +4,10 @@ import { todayInLondon } from '../calendar/dates';
 import type { SchoolCalendar } from '../calendar/school-calendar';
 import type { Clock } from '../clock';
 import { ETHNICITY_CODES, EXCLUSION_REASON_CODES } from '../domain/dfe-codes';
+import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
 import { ALERT_RULES, type Cohort, type DistrictAlert, type ExclusionAlert, type PupilAlert } from '../exclusions/alert-types';
 import { mayShowNames, type Actor } from '../identity/actor';
+import { mayReadPupils } from '../identity/role-policy';
 import type { Database, Role } from '../store/database';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
@@ -38,6 +40,23 @@ export interface DeadlineView {
   schoolDaysLeft: number | null;
 }
 
+export type DutyState = 'open' | 'overdue' | 'met' | 'acknowledged';
+
+/** One duty of a case (one rule's alert): what it is, when it is due, and where it stands. */
+export interface DutyView {
+  alertId: number;
+  rule: PupilAlert['rule'];
+  title: string;
+  /** What the date means ("Governors must meet by"); null for duties without a date. */
+  label: string | null;
+  date: string | null;
+  /** Negative when overdue; null when undated or the calendar cannot count it. */
+  schoolDaysLeft: number | null;
+  state: DutyState;
+  nextStep: string;
+  basis: string;
+}
+
 export interface PupilAlertView {
   kind: 'pupil';
   alertId: number;
@@ -56,6 +75,8 @@ export interface PupilAlertView {
   cohorts: string[];
   exclusion: { category: string; startDate: string; length: string; reasons: string[] } | null;
   facts: [string, string][];
+  /** Every duty of this case (the pupil's exclusion), most urgent first; one card shows them all. */
+  duties: DutyView[];
   deadline: DeadlineView | null;
   /** Set when the deadline falls after the loaded calendar, so it cannot be dated yet. */
   deadlineNote: string | null;
@@ -95,7 +116,9 @@ export interface DistrictAlertView {
 
 export type AlertView = PupilAlertView | DistrictAlertView;
 
-export type AlertViewResult = { ok: true; view: AlertView; alert: ExclusionAlert; row: ExclusionAlertRow } | { ok: false; reason: 'not_found' | 'out_of_scope' };
+export type AlertViewResult = { ok: true; view: AlertView; alert: ExclusionAlert; row: ExclusionAlertRow } | { ok: false; reason: 'not_found' | 'out_of_scope' | 'figures_only' };
+
+export const FIGURES_ONLY_MESSAGE = 'Your role sees exclusion figures only, not individual pupils (type **alerts digest** for the figures).';
 
 export interface AlertViewContext {
   db: Kysely<Database>;
@@ -160,7 +183,12 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     snoozedUntil: row.snoozed_until,
   };
   if (alert.scope === 'district') return { ok: true, view: districtView(alert, geo.districtNames.get(alert.districtId) ?? 'Unknown district', common), alert, row };
+  // The pupil must belong to a school in the viewer's scope (exclusions/exclusion-roll.ts), whatever school a stored row names.
+  const [linked] = await pupilsVisibleThroughExclusions(ctx.db, actor.scope, [{ pupilId: alert.pupilId, schoolUrn: alert.schoolUrn, startDate: alert.eventDate }], todayInLondon(ctx.clock));
+  if (!linked) return { ok: false, reason: 'out_of_scope' };
 
+  // Decided before any pupil row is read (docs/role-policy.md).
+  if (!mayReadPupils(actor.role, 'alert_card')) return { ok: false, reason: 'figures_only' };
   const pupil = await ctx.db
     .selectFrom('pupil')
     .select(['id', 'legal_forename', 'legal_surname', 'preferred_forename', 'nc_year'])
@@ -191,6 +219,8 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
   const placement = isPermanent
     ? await ctx.db.selectFrom('exclusion_placement').select('placed_on').where('exclusion_id', '=', alert.exclusionId).executeTakeFirst()
     : undefined;
+  const duties = await caseDuties(ctx, row, alert, today, placement?.placed_on ?? null);
+  const first = [...duties].sort((a, b) => RULE_ORDER.indexOf(a.rule) - RULE_ORDER.indexOf(b.rule))[0];
   await recordAccess(ctx.db, ctx.clock, { actor, action: 'pupil.read', command, pupilIds: [pupil.id] });
   const view: PupilAlertView = {
     kind: 'pupil',
@@ -214,6 +244,7 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
         }
       : null,
     facts: pupilFacts(alert),
+    duties,
     deadline,
     placementFrom: placement?.placed_on ?? null,
     canRecordPlacement: isPermanent && PLACEMENT_ROLES.includes(actor.role),
@@ -222,7 +253,44 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     deadlineNote: alert.facts.dueBeyondCalendar ? `${deadlineLabel(alert.rule)}: after the end of the loaded school calendar (the authority needs to load next year's term dates)` : null,
     minimised: !showNames,
   };
+  // The card is titled by the case's most serious duty (catalogue order), not the duty it was sent for.
+  if (first) view.title = first.title;
   return { ok: true, view, alert, row };
+}
+
+const RULE_ORDER = Object.keys(ALERT_RULES);
+
+/** Duties the authority meets by recording the new full-time place. */
+const PLACEMENT_DUTIES = new Set(['pex_la_day6', 'pex_no_placement']);
+
+/** Every alert sharing this alert's case, as duties: met, acknowledged, overdue or open. */
+async function caseDuties(ctx: AlertViewContext, row: ExclusionAlertRow, alert: PupilAlert, today: string, placedOn: string | null): Promise<DutyView[]> {
+  const siblings = await ctx.db
+    .selectFrom('exclusion_alert')
+    .select(['id', 'rule', 'due_date', 'status'])
+    .where('case_key', '=', row.case_key)
+    .where('scope', '=', 'pupil')
+    .orderBy('id')
+    .execute();
+  const rows = siblings.length ? siblings : [{ id: row.id, rule: row.rule, due_date: row.due_date, status: row.status }];
+  const duties = rows.map((s): DutyView => {
+    const rule = s.rule as PupilAlert['rule'];
+    let left: number | null = null;
+    if (s.due_date) {
+      try {
+        left = ctx.calendar.schoolDaysBetween(today, s.due_date, alert.schoolUrn);
+      } catch {
+        left = null;
+      }
+    }
+    const state: DutyState =
+      placedOn !== null && PLACEMENT_DUTIES.has(rule) ? 'met' : s.status === 'acknowledged' ? 'acknowledged' : left !== null && left < 0 ? 'overdue' : 'open';
+    const info = ALERT_RULES[rule] ?? { title: rule, nextStep: '', basis: '' };
+    return { alertId: s.id, rule, title: info.title, label: s.due_date ? deadlineLabel(rule) : null, date: s.due_date, schoolDaysLeft: left, state, nextStep: info.nextStep, basis: info.basis };
+  });
+  // Open duties by date (overdue first), then undated ones, then those already met.
+  const rank = (d: DutyView) => (d.state === 'met' || d.state === 'acknowledged' ? 2 : d.date ? 0 : 1);
+  return duties.sort((a, b) => rank(a) - rank(b) || (a.date ?? '').localeCompare(b.date ?? '') || a.alertId - b.alertId);
 }
 
 function pupilFacts(alert: PupilAlert): [string, string][] {
@@ -244,7 +312,7 @@ function pupilFacts(alert: PupilAlert): [string, string][] {
 
 function districtView(alert: DistrictAlert, districtName: string, common: Omit<DistrictAlertView, 'kind' | 'districtName' | 'groupLabel' | 'facts'>): DistrictAlertView {
   const group =
-    alert.group.kind === 'sen' ? 'Pupils with SEN' : alert.group.kind === 'fsm' ? 'Pupils eligible for FSM' : `Ethnicity: ${ETHNICITY_CODES[alert.group.code as keyof typeof ETHNICITY_CODES] ?? alert.group.code}`;
+    alert.group.kind === 'sen' ? 'Pupils with SEN' : alert.group.kind === 'fsm' ? 'Pupils eligible for free school meals' : `Ethnicity: ${ETHNICITY_CODES[alert.group.code as keyof typeof ETHNICITY_CODES] ?? 'another ethnic group'}`;
   return {
     kind: 'district',
     ...common,
@@ -254,7 +322,7 @@ function districtView(alert: DistrictAlert, districtName: string, common: Omit<D
       ['Period', `${alert.periodStart} to ${alert.periodEnd}`],
       ['Group', `${alert.groupSuspensions} suspensions, ${alert.groupPupils} pupils (${alert.groupRate} per 100)`],
       ['Everyone else', `${alert.restSuspensions} suspensions, ${alert.restPupils} pupils (${alert.restRate} per 100)`],
-      ['Ratio', alert.ratio === null ? 'no suspensions among everyone else' : `${alert.ratio} times`],
+      ['Ratio', alert.ratio === null ? 'no suspensions among everyone else' : `${alert.ratio} times the rate of everyone else`],
     ],
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ALERT_RULES, type AlertRuleId } from '../exclusions/alert-types';
 import type { Actor } from '../identity/actor';
+import { mayReadPupils } from '../identity/role-policy';
 import { parseScope, type Scope } from '../identity/scope';
 import type { Database } from '../store/database';
 import './alert-schema';
@@ -193,6 +194,10 @@ export async function listSubscriptions(db: Kysely<Database>, actor: Actor, conv
 }
 
 export async function subscribe(db: Kysely<Database>, actor: Actor, conversationId: string, request: SubscribeRequest, now: string): Promise<SubscriptionLine> {
+  // Figures-only roles (docs/role-policy.md) may follow district flags, never pupil alerts.
+  if (!mayReadPupils(actor.role, 'alert_card') && (!request.rules || request.rules.some((r) => r !== 'disproportionality'))) {
+    throw new SubscriptionError('your role sees exclusion figures only: type `alerts subscribe disproportionality` for district flags, or `alerts digest` for the figures');
+  }
   const geo = await loadGeography(db);
   const subscriber = subscriberFor(actor, conversationId);
   let area = request.area;

@@ -53,9 +53,11 @@ interface SeenDays {
 }
 
 interface Enrol {
+  id: number;
   urn: number;
   start: string;
   end: string | null;
+  registration: string;
 }
 
 /** Field positions of the file being read, found once per pass (see columnsOf). */
@@ -102,6 +104,9 @@ export interface AttendanceContext {
   writing: boolean;
   /** (pupil, school) pairs already marked stale in this import. */
   stale: Set<number>;
+  /** --on-roll-from-file: enrolment id -> the earlier start the file shows; applied once, before the marks. */
+  backdate: Map<number, string> | null;
+  backdateApplied: boolean;
   /** Distinct week starts, so entries share one string per week. */
   weekStarts: Map<string, string>;
   /** The check pass's good rows as weeks, written without a second read; null when over keepLimit. */
@@ -154,6 +159,13 @@ export interface AttendanceImporterOptions {
    * each). A bigger file is read a second time instead, so memory stays flat.
    */
   keepWeeks?: number;
+  /**
+   * Go-live (`--on-roll-from-file`): a pupil whose registration at the school starts after a mark
+   * (because the pupils file was loaded today, without entry dates) is taken to have been on roll
+   * from their first mark in the file, provided they were on roll at no other school then; the
+   * registration's start moves back to that date. Without it such marks are refused.
+   */
+  onRollFromFile?: boolean;
 }
 
 /** Two million weeks (about 40 MB): a term of register marks for 150,000 pupils. */
@@ -206,6 +218,8 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
         kept: keepLimit > 0 ? new IncomingWeeks() : null,
         keepLimit,
         stale: new Set(),
+        backdate: options.onRollFromFile ? new Map() : null,
+        backdateApplied: false,
       };
     },
 
@@ -259,8 +273,8 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
       if (day !== undefined && urn !== undefined) {
         if (day.notSchoolDay) row.fail('date', day.notSchoolDay);
         else if (ctx.schoolsWithClosures.has(urn) && !ctx.calendar.isSchoolDay(day.iso, urn)) row.fail('date', `${day.iso} is a closure day for school ${urn}, not a school day`);
-        else if (pupilId !== undefined && !onRoll(enrolmentsOf(ctx, pupilId), urn, day.iso))
-          row.fail('upn', `the pupil is not on roll at school ${urn} on ${day.iso}`);
+        else if (pupilId !== undefined && !onRoll(enrolmentsOf(ctx, pupilId), urn, day.iso) && !backdated(ctx, pupilId, urn, day.iso))
+          row.fail('upn', `the pupil is not on roll at school ${urn} on ${day.iso}${ctx.backdate ? ' (and was on roll at another school then)' : ''}`);
       }
       if (row.failed || pupilId === undefined || day === undefined || urn === undefined) return undefined;
       last.rawUrn = rawUrn;
@@ -294,11 +308,13 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
 
     async writeKept(tx, ctx, counts) {
       if (!ctx.kept) return false;
+      await applyBackdates(tx, ctx, counts);
       await writeWeeks(tx, ctx.kept, ctx, counts);
       return true;
     },
 
     async write(tx, batch, ctx, counts) {
+      await applyBackdates(tx, ctx, counts);
       await writeWeeks(tx, weeksOf(batch, ctx), ctx, counts);
     },
   };
@@ -306,6 +322,8 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
 
 /** The importer the registry offers: the calendar comes from CALENDAR_FILE (or the sample). */
 export const attendanceImporter = createAttendanceImporter(() => loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined));
+/** `npm run import -- attendance <file> --on-roll-from-file`: the go-live load of the register since September. */
+export const attendanceImporterOnRollFromFile = createAttendanceImporter(() => loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined), { onRollFromFile: true });
 
 async function loadPupils(db: Kysely<Database>): Promise<Map<string, number>> {
   const rows = await db.selectFrom('pupil').select(['id', 'upn']).execute();
@@ -313,11 +331,11 @@ async function loadPupils(db: Kysely<Database>): Promise<Map<string, number>> {
 }
 
 async function loadEnrolments(db: Kysely<Database>): Promise<Map<number, Enrol[]>> {
-  const rows = await db.selectFrom('enrolment').select(['pupil_id', 'school_urn', 'start_date', 'end_date']).execute();
+  const rows = await db.selectFrom('enrolment').select(['id', 'pupil_id', 'school_urn', 'start_date', 'end_date', 'registration']).execute();
   const map = new Map<number, Enrol[]>();
   for (const r of rows) {
     const list = map.get(r.pupil_id);
-    const e = { urn: r.school_urn, start: r.start_date, end: r.end_date };
+    const e = { id: r.id, urn: r.school_urn, start: r.start_date, end: r.end_date, registration: r.registration };
     if (list) list.push(e);
     else map.set(r.pupil_id, [e]);
   }
@@ -398,6 +416,52 @@ function enrolmentsOf(ctx: AttendanceContext, pupilId: number): Enrol[] | undefi
     ctx.last.enrolments = ctx.enrolments.get(pupilId);
   }
   return ctx.last.enrolments;
+}
+
+/**
+ * --on-roll-from-file: the pupil's first registration at `urn` starting after `iso` is taken to have
+ * started on `iso` (the register shows them there), unless a single or main registration at another
+ * school covers that day (they were on roll there, so the mark is wrong). The start moves in memory
+ * at once, so the pupil's later marks pass the ordinary check; the store follows at write time.
+ * Legal basis: the school's admission and attendance registers (School Attendance (Pupil Registration)
+ * (England) Regulations 2024, SI 2024/208) are the record of who was on roll; marks were kept for the pupil.
+ */
+function backdated(ctx: AttendanceContext, pupilId: number, urn: number, iso: string): boolean {
+  if (!ctx.backdate) return false;
+  const enrolments = enrolmentsOf(ctx, pupilId);
+  if (!enrolments) return false;
+  let later: Enrol | undefined;
+  for (const e of enrolments) {
+    const main = e.registration === 'C' || e.registration === 'M';
+    if (e.urn !== urn && main && e.start <= iso && (e.end === null || e.end >= iso)) return false;
+    if (e.urn === urn && e.start > iso && (later === undefined || e.start < later.start)) later = e;
+  }
+  if (!later) return false;
+  // An earlier registration at the same school that ended before this day stays as it is: a new
+  // start before its end would overlap it.
+  if (enrolments.some((e) => e !== later && e.urn === urn && e.start <= iso)) return false;
+  later.start = iso;
+  ctx.backdate.set(later.id, iso);
+  return true;
+}
+
+/** Writes the registrations --on-roll-from-file moved back, grouped by date (a county's first load is mostly one date). */
+async function applyBackdates(tx: ImportTx, ctx: AttendanceContext, counts: ImportCounts): Promise<void> {
+  if (!ctx.backdate || ctx.backdateApplied) return;
+  ctx.backdateApplied = true;
+  if (ctx.backdate.size === 0) return;
+  const byDate = new Map<string, number[]>();
+  for (const [id, start] of ctx.backdate) {
+    const ids = byDate.get(start);
+    if (ids) ids.push(id);
+    else byDate.set(start, [id]);
+  }
+  for (const [start, ids] of byDate) {
+    for (let i = 0; i < ids.length; i += 1000) {
+      await tx.db.updateTable('enrolment').set({ start_date: start }).where('id', 'in', ids.slice(i, i + 1000)).execute();
+    }
+  }
+  counts.other['registrations moved back to the first mark'] = ctx.backdate.size;
 }
 
 function onRoll(enrolments: Enrol[] | undefined, urn: number, iso: string): boolean {

@@ -36,3 +36,36 @@ export async function recordAccess(db: Kysely<Database>, clock: Clock, record: A
     })
     .execute();
 }
+
+export interface IdentityChange {
+  at: string;
+  /** `identity.bind` (a Teams object id linked to a staff user) or `identity.unbind`. */
+  action: 'identity.bind' | 'identity.unbind';
+  /** How: e.g. `email match in tenant <id>`, `admin unlink`. */
+  command: string;
+  /** The staff user whose link changed. */
+  subjectUserId: number;
+  /** Who did it: the user themself (bind) or the admin (unbind). */
+  byStaffUserId: number;
+  /** The Teams object id concerned (bound, or the one removed). */
+  aadObjectId: string | null;
+  conversationType?: string | null;
+}
+
+/** Links between Teams identities and staff accounts decide who sees pupil data: each change is kept. */
+export async function recordIdentityChange(db: Kysely<Database>, change: IdentityChange): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at: change.at,
+      staff_user_id: change.byStaffUserId,
+      aad_object_id: change.aadObjectId,
+      action: change.action,
+      command: change.command.slice(0, 200),
+      subject_type: 'staff_user',
+      subject_ids: String(change.subjectUserId),
+      subject_count: 1,
+      conversation_type: change.conversationType ?? null,
+    })
+    .execute();
+}

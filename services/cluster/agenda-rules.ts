@@ -10,7 +10,8 @@ import type { NameMode } from './cluster-service-types';
  * follow-up is never lost. The SQL conditions below must say the same as the pure functions.
  */
 
-export type AgendaCategory = 'severe' | 'persistent_need' | 'action_due';
+/** Why a pupil is a concern; 'nominated' when a nomination is the only reason. */
+export type AgendaCategory = 'severe' | 'persistent_need' | 'action_due' | 'nominated';
 
 export interface NeedFacts {
   social_worker: SocialWorkerStatus;
@@ -45,6 +46,16 @@ export function agendaCategory(band: AbsenceBandText, needs: readonly string[], 
 
 /** The SQL twin of multiAgencyNeeds(...).length > 0, over aliases p (pupil) and s (attendance_summary). */
 export const MULTI_AGENCY_SQL = sql<boolean>`(p.social_worker <> 'N' or p.sen_provision = 'E' or p.looked_after = 1 or p.youth_justice = 1 or s.trend = 'worsening')`;
+
+/** SQL conditions for the cohorts of cluster-figures.ts, over alias p (pupil), for filtering the pool. */
+export const COHORT_SQL = {
+  ehcp: sql<boolean>`p.sen_provision = 'E'`,
+  sen_support: sql<boolean>`p.sen_provision = 'K'`,
+  fsm: sql<boolean>`p.fsm = 1`,
+  social_worker: sql<boolean>`p.social_worker <> 'N'`,
+  looked_after: sql<boolean>`p.looked_after = 1`,
+  youth_justice: sql<boolean>`p.youth_justice = 1`,
+} as const;
 
 /** The SQL twin of agendaCategory as a sort key: 0 severe, 1 persistent with need, 2 action due. */
 export const CATEGORY_SQL = sql<number>`case when s.band = 'severe' then 0 when s.band = 'persistent' and ${MULTI_AGENCY_SQL} then 1 else 2 end`;

@@ -1,4 +1,5 @@
 import type { Actor } from '../identity/actor';
+import { mayReadPupils, ROLE_POLICY } from '../identity/role-policy';
 import type { Scope } from '../identity/scope';
 import type { Role } from '../store/database';
 
@@ -7,8 +8,8 @@ import type { Role } from '../store/database';
  * apply them in SQL (schoolInScope / pupilInScope), so nothing outside them is read.
  */
 
-/** Roles that work with individual pupils at cluster meetings. Administrators run the system and see figures only. */
-export const PUPIL_ROLES: readonly Role[] = ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'];
+/** Roles that work with individual pupils at cluster meetings (the one role policy: docs/role-policy.md). Administrators see figures only. */
+export const PUPIL_ROLES: readonly Role[] = (Object.keys(ROLE_POLICY) as Role[]).filter((role) => mayReadPupils(role, 'cluster_agenda'));
 
 export type ClusterAccess =
   /** The whole district: county scope or the district in scope. */

@@ -114,3 +114,9 @@ export async function invitees(db: Kysely<Database>, district: DistrictRef, scho
   }
   return out;
 }
+
+/** The stored meeting's id for that date, or null while the meeting is only proposed. */
+export async function storedMeetingId(db: Kysely<Database>, districtId: number, date: string): Promise<number | null> {
+  const row = await db.selectFrom('cluster_meeting').select('id').where('district_id', '=', districtId).where('meeting_date', '=', date).executeTakeFirst();
+  return row?.id ?? null;
+}

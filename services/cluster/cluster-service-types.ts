@@ -8,6 +8,8 @@ export interface ClusterDeps {
   db: Kysely<Database>;
   calendar: SchoolCalendar;
   clock: Clock;
+  /** Pupils on a meeting's agenda (CLUSTER_AGENDA_SIZE); DEFAULT_AGENDA_SIZE when absent. */
+  agendaSize?: number;
 }
 
 /** A request the user cannot have, with a message safe to show (it never names a pupil). */

@@ -9,7 +9,9 @@ import { SEN_PROVISION_LABELS } from '../domain/dfe-codes';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
 import { schoolInScope } from '../identity/scope-query';
+import { ALERT_RULES } from '../exclusions/alert-types';
 import type { ExclusionCategory } from '../store/database';
+import { recordIdSchema } from '../util/text-input';
 import { multiAgencyNeeds, patternNotes, pupilLabelSql } from './agenda-rules';
 import { mayListPupils, namesAllowed } from './cluster-access';
 import { openCluster } from './cluster-agenda';
@@ -56,6 +58,15 @@ export interface ActionLine {
   meetingDate: string;
 }
 
+/** An exclusion alert about the pupil, read-only here (the alert card acts on it). */
+export interface AlertLine {
+  id: number;
+  title: string;
+  status: string;
+  createdOn: string;
+  dueDate: string | null;
+}
+
 export interface ReviewLine {
   meetingDate: string;
   barriers: string;
@@ -75,6 +86,7 @@ export interface ReviewView {
   meeting: MeetingRef;
   today: string;
   periodFrom: string;
+  /** The pupil's last school day with marks this year (never after today). */
   asOf: string;
   pupilId: number;
   label: string;
@@ -92,6 +104,10 @@ export interface ReviewView {
   weeks: WeekBar[];
   codes: CodeCount[];
   exclusions: ExclusionLine[];
+  /** Exclusion alerts about the pupil this year, newest first (at most 3). */
+  alerts: AlertLine[];
+  /** Set when the pupil is nominated for the next meeting. */
+  nomination: { byName: string; reason: string } | null;
   reviews: ReviewLine[];
   actions: ActionLine[];
   owners: OwnerChoice[];
@@ -172,7 +188,7 @@ async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRe
   const window = summaryWindow(calendar, today);
   await ensureAttendanceSummaries(db, calendar, today, clock.now().toISOString());
 
-  const [meeting, weekRows, summary, exclusions, reviews, actions, schoolsOfDistrict] = await Promise.all([
+  const [meeting, weekRows, summary, exclusions, reviews, actions, schoolsOfDistrict, alerts] = await Promise.all([
     nextMeeting(db, calendar, district.id, today),
     db
       .selectFrom('attendance_week')
@@ -209,7 +225,25 @@ async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRe
       .execute(),
     actionsOfPupil(deps, pupil.id, today),
     db.selectFrom('school').select('urn').where('district_id', '=', district.id).execute(),
+    db
+      .selectFrom('exclusion_alert')
+      .select(['id', 'rule', 'status', 'created_at', 'due_date'])
+      .where('pupil_id', '=', pupil.id)
+      .where('created_at', '>=', window.period.from)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(3)
+      .execute(),
   ]);
+  const nominated = await db
+    .selectFrom('cluster_nomination as n')
+    .innerJoin('cluster_meeting as m', 'm.id', 'n.meeting_id')
+    .innerJoin('staff_user as u', 'u.id', 'n.nominated_by')
+    .select(['u.name', 'n.reason'])
+    .where('m.district_id', '=', district.id)
+    .where('m.meeting_date', '=', meeting.date)
+    .where('n.pupil_id', '=', pupil.id)
+    .executeTakeFirst();
 
   const weeks: WeekMarks[] = weekRows.map((w) => ({ weekStart: w.week_start, marks: w.marks }));
   const period = window.period;
@@ -221,7 +255,7 @@ async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRe
     meeting,
     today,
     periodFrom: period.from,
-    asOf: window.asOf,
+    asOf: lastMarked(weeks, period.from, window.asOf < today ? window.asOf : today),
     pupilId: pupil.id,
     label: pupil.label,
     nameMode,
@@ -238,6 +272,14 @@ async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRe
     weeks: weeks.map((w) => weekBar(w, period)),
     codes: codeLines(weeks, period),
     exclusions: exclusions.map((x) => ({ category: x.category, startDate: x.start_date, sessions: x.sessions, reasons: x.reasons })),
+    alerts: alerts.map((a) => ({
+      id: a.id,
+      title: ALERT_RULES[a.rule as keyof typeof ALERT_RULES]?.title ?? a.rule,
+      status: a.status,
+      createdOn: a.created_at.slice(0, 10),
+      dueDate: a.due_date,
+    })),
+    nomination: nominated ? { byName: nominated.name, reason: showText ? nominated.reason : '' } : null,
     // Free text typed at meetings can say a lot about a family: only in the user's own view.
     reviews: reviews.map((r) => ({
       meetingDate: r.meeting_date,
@@ -249,6 +291,20 @@ async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRe
     actions,
     owners,
   };
+}
+
+/** The last day with a mark in the pupil's weeks, between `from` and `cap`; `cap` when none. */
+export function lastMarked(weeks: readonly WeekMarks[], from: string, cap: string): string {
+  for (let w = weeks.length - 1; w >= 0; w--) {
+    const week = weeks[w]!;
+    if (week.weekStart > cap) continue;
+    const filled = week.marks.replace(/\.+$/, '').length;
+    if (filled === 0) continue;
+    const day = addDays(week.weekStart, Math.floor((filled - 1) / 2));
+    if (day < from) break;
+    return day > cap ? cap : day;
+  }
+  return cap;
 }
 
 function pupilFlags(p: PupilRow): string[] {
@@ -337,7 +393,7 @@ const MAX_TEXT = 2000;
 /** What the review form sends (Action.Execute data merged with the inputs). */
 export const reviewFormSchema = z.object({
   district: z.string({ required_error: 'is missing' }).min(1, 'is missing').max(100),
-  pupilId: z.coerce.number({ invalid_type_error: 'is missing' }).int().positive('is missing'),
+  pupilId: recordIdSchema({ missing: 'is missing' }),
   barriers: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional().default(''),
   leadPractitioner: z.string().max(200, 'must be at most 200 characters').optional().default(''),
   outcome: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional().default(''),
@@ -491,7 +547,7 @@ export async function saveReview(deps: ClusterDeps, actor: Actor, data: unknown,
 
 export const actionUpdateSchema = z.object({
   district: z.string().min(1, 'is missing').max(100),
-  actionId: z.coerce.number().int().positive('is missing'),
+  actionId: recordIdSchema({ missing: 'is missing' }),
   status: z.enum(['done', 'dropped'], { errorMap: () => ({ message: 'must be done or dropped' }) }),
 });
 

@@ -46,15 +46,27 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
   },
   {
     usage: 'cluster <district> [agenda]',
-    description: "The next attendance cluster meeting's agenda: figures against the authority and England, cohorts, and the pupils to review, most urgent first.",
+    description: "The next attendance cluster meeting's agenda: figures against the authority and England, cohorts, and the pupils to review: nominations, carried-over actions, then the highest need.",
     example: 'cluster Boston agenda',
     roles: EVERYONE,
+  },
+  {
+    usage: 'cluster <district> candidates [school <name>] [cohort <cohort>]',
+    description: 'Every pupil who meets the agenda criteria, ranked, by school or cohort, with a Nominate button to put one on the next meeting.',
+    example: 'cluster Boston candidates cohort looked after',
+    roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
   },
   {
     usage: 'cluster <district> minutes',
     description: 'What the latest cluster meeting decided: pupils reviewed, lead practitioners, outcomes and agreed actions.',
     example: 'cluster Boston minutes',
     roles: EVERYONE,
+  },
+  {
+    usage: 'pupil <name or UPN>',
+    description: "Find a pupil on roll in your area and open their attendance review card, with their exclusions and alerts.",
+    example: 'pupil Bell',
+    roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
   },
   {
     usage: 'my actions',
@@ -81,6 +93,12 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
     usage: 'alerts digest',
     description: "This week's exclusions, open deadlines and alerts nobody has acknowledged.",
     roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
+  },
+  {
+    usage: 'admin unlink <email>',
+    description: "Remove a staff account's link to a Teams identity (e.g. the wrong person's sign-in took it); audited. They link again by email from an allowed organisation.",
+    example: 'admin unlink head@school.example',
+    roles: ['admin'],
   },
 ];
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ConversationType, Database } from '../store/database';
+import { checkServiceUrl, type ServiceUrlPolicy } from './service-url-policy';
 
 export interface ConversationRefInput {
   conversationId: string;
@@ -47,6 +48,40 @@ export async function saveConversationRef(db: Kysely<Database>, ref: Conversatio
       }),
     )
     .execute();
+}
+
+export type RememberOutcome = 'saved' | 'unchanged' | 'refused_service_url' | 'refused_unauthenticated' | 'refused_other_user';
+
+/**
+ * Stores a conversation reference seen on a turn, under the rules that keep alert delivery from
+ * being re-pointed: the service URL must pass the policy; a personal chat's reference changes only
+ * on a turn from its own user; and its service URL (where deliveries go) changes only on an
+ * authenticated turn. With authentication off (local tools on loopback only) new conversations
+ * are recorded and refreshed, but never moved to another service URL.
+ */
+export async function rememberConversationRef(
+  db: Kysely<Database>,
+  policy: ServiceUrlPolicy,
+  ref: ConversationRefInput,
+  at: string,
+  turn: { authenticated: boolean },
+): Promise<RememberOutcome> {
+  if (!checkServiceUrl(ref.serviceUrl, policy).ok) return 'refused_service_url';
+  const existing = await db
+    .selectFrom('conversation_ref')
+    .select(['conversation_type', 'aad_object_id', 'service_url', 'reference_json', 'gone_at'])
+    .where('conversation_id', '=', ref.conversationId)
+    .executeTakeFirst();
+  if (existing) {
+    if (existing.reference_json === ref.referenceJson && existing.service_url === ref.serviceUrl && existing.gone_at === null) return 'unchanged';
+    if (existing.conversation_type === 'personal' && existing.aad_object_id !== null && existing.aad_object_id !== ref.aadObjectId) {
+      return 'refused_other_user';
+    }
+    // Where deliveries go changes only on a turn the Bot Framework vouched for.
+    if (!turn.authenticated && existing.service_url !== ref.serviceUrl) return 'refused_unauthenticated';
+  }
+  await saveConversationRef(db, ref, at);
+  return 'saved';
 }
 
 export async function markConversationGone(db: Kysely<Database>, conversationId: string, at: string): Promise<void> {

@@ -309,7 +309,7 @@ function placeSuspensions(
     usedDays += sessions / 2;
     const length = lunchtime ? 1 : Math.ceil(sessions / 2);
     nextFree = position + length;
-    const apDay = pupil.dual && pupil.dual.weekdays.includes(weekdayOf(window.days[day.dayIndex]!));
+    const apDay = pupil.dual !== null && pupil.dual.weekdays.includes(weekdayOf(window.days[day.dayIndex]!)) && onApRoll(pupil, day.dayIndex, window);
     add(result, pupil, {
       schoolIndex: apDay ? pupil.dual!.apIndex : day.schoolIndex,
       category: lunchtime ? 'LUNC' : 'SUSP',
@@ -320,6 +320,15 @@ function placeSuspensions(
       missedPublicExam: missedExam(pupil, window.days[day.dayIndex]!, sessions, random),
     });
   }
+}
+
+/** Whether the pupil's alternative provision placement has started (and not ended) on that day: only then can the AP exclude. */
+function onApRoll(pupil: DemoPupil, dayIndex: number, window: YearWindow): boolean {
+  return pupil.segments.some((segment) => {
+    if (segment.registration !== 'S' || segment.schoolIndex !== pupil.dual!.apIndex) return false;
+    const [lo, hi] = segmentRange(segment, window);
+    return dayIndex >= lo && dayIndex <= hi;
+  });
 }
 
 /** A pupil suspended again and again: totals between 36 and 44 days, short of the 45-day cap. */

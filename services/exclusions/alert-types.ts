@@ -56,6 +56,11 @@ export interface RuleInfo {
   basis: string;
   /** What the recipient should do next. */
   nextStep: string;
+  /**
+   * Content still to check (e.g. a citation not yet verified). Shown to administrators only
+   * (`alerts rules`): a manager reads the basis as written, never a reviewer's note inside it.
+   */
+  check?: string;
 }
 
 /** One catalogue of the rules, for cards, subscriptions (`alerts subscribe ... [types]`) and help. */

@@ -104,8 +104,8 @@ export function checkExclusion(raw: RawExclusion, ctx: ExclusionCheckContext): {
   const sessionsText = text(raw.sessions);
   let sessions: number | undefined;
   if (category === 'PERM') {
-    // A permanent exclusion has no length; a value given is ignored unless it is nonsense.
-    if (sessionsText !== '' && !/^\d+$/.test(sessionsText)) fail('sessions', 'must be a whole number (or empty for PERM)');
+    // A permanent exclusion has no length: a count given with it means the row is not what it says.
+    if (sessionsText !== '') fail('sessions', 'must be empty for PERM (a permanent exclusion has no length in sessions)');
     sessions = 0;
   } else if (sessionsText === '') fail('sessions', 'is empty (one school day is 2 sessions; a lunchtime is 1)');
   else if (!/^\d+$/.test(sessionsText)) fail('sessions', 'must be a whole number of sessions (one school day is 2)');
@@ -118,6 +118,8 @@ export function checkExclusion(raw: RawExclusion, ctx: ExclusionCheckContext): {
   const reasonList = Array.isArray(raw.reasons) ? raw.reasons.map(text) : text(raw.reasons).split(';').map((r) => r.trim());
   const reasons = reasonList.map((r) => r.toUpperCase()).filter((r) => r !== '');
   if (reasons.length === 0) fail('reasons', 'is empty (one to three DfE reason codes separated by ;)');
+  // `PA;;VA` or `PA;`: a code was lost on the way (a cleared cell, a bad join); refuse rather than guess.
+  else if (reasons.length !== reasonList.length) fail('reasons', 'has an empty code (between or after the ; separators)');
   else if (reasons.length > MAX_REASONS) fail('reasons', `has ${reasons.length} codes; at most ${MAX_REASONS}`);
   else {
     const unknown = reasons.filter((r) => !(r in EXCLUSION_REASON_CODES));

@@ -10,6 +10,7 @@ import { parseScope } from '../identity/scope';
 import type { Database } from '../store/database';
 import { checkExclusion, type ExclusionRecord, type FieldProblem } from './exclusion-fields';
 import { pupilIdsByUpn, queuePupilsForRules, saveExclusions } from './exclusion-repository';
+import { pupilOnRollForExclusion, ROLL_GRACE_DAYS } from './exclusion-roll';
 
 /**
  * `POST /api/exclusions`: the authority's notification form or a school MIS reports one exclusion.
@@ -88,6 +89,11 @@ export interface IntakeRequest {
   body: unknown;
 }
 
+/** The refusal for a pupil the school may not report (see exclusion-roll.ts): the URN is the sender's own input. */
+export function notOnRollMessage(urn: number): string {
+  return `no pupil with this UPN is on roll at school ${urn} on the start date (or left it at most ${ROLL_GRACE_DAYS} days before)`;
+}
+
 function invalid(errors: { field: string; message: string }[]): IntakeResult {
   return { status: 400, body: { error: 'the exclusion report is not valid; nothing was recorded', errors } };
 }
@@ -135,8 +141,12 @@ export async function receiveExclusion(db: Kysely<Database>, clock: Clock, reque
   const earlier = await replay();
   if (earlier) return { result: earlier };
 
+  // One answer whether the UPN is unknown, belongs to a pupil at another school or one outside the
+  // key's scope: anything else would tell a sender which UPNs exist in the county.
   const pupilId = (await pupilIdsByUpn(db, [record.upn])).get(record.upn);
-  if (pupilId === undefined) return { result: invalid([{ field: 'upn', message: 'unknown pupil (the pupil must be on the authority’s records first)' }]) };
+  if (pupilId === undefined || !(await pupilOnRollForExclusion(db, pupilId, record.school_urn, record.start_date))) {
+    return { result: invalid([{ field: 'upn', message: notOnRollMessage(record.school_urn) }]) };
+  }
 
   const now = clock.now().toISOString();
   try {

@@ -1,5 +1,6 @@
 import { checkExclusion, type ExclusionRecord, type RawExclusion } from '../exclusions/exclusion-fields';
 import { pupilIdsByUpn, queuePupilsForRules, saveExclusions } from '../exclusions/exclusion-repository';
+import { enrolmentsByPupil, onRollForExclusion, ROLL_GRACE_DAYS, type RollEnrolment } from '../exclusions/exclusion-roll';
 import type { RowView } from './fields';
 import type { ImportEnv, Importer } from './importer';
 
@@ -8,7 +9,8 @@ import type { ImportEnv, Importer } from './importer';
  * (+ optional missed_public_exam, and the casework columns decision_date, exam_date, start_session,
  * outcome, outcome_date, outcome_by: docs/data-formats.md). category SUSP or FIXD (suspension), PERM, LUNC (lunchtime);
  * sessions: one school day is 2, a lunchtime 1, empty for PERM; reasons: up to three DfE codes
- * separated by ';'. Upserts by pupil, school, category and start date, so re-importing a file
+ * separated by ';'. The pupil must be on roll at the school (the roll rule in
+ * services/exclusions/exclusion-roll.ts); a row naming a pupil of another school is a line error. Upserts by pupil, school, category and start date, so re-importing a file
  * changes nothing. The pupils written are queued for the alert rules in the same transaction.
  * Field rules are shared with the intake API (services/exclusions/exclusion-fields.ts).
  */
@@ -21,6 +23,7 @@ export interface ExclusionsContext {
   env: ImportEnv;
   schools: Set<number>;
   pupils: Map<string, number>;
+  enrolments: Map<number, RollEnrolment[]>;
   /** Pupils queued for the rules so far in this import (for the count). */
   queued: Set<number>;
 }
@@ -49,7 +52,7 @@ export const exclusionsImporter: Importer<ExclusionImportRecord, ExclusionsConte
 
   async prepare(db, env) {
     const schools = new Set((await db.selectFrom('school').select('urn').execute()).map((s) => s.urn));
-    return { env, schools, pupils: await pupilIdsByUpn(db), queued: new Set<number>() };
+    return { env, schools, pupils: await pupilIdsByUpn(db), enrolments: await enrolmentsByPupil(db), queued: new Set<number>() };
   },
 
   parse(row: RowView, ctx): ExclusionImportRecord | undefined {
@@ -60,6 +63,9 @@ export const exclusionsImporter: Importer<ExclusionImportRecord, ExclusionsConte
     if (!record) return undefined;
     const pupilId = ctx.pupils.get(record.upn);
     if (pupilId === undefined) return row.fail('upn', 'unknown pupil (import the pupils file first)');
+    if (!onRollForExclusion(ctx.enrolments.get(pupilId) ?? [], record.school_urn, record.start_date)) {
+      return row.fail('upn', `the pupil is not on roll at school ${record.school_urn} on the start date (nor left it at most ${ROLL_GRACE_DAYS} days before)`);
+    }
     return { ...record, pupil_id: pupilId };
   },
 

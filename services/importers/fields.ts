@@ -1,3 +1,4 @@
+import { hasControlCharacters } from '../util/text-input';
 import { CsvRecord } from './csv-reader';
 
 const EMPTY_RECORD = new CsvRecord();
@@ -90,26 +91,42 @@ export class RowView {
 
 export interface TextOptions {
   maxLength?: number;
+  /**
+   * A name (a person's, a school's, a district's): refused when it starts with = + - or @, which a
+   * spreadsheet opening an export would run as a formula (`=HYPERLINK(...)`). No real name does.
+   */
+  name?: boolean;
+}
+
+/** Characters that make a spreadsheet read a cell as a formula when they come first. */
+const FORMULA_START = /^[=+\-@]/;
+
+/**
+ * The checks shared by every free-text column. Line breaks and other control characters are
+ * refused: a one-line value holding them is a broken export, and PostgreSQL refuses a NUL. The
+ * value is never echoed (it may be a child's name).
+ */
+function textProblem(value: string, options: TextOptions): string | undefined {
+  if (options.maxLength !== undefined && value.length > options.maxLength) return `is longer than ${options.maxLength} characters`;
+  if (hasControlCharacters(value)) return 'contains a line break or another control character';
+  if (options.name && FORMULA_START.test(value)) return 'starts with =, +, - or @ (a spreadsheet would read it as a formula)';
+  return undefined;
 }
 
 /** A value that must be present. */
 export function requiredText(row: RowView, column: string, options: TextOptions = {}): string | undefined {
   const value = row.get(column);
   if (value === '') return row.fail(column, 'is empty');
-  if (options.maxLength !== undefined && value.length > options.maxLength) {
-    return row.fail(column, `is longer than ${options.maxLength} characters`);
-  }
-  return value;
+  const problem = textProblem(value, options);
+  return problem === undefined ? value : row.fail(column, problem);
 }
 
 /** A value that may be empty: null then. */
 export function optionalText(row: RowView, column: string, options: TextOptions = {}): string | null | undefined {
   const value = row.get(column);
   if (value === '') return null;
-  if (options.maxLength !== undefined && value.length > options.maxLength) {
-    return row.fail(column, `is longer than ${options.maxLength} characters`);
-  }
-  return value;
+  const problem = textProblem(value, options);
+  return problem === undefined ? value : row.fail(column, problem);
 }
 
 /** A school's DfE unique reference number: six digits. */

@@ -11,9 +11,12 @@ import type { ImportEnv, Importer } from './importer';
  *
  * Upserts the pupil by UPN, then makes sure the pupil is on roll at school_urn:
  *  - already there (a current single or main dual registration at that school): nothing changes;
- *  - otherwise a single registration (C) starts there on the import date, and the pupil's other
- *    current single and main dual registrations end the day before (the pupil moved school). One
- *    that started on the import date or later never had a school day and is removed instead.
+ *  - otherwise a single registration (C) starts there on the entry date when the optional
+ *    entry_date column gives one (the CBDS entry date; go-live), else on the import date, and the
+ *    pupil's other current single and main dual registrations end the day before (the pupil moved
+ *    school). One that started on that day or later never had a school day and is removed instead;
+ *  - already there but from a later date (loaded before without entry_date): the start moves back
+ *    to the entry date.
  * Subsidiary dual registrations (S, e.g. an alternative provision placement) are left alone, as
  * are pupils not in the file: a file may cover one school or the whole county.
  *
@@ -37,6 +40,8 @@ export interface PupilRecord {
   social_worker: SocialWorkerStatus;
   fsm: Flag;
   youth_justice: Flag;
+  /** Go-live: the CBDS entry date (joined this school), or null; a new registration starts here. */
+  entry_date: string | null;
 }
 
 export interface PupilsContext {
@@ -108,7 +113,7 @@ const FIELDS = [
 
 export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
   kind: 'pupils',
-  description: 'upn,school_urn,legal_forename,legal_surname,preferred_forename,date_of_birth,nc_year,sex,ethnicity,sen_provision,looked_after,social_worker,fsm,youth_justice (optional home_la)',
+  description: 'upn,school_urn,legal_forename,legal_surname,preferred_forename,date_of_birth,nc_year,sex,ethnicity,sen_provision,looked_after,social_worker,fsm,youth_justice[,entry_date][,home_la]',
   columns: [
     { name: 'upn', required: true },
     { name: 'school_urn', required: true },
@@ -124,6 +129,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     { name: 'social_worker', required: true },
     { name: 'fsm', required: true },
     { name: 'youth_justice', required: true },
+    { name: 'entry_date', required: false },
     { name: 'home_la', required: false },
   ],
   keyColumn: 'upn',
@@ -139,9 +145,9 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     const upn = parseUpn(row);
     let urn = schoolUrn(row, 'school_urn');
     if (urn !== undefined && !ctx.schools.has(urn)) urn = row.fail('school_urn', `unknown school ${urn} (import it with the schools file first)`);
-    const legalForename = requiredText(row, 'legal_forename', { maxLength: 100 });
-    const legalSurname = requiredText(row, 'legal_surname', { maxLength: 100 });
-    const preferred = optionalText(row, 'preferred_forename', { maxLength: 100 });
+    const legalForename = requiredText(row, 'legal_forename', { maxLength: 100, name: true });
+    const legalSurname = requiredText(row, 'legal_surname', { maxLength: 100, name: true });
+    const preferred = optionalText(row, 'preferred_forename', { maxLength: 100, name: true });
     let born = date(row, 'date_of_birth');
     if (born !== undefined && born > ctx.env.today) born = row.fail('date_of_birth', 'is in the future');
     else if (born !== undefined && born <= ctx.oldestBirth) born = row.fail('date_of_birth', 'is 26 or more years before the import date: not a pupil');
@@ -155,6 +161,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     const socialWorker = choice(row, 'social_worker', SOCIAL_WORKER_SPELLINGS, { echo: false, expected: 'N, CIN or CP' });
     const fsm = flag(row, 'fsm');
     const youthJustice = flag(row, 'youth_justice');
+    const entryDate = parseEntryDate(row, ctx.env.today, born);
     const homeLa = row.get('home_la');
     if (homeLa !== '' && !/^\d{3}$/.test(homeLa)) row.fail('home_la', `"${homeLa.slice(0, 10)}" is not a three-digit LA code`);
     if (row.failed) return undefined;
@@ -173,6 +180,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
       social_worker: socialWorker!,
       fsm: fsm!,
       youth_justice: youthJustice!,
+      entry_date: entryDate ?? null,
       home_la: homeLa === '' ? null : homeLa,
     };
   },
@@ -199,7 +207,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     if (changed.length > 0) {
       const saved = await tx.db
         .insertInto('pupil')
-        .values(changed.map(({ school_urn: _school, ...pupil }) => pupil))
+        .values(changed.map(({ school_urn: _school, entry_date: _entry, ...pupil }) => pupil))
         .onConflict((oc) =>
           oc.column('upn').doUpdateSet((eb) => ({
             legal_forename: eb.ref('excluded.legal_forename'),
@@ -223,8 +231,10 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     }
 
     // Enrolments that matter for the batch: current or future single/main registrations, and any
-    // registration starting today (a new one today would collide with it on the unique key).
+    // registration starting today or on a given entry date (a new one then would collide with it on
+    // the unique key).
     const pupilIds = batch.map((r) => ids.get(r.upn)!);
+    const starts = [...new Set([today, ...batch.flatMap((r) => (r.entry_date ? [r.entry_date] : []))])];
     const enrolments = await tx.db
       .selectFrom('enrolment')
       .select(['id', 'pupil_id', 'school_urn', 'start_date', 'end_date', 'registration'])
@@ -232,7 +242,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
       .where((eb) =>
         eb.or([
           eb.and([eb('registration', 'in', ['C', 'M']), eb.or([eb('end_date', 'is', null), eb('end_date', '>=', today)])]),
-          eb('start_date', '=', today),
+          eb('start_date', 'in', starts),
         ]),
       )
       .execute();
@@ -247,27 +257,45 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     const toDelete: number[] = [];
     const toReopen: number[] = [];
     const toStart: { pupil_id: number; school_urn: number; start_date: string; end_date: null; registration: 'C' }[] = [];
+    const toBackdate: { id: number; start: string }[] = [];
+    const toEndOn = new Map<number, string>();
     const moved = new Set<string>();
     for (const record of batch) {
       const pupilId = ids.get(record.upn)!;
       const list = byPupil.get(pupilId) ?? [];
+      // A registration starts on the entry date when the file gives one, else on the import date.
+      const start = record.entry_date ?? today;
       const live = list.filter((e) => (e.registration === 'C' || e.registration === 'M') && (e.end_date === null || e.end_date >= today));
-      if (live.some((e) => e.school_urn === record.school_urn)) continue;
+      const here = live.find((e) => e.school_urn === record.school_urn);
+      if (here) {
+        // Loaded earlier without an entry date (on roll from that import date): the entry date
+        // now given moves the start back, unless another registration here already starts then.
+        if (record.entry_date && record.entry_date < here.start_date && !list.some((e) => e.school_urn === record.school_urn && e.start_date === record.entry_date)) {
+          toBackdate.push({ id: here.id, start: record.entry_date });
+          moved.add(record.upn);
+        }
+        continue;
+      }
       moved.add(record.upn);
       for (const e of live) {
-        if (e.start_date >= today) toDelete.push(e.id);
-        else toEnd.push(e.id);
+        // A registration that would start on or after the new one never had a day of its own.
+        if (e.start_date >= start) toDelete.push(e.id);
+        else if (start === today) toEnd.push(e.id);
+        else toEndOn.set(e.id, addDays(start, -1));
       }
-      const sameDay = list.find((e) => e.school_urn === record.school_urn && e.start_date === today);
+      const sameDay = list.find((e) => e.school_urn === record.school_urn && e.start_date === start);
       if (sameDay) toReopen.push(sameDay.id);
-      else toStart.push({ pupil_id: pupilId, school_urn: record.school_urn, start_date: today, end_date: null, registration: 'C' });
+      else toStart.push({ pupil_id: pupilId, school_urn: record.school_urn, start_date: start, end_date: null, registration: 'C' });
     }
     // Removals first: a same-day registration being replaced must be gone before one is reopened.
     if (toDelete.length > 0) await tx.db.deleteFrom('enrolment').where('id', 'in', toDelete).execute();
     if (toEnd.length > 0) await tx.db.updateTable('enrolment').set({ end_date: addDays(today, -1) }).where('id', 'in', toEnd).execute();
+    for (const [id, end] of toEndOn) await tx.db.updateTable('enrolment').set({ end_date: end }).where('id', '=', id).execute();
+    for (const { id, start } of toBackdate) await tx.db.updateTable('enrolment').set({ start_date: start }).where('id', '=', id).execute();
+    if (toBackdate.length > 0) bump(counts.other, 'registrations moved back to the entry date', toBackdate.length);
     if (toReopen.length > 0) await tx.db.updateTable('enrolment').set({ end_date: null, registration: 'C' }).where('id', 'in', toReopen).execute();
     if (toStart.length > 0) await tx.db.insertInto('enrolment').values(toStart).execute();
-    if (toEnd.length + toDelete.length > 0) bump(counts.other, 'enrolments ended', toEnd.length + toDelete.length);
+    if (toEnd.length + toEndOn.size + toDelete.length > 0) bump(counts.other, 'enrolments ended', toEnd.length + toEndOn.size + toDelete.length);
     if (toStart.length + toReopen.length > 0) bump(counts.other, 'enrolments started', toStart.length + toReopen.length);
 
     for (const record of batch) {
@@ -277,6 +305,22 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     }
   },
 };
+
+// --- entry_date (go-live, issue 8 item 16): kept apart from the other columns' checks. ---
+
+/**
+ * The optional CBDS entry date: the day the pupil joined this school. Empty or absent means "not
+ * given" (the registration then starts on the import date). Never in the future; never before the
+ * pupil was born.
+ */
+function parseEntryDate(row: RowView, today: string, born: string | undefined): string | undefined {
+  if (row.get('entry_date') === '') return undefined;
+  const entry = date(row, 'entry_date');
+  if (entry === undefined) return undefined;
+  if (entry > today) return row.fail('entry_date', 'is in the future (the day the pupil joined this school)');
+  if (born !== undefined && entry < born) return row.fail('entry_date', 'is before the date of birth');
+  return entry;
+}
 
 function parseUpn(row: RowView): string | undefined {
   const value = row.get('upn').toUpperCase();

@@ -1,4 +1,4 @@
-import { attendanceImporter } from '../attendance/attendance-importer';
+import { attendanceImporter, attendanceImporterOnRollFromFile } from '../attendance/attendance-importer';
 import { exclusionsImporter } from './exclusions-importer';
 import type { AnyImporter } from './importer';
 import { pupilsImporter } from './pupils-importer';
@@ -15,3 +15,12 @@ export const IMPORTERS: readonly AnyImporter[] = [schoolsImporter, pupilsImporte
 export function findImporter(kind: string): AnyImporter | undefined {
   return IMPORTERS.find((importer) => importer.kind === kind.trim().toLowerCase());
 }
+
+/** Flags `npm run import` accepts, each for one kind: the importer to use instead. */
+export const IMPORT_FLAGS: Readonly<Record<string, { kind: string; importer: AnyImporter; help: string }>> = {
+  '--on-roll-from-file': {
+    kind: 'attendance',
+    importer: attendanceImporterOnRollFromFile,
+    help: 'go-live: pupils count as on roll from their first mark in the file (if on roll at no other school then)',
+  },
+};

@@ -109,10 +109,10 @@ export const schoolsImporter: Importer<SchoolRecord, SchoolsContext> = {
 
   parse(row: RowView): SchoolRecord | undefined {
     const urn = schoolUrn(row, 'urn');
-    const name = requiredText(row, 'name', { maxLength: 200 });
+    const name = requiredText(row, 'name', { maxLength: 200, name: true });
     const phase = choice(row, 'phase', PHASE_SPELLINGS, { echo: true, expected: PHASES });
     const type = choice(row, 'type', TYPE_SPELLINGS, { echo: true, expected: TYPES });
-    const district = requiredText(row, 'district', { maxLength: 100 });
+    const district = requiredText(row, 'district', { maxLength: 100, name: true });
     if (urn === undefined || name === undefined || phase === undefined || type === undefined || district === undefined) return undefined;
     return { urn, name, phase, type, district: district.replace(/\s+/g, ' ') };
   },

@@ -72,7 +72,7 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     // A staff email is personal data too: report what is wrong, not the address.
     if (rawEmail === '') email = row.fail('email', 'is empty');
     else if (!emailSchema.safeParse(rawEmail).success) email = row.fail('email', 'is not an email address');
-    const name = requiredText(row, 'name', { maxLength: 200 });
+    const name = requiredText(row, 'name', { maxLength: 200, name: true });
     const role = choice(row, 'role', ROLE_SPELLINGS, { echo: true, expected: 'la_manager, attendance_officer, school_leader, cluster_member or admin' });
     const scope = parseScopeColumn(row, ctx);
     const aadText = row.get('aad_object_id');

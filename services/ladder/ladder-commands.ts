@@ -4,6 +4,7 @@ import { todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
 import type { Database, Role } from '../store/database';
 import { LadderStatsForbidden, ladderStats, recordLadderFeedback, recordLadderSearch, type LadderStats } from './ladder-feedback';
+import { checklistItems, loadChecklistTicks, saveChecklistTicks } from './ladder-checklist';
 import { MAX_QUERY_LENGTH, type LadderService, type OverviewView, type ResultsView, type RungView } from './ladder-service';
 
 /**
@@ -51,6 +52,18 @@ export const feedbackActionSchema = z
   })
   .strip();
 
+/** "Save my ticks": the rung and question, plus one `tick-<item key>` input per action ("true" / "false"). */
+export const checklistActionSchema = z
+  .object({ id, q: query })
+  .catchall(z.unknown())
+  .transform((data) => ({
+    id: data.id,
+    q: data.q,
+    ticks: Object.entries(data)
+      .filter(([key]) => /^tick-[0-9a-f]{12}$/.test(key))
+      .map(([key, value]) => ({ key: key.slice(5), ticked: value === true || value === 'true' })),
+  }));
+
 export const OUT_OF_DATE = 'That button is out of date (the ladder content may have changed). Type **ladder** to see the whole ladder.';
 export const STATS_FORBIDDEN = '**ladder stats** is for LA managers. Type **ladder** to see the whole ladder.';
 
@@ -59,8 +72,9 @@ export async function runLadderCommand(ctx: LadderContext, actor: LadderActor, t
   const answer = ctx.ladder.answer(text);
   switch (answer.kind) {
     case 'overview':
-    case 'rung':
       return answer;
+    case 'rung':
+      return { kind: 'rung', view: await withTicks(ctx, actor, answer.view) };
     case 'results':
       // Searches are counted for `ladder stats`; looking a rung up by name is not a question.
       await recordLadderSearch(ctx.db, ctx.clock, {
@@ -79,12 +93,33 @@ export function runLadderOverview(ctx: LadderContext): LadderReply {
   return { kind: 'overview', view: ctx.ladder.overview() };
 }
 
-/** Previous / Next / an entry on the overview or results card. */
-export function runLadderRungAction(ctx: LadderContext, data: unknown): LadderReply {
+/** Previous / Next / an entry on the overview or results card: the rung with the user's own ticks for this situation. */
+export async function runLadderRungAction(ctx: LadderContext, actor: LadderActor, data: unknown): Promise<LadderReply> {
   const parsed = rungActionSchema.safeParse(data);
   if (!parsed.success) return { kind: 'notice', message: OUT_OF_DATE };
   const view = ctx.ladder.rung(parsed.data.id, { query: parsed.data.q });
-  return view ? { kind: 'rung', view } : { kind: 'notice', message: OUT_OF_DATE };
+  return view ? { kind: 'rung', view: await withTicks(ctx, actor, view) } : { kind: 'notice', message: OUT_OF_DATE };
+}
+
+/** "Save my ticks": stores which actions this user has done for this situation, then redraws the rung with them. */
+export async function runLadderChecklist(ctx: LadderContext, actor: LadderActor, data: unknown): Promise<LadderReply> {
+  const parsed = checklistActionSchema.safeParse(data);
+  if (!parsed.success) return { kind: 'notice', message: OUT_OF_DATE };
+  const view = ctx.ladder.rung(parsed.data.id, { query: parsed.data.q });
+  if (!view) return { kind: 'notice', message: OUT_OF_DATE };
+  if (actor.staffUserId === null) return { kind: 'rung', view };
+  // Only this rung's actions count: a tick for an action the content no longer has is dropped.
+  const known = new Set(view.checklist.map((item) => item.key));
+  const ticks = parsed.data.ticks.filter((t) => known.has(t.key));
+  const owner = { staffUserId: actor.staffUserId, entryId: view.entry.id, query: view.query };
+  await saveChecklistTicks(ctx.db, ctx.clock, owner, ticks);
+  return { kind: 'rung', view: { ...(await withTicks(ctx, actor, view)), checklistSaved: true } };
+}
+
+async function withTicks(ctx: LadderContext, actor: LadderActor, view: RungView): Promise<RungView> {
+  if (actor.staffUserId === null) return view;
+  const ticked = await loadChecklistTicks(ctx.db, { staffUserId: actor.staffUserId, entryId: view.entry.id, query: view.query });
+  return ticked.size === 0 ? view : { ...view, checklist: checklistItems(view.entry.school_actions, ticked) };
 }
 
 /** "Was this useful?": stored with who, the question and the entry, then the same card redrawn with thanks. */
@@ -95,7 +130,7 @@ export async function runLadderFeedback(ctx: LadderContext, actor: LadderActor, 
   if (entryId && !ctx.ladder.toolkit.byId.has(entryId)) return { kind: 'notice', message: OUT_OF_DATE };
   await recordLadderFeedback(ctx.db, ctx.clock, { staffUserId: actor.staffUserId, query: q ?? null, entryId: entryId ?? null, verdict });
   if (from === 'results' && q) return { kind: 'results', view: ctx.ladder.search(q, { feedback: verdict }) };
-  if (entryId) return { kind: 'rung', view: ctx.ladder.rung(entryId, { query: q, feedback: verdict })! };
+  if (entryId) return { kind: 'rung', view: await withTicks(ctx, actor, ctx.ladder.rung(entryId, { query: q, feedback: verdict })!) };
   return { kind: 'overview', view: ctx.ladder.overview() };
 }
 

@@ -11,7 +11,18 @@ import { buildLadderIndex, searchLadder } from './ladder-search';
  */
 const evalSchema = z
   .object({
-    questions: z.array(z.object({ q: z.string().trim().min(1), expect: z.string().trim().min(1) }).strict()).min(1),
+    questions: z
+      .array(
+        z
+          .object({
+            q: z.string().trim().min(1),
+            expect: z.string().trim().min(1),
+            /** Entries that must not be offered at all (e.g. serious breaches unrelated to the question). */
+            not_in_top3: z.array(z.string().trim().min(1)).optional(),
+          })
+          .strict(),
+      )
+      .min(1),
   })
   .strict();
 
@@ -21,8 +32,18 @@ export interface EvalMiss {
   got: string[];
 }
 
+/** A question that offered an entry it must not. */
+export interface EvalIntrusion {
+  q: string;
+  unwanted: string[];
+  got: string[];
+}
+
 export interface EvalResult {
   total: number;
+  /** Negative cases: questions with a not_in_top3 list, and those whose matches broke it. */
+  negatives: number;
+  intrusions: EvalIntrusion[];
   top1: number;
   top3: number;
   /** Questions whose expected entry did not come first. */
@@ -38,12 +59,21 @@ export function runLadderEval(dir: string = DEFAULT_LADDER_DIR, file = 'eval.yam
   let top1 = 0;
   let top3 = 0;
   const misses: EvalMiss[] = [];
-  for (const { q, expect } of parsed.value.questions) {
-    if (!toolkit.byId.has(expect)) throw new Error(`${path}: "${q}" expects ${expect}, which is not in the toolkit`);
+  const intrusions: EvalIntrusion[] = [];
+  let negatives = 0;
+  for (const { q, expect, not_in_top3: banned } of parsed.value.questions) {
+    for (const id of [expect, ...(banned ?? [])]) {
+      if (!toolkit.byId.has(id)) throw new Error(`${path}: "${q}" names ${id}, which is not in the toolkit`);
+    }
     const got = searchLadder(index, q, { limit: 3 }).matches.map((m) => m.entry.id);
+    if (banned) {
+      negatives++;
+      const unwanted = got.filter((id) => banned.includes(id));
+      if (unwanted.length) intrusions.push({ q, unwanted, got });
+    }
     if (got[0] === expect) top1++;
     if (got.includes(expect)) top3++;
     if (got[0] !== expect) misses.push({ q, expect, got });
   }
-  return { total: parsed.value.questions.length, top1, top3, misses };
+  return { total: parsed.value.questions.length, top1, top3, misses, negatives, intrusions };
 }

@@ -88,8 +88,19 @@ const B = 0.5;
  * minimal impact" fits "PSP not working" better than separate mentions of PSPs and of impact.
  */
 const TOGETHER = 0.6;
+/** How much of a term's weight comes from its rarity across sentences (the rest: across entries). */
+const SENTENCE_IDF_SHARE = 0.25;
+/** A pair of the question's words found side by side in the content adds this much on top of the words. */
+const PAIR_BOOST = 0.5;
 /** Matches scoring below this share of the best are not worth showing. */
 const RELATIVE_FLOOR = 0.3;
+/**
+ * A term found in at least this share of entries (where it matters, not in passing) is a common
+ * word of the toolkit ("teacher", "behaviour"): it ranks, but alone it does not make a runner-up.
+ */
+const COMMON_SHARE = 0.5;
+/** Fields that say what an entry is for; a runner-up must match the question in one of them. */
+const TOPICAL: ReadonlySet<SearchField> = new Set(['name', 'keywords', 'signs', 'purpose', 'fromBelow']);
 
 interface FieldIndex {
   tf: Map<string, number>;
@@ -124,6 +135,8 @@ export interface LadderIndex {
   itemPostings: Map<string, { doc: number; item: number }[]>;
   /** Inverse document frequency per term (stem or `~concept`). */
   idf: Map<string, number>;
+  /** Terms most entries use where it matters: too common to offer an entry as second best on their own. */
+  common: Set<string>;
   avgLength: Map<SearchField, number>;
   phrases: PhraseNode;
   /** Known words (unstemmed) with how often they occur, for typo correction. */
@@ -209,6 +222,15 @@ function analyse(raw: string[], phrases: PhraseNode): Analysed {
     if (!set) surface.set(term, (set = new Set()));
     set.add(text);
   };
+  // The term before, for word pairs: "computer screens" in a question meets "computer screens" in
+  // the content more surely than "computer" and "screens" apart. Stopwords between are skipped
+  // ("hole in the wall"); a sentence end breaks the pair.
+  let previous: string | undefined;
+  const emit = (term: string, text: string) => {
+    note(term, text);
+    if (previous !== undefined && previous !== term) add(terms, pairTerm(previous, term));
+    previous = term;
+  };
   let i = 0;
   while (i < kept.length) {
     let node: PhraseNode | undefined = phrases;
@@ -224,16 +246,22 @@ function analyse(raw: string[], phrases: PhraseNode): Analysed {
     }
     if (bestEnd >= 0) {
       const text = kept.slice(i, bestEnd + 1).join(' ');
-      for (const c of bestConcepts) note(conceptTerm(c), text);
+      for (const c of bestConcepts) emit(conceptTerm(c), text);
       i = bestEnd + 1;
       continue;
     }
+    const word = kept[i]!;
+    if (word === '.') previous = undefined;
     // Numbers ("Year 3", "45 days") describe the pupil, not the rung; the situation rules read them.
-    if (!isStopword(kept[i]!) && !isNumber(kept[i]!)) note(stems[i]!, kept[i]!);
+    else if (!isStopword(word) && !isNumber(word)) emit(stems[i]!, word);
     i++;
   }
   return { terms, surface };
 }
+
+/** Two terms next to each other (stopwords aside); never shown as a reason. */
+const pairTerm = (a: string, b: string) => `${a}|${b}`;
+const isPair = (term: string) => term.includes('|');
 
 // ---------------------------------------------------------------------------------------------
 // Index
@@ -281,7 +309,7 @@ export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
     if (!target) doc.fields.set(field, (target = { tf: new Map(), length: 0 }));
     for (const [term, count] of terms) {
       add(target.tf, term, count);
-      target.length += count;
+      if (!isPair(term)) target.length += count;
     }
   };
 
@@ -308,6 +336,8 @@ export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
   }
 
   const df = new Map<string, number>();
+  /** Term -> the entries naming it in a field that says what the entry is for. */
+  const topicalIn = new Map<string, Set<string>>();
   const totals = new Map<SearchField, { sum: number; n: number }>();
   for (const doc of docs) {
     // 1 where the term is in a field that matters, a fraction where it is only mentioned in passing.
@@ -321,10 +351,31 @@ export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
       totals.set(field, t);
     }
     for (const [term, share] of seen) add(df, term, share);
+    for (const [field, f] of doc.fields) {
+      if (!TOPICAL.has(field)) continue;
+      for (const term of f.tf.keys()) topicalIn.set(term, (topicalIn.get(term) ?? new Set()).add(doc.entry.id));
+    }
   }
   const n = docs.length;
+  // How rare a term is across every sentence of the content, not only across the few entries: among
+  // thirteen entries "staff" and "scissors" can look alike, among a thousand sentences they do not.
+  const sentenceDf = new Map<string, number>();
+  let sentences = 0;
+  for (const doc of docs) {
+    for (const item of doc.items) {
+      sentences++;
+      for (const term of item.terms) add(sentenceDf, term, 1);
+    }
+  }
+  const sentenceIdf = (term: string) => Math.log(1 + sentences / (sentenceDf.get(term) ?? 1));
+  const maxSentenceIdf = Math.log(1 + sentences);
   const idf = new Map<string, number>();
-  for (const [term, count] of df) idf.set(term, Math.log(1 + (n - count + 0.5) / (count + 0.5)));
+  const common = new Set<string>();
+  for (const [term, count] of df) {
+    const entryIdf = Math.log(1 + (n - count + 0.5) / (count + 0.5));
+    idf.set(term, entryIdf * (1 - SENTENCE_IDF_SHARE + (SENTENCE_IDF_SHARE * sentenceIdf(term)) / maxSentenceIdf));
+  }
+  for (const [term, entries] of topicalIn) if (entries.size >= n * COMMON_SHARE) common.add(term);
   const avgLength = new Map<SearchField, number>();
   for (const [field, t] of totals) avgLength.set(field, t.sum / Math.max(1, t.n));
 
@@ -356,7 +407,7 @@ export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
     });
   });
 
-  return { toolkit, docs, postings, itemPostings, idf, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
+  return { toolkit, docs, postings, itemPostings, idf, common, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,18 +479,22 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
   const weighted = new Float64Array(n);
   const reasons: (Map<SearchField, Set<string>> | undefined)[] = new Array(n);
   const itemHits = new Map<number, { count: number; sum: number; field: SearchField }>();
+  // Whether the entry shares a distinctive word with the question where it matters (not in passing).
+  const content = new Uint8Array(n);
 
   for (const term of terms.keys()) {
     const idf = index.idf.get(term);
     const list = index.postings.get(term);
     if (!idf || !list) continue;
-    const boost = term.startsWith('~') ? CONCEPT_BOOST : 1;
+    const boost = isPair(term) ? PAIR_BOOST : term.startsWith('~') ? CONCEPT_BOOST : 1;
     const shown = describeTerm(term, surface);
     weighted.fill(0);
     const isTopic = new Uint8Array(n);
     for (const p of list) {
       weighted[p.doc]! += p.weighted;
       if (p.field === 'name' || p.field === 'keywords') isTopic[p.doc] = 1;
+      if (TOPICAL.has(p.field) && !index.common.has(term)) content[p.doc] = 1;
+      if (isPair(term)) continue;
       const byField = (reasons[p.doc] ??= new Map());
       let set = byField.get(p.field);
       if (!set) byField.set(p.field, (set = new Set()));
@@ -449,9 +504,9 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
       const w = weighted[d]!;
       if (w === 0) continue;
       score[d]! += boost * idf * ((w * (K1 + 1)) / (w + K1));
-      if (isTopic[d]) topic[d]! += TOPIC_BONUS * boost * idf;
+      if (isTopic[d] && !isPair(term)) topic[d]! += TOPIC_BONUS * boost * idf;
     }
-    for (const hit of index.itemPostings.get(term) ?? []) {
+    for (const hit of isPair(term) ? [] : (index.itemPostings.get(term) ?? [])) {
       const key = hit.doc * 10000 + hit.item;
       const acc = itemHits.get(key) ?? { count: 0, sum: 0, field: index.docs[hit.doc]!.items[hit.item]!.field };
       acc.count++;
@@ -483,8 +538,13 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
   }
   scored.sort((a, b) => b.score - a.score || a.entry.order - b.entry.order);
   const top = scored[0]?.score ?? 0;
+  const docOf = new Map(index.docs.map((doc, d) => [doc.entry, d]));
+  const distinctive = (m: LadderMatch) => content[docOf.get(m.entry)!] === 1;
+  // When even the best match shares only common words, every match is as weak as the next: rank them all.
+  const needDistinctive = scored[0] !== undefined && distinctive(scored[0]);
   return {
-    matches: scored.filter((m) => m.score >= top * RELATIVE_FLOOR).slice(0, limit),
+    // The best match stands on its score; a runner-up must share something distinctive with the question.
+    matches: scored.filter((m, i) => m.score >= top * RELATIVE_FLOOR && (i === 0 || !needDistinctive || distinctive(m))).slice(0, limit),
     corrections,
     concepts,
   };

@@ -1,3 +1,4 @@
+import { checklistItems, type ChecklistItem } from './ladder-checklist';
 import { neighbours, type EntryKind, type LadderEntry, type LadderToolkit } from './ladder-content';
 import { DEFAULT_LADDER_DIR, loadLadderToolkit } from './ladder-loader';
 import { buildLadderIndex, resolveEntry, searchLadder, type LadderIndex, type MatchReason } from './ladder-search';
@@ -43,6 +44,10 @@ export interface RungView extends ToolkitHeader {
   query?: string;
   /** Set once the user has said whether it helped. */
   feedback?: Verdict;
+  /** The school actions as the user's checklist (ticks restored by the caller from the store). */
+  checklist: ChecklistItem[];
+  /** Set right after the user saved their ticks, so the card can say so. */
+  checklistSaved?: boolean;
 }
 
 export interface ResultsView extends ToolkitHeader {
@@ -120,6 +125,7 @@ export function createLadderService(toolkit: LadderToolkit): LadderService {
       points: situationPoints(facts),
       query,
       feedback: options.feedback,
+      checklist: checklistItems(entry.school_actions),
     };
   };
 

@@ -1,4 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
+import type { Flag } from '../store/database';
 
 /**
  * Ladder usage tables (migration 0002). Ladder questions describe situations, not named pupils, but
@@ -32,6 +33,18 @@ export interface LadderFeedbackTable {
   /** The rung or scenario judged; null for a results card with no match. */
   entry_id: string | null;
   verdict: LadderVerdict;
+}
+
+/** A school action on a rung's checklist, ticked or not, by one user for one situation (migration 0009). */
+export interface LadderChecklistTickTable {
+  staff_user_id: number;
+  /** Hash of the question that led to the rung ('' when opened by name): the situation, never its text. */
+  situation_key: string;
+  entry_id: string;
+  /** Hash of the action's text, so edited content never restores a tick onto a different action. */
+  item_key: string;
+  ticked: Flag;
+  updated_at: string;
 }
 
 export type LadderQuery = Selectable<LadderQueryTable>;

@@ -9,7 +9,7 @@ import { porterStem } from './porter-stemmer';
 /** Words that carry no meaning for finding a rung. Kept in the token stream for phrases, dropped for scoring. */
 export const STOPWORDS: ReadonlySet<string> = new Set(
   (
-    'a about after again against all also am an and any are as at be because been before being below between both but by can ' +
+    'a about after again against all also am an another and any are as at be because been before being below between both but by can ' +
     'could did do does doing done down during each few for from further get gets getting got had has have having he her here ' +
     'hers herself him himself his how i if in into is it its itself just let lets me more most my myself no nor not now of ' +
     'off on once only or other our ours ourselves out over own same she should so some such than that the their theirs them ' +

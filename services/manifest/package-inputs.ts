@@ -19,6 +19,8 @@ export interface PackageInputs {
   botDomain?: string;
   appVersion: string;
   outFile: string;
+  /** Build even with example developer links (a test tenant); refused otherwise. */
+  allowPlaceholders?: boolean;
 }
 
 const FLAGS: Record<string, string> = {
@@ -28,6 +30,9 @@ const FLAGS: Record<string, string> = {
   '--app-version': 'APP_VERSION',
   '--out': 'OUT',
 };
+
+/** The one flag without a value: build a package whose developer links are still examples. */
+export const ALLOW_PLACEHOLDERS = '--allow-placeholders';
 
 /** The Teams schema's GUID shape; ids outside it are accepted for local tests with a warning. */
 export const CANONICAL_GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
@@ -93,13 +98,18 @@ export function parsePackageInputs(
     BOT_DOMAIN: env.BOT_DOMAIN,
     APP_VERSION: env.APP_VERSION,
   };
+  let allowPlaceholders = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === ALLOW_PLACEHOLDERS) {
+      allowPlaceholders = true;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     const variable = FLAGS[flag];
     if (!variable) {
-      throw new PackageError([`unknown argument ${shown(arg)}: the options are ${Object.keys(FLAGS).join(', ')}`]);
+      throw new PackageError([`unknown argument ${shown(arg)}: the options are ${[...Object.keys(FLAGS), ALLOW_PLACEHOLDERS].join(', ')}`]);
     }
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new PackageError([`${flag} needs a value`]);
@@ -120,5 +130,6 @@ export function parsePackageInputs(
     ...(v.BOT_DOMAIN ? { botDomain: v.BOT_DOMAIN } : {}),
     appVersion: v.APP_VERSION ?? defaults.appVersion,
     outFile: v.OUT ?? defaults.outFile,
+    ...(allowPlaceholders ? { allowPlaceholders } : {}),
   };
 }

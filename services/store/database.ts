@@ -22,6 +22,8 @@ export interface Database {
   // 0002 ladder usage (services/ladder/ladder-tables.ts)
   ladder_query: Ladder.LadderQueryTable;
   ladder_feedback: Ladder.LadderFeedbackTable;
+  // 0009 ladder checklist ticks (services/ladder/ladder-tables.ts)
+  ladder_checklist_tick: Ladder.LadderChecklistTickTable;
   // 0003 attendance cluster meetings (services/cluster/cluster-tables.ts)
   attendance_summary: Cluster.AttendanceSummaryTable;
   attendance_summary_stale: Cluster.AttendanceSummaryStaleTable;

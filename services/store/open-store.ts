@@ -9,6 +9,9 @@ import { initialMigration } from './migrations/0001-initial';
 import { ladderFeedbackMigration } from './migrations/0002-ladder-feedback';
 import { attendanceClusterMigration } from './migrations/0003-attendance-cluster';
 import { alertsOutboxMigration } from './migrations/0004-alerts-outbox';
+import { alertCasesMigration } from './migrations/0006-alert-cases';
+import { clusterNominationsMigration } from './migrations/0007-cluster-nominations';
+import { ladderChecklistMigration } from './migrations/0009-ladder-checklist';
 import { exclusionCaseworkMigration } from './migrations/0010-exclusion-casework';
 
 export interface Store {
@@ -28,6 +31,9 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0002-ladder-feedback': ladderFeedbackMigration(engine),
     '0003-attendance-cluster': attendanceClusterMigration(engine),
     '0004-alerts-outbox': alertsOutboxMigration(engine),
+    '0006-alert-cases': alertCasesMigration(engine),
+    '0007-cluster-nominations': clusterNominationsMigration(engine),
+    '0009-ladder-checklist': ladderChecklistMigration(engine),
     '0010-exclusion-casework': exclusionCaseworkMigration(engine),
   };
 }

@@ -5,6 +5,7 @@ import { fixedClock } from '../../services/clock';
 import type { Store } from '../../services/store/open-store';
 import { openStore } from '../../services/store/open-store';
 import { executeActivity, mentionActivity, messageActivity, TEST_USERS, type TestUser } from '../helpers/activities';
+import { parseClusterCommand } from '../../bot/routes/cluster-routes';
 import { firstCard, insertStaff, startBot, type RunningBot } from '../helpers/bot-harness';
 import { assertValidCard, cardText, cardVerbs } from '../helpers/card-check';
 import { NOW, seedAttendance, seedCounty, type ClusterFixture } from '../services/cluster/cluster-fixture';
@@ -135,6 +136,67 @@ describe('attendance cluster conversation over HTTP', () => {
 
     const help = firstCard(await bot.say(messageActivity('help', { from })));
     assert.match(cardText(help), /cluster .*district.* minutes/);
+  });
+
+  it('reads `cluster <district> candidates` with school and cohort filters', () => {
+    assert.deepEqual(parseClusterCommand('cluster Boston'), { district: 'Boston', what: 'agenda' });
+    assert.deepEqual(parseClusterCommand('cluster South Kesteven minutes'), { district: 'South Kesteven', what: 'minutes' });
+    assert.deepEqual(parseClusterCommand('cluster Boston candidates school Haven High cohort looked after'), { district: 'Boston', what: 'candidates', school: 'Haven High', cohort: 'looked after' });
+    assert.deepEqual(parseClusterCommand('cluster boston candidates cohort ehcp'), { district: 'boston', what: 'candidates', cohort: 'ehcp' });
+  });
+
+  it('lists the candidate pool and nominates a pupil from it, who then leads the agenda', async () => {
+    const from = TEST_USERS.attendanceOfficer;
+    const pool = firstCard(await bot.say(messageActivity('cluster Boston candidates school grammar', { from })));
+    assertValidCard(pool);
+    assert.match(cardText(pool), /Boston cluster: candidates/);
+    assert.match(cardText(pool), /Only: Boston Grammar Test School/);
+    assert.match(cardText(pool), /Ben Carter/);
+    assert.doesNotMatch(cardText(pool), /Ella Frost/, 'another school of the district is filtered out');
+
+    // Nominate a pupil the criteria leave off: from the review card, with a reason.
+    const good = fixture.pupils.good!.id;
+    const nominated = invokeCard(
+      await bot.post(executeActivity(VERBS.clusterNominate, { district: 'Boston', pupilId: good, back: 'review', nominationReason: 'Mum asked for help' }, { from })),
+    );
+    assertValidCard(nominated);
+    assert.match(cardText(nominated), /Nominated for the meeting on 2026-12-09 by Ola Officer/);
+    const agenda = firstCard(await bot.say(messageActivity('cluster Boston agenda', { from })));
+    assert.match(cardText(agenda), /1 nominated/);
+    assert.match(cardText(agenda), /\*\*Dev Evans\*\*[^\n]*\n[\s\S]*?Nominated by Ola Officer: Mum asked for help/);
+    const bad = await bot.post(executeActivity(VERBS.clusterNominate, { district: 'Boston' }, { from }));
+    assert.match(JSON.stringify(bad.body), /That card is out of date: the card has no pupil/);
+  });
+
+  it('`pupil <name or UPN>` opens the review card of the one pupil found, lists several, and never repeats what was typed', async () => {
+    const from = TEST_USERS.attendanceOfficer;
+    const one = firstCard(await bot.say(messageActivity('pupil Aisha Bell', { from })));
+    assertValidCard(one);
+    assert.match(cardText(one), /Aisha Bell · Y9 · Boston Grammar Test School/);
+    assert.match(cardText(one), /Suspensions, exclusions and alerts this year/);
+    assert.match(cardText(one), /Record this review/);
+
+    assert.match(JSON.stringify(await bot.say(messageActivity('pupil B', { from }))), /Name or UPN: give at least two letters/);
+    const list = firstCard(await bot.say(messageActivity('pupil Be', { from })));
+    assertValidCard(list);
+    assert.match(cardText(list), /Pupils found \(2\)/);
+    assert.ok(reviewActionFor(list, fixture.pupils.severe!.id) && reviewActionFor(list, fixture.pupils.paSocial!.id), 'each pupil opens their review');
+
+    const none = await bot.say(messageActivity('pupil Gina Hale', { from }));
+    const reply = JSON.stringify(none);
+    assert.match(reply, /No pupil on roll at a school in your scope matches that/);
+    assert.doesNotMatch(reply, /Gina|Hale/, 'the search words are not repeated');
+
+    // Help lists the new commands for the roles that may use them, and not for administrators.
+    const help = cardText(firstCard(await bot.say(messageActivity('help', { from }))));
+    assert.match(help, /pupil .*name or UPN/);
+    assert.match(help, /cluster .*district.* candidates/);
+    const adminHelp = cardText(firstCard(await bot.say(messageActivity('help', { from: TEST_USERS.admin }))));
+    assert.doesNotMatch(adminHelp, /name or UPN|candidates/);
+
+    const admin = await bot.say(messageActivity('pupil Aisha', { from: TEST_USERS.admin }));
+    assert.match(JSON.stringify(admin), /Your role sees figures only/);
+    assert.doesNotMatch(JSON.stringify(admin), /Aisha Bell/);
   });
 
   it('another district\'s cluster member and a school leader of another school see no pupil of this cluster', async () => {

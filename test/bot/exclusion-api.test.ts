@@ -125,6 +125,37 @@ describe('POST /api/exclusions', () => {
     assert.equal((await post(report(), { 'x-api-key': schoolKey, 'idempotency-key': 'report-0010' })).status, 401);
   });
 
+  it('gives a Boston key the same bytes for an unknown UPN and for a Lincoln pupil, and records nothing', async () => {
+    const bostonKey = (await createApiSender(store.db, 'Boston MIS', 'district:Boston', clock)).key;
+    const raw = async (upnValue: string, key: string) => {
+      const response = await fetch(`${bot.url}/api/exclusions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': bostonKey, 'idempotency-key': key },
+        body: JSON.stringify(report({ upn: upnValue })),
+      });
+      return `${response.status} ${await response.text()}`;
+    };
+    const lincolnPupil = await raw(upn(5), 'oracle-http-1');
+    const unknown = await raw(upn(99), 'oracle-http-2');
+    assert.equal(lincolnPupil, unknown);
+    assert.match(lincolnPupil, /^400 /);
+    assert.ok(!lincolnPupil.includes(upn(5)));
+    assert.equal((await store.db.selectFrom('exclusion').selectAll().execute()).length, 0);
+    assert.equal(county.lincolnPupil > 0, true);
+  });
+
+  it('refuses a permanent exclusion with sessions and reasons with an empty code, as field errors', async () => {
+    const perm = await post(report({ category: 'PERM', sessions: 10 }), { 'x-api-key': formKey, 'idempotency-key': 'report-0012' });
+    assert.equal(perm.status, 400);
+    assert.deepEqual(perm.body.errors, [{ field: 'sessions', message: 'must be empty for PERM (a permanent exclusion has no length in sessions)' }]);
+    for (const reasons of ['PA;;VA', ['PA', '', 'VA']]) {
+      const gap = await post(report({ reasons }), { 'x-api-key': formKey, 'idempotency-key': 'report-0013' });
+      assert.equal(gap.status, 400);
+      assert.deepEqual(gap.body.errors, [{ field: 'reasons', message: 'has an empty code (between or after the ; separators)' }]);
+    }
+    assert.equal((await post(report({ category: 'PERM', sessions: null }), { 'x-api-key': formKey, 'idempotency-key': 'report-0014' })).status, 201);
+  });
+
   it('refuses a body that is not a JSON object', async () => {
     const response = await fetch(`${bot.url}/api/exclusions`, {
       method: 'POST',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { VERBS } from '../../cards/verbs';
 import { createLogger } from '../../services/logger';
-import { TEST_USERS, executeActivity, mentionActivity, messageActivity } from '../helpers/activities';
+import { TEST_USERS, type TestUser, executeActivity, mentionActivity, messageActivity } from '../helpers/activities';
 import { firstCard, startBot, type RunningBot } from '../helpers/bot-harness';
 import { assertValidCard, cardText } from '../helpers/card-check';
 
@@ -21,7 +21,7 @@ function executes(card: unknown): { verb: string; title: string; data: Record<st
 }
 
 /** Presses a button as Teams does and returns the card it was replaced with. */
-async function press(bot: RunningBot, button: { verb: string; data: Record<string, unknown> }, from = TEST_USERS.schoolLeader) {
+async function press(bot: RunningBot, button: { verb: string; data: Record<string, unknown> }, from: TestUser = TEST_USERS.schoolLeader) {
   const { status, body } = await bot.post(executeActivity(button.verb, button.data, { from }));
   assert.equal(status, 200);
   assert.equal(body.statusCode, 200);
@@ -70,6 +70,26 @@ describe('ladder conversation over HTTP', () => {
     assert.equal(rows[0]!.verdict, 'yes');
   });
 
+  it('saves checklist ticks and shows them again when the same user reopens the rung for the same situation', async () => {
+    const results = firstCard(await bot.say(messageActivity('ladder keeps walking out of lessons, PSP in place', { from: TEST_USERS.schoolLeader })));
+    const open = executes(results).find((a) => a.verb === VERBS.ladderRung)!;
+    const rung = await press(bot, open);
+    const save = executes(rung).find((a) => a.verb === VERBS.ladderChecklist);
+    assert.ok(save, 'the rung card has a save button for the checklist');
+    const toggleIds = (JSON.stringify(rung).match(/"type":"Input\.Toggle","id":"(tick-[0-9a-f]+)"/g) ?? []).map((m) => m.slice(-18, -1));
+    assert.ok(toggleIds.length >= 2);
+    // Teams sends the button's data merged with every input's value.
+    const inputs = Object.fromEntries(toggleIds.map((id, i) => [id, i === 0 ? 'true' : 'false']));
+    const saved = await press(bot, { verb: save.verb, data: { ...save.data, ...inputs } });
+    assert.match(cardText(saved), /Saved: 1 of \d+ done/);
+
+    const reopened = await press(bot, open);
+    assert.ok(JSON.stringify(reopened).includes(`"id":"${toggleIds[0]}","title"`), 'toggle present');
+    assert.match(JSON.stringify(reopened), new RegExp(`"id":"${toggleIds[0]}","title":"[^"]*","value":"true"`), 'the tick is restored');
+    const otherUser = await press(bot, open, TEST_USERS.manager);
+    assert.doesNotMatch(JSON.stringify(otherUser), /"value":"true"/, 'another user sees their own (empty) checklist');
+  });
+
   it('opens a rung by number or name', async () => {
     assert.match(cardText(firstCard(await bot.say(messageActivity('ladder 2', { from: TEST_USERS.schoolLeader })))), /Step two:/);
     assert.match(cardText(firstCard(await bot.say(messageActivity('Ladder step three', { from: TEST_USERS.schoolLeader })))), /Step three:/);
@@ -82,7 +102,7 @@ describe('ladder conversation over HTTP', () => {
     assertValidCard(card);
     const all = cardText(card);
     assert.match(all, /Best fit/);
-    assert.match(all, /Why: /);
+    assert.match(all, /Matches: /);
     assert.match(all, /virtual school head/, 'situation points for a looked-after pupil');
 
     const open = executes(card).find((a) => a.verb === VERBS.ladderRung);

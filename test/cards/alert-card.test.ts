@@ -21,6 +21,9 @@ const pupilView: PupilAlertView = {
   cohorts: ['EHC plan', 'Looked after'],
   exclusion: { category: 'Suspension', startDate: '2026-11-23', length: '2 school days', reasons: ['Physical assault against a pupil'] },
   facts: [['Suspensions within 30 school days', '3']],
+  duties: [
+    { alertId: 7, rule: 'repeated_suspensions', title: 'Repeated suspensions', label: 'Governors must meet by', date: '2026-11-20', schoolDaysLeft: -3, state: 'overdue', nextStep: 'Review the rung.', basis: 'Local practice' },
+  ],
   deadline: { label: 'Governors must meet by', date: '2026-11-20', schoolDaysLeft: -3 },
   deadlineNote: null,
   placementFrom: null,
@@ -41,7 +44,7 @@ describe('alert card', () => {
     assertValidCard(card);
     const text = cardText(card);
     assert.match(text, /Governors must meet by: Fri 20 Nov 2026/);
-    assert.match(text, /3 school days overdue/);
+    assert.match(text, /overdue by 3 school days/);
     assert.match(text, /EHC plan · Looked after/);
     assert.match(text, /Now on roll at Minster Hill School/);
     assert.match(text, /Jo \[Test\] Smith/, 'brackets that cannot form a link are shown as typed');
@@ -58,6 +61,31 @@ describe('alert card', () => {
     assert.ok(!cardVerbs(card).includes('alert.acknowledge'));
     assert.ok(!cardVerbs(card).includes('ladder.overview'));
     assert.match(cardText(card), /Acknowledged by Alex Manager on Wed 25 Nov 2026/);
+  });
+
+  it('shows every duty of a case on one card: overdue, open and met, each legal basis once', () => {
+    const basis = 'Exclusion guidance (EIA 2006 s.100): the authority must arrange full-time education from day 6';
+    const card = alertCard({
+      ...pupilView,
+      rule: 'permanent_exclusion',
+      title: 'New permanent exclusion',
+      suggestLadder: false,
+      duties: [
+        { alertId: 8, rule: 'pex_governors_review', title: 'Permanent exclusion: governors must meet', label: 'Governors must meet by', date: '2026-11-20', schoolDaysLeft: -3, state: 'overdue', nextStep: 'Confirm the meeting date.', basis: 'SI 2012/1033 reg 24' },
+        { alertId: 7, rule: 'permanent_exclusion', title: 'New permanent exclusion', label: null, date: null, schoolDaysLeft: null, state: 'open', nextStep: 'Check the team has the case.', basis: 'SI 2012/1033 reg 5' },
+        { alertId: 9, rule: 'pex_la_day6', title: 'Permanent exclusion: LA provision from day 6', label: 'LA provision from (day 6)', date: '2026-11-30', schoolDaysLeft: 3, state: 'met', nextStep: 'Arrange a placement.', basis },
+        { alertId: 10, rule: 'pex_no_placement', title: 'Day 6 is near and no placement is recorded', label: 'LA provision from (day 6)', date: '2026-11-30', schoolDaysLeft: 3, state: 'met', nextStep: 'Record the placement.', basis },
+      ],
+    });
+    assertValidCard(card);
+    const text = cardText(card);
+    assert.match(text, /Duties \(4\)/);
+    assert.match(text, /Governors must meet by: Fri 20 Nov 2026 · overdue by 3 school days/);
+    assert.match(text, /LA provision from \(day 6\): Mon 30 Nov 2026 · done/);
+    assert.match(text, /Confirm the meeting date\./);
+    assert.ok(!text.includes('Arrange a placement.'), 'no next step for a duty already met');
+    assert.equal(text.split(basis).length - 1, 1, 'each legal basis once');
+    assert.ok(!/unverified/i.test(text));
   });
 
   it('renders a district flag without pupil details or a timeline button', () => {
@@ -87,7 +115,7 @@ describe('alert card', () => {
     assert.equal(formatDate('2026-11-30'), 'Mon 30 Nov 2026');
     assert.equal(schoolDaysLeftText(0), 'today');
     assert.equal(schoolDaysLeftText(1), '1 school day left');
-    assert.equal(schoolDaysLeftText(-1), '1 school day overdue');
+    assert.equal(schoolDaysLeftText(-1), 'overdue by 1 school day');
     assert.equal(schoolDaysLeftText(null), 'outside the school calendar');
   });
 });

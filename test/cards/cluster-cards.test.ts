@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { cardSizeBytes, CARD_SIZE_LIMIT_BYTES } from '../../cards/adaptive-card';
 import { clusterAgendaCard } from '../../cards/cluster-agenda-card';
-import { barColour, weeklyChartPng } from '../../cards/cluster-chart';
+import { clusterCandidatesCard } from '../../cards/cluster-candidates-card';
+import { clip } from '../../cards/cluster-card-parts';
+import { barColour, CHART_HEIGHT, CHART_WIDTH, chartLayout, FONT_SCALE, GLYPHS, TEXT, textWidth, weekLabel, weeklyChartPng } from '../../cards/cluster-chart';
 import { clusterMinutesCard } from '../../cards/cluster-minutes-card';
 import { myActionsCard, overdueActionCard } from '../../cards/my-actions-card';
 import { pupilReviewCard } from '../../cards/pupil-review-card';
@@ -11,12 +13,13 @@ import { groupFromTotals } from '../../services/attendance/attendance-measures';
 import { ENGLAND_2023_24 } from '../../services/attendance/national-figures';
 import { AGENDA_PAGE_SIZE, getClusterAgenda, type AgendaPupil, type AgendaView } from '../../services/cluster/cluster-agenda';
 import { getMinutes, getMyActions } from '../../services/cluster/cluster-actions';
+import { getClusterCandidates, type CandidatesView } from '../../services/cluster/cluster-candidates';
 import { COHORTS } from '../../services/cluster/cluster-figures';
 import { getPupilReview, saveReview, type ReviewView } from '../../services/cluster/pupil-review';
 import { fixedClock } from '../../services/clock';
 import { openStore, type Store } from '../../services/store/open-store';
 import { assertValidCard, cardText, cardVerbs } from '../helpers/card-check';
-import { actorFor, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from '../services/cluster/cluster-fixture';
+import { actorFor, daysAfter, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from '../services/cluster/cluster-fixture';
 
 const LONG = 'Saint Bartholomew-the-Great Church of England Voluntary Aided Academy and Sixth Form';
 
@@ -37,10 +40,13 @@ function worstAgenda(from: number): AgendaView {
     category: 'severe',
     needs: ['Social worker (CIN)', 'EHC plan', 'Looked after', 'Youth justice', 'Worsening'],
     notes: ['53 days unauthorised in a row', 'Illness may pass 15 days (s.19)', 'Part-time timetable (C2)'],
+    trend: 'worsening',
     trendPoints: -42.9,
     openActions: 3,
     nextDue: '2026-11-20',
     overdue: true,
+    reason: 'nominated',
+    nomination: { byName: 'Officer With A Long Name And Title', reason: 'School asked for help: refusing to come in since half term, parent worried' },
   });
   return {
     district: 'South Kesteven',
@@ -60,8 +66,9 @@ function worstAgenda(from: number): AgendaView {
     cohorts: COHORTS.map((c) => ({ key: c.key, label: c.label, measures: figures(1000), england: { absenceRate: 0.124, persistentRate: 0.346 } })),
     pupils: Array.from({ length: AGENDA_PAGE_SIZE }, (_, i) => pupil(i)),
     from,
-    total: 1200,
-    counts: { severe: 460, persistentNeed: 700, actionDue: 40 },
+    total: 40,
+    agendaSize: 30,
+    counts: { nominated: 12, carried: 8, need: 20, pool: 1200, poolSevere: 460 },
   };
 }
 
@@ -92,6 +99,72 @@ describe('cluster cards', () => {
     assert.deepEqual(card.refresh?.userIds, ['29:a', '29:b']);
     assert.equal(card.refresh?.action.verb, VERBS.clusterAgenda);
     for (const verb of cardVerbs(card)) assert.ok(ALL_VERBS.includes(verb), verb);
+  });
+
+  it('the agenda card says what the list is: nominations and carried-over actions first, the pool behind it and how to reach it', () => {
+    const view = worstAgenda(0);
+    const card = clusterAgendaCard(view);
+    assertValidCard(card);
+    const words = cardText(card);
+    assert.match(words, /\*\*Pupils to review \(40\)\*\*/);
+    assert.match(words, /12 nominated · 8 with actions carried over · 20 of highest need, up to 30\. Pool: 1,200 pupils meet the criteria \(460 severely absent\)/);
+    assert.match(words, /cluster South Kesteven candidates/);
+    assert.match(words, /Nominated by Officer With A Long Name And Title: School asked for help/);
+    const candidates = card.actions?.find((a) => a.title === 'Candidates') as { verb: string; data: unknown } | undefined;
+    assert.deepEqual([candidates?.verb, candidates?.data], [VERBS.clusterCandidates, { district: 'South Kesteven' }]);
+  });
+
+  it('the candidates card pages the pool with a Nominate button on each pupil not yet on the agenda, keeping the filters', () => {
+    const base = worstAgenda(0).pupils;
+    const view: CandidatesView = {
+      district: 'Boston',
+      meeting: { date: '2026-12-09', stored: true },
+      access: 'district',
+      nameMode: 'names',
+      schools: [{ urn: 120001, name: LONG }],
+      filters: { school: { urn: 120001, name: LONG }, cohort: { key: 'looked_after', label: 'Looked after' } },
+      pupils: base.map((p, i) => ({ ...p, nomination: i === 0 ? p.nomination : null, reason: i < 2 ? ('need' as const) : undefined, onAgenda: i < 2 })),
+      from: 15,
+      total: 200,
+    };
+    const card = clusterCandidatesCard(view);
+    assertValidCard(card);
+    assert.ok(cardSizeBytes(card) < CARD_SIZE_LIMIT_BYTES);
+    const words = cardText(card);
+    assert.match(words, /Candidates \(200\)/);
+    assert.match(words, /Only: Saint Bartholomew-the-Great .*· Looked after/);
+    assert.match(words, /Nominated/);
+    assert.match(words, /On the agenda/);
+    const json = JSON.stringify(card);
+    const nominate = json.match(new RegExp(`"verb":"${VERBS.clusterNominate.replace('.', '\\.')}"`, 'g')) ?? [];
+    const shown = (words.match(/attendance 12\.3%/g) ?? []).length;
+    assert.equal(nominate.length, shown - 2, 'every row not yet on the agenda has a Nominate button');
+    const next = card.actions?.find((a) => a.title === 'Next') as { data: Record<string, unknown> } | undefined;
+    assert.deepEqual(next?.data, { district: 'Boston', school: '120001', cohort: 'looked_after', from: 15 + shown });
+    assert.ok(JSON.stringify(card).includes(`"data":{"district":"Boston","pupilId":100003,"back":"candidates","school":"120001","cohort":"looked_after","from":15}`));
+    assert.doesNotMatch(json, /<[a-z]/i, 'no angle brackets: Teams drops <word>');
+  });
+
+  it('the candidates card from the store validates', async () => {
+    const result = await getClusterCandidates(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' });
+    assert.ok(result.ok);
+    const card = clusterCandidatesCard(result.view);
+    assertValidCard(card);
+    assert.match(cardText(card), /\*\*Aisha Bell\*\* · Y9 · Boston Grammar Test School · \*\*attendance 3\.6%\*\*/);
+    for (const verb of cardVerbs(card)) assert.ok(ALL_VERBS.includes(verb), verb);
+  });
+
+  it('school names are shortened at a word boundary, never mid-word', () => {
+    assert.equal(clip(LONG, 40), 'Saint Bartholomew-the-Great Church of…');
+    assert.equal(clip('Boston Grammar Test School', 40), 'Boston Grammar Test School');
+    assert.equal(clip('Supercalifragilisticexpialidocious Academy', 20), 'Supercalifragilisti…');
+    const card = clusterAgendaCard(worstAgenda(0));
+    const schools = [...cardText(card).matchAll(/· Y11 · ([^·]+) ·/g)].map((m) => m[1]!.trim());
+    assert.ok(schools.length >= 8);
+    for (const school of schools) {
+      assert.ok(school.endsWith('…'), school);
+      assert.ok(LONG.startsWith(`${school.slice(0, -1)} `), `cut mid-word: ${school}`);
+    }
   });
 
   it('the shared agenda card carries no name, only initials, year and school', async () => {
@@ -135,9 +208,53 @@ describe('cluster cards', () => {
     assert.match(words, /80\.0% \(88 of 110 sessions\)/);
     const image = JSON.stringify(card).match(/data:image\/png;base64,([A-Za-z0-9+/=]+)/);
     assert.ok(image, 'has a chart image');
-    assert.deepEqual(cardVerbs(card).sort(), [VERBS.clusterAgenda, VERBS.clusterReviewSave].sort());
+    // Save, Back to agenda, and Nominate (a pupil not yet nominated).
+    assert.deepEqual(cardVerbs(card).sort(), [VERBS.clusterAgenda, VERBS.clusterNominate, VERBS.clusterReviewSave].sort());
     const inputs = JSON.stringify(card);
     for (const id of ['barriers', 'leadPractitioner', 'actionWhat', 'actionOwner', 'actionDue', 'outcome']) assert.ok(inputs.includes(`"id":"${id}"`), id);
+  });
+
+  it('the review card says what changed without calling a severe pupil improving, ends the period on the last marked day and links alerts', async () => {
+    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
+    assert.ok(result.ok);
+    // Marks run to Wednesday 25 November; the week's Friday is still to come.
+    assert.equal(result.view.asOf, '2026-11-25');
+    const view: ReviewView = {
+      ...result.view,
+      trend: 'improving',
+      trendPoints: 16,
+      alerts: [{ id: 77, title: 'Suspensions pass 10 days this year', status: 'open', createdOn: '2026-11-20', dueDate: '2026-12-01' }],
+      nomination: { byName: 'Bea Leader', reason: 'Refusing to come in' },
+    };
+    const card = pupilReviewCard(view);
+    assertValidCard(card);
+    const words = cardText(card);
+    assert.match(words, /year to date 1 Sep – 25 Nov \(last day with marks\)/);
+    assert.match(words, /\+16\.0 pts on the 6 weeks before, still severe/);
+    assert.doesNotMatch(words, /improving/i);
+    assert.match(words, /Alert 20 Nov: Suspensions pass 10 days this year, due 1 Dec/);
+    assert.ok(JSON.stringify(card).includes(`"verb":"${VERBS.alertTimeline}","data":{"alertId":77}`), 'the alert lines link the timeline');
+    assert.match(words, /Nominated\*\* for this meeting by Bea Leader: Refusing to come in/);
+    assert.ok(!cardVerbs(card).includes(VERBS.clusterNominate), 'no second nomination offered');
+    // Flags and patterns coloured by severity: severe is attention, persistent warning, else default.
+    const flags = JSON.stringify(card).match(/"text":"\*\*Flags:\*\*[^"]*"[^}]*"color":"(\w+)"/);
+    assert.equal(flags?.[1], 'attention');
+    const persistent = pupilReviewCard({ ...view, band: 'persistent' });
+    assert.match(JSON.stringify(persistent), /"text":"\*\*Flags:\*\*[^"]*"[^}]*"color":"warning"/);
+    assert.match(cardText(pupilReviewCard({ ...view, band: 'none', trendPoints: 6 })), /\+6\.0 pts on the 6 weeks before: improving/);
+  });
+
+  it('agenda rows say "attendance" and colour flags by severity, not all red', async () => {
+    const result = await getClusterAgenda(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' });
+    assert.ok(result.ok);
+    assert.equal(result.view.asOf, '2026-11-25', 'the period ends on the last day with marks');
+    const card = clusterAgendaCard(result.view);
+    const words = cardText(card);
+    assert.match(words, /\*\*Aisha Bell\*\* · Y9 · Boston Grammar Test School · \*\*attendance 3\.6%\*\*/);
+    assert.match(words, /year to date 1 Sep – 25 Nov \(last day with marks\)/);
+    const json = JSON.stringify(card);
+    assert.match(json, /"text":"Severe absence[^"]*"[^}]*"color":"attention"/);
+    assert.match(json, /"text":"Persistent absence · Looked after[^"]*"[^}]*"color":"warning"/);
   });
 
   it('the review card names the bad field and keeps what was typed', async () => {
@@ -206,25 +323,100 @@ describe('cluster cards', () => {
     assert.match(cardText(mine), /\d+ more open actions not shown/);
   });
 
-  it('the chart is a real PNG: one bar per week, coloured by band', () => {
-    const png = weeklyChartPng([
-      { possible: 10, attended: 10 },
-      { possible: 10, attended: 4 },
-      { possible: 0, attended: 0 },
-    ]);
+  /** Decodes our PNG (RGBA 8-bit, one IDAT, row filters None or Up) into a pixel reader. */
+  function decode(png: Buffer) {
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const width = png.readUInt32BE(16);
     const height = png.readUInt32BE(20);
-    assert.equal(width, 3 * 18 + 4);
-    assert.equal(height, 64);
-    // Decode: the pixel near the bottom of bar 1 is green, of bar 2 red.
+    assert.deepEqual([png[24], png[25]], [8, 6], 'RGBA, 8 bits');
     const idatStart = png.indexOf(Buffer.from('IDAT')) + 4;
     const idatLength = png.readUInt32BE(idatStart - 8);
     const raw = inflateSync(png.subarray(idatStart, idatStart + idatLength));
-    const pixel = (x: number, y: number) => [...raw.subarray(y * (width * 4 + 1) + 1 + x * 4, y * (width * 4 + 1) + 1 + x * 4 + 4)];
-    assert.deepEqual(pixel(4 + 5, 60), barColour(1));
-    assert.deepEqual(pixel(4 + 18 + 5, 60), barColour(0.4));
-    assert.deepEqual(pixel(4 + 18 + 5, 20), [0, 0, 0, 0], 'above a 40% bar is transparent');
+    const stride = width * 4;
+    const pixels = Buffer.alloc(stride * height);
+    for (let y = 0; y < height; y++) {
+      const filter = raw[y * (stride + 1)];
+      assert.ok(filter === 0 || filter === 2, `row ${y} filter ${filter}`);
+      for (let i = 0; i < stride; i++) {
+        const up = filter === 2 && y > 0 ? pixels[(y - 1) * stride + i]! : 0;
+        pixels[y * stride + i] = (raw[y * (stride + 1) + 1 + i]! + up) & 0xff;
+      }
+    }
+    const pixel = (x: number, y: number) => [...pixels.subarray(y * stride + x * 4, y * stride + x * 4 + 4)];
+    return { width, height, pixel };
+  }
+
+  /** True when the text is drawn at the label's place, pixel for pixel in the chart font. */
+  function drawn(chart: ReturnType<typeof decode>, label: { text: string; x: number; y: number }): boolean {
+    for (const [k, ch] of [...label.text].entries()) {
+      const glyph = GLYPHS[ch]!;
+      for (let gy = 0; gy < 5; gy++)
+        for (let gx = 0; gx < 3; gx++) {
+          const p = chart.pixel(label.x + k * 4 * FONT_SCALE + gx * FONT_SCALE, label.y + gy * FONT_SCALE);
+          const on = p[3] === 255 && p[0] === TEXT[0];
+          if (on !== (glyph[gy]![gx] === '1')) return false;
+        }
+    }
+    return true;
+  }
+
+  it('the chart is a real PNG sized for a Teams card: one bar per week, coloured by band', () => {
+    const weeks = [
+      { weekStart: '2026-09-07', possible: 10, attended: 10 },
+      { weekStart: '2026-09-14', possible: 10, attended: 4 },
+      { weekStart: '2026-09-21', possible: 0, attended: 0 },
+    ];
+    const chart = decode(weeklyChartPng(weeks));
+    assert.deepEqual([chart.width, chart.height], [CHART_WIDTH, CHART_HEIGHT]);
+    const layout = chartLayout(weeks);
+    const bottom = layout.baseline - 1;
+    assert.deepEqual(chart.pixel(layout.bars[0]!.x + 2, bottom), barColour(1));
+    assert.deepEqual(chart.pixel(layout.bars[1]!.x + 2, bottom), barColour(0.4));
+    assert.deepEqual(chart.pixel(layout.bars[1]!.x + 2, layout.baseline - 70), [0, 0, 0, 0], 'above a 40% bar is transparent');
+    assert.ok(layout.bars[0]!.width >= 20, 'three weeks get wide bars');
+  });
+
+  it('the chart labels the weeks and the 90% line, readably at Teams card widths', () => {
+    // A whole year: 39 school weeks.
+    const weeks = Array.from({ length: 39 }, (_, i) => ({ weekStart: daysAfter('2026-09-07', 7 * i), possible: 10, attended: i % 3 ? 10 : 7 }));
+    const png = weeklyChartPng(weeks);
+    const chart = decode(png);
+    const layout = chartLayout(weeks);
+    assert.ok(drawn(chart, layout.thresholdLabel), 'the 90% label is drawn');
+    assert.equal(layout.thresholdLabel.text, '90%');
+    assert.ok(layout.weekLabels.length >= 5, `${layout.weekLabels.length} week labels`);
+    assert.equal(layout.weekLabels[layout.weekLabels.length - 1]!.text, weekLabel(weeks[38]!.weekStart), 'the latest week is labelled');
+    assert.equal(weekLabel('2026-11-23'), '23/11');
+    for (const label of layout.weekLabels) assert.ok(drawn(chart, label), `label ${label.text} drawn`);
+    for (let i = 1; i < layout.weekLabels.length; i++) {
+      const before = layout.weekLabels[i - 1]!;
+      assert.ok(before.x + textWidth(before.text) < layout.weekLabels[i]!.x, 'labels do not touch');
+    }
+    // Teams shows the image at its own width where the card is wider (desktop, about 450-500 px) and
+    // scales it down on a phone (about 320 px): the digits stay at least 7 px tall everywhere.
+    for (const cardWidth of [320, 400, 456, 500]) {
+      const shown = Math.min(1, cardWidth / chart.width) * 5 * FONT_SCALE;
+      assert.ok(shown >= 7, `digits ${shown.toFixed(1)} px tall in a ${cardWidth} px card`);
+    }
+    assert.ok(chart.width > 220 * 1.9, 'about twice as wide as the old chart');
+  });
+
+  it('the review card carries the chart with week labels and the threshold label in words too', async () => {
+    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.worsening!.id, view: 'own' });
+    assert.ok(result.ok);
+    const card = pupilReviewCard(result.view);
+    assertValidCard(card);
+    const words = cardText(card);
+    assert.match(words, /w\/c 31 Aug/);
+    assert.match(words, /w\/c 23 Nov/);
+    assert.match(words, /dashed line: 90% attendance/);
+    const image = (card.body as { type: string; size?: string; url?: string }[]).find((e) => e.type === 'Image');
+    assert.equal(image?.size, 'auto');
+    const png = Buffer.from(image!.url!.replace(/^data:image\/png;base64,/, ''), 'base64');
+    const chart = decode(png);
+    const layout = chartLayout(result.view.weeks);
+    assert.ok(layout.weekLabels.some((l) => l.text === '23/11' && drawn(chart, l)));
+    assert.ok(drawn(chart, layout.thresholdLabel));
   });
 
   it('minutes, my actions and the overdue note validate; the note shows initials only', async () => {

@@ -62,10 +62,46 @@ describe('ladder cards', () => {
       assert.equal(toggles.length, entry.school_actions.length);
       assert.ok(all.includes(entry.early_warning_signs[0]!.replace(/[*_]/g, (c) => `\\${c}`)), 'signs');
       assert.ok(all.includes(entry.evidence_to_keep[0]!), 'evidence');
-      assert.ok(all.includes(`How to reach: ${entry.la_services[0]!.contact}`), 'how to reach');
+      assert.ok(all.includes(entry.la_services[0]!.contact), 'how to reach');
       assert.ok(all.includes('(PSP)'), 'content parentheses are not escaped');
       assert.ok(all.includes(`(${entry.resources[0]!.link})`), 'resource links are clickable');
       assert.ok(all.includes('Statutory expectations'));
+    });
+
+    it('puts what to do now and who to call first, the rest behind "Show more"', () => {
+      const entry = toolkit.byId.get('step-2')!;
+      const card = ladderRungCard(service.rung('step-2')!);
+      const top = card.body.filter((el) => el.isVisible !== false);
+      const topText = cardText(top);
+      assert.ok(topText.indexOf('What to do now') < topText.indexOf('Who to call'), 'actions before services');
+      assert.ok(topText.includes(entry.la_services[0]!.contact), 'who to call, with how to reach them');
+      assert.doesNotMatch(topText, /Early warning signs|Statutory expectations|Evidence to keep|If the pupil is/);
+      const hidden = card.body.find((el) => el.isVisible === false && el.type === 'Container');
+      assert.ok(hidden?.id, 'the details are one hidden container with an id');
+      assert.match(cardText(hidden), /Early warning signs[\s\S]*Statutory expectations[\s\S]*Evidence to keep/);
+      const toggles = JSON.stringify(card).match(/"type":"Action\.ToggleVisibility","title":"Show more","targetElements":\[[^\]]*\]/g) ?? [];
+      assert.equal(toggles.length, 1);
+      assert.ok(toggles[0]!.includes(`"${hidden.id}"`), 'Show more targets the hidden details');
+    });
+
+    it('shows the sample notice once, in one short line', () => {
+      const all = cardText(ladderRungCard(service.rung('step-1', { query: 'walked out' })!));
+      assert.equal(all.match(/Sample content/g)?.length, 1);
+      assert.ok(all.split('\n').find((l) => l.includes('Sample content'))!.length < 100);
+    });
+
+    it('draws the checklist with the user\'s saved ticks and a save button carrying the situation', () => {
+      const view = service.rung('step-2', { query: 'keeps walking out' })!;
+      const ticked = { ...view, checklist: view.checklist.map((item, i) => ({ ...item, ticked: i === 1 })) };
+      const card = ladderRungCard(ticked);
+      const toggles = JSON.parse(JSON.stringify(card).replace(/^.*?(\[\{"type":"Input\.Toggle".*?\}\])[\s\S]*$/, '$1')) as { id: string; value?: string }[];
+      assert.deepEqual(
+        toggles.map((t) => t.value ?? 'false'),
+        view.checklist.map((_, i) => (i === 1 ? 'true' : 'false')),
+      );
+      const save = executes(card).find((a) => a.verb === VERBS.ladderChecklist);
+      assert.deepEqual(save?.data, { id: 'step-2', q: 'keeps walking out' });
+      assert.match(cardText(card), /1 of \d+ done/);
     });
 
     it('has Previous rung, Next rung and Whole ladder buttons that carry the question', () => {
@@ -126,8 +162,8 @@ describe('ladder cards', () => {
       assertValidCard(card);
       const all = cardText(card);
       assert.match(all, /Best fit/);
-      assert.match(all, /Why: /);
-      assert.match(all, /leaving lessons/);
+      assert.match(all, /Matches: [^\n]*walking out \(leaving lessons\)/, 'says why in words');
+      assert.doesNotMatch(all, /Why: |early warning signs: /, 'no field: term debug lines');
       const opens = executes(card).filter((a) => a.verb === VERBS.ladderRung);
       assert.ok(opens.length >= view.matches.length);
       assert.deepEqual(opens[0]!.data, { id: view.matches[0]!.entry.id, q: view.query });
@@ -173,10 +209,12 @@ describe('ladder stats card', () => {
     });
     assertValidCard(card);
     const all = cardText(card);
-    assert.match(all, /“keeps walking out of lessons”/);
-    assert.match(all, /3×/);
-    assert.match(all, /Step two/);
-    assert.match(all, /no match 2×, said not useful 1×/);
+    assert.match(all, /“keeps walking out of lessons”[^“]*Asked 3 times; best match Step two\./);
+    assert.match(all, /“zzzz”[^“]*Found no rung twice, said not useful once\./);
+    assert.match(all, /What to do next/);
+    assert.doesNotMatch(all, /data\/ladder|\.yaml/, 'tells a manager what to do, not a file path');
+    // One question per block, never squeezed into a column beside counts and labels.
+    assert.doesNotMatch(JSON.stringify(card), /"type":"ColumnSet"/);
   });
 
   it('says so when there is nothing yet', () => {

@@ -1,4 +1,4 @@
-import { createBotServer, type BotServer } from '../../bot/server';
+import { createBotServer, type BotServer, type BotServerOptions } from '../../bot/server';
 import { fixedClock, type Clock } from '../../services/clock';
 import { loadConfig } from '../../services/config';
 import { silentLogger, type Logger } from '../../services/logger';
@@ -54,6 +54,8 @@ export interface StartOptions {
   staff?: StaffSeed[];
   clock?: Clock;
   logger?: Logger;
+  /** e.g. a local key server for token validation, or a captured refusal log. */
+  server?: BotServerOptions;
 }
 
 /** Starts the real server on a free loopback port over an in-memory store (unless one is given). */
@@ -65,7 +67,7 @@ export async function startBot(options: StartOptions = {}): Promise<RunningBot> 
     store,
     clock: options.clock ?? fixedClock('2026-11-25T10:00:00Z'),
     logger: options.logger ?? silentLogger,
-  });
+  }, options.server);
   const { port } = await bot.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const post = async (activity: unknown, headers: Record<string, string> = {}) => {

@@ -7,6 +7,7 @@ import { deflateSync } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import sinon from 'sinon';
 import { buildAppPackage, DEFAULT_MANIFEST_DIR } from '../../scripts/package-app';
+import { placeholderReason } from '../../services/manifest/placeholder-links';
 import { encodePng } from '../../scripts/make-icons';
 import { checkIcon } from '../../services/manifest/icon-checks';
 import { bundledSchemaVersions, validateManifestSchema } from '../../services/manifest/manifest-schema';
@@ -18,7 +19,7 @@ const ROOT = join(__dirname, '..', '..');
 const GUID = '2f1c5a6e-3b7d-4c8e-9a0f-1d2e3f405162';
 const OTHER_GUID = '7a0b9c8d-1e2f-4a3b-8c4d-5e6f7a8b9c0d';
 const TEST_ID = '00000000-0000-0000-0000-00000000000011';
-const COMMANDS = ['help', 'ladder', 'cluster', 'my actions', 'alerts'];
+const COMMANDS = ['help', 'ladder', 'cluster', 'pupil', 'my actions', 'alerts'];
 
 const readTemplate = () => JSON.parse(readFileSync(join(DEFAULT_MANIFEST_DIR, 'manifest.template.json'), 'utf8')) as Record<string, unknown>;
 const filledTemplate = () =>
@@ -90,7 +91,7 @@ describe('Teams app package', () => {
       assert.ok(problems.some((p) => p.path === '/$schema' && p.message.includes('v1.30')), JSON.stringify(problems));
     });
 
-    it('declares the bot for personal, team and group chat, with no files and the five commands in every scope', () => {
+    it('declares the bot for personal, team and group chat, with no files and the six commands in every scope', () => {
       const bot = filledTemplate().bots[0];
       assert.equal(bot.botId, GUID);
       assert.deepEqual([...bot.scopes].sort(), ['groupChat', 'personal', 'team']);
@@ -182,6 +183,8 @@ describe('Teams app package', () => {
       botDomain: 'bot.example.org',
       appVersion: '1.4.0',
       outFile: join(dir, 'appPackage.zip'),
+      // The shipped template's developer links are examples; these tests are about everything else.
+      allowPlaceholders: true,
       ...over,
     });
 
@@ -198,7 +201,7 @@ describe('Teams app package', () => {
 
     it('writes appPackage.zip with manifest.json and both icons at the root, every placeholder filled', async () => {
       const built = await buildAppPackage(inputs());
-      assert.deepEqual(built.warnings, []);
+      assert.deepEqual(built.warnings.filter((w) => !w.includes('--allow-placeholders')), []);
       const zip = new AdmZip(join(dir, 'appPackage.zip'));
       assert.deepEqual(zip.getEntries().map((e) => e.entryName).sort(), ['color.png', 'manifest.json', 'outline.png']);
 
@@ -225,11 +228,42 @@ describe('Teams app package', () => {
 
     it('accepts a test id that is not a strict GUID, with a warning naming BOT_ID', async () => {
       const parsed = parsePackageInputs({ BOT_ID: TEST_ID }, ['--out', join(dir, 'appPackage.zip')], { appVersion: '0.1.0', outFile: 'x.zip' });
-      const built = await buildAppPackage(parsed);
+      const built = await buildAppPackage({ ...parsed, allowPlaceholders: true });
       assert.ok(existsSync(join(dir, 'appPackage.zip')));
       assert.equal(built.manifest.id, TEST_ID);
-      assert.equal(built.warnings.length, 1);
-      assert.match(built.warnings[0]!, /^BOT_ID "00000000-0000-0000-0000-00000000000011" is not a GUID/);
+      const idWarnings = built.warnings.filter((w) => w.startsWith('BOT_ID'));
+      assert.equal(idWarnings.length, 1);
+      assert.match(idWarnings[0]!, /^BOT_ID "00000000-0000-0000-0000-00000000000011" is not a GUID/);
+    });
+
+    it('refuses example developer links by field unless --allow-placeholders, and writes nothing', async () => {
+      const error = await rejection(buildAppPackage(inputs({ allowPlaceholders: undefined })));
+      const lines = error.problems.filter((p) => /developer\./.test(p));
+      assert.deepEqual(
+        lines.map((p) => p.replace(/^.*?(developer\.\w+).*$/, '$1')),
+        ['developer.websiteUrl', 'developer.privacyUrl', 'developer.termsOfUseUrl'],
+      );
+      assert.match(lines[1]!, /"https:\/\/inclusion-assistant\.example\.org\/privacy" is a placeholder address.*--allow-placeholders/);
+      assert.ok(!existsSync(join(dir, 'appPackage.zip')));
+
+      const allowed = parsePackageInputs({ BOT_ID: GUID }, ['--allow-placeholders', '--out', join(dir, 'appPackage.zip')], { appVersion: '0.1.0', outFile: 'x.zip' });
+      const built = await buildAppPackage(allowed);
+      assert.ok(existsSync(join(dir, 'appPackage.zip')));
+      assert.ok(built.warnings.some((w) => /developer\.privacyUrl .*--allow-placeholders/.test(w)));
+    });
+
+    it('accepts the authority\'s own developer links, and knows the usual placeholders', async () => {
+      const own = manifestCopy((t) => {
+        t.developer.websiteUrl = 'https://www.lincolnshire.gov.uk/inclusion';
+        t.developer.privacyUrl = 'https://www.lincolnshire.gov.uk/privacy';
+        t.developer.termsOfUseUrl = 'https://www.lincolnshire.gov.uk/terms';
+      });
+      const built = await buildAppPackage(inputs({ allowPlaceholders: undefined }), own);
+      assert.ok(!built.warnings.some((w) => /developer/.test(w)));
+      for (const url of ['https://contoso.com/privacy', 'http://localhost:3978/terms', 'https://www.example.com', 'https://app.contoso.sharepoint.com/x', 'https://intranet.test/p']) {
+        assert.ok(placeholderReason(url), url);
+      }
+      assert.equal(placeholderReason('https://council.gov.uk/examples-of-good-practice'), undefined);
     });
 
     it('refuses a bad BOT_ID with a message naming BOT_ID', () => {
@@ -310,7 +344,7 @@ describe('Teams app package', () => {
       });
 
       it('exits 0 and writes appPackage.zip in the working directory', () => {
-        const result = run([], { BOT_ID: GUID, BOT_DOMAIN: 'bot.example.org' });
+        const result = run(['--allow-placeholders'], { BOT_ID: GUID, BOT_DOMAIN: 'bot.example.org' });
         assert.equal(result.status, 0, result.stderr);
         assert.match(result.stdout, /^package: wrote appPackage\.zip \(manifest v1\.30/);
         const manifest = JSON.parse(new AdmZip(join(dir, 'appPackage.zip')).readAsText('manifest.json'));

@@ -15,6 +15,8 @@ import {
   PLAYGROUND_PEOPLE,
   playgroundConfig,
   playgroundEnv,
+  startChild,
+  stopChild,
   UsageError,
   writePlaygroundConfig,
 } from '../../scripts/dev';
@@ -142,6 +144,61 @@ describe('scripts/dev', () => {
         await new Promise((resolve) => holder.close(resolve));
       }
       await assertPortFree(port, undefined, 'bot', 'set PORT');
+    });
+  });
+
+  describe('stopping', () => {
+    // Like `node tsx/cli bot/main.ts`: a wrapper that runs the real program in a second process and
+    // dies on SIGTERM without passing it on; the program ignores SIGTERM. Both share our stdout pipe,
+    // so the pipe closes only when both have gone: that is what the test waits for (no timers).
+    const program = "process.on('SIGTERM', () => {}); console.log('program ' + process.pid); setInterval(() => {}, 1000);";
+    const wrapper = `const { spawn } = require('node:child_process');
+      spawn(process.execPath, ['-e', ${JSON.stringify(program)}], { stdio: 'inherit' });
+      process.on('SIGTERM', () => process.exit(0));
+      setInterval(() => {}, 1000);`;
+
+    /** Running (a zombie waiting for a parent to reap it counts as gone: it holds no port). */
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return false;
+      }
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+
+    it('stops everything the child started, not only the child, so nothing keeps the port', async () => {
+      const child = startChild('bot', process.execPath, ['-e', wrapper], { cwd: os.tmpdir(), env: process.env });
+      let programPid: number | undefined;
+      const started = new Promise<void>((resolve) =>
+        child.onLine((line) => {
+          const m = /^program (\d+)$/.exec(line);
+          if (m) {
+            programPid = Number(m[1]);
+            resolve();
+          }
+        }),
+      );
+      const closed = new Promise<void>((resolve) => child.process.stdout!.once('close', () => resolve()));
+      try {
+        await started;
+        await stopChild(child, 600000);
+        await closed;
+        assert.ok(!alive(programPid!), 'the program the wrapper started is gone');
+      } finally {
+        if (programPid) {
+          try {
+            process.kill(programPid, 'SIGKILL');
+          } catch {
+            // Already gone: the expected case.
+          }
+        }
+      }
     });
   });
 });

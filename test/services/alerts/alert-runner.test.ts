@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { claimGoLive } from '../../../services/alerts/alert-cases';
 import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRunnerDeps } from '../../../services/alerts/alert-runner';
 import { listSubscriptions, parseSubscriptionArgs, subscribe, SubscriptionError, unsubscribe } from '../../../services/alerts/subscriptions';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
@@ -42,9 +43,16 @@ async function outbox(store: Store) {
   return store.db
     .selectFrom('alert_outbox')
     .innerJoin('exclusion_alert', 'exclusion_alert.id', 'alert_outbox.alert_id')
-    .select(['alert_outbox.subscriber_key', 'alert_outbox.conversation_id', 'exclusion_alert.rule', 'exclusion_alert.pupil_id'])
+    .select(['alert_outbox.subscriber_key', 'alert_outbox.conversation_id', 'alert_outbox.kind', 'exclusion_alert.rule', 'exclusion_alert.pupil_id', 'exclusion_alert.case_key'])
     .orderBy('alert_outbox.id')
     .execute();
+}
+
+/** The rules of every duty on the cases a subscriber has a card for. */
+async function dutiesCarded(store: Store, subscriberKey: string): Promise<string[]> {
+  const cases = (await outbox(store)).filter((r) => r.subscriber_key === subscriberKey && r.kind === 'alert').map((r) => r.case_key);
+  if (cases.length === 0) return [];
+  return (await store.db.selectFrom('exclusion_alert').select('rule').where('case_key', 'in', cases).execute()).map((r) => r.rule).sort();
 }
 
 describe('alert runner and subscriptions', () => {
@@ -65,27 +73,34 @@ describe('alert runner and subscriptions', () => {
         officer: await addUser(store, 'officer', 'attendance_officer', 'district:Boston'),
         lincolnManager: await addUser(store, 'lincolnmanager', 'la_manager', 'district:Lincoln'),
       };
+      // Live since last week, and everyone has talked to the bot: new alerts are pushed.
+      await claimGoLive(store.db, fixedClock('2026-11-16T10:00:00Z'));
+      await store.db
+        .insertInto('alert_subscriber')
+        .values(Object.values(users).map((u) => ({ subscriber_key: `user:${u.id}`, staff_user_id: u.id, joined_at: '2026-11-16T10:00:00Z' })))
+        .execute();
     });
 
-    it('queues each new alert once per subscriber in scope, using role defaults', async () => {
+    it('queues one card per case (every duty of the exclusion on it) once per subscriber in scope, using role defaults', async () => {
       const store = getStore();
       await addExclusion(store, county.pupils.lookedAfter, BOSTON, 'PERM', '2026-11-23', 0);
       const first = await runPupilRules(deps);
       assert.equal(first.newAlerts, 5);
       const rows = await outbox(store);
-      const bySubscriber = (key: string) => rows.filter((r) => r.subscriber_key === key).map((r) => r.rule).sort();
+      const cards = (key: string) => rows.filter((r) => r.subscriber_key === key).length;
       const expected = ['looked_after_excluded', 'permanent_exclusion', 'pex_governors_review', 'pex_la_day6', 'social_worker_excluded'];
-      assert.deepEqual(bySubscriber(`user:${users.manager.id}`), expected);
-      assert.deepEqual(bySubscriber(`user:${users.bostonLeader.id}`), expected);
-      assert.deepEqual(bySubscriber(`user:${users.lincolnLeader.id}`), [], 'another school');
-      assert.deepEqual(bySubscriber(`user:${users.lincolnManager.id}`), [], 'another district');
-      assert.deepEqual(bySubscriber(`user:${users.officer.id}`), [], 'no default for attendance officers');
-      assert.equal(rows.length, 10);
+      assert.equal(cards(`user:${users.manager.id}`), 1, 'one card for the permanent exclusion, not five');
+      assert.deepEqual(await dutiesCarded(store, `user:${users.manager.id}`), expected);
+      assert.deepEqual(await dutiesCarded(store, `user:${users.bostonLeader.id}`), expected);
+      assert.equal(cards(`user:${users.lincolnLeader.id}`), 0, 'another school');
+      assert.equal(cards(`user:${users.lincolnManager.id}`), 0, 'another district');
+      assert.equal(cards(`user:${users.officer.id}`), 0, 'no default for attendance officers');
+      assert.equal(rows.length, 2);
 
       const again = await runPupilRules(deps);
       assert.equal(again.alerts, 5);
       assert.equal(again.newAlerts, 0);
-      assert.equal((await outbox(store)).length, 10, 'nothing queued twice');
+      assert.equal((await outbox(store)).length, 2, 'nothing queued twice');
     });
 
     it('tells the new school too when the pupil has moved', async () => {
@@ -120,12 +135,10 @@ describe('alert runner and subscriptions', () => {
       await runPupilRules(deps);
       const rows = await outbox(store);
       const channel = rows.filter((r) => r.subscriber_key === 'conversation:19:boston-channel');
-      assert.equal(channel.length, 5);
+      assert.equal(channel.length, 1, 'one card for the case');
       assert.ok(channel.every((r) => r.conversation_id === '19:boston-channel'));
-      assert.deepEqual(
-        rows.filter((r) => r.subscriber_key === `user:${users.officer.id}`).map((r) => r.rule).sort(),
-        ['permanent_exclusion', 'pex_governors_review', 'pex_la_day6'],
-      );
+      assert.equal(rows.filter((r) => r.subscriber_key === `user:${users.officer.id}`).length, 1);
+      assert.ok(['permanent_exclusion', 'pex_governors_review', 'pex_la_day6'].includes(rows.find((r) => r.subscriber_key === `user:${users.officer.id}`)!.rule), 'drawn from a duty the officer chose');
     });
 
     it('refuses areas outside the user’s scope and county-wide channels', async () => {

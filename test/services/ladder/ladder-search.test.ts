@@ -136,4 +136,13 @@ describe('ladder search evaluation', () => {
     assert.ok(top1 >= 0.85, `top-1 ${(top1 * 100).toFixed(1)}% < 85%\n${misses}`);
     assert.ok(top3 >= 0.95, `top-3 ${(top3 * 100).toFixed(1)}% < 95%\n${misses}`);
   });
+
+  it('never offers an unrelated serious breach as second or third best (the negative cases)', () => {
+    const result = runLadderEval();
+    assert.ok(result.negatives >= 8, 'at least 8 negative cases');
+    assert.deepEqual(
+      result.intrusions.map((i) => `${i.unwanted.join(',')} offered for: ${i.q}`),
+      [],
+    );
+  });
 });

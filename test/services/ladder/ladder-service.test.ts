@@ -57,10 +57,11 @@ describe('ladder commands', () => {
   afterEach(async () => store.close());
   const ctx = () => ({ db: store.db, clock: fixedClock('2026-11-25T10:00:00Z'), ladder });
 
-  it('answers a stale or tampered button without a card', () => {
-    assert.deepEqual(runLadderRungAction(ctx(), { id: 'step-9' }), { kind: 'notice', message: OUT_OF_DATE });
-    assert.deepEqual(runLadderRungAction(ctx(), { id: 42 }), { kind: 'notice', message: OUT_OF_DATE });
-    assert.deepEqual(runLadderRungAction(ctx(), undefined), { kind: 'notice', message: OUT_OF_DATE });
+  it('answers a stale or tampered button without a card', async () => {
+    const actor = { staffUserId: null, role: 'school_leader' as const };
+    assert.deepEqual(await runLadderRungAction(ctx(), actor, { id: 'step-9' }), { kind: 'notice', message: OUT_OF_DATE });
+    assert.deepEqual(await runLadderRungAction(ctx(), actor, { id: 42 }), { kind: 'notice', message: OUT_OF_DATE });
+    assert.deepEqual(await runLadderRungAction(ctx(), actor, undefined), { kind: 'notice', message: OUT_OF_DATE });
   });
 
   it('stores nothing for feedback on an entry the toolkit does not have', async () => {

@@ -1,0 +1,246 @@
+import type { Kysely } from 'kysely';
+import { todayInLondon } from '../calendar/dates';
+import type { Clock } from '../clock';
+import type { ExclusionAlert } from '../exclusions/alert-types';
+import type { Database } from '../store/database';
+import { SubscriptionIndex, type EffectiveSubscription } from './alert-routing';
+import './alert-schema';
+import { DUE_NOW, newOutboxRow } from './outbox';
+import { effectiveSubscriptions, loadGeography } from './subscriptions';
+
+/**
+ * Cases and the daily card budget (issue 8). Every duty arising from one pupil's exclusion shares a
+ * case key; a recipient gets ONE card per case (the card lists every duty and redraws itself through
+ * its refresh action as duties are met or added), at most `cardsPerDay` case cards a day, and the
+ * rest folded into one "what is open now" summary card. Nothing is pushed to a subscriber before it
+ * joins (a personal chat's first contact with the bot); at first contact the most urgent waiting
+ * cases arrive at once with one summary. The first rules run is the authority's go-live: what it
+ * finds is history, so it is summarised rather than pushed card by card.
+ */
+
+/** A handful: enough for the urgent cases, few enough to read in one sitting. */
+export const DEFAULT_CARDS_PER_DAY = 5;
+/** Outbox kind of the "what is open now" card. */
+export const SUMMARY_KIND = 'summary';
+
+export function caseKeyOf(alert: ExclusionAlert): string {
+  return alert.scope === 'pupil' ? `exclusion:${alert.exclusionId}` : `alert:${alert.dedupeKey}`;
+}
+
+export function caseDeliveryKey(caseKey: string, subscriberKey: string): string {
+  return `case:${caseKey}>${subscriberKey}`;
+}
+
+export interface CaseCandidate {
+  caseKey: string;
+  /** The alert the card is drawn from (any duty of the case: the card shows them all). */
+  alertId: number;
+  /** The case's earliest open due date, or null. */
+  dueDate: string | null;
+  eventDate: string | null;
+}
+
+/** Past due and soonest due first (ISO dates sort as text), then undated cases, newest first. */
+export function byUrgency(a: CaseCandidate, b: CaseCandidate): number {
+  if (a.dueDate !== b.dueDate) {
+    if (a.dueDate === null) return 1;
+    if (b.dueDate === null) return -1;
+    return a.dueDate < b.dueDate ? -1 : 1;
+  }
+  const ea = a.eventDate ?? '';
+  const eb = b.eventDate ?? '';
+  if (ea !== eb) return ea > eb ? -1 : 1;
+  return a.alertId - b.alertId;
+}
+
+/** Merges duties into cases, keeping each case's earliest due date. */
+export function mergeCases(duties: readonly CaseCandidate[]): CaseCandidate[] {
+  const cases = new Map<string, CaseCandidate>();
+  for (const d of duties) {
+    const known = cases.get(d.caseKey);
+    if (!known) cases.set(d.caseKey, { ...d });
+    else if (d.dueDate !== null && (known.dueDate === null || d.dueDate < known.dueDate)) known.dueDate = d.dueDate;
+  }
+  return [...cases.values()];
+}
+
+export interface CardPlan {
+  cards: CaseCandidate[];
+  /** Whether one summary card goes too (the rest folded into it, or history to summarise). */
+  summary: boolean;
+}
+
+/**
+ * One subscriber's new cases: the most urgent get cards while today's budget lasts; any left over,
+ * or any history, means one summary card (the rest stay in `alerts list`).
+ */
+export function planCards(cases: readonly CaseCandidate[], cardsToday: number, cardsPerDay: number, history: boolean): CardPlan {
+  if (cases.length === 0) return { cards: [], summary: false };
+  const sorted = [...cases].sort(byUrgency);
+  const room = Math.max(0, cardsPerDay - cardsToday);
+  return { cards: sorted.slice(0, room), summary: history || sorted.length > room };
+}
+
+/** When each subscriber joined: personal chats at first contact, channels when subscribed. */
+export async function joinedSubscribers(db: Kysely<Database>): Promise<Map<string, string>> {
+  const joined = new Map<string, string>();
+  for (const r of await db.selectFrom('alert_subscriber').select(['subscriber_key', 'joined_at']).execute()) joined.set(r.subscriber_key, r.joined_at);
+  const channels = await db
+    .selectFrom('alert_subscription')
+    .select(['subscriber_key', (eb) => eb.fn.min<string>('created_at').as('joined_at')])
+    .where('conversation_id', 'is not', null)
+    .groupBy('subscriber_key')
+    .execute();
+  for (const r of channels) joined.set(r.subscriber_key, r.joined_at);
+  return joined;
+}
+
+/** Midnight of the London day, written as UTC: in summer the budget's day starts an hour late, which is harmless. */
+function dayStartIso(clock: Clock): string {
+  return `${todayInLondon(clock)}T00:00:00.000Z`;
+}
+
+/** Case cards queued today per subscriber (the summary card is not counted: it is the fold). */
+export async function cardsQueuedToday(db: Kysely<Database>, clock: Clock, subscriberKeys: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < subscriberKeys.length; i += 500) {
+    const rows = await db
+      .selectFrom('alert_outbox')
+      .select(['subscriber_key', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('subscriber_key', 'in', subscriberKeys.slice(i, i + 500))
+      .where('kind', '=', 'alert')
+      .where('created_at', '>=', dayStartIso(clock))
+      .groupBy('subscriber_key')
+      .execute();
+    for (const r of rows) counts.set(r.subscriber_key, Number(r.n));
+  }
+  return counts;
+}
+
+/** Case keys that already have a card for a subscriber (later duties join that card). */
+export async function casesWithCards(db: Kysely<Database>, keys: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db.selectFrom('alert_outbox').select('dedupe_key').where('dedupe_key', 'in', keys.slice(i, i + 500)).execute();
+    for (const r of rows) found.add(r.dedupe_key);
+  }
+  return found;
+}
+
+/** The day's synthetic alert row every summary delivery points at (rendered per viewer at send). */
+async function summaryAlertId(db: Kysely<Database>, clock: Clock): Promise<number> {
+  const today = todayInLondon(clock);
+  const key = `summary:${today}`;
+  await db
+    .insertInto('exclusion_alert')
+    .values({
+      dedupe_key: key,
+      rule: SUMMARY_KIND,
+      scope: 'digest',
+      case_key: key,
+      pupil_id: null,
+      exclusion_id: null,
+      school_urn: null,
+      district_id: null,
+      event_date: today,
+      due_date: null,
+      payload: '{}',
+      created_at: clock.now().toISOString(),
+      status: 'open',
+      acknowledged_by: null,
+      acknowledged_at: null,
+      assigned_to: null,
+      assigned_at: null,
+      snoozed_until: null,
+      version: 1,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+  const row = await db.selectFrom('exclusion_alert').select('id').where('dedupe_key', '=', key).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface SubscriberTarget {
+  subscriberKey: string;
+  staffUserId: number;
+  conversationId: string | null;
+}
+
+/** Queues a plan: the summary first (it frames what follows), then the cards in urgency order. */
+export async function queuePlan(db: Kysely<Database>, clock: Clock, target: SubscriberTarget, plan: CardPlan): Promise<number> {
+  const now = clock.now().toISOString();
+  const rows = [];
+  const base = { subscriberKey: target.subscriberKey, staffUserId: target.staffUserId, conversationId: target.conversationId, due: DUE_NOW, createdAt: now };
+  if (plan.summary) {
+    rows.push(newOutboxRow({ ...base, dedupeKey: `summary:${todayInLondon(clock)}>${target.subscriberKey}`, alertId: await summaryAlertId(db, clock), kind: SUMMARY_KIND }));
+  }
+  for (const c of plan.cards) rows.push(newOutboxRow({ ...base, dedupeKey: caseDeliveryKey(c.caseKey, target.subscriberKey), alertId: c.alertId, kind: 'alert' }));
+  let queued = 0;
+  for (let i = 0; i < rows.length; i += 400) {
+    const done = await db.insertInto('alert_outbox').values(rows.slice(i, i + 400)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+    queued += done.reduce((n, r) => n + Number(r.numInsertedOrUpdatedRows ?? 0), 0);
+  }
+  return queued;
+}
+
+/**
+ * Marks the authority live at its first rules run. Returns true for that run: what it finds is the
+ * history loaded before go-live.
+ */
+export async function claimGoLive(db: Kysely<Database>, clock: Clock): Promise<boolean> {
+  const now = clock.now().toISOString();
+  const result = await db.insertInto('alert_setting').values({ key: 'go_live_at', value: now, updated_at: now }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * A user's first contact with the bot in their personal chat: from now on cards can reach them.
+ * Queues what is waiting at once: one summary and the most urgent cases, within today's budget.
+ * Returns the number of deliveries queued (0 on every later contact).
+ */
+export async function noteFirstContact(db: Kysely<Database>, clock: Clock, staffUserId: number, cardsPerDay = DEFAULT_CARDS_PER_DAY): Promise<number> {
+  const subscriberKey = `user:${staffUserId}`;
+  // One transaction: joined and caught up together, or neither (and the next contact tries again).
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .insertInto('alert_subscriber')
+      .values({ subscriber_key: subscriberKey, staff_user_id: staffUserId, joined_at: clock.now().toISOString() })
+      .onConflict((oc) => oc.column('subscriber_key').doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return 0;
+    return queueCatchUp(trx, clock, subscriberKey, cardsPerDay);
+  });
+}
+
+/** The open cases a subscriber may receive and has no card for yet, most urgent first. */
+export async function waitingCases(db: Kysely<Database>, subscriptions: readonly EffectiveSubscription[]): Promise<CaseCandidate[]> {
+  if (subscriptions.length === 0) return [];
+  const key = subscriptions[0]!.subscriberKey;
+  const index = new SubscriptionIndex(subscriptions, await loadGeography(db));
+  const open = await db
+    .selectFrom('exclusion_alert')
+    .select(['id', 'case_key', 'payload', 'due_date', 'event_date'])
+    .where('status', '=', 'open')
+    .where('scope', 'in', ['pupil', 'district'])
+    .execute();
+  const duties: CaseCandidate[] = [];
+  for (const row of open) {
+    if (index.recipientsOf(JSON.parse(row.payload) as ExclusionAlert).length === 0) continue;
+    duties.push({ caseKey: row.case_key, alertId: row.id, dueDate: row.due_date, eventDate: row.event_date });
+  }
+  const cases = mergeCases(duties);
+  const carded = await casesWithCards(
+    db,
+    cases.map((c) => caseDeliveryKey(c.caseKey, key)),
+  );
+  return cases.filter((c) => !carded.has(caseDeliveryKey(c.caseKey, key))).sort(byUrgency);
+}
+
+export async function queueCatchUp(db: Kysely<Database>, clock: Clock, subscriberKey: string, cardsPerDay = DEFAULT_CARDS_PER_DAY): Promise<number> {
+  const subs = (await effectiveSubscriptions(db)).filter((s) => s.subscriberKey === subscriberKey);
+  if (subs.length === 0) return 0;
+  const waiting = await waitingCases(db, subs);
+  const today = (await cardsQueuedToday(db, clock, [subscriberKey])).get(subscriberKey) ?? 0;
+  const plan = planCards(waiting, today, cardsPerDay, true);
+  return queuePlan(db, clock, { subscriberKey, staffUserId: subs[0]!.staffUserId, conversationId: subs[0]!.conversationId }, plan);
+}
