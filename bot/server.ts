@@ -10,6 +10,7 @@ import { createBotApp, runTurn } from './app';
 import type { BotApp, BotDeps } from './bot-deps';
 import { registerExclusionApi } from './routes/exclusion-api-routes';
 import { registerExportDownloads } from './routes/export-routes';
+import { registerExclusionReviewApi } from './routes/exclusion-review-api-routes';
 
 export interface BotServer {
   server: restify.Server;
@@ -97,6 +98,7 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
 
   registerExclusionApi(server, deps);
   registerExportDownloads(server, deps);
+  registerExclusionReviewApi(server, deps);
 
   server.get('/healthz', async (_req, res) => {
     try {

@@ -15,6 +15,9 @@ import {
 } from './adaptive-card';
 import { VERBS } from './verbs';
 
+/** Alerts about the governing board's duty to consider reinstatement: the card can record its decision. */
+const BOARD_DUTY_RULES: readonly string[] = ['pex_governors_review', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'];
+
 /**
  * The exclusion alert card: what happened, the pupil (minimised outside personal chats), the
  * school, flags, the deadline as a date with school days left, what to do next, and Acknowledge /
@@ -107,14 +110,89 @@ function actionsFor(view: AlertView, assignError?: AlertCardOptions['assignError
       { actions: [execute('Snooze', VERBS.alertSnooze, ref)] },
     ),
   });
-  if (view.kind === 'pupil' && view.canRecordPlacement && !view.placementFrom) {
-    actions.push({
-      type: 'Action.ShowCard',
-      title: 'Record placement',
-      card: adaptiveCard([{ type: 'Input.Date', id: 'placedOn', label: 'Full-time place starts on', isRequired: true, errorMessage: 'Choose a date' }], {
-        actions: [execute('Record placement', VERBS.alertPlacement, ref)],
-      }),
-    });
+  // Casework forms (issue 9). Teams shows at most five actions: with casework offered, the
+  // placement form moves into one "Casework" menu with the outcome and governors' decision forms.
+  const casework: CardAction[] = [];
+  const offerCasework = view.kind === 'pupil' && view.canRecordOutcome && !view.suggestLadder;
+  if (!offerCasework) {
+    if (view.kind === 'pupil' && view.canRecordPlacement && !view.placementFrom) {
+      actions.push({
+        type: 'Action.ShowCard',
+        title: 'Record placement',
+        card: adaptiveCard([{ type: 'Input.Date', id: 'placedOn', label: 'Full-time place starts on', isRequired: true, errorMessage: 'Choose a date' }], {
+          actions: [execute('Record placement', VERBS.alertPlacement, ref)],
+        }),
+      });
+    }
+  } else {
+    if (view.kind === 'pupil' && view.canRecordPlacement && !view.placementFrom) {
+      casework.push({
+        type: 'Action.ShowCard',
+        title: 'Record placement',
+        card: adaptiveCard([{ type: 'Input.Date', id: 'placedOn', label: 'Full-time place starts on', isRequired: true, errorMessage: 'Choose a date' }], {
+          actions: [execute('Record placement', VERBS.alertPlacement, ref)],
+        }),
+      });
+    }
+    if (view.kind === 'pupil' && view.canRecordOutcome) {
+      casework.push({
+        type: 'Action.ShowCard',
+        title: 'Record outcome',
+        card: adaptiveCard(
+          [
+            {
+              type: 'Input.ChoiceSet',
+              id: 'outcome',
+              label: 'Outcome',
+              isRequired: true,
+              errorMessage: 'Choose an outcome',
+              choices: [
+                { title: 'Withdrawn by the head', value: 'withdrawn' },
+                { title: 'Cancelled by the head', value: 'cancelled' },
+                { title: 'Pupil reinstated', value: 'reinstated' },
+              ],
+            },
+            {
+              type: 'Input.ChoiceSet',
+              id: 'outcomeBy',
+              label: 'Decided by',
+              value: 'head',
+              choices: [
+                { title: 'Head teacher', value: 'head' },
+                { title: 'Governing board', value: 'governors' },
+              ],
+            },
+            { type: 'Input.Date', id: 'outcomeDate', label: 'Pupil back from (or cancelled on)', isRequired: true, errorMessage: 'Choose a date' },
+          ],
+          { actions: [execute('Record outcome', VERBS.alertOutcome, ref)] },
+        ),
+      });
+    }
+    if (view.kind === 'pupil' && BOARD_DUTY_RULES.includes(view.rule)) {
+      casework.push({
+        type: 'Action.ShowCard',
+        title: 'Record governors’ decision',
+        card: adaptiveCard(
+          [
+            {
+              type: 'Input.ChoiceSet',
+              id: 'decision',
+              label: 'The board',
+              isRequired: true,
+              errorMessage: 'Choose the decision',
+              choices: [
+                { title: 'Upheld the exclusion', value: 'upheld' },
+                { title: 'Reinstated the pupil', value: 'reinstated' },
+              ],
+            },
+            { type: 'Input.Date', id: 'meetingDate', label: 'Meeting date', isRequired: true, errorMessage: 'Choose a date' },
+            { type: 'Input.Date', id: 'notifiedDate', label: 'Parents given notice on' },
+          ],
+          { actions: [execute('Record decision', VERBS.alertGovernorsDecision, ref)] },
+        ),
+      });
+    }
+    actions.push({ type: 'Action.ShowCard', title: 'Casework', card: adaptiveCard([], { actions: casework }) });
   }
   if (view.kind === 'pupil') actions.push(execute('Open timeline', VERBS.alertTimeline, ref));
   if (view.kind === 'pupil' && view.suggestLadder) actions.push(execute('Open the ladder', VERBS.ladderOverview, {}));

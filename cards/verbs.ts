@@ -24,6 +24,10 @@ export const VERBS = {
   alertRefresh: 'alert.refresh',
   /** data: { alertId } + input placedOn: records the permanently excluded pupil's new full-time place. */
   alertPlacement: 'alert.placement',
+  /** data: { alertId } + inputs outcome, outcomeBy, outcomeDate: the exclusion was withdrawn, cancelled or the pupil reinstated (LA roles). */
+  alertOutcome: 'alert.outcome',
+  /** data: { alertId } + inputs decision, meetingDate, notifiedDate: the governing board's decision on a board-duty alert (LA roles). */
+  alertGovernorsDecision: 'alert.governors-decision',
   /** data: { district, from? } shows a cluster's meeting agenda from that pupil on (also its Universal Actions refresh). */
   clusterAgenda: 'cluster.agenda',
   /** data: { district, pupilId } opens a pupil's review card (also its refresh). */

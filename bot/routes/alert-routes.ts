@@ -6,6 +6,7 @@ import { acknowledgeAlert, alertRefSchema, alertTimeline, assignAlert, recordPla
 import { runAlertCommand } from '../../services/alerts/alert-commands';
 import { ALERT_GONE } from '../../services/alerts/alert-actions';
 import { alertViewFor, FIGURES_ONLY_MESSAGE, type AlertViewContext } from '../../services/alerts/alert-view';
+import { recordGovernorsDecision, recordOutcome } from '../../services/alerts/outcome-action';
 import { loadCalendar } from '../../services/calendar/school-calendar';
 import type { BotApp, BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
@@ -41,6 +42,8 @@ export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
   app.adaptiveCards.actionExecute(VERBS.alertAssign, async (context, _state, data) => answer(context, await assignAlert(ctx, getActor(context), data)));
   app.adaptiveCards.actionExecute(VERBS.alertSnooze, async (context, _state, data) => answer(context, await snoozeAlert(ctx, getActor(context), data)));
   app.adaptiveCards.actionExecute(VERBS.alertPlacement, async (context, _state, data) => answer(context, await recordPlacement(ctx, getActor(context), data)));
+  app.adaptiveCards.actionExecute(VERBS.alertOutcome, async (context, _state, data) => answer(context, await recordOutcome(ctx, getActor(context), data)));
+  app.adaptiveCards.actionExecute(VERBS.alertGovernorsDecision, async (context, _state, data) => answer(context, await recordGovernorsDecision(ctx, getActor(context), data)));
   app.adaptiveCards.actionExecute(VERBS.alertTimeline, async (context, _state, data) => {
     const result = await alertTimeline(ctx, getActor(context), data);
     return result.ok ? alertTimelineCard(result.view, (data as { alertId: number }).alertId) : alertNoticeCard(result.message);

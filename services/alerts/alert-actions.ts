@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordAccess } from '../audit/audit-log';
 import { isIsoDate, todayInLondon } from '../calendar/dates';
 import { ALERT_RULES, type ExclusionAlert } from '../exclusions/alert-types';
+import { caseworkEntries } from '../exclusions/casework-timeline';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
 import type { Database } from '../store/database';
@@ -239,7 +240,13 @@ export async function alertTimeline(ctx: AlertViewContext, actor: Actor, data: u
   const since = ctx.calendar.academicYearStart(todayInLondon(ctx.clock));
   const pupilId = found.view.pupilId;
   const [exclusions, alerts, schools] = await Promise.all([
-    ctx.db.selectFrom('exclusion').select(['start_date', 'category', 'sessions', 'school_urn', 'reasons']).where('pupil_id', '=', pupilId).where('start_date', '>=', since).orderBy('start_date').execute(),
+    ctx.db
+      .selectFrom('exclusion')
+      .select(['id', 'start_date', 'category', 'sessions', 'school_urn', 'reasons', 'decision_date', 'outcome', 'outcome_date', 'outcome_by'])
+      .where('pupil_id', '=', pupilId)
+      .where('start_date', '>=', since)
+      .orderBy('start_date')
+      .execute(),
     ctx.db.selectFrom('exclusion_alert').select(['created_at', 'rule', 'status']).where('pupil_id', '=', pupilId).where('created_at', '>=', since).orderBy('created_at').execute(),
     ctx.db.selectFrom('school').select(['urn', 'name']).execute(),
   ]);
@@ -250,6 +257,7 @@ export async function alertTimeline(ctx: AlertViewContext, actor: Actor, data: u
       text: `${e.category === 'PERM' ? 'Permanent exclusion' : e.category === 'LUNC' ? `Lunchtime suspension (${e.sessions})` : `Suspension, ${e.sessions / 2} days`} at ${schoolName.get(e.school_urn) ?? e.school_urn} (${e.reasons.replace(/;/g, ', ')})`,
     })),
     ...alerts.map((a) => ({ date: a.created_at.slice(0, 10), text: `Alert: ${ALERT_RULES[a.rule as keyof typeof ALERT_RULES]?.title ?? a.rule}${a.status === 'acknowledged' ? ' (acknowledged)' : ''}` })),
+    ...(await caseworkEntries(ctx.db, exclusions)),
   ].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return { ok: true, view: { pupilLabel: found.view.pupilLabel, yearGroup: found.view.yearGroup, entries } };
 }

@@ -84,6 +84,8 @@ export interface PupilAlertView {
   placementFrom: string | null;
   /** Whether this viewer may record the placement here (LA roles, permanent exclusion alerts). */
   canRecordPlacement: boolean;
+  /** LA roles may record a withdrawal, cancellation or reinstatement (issue 9). */
+  canRecordOutcome: boolean;
   /** Repeated suspensions suggest reviewing the pupil's rung on the ladder. */
   suggestLadder: boolean;
   status: 'open' | 'acknowledged';
@@ -147,6 +149,7 @@ export function deadlineLabel(rule: PupilAlert['rule']): string {
       return 'School provision from';
     case 'pex_la_day6':
     case 'pex_no_placement':
+    case 'pru_suspension_day6':
       return 'LA provision from (day 6)';
     case 'pex_governors_review':
     case 'term_total_over_15':
@@ -194,7 +197,7 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
   if (!pupil) return { ok: false, reason: 'not_found' };
   const exclusion = await ctx.db
     .selectFrom('exclusion')
-    .select(['category', 'start_date', 'sessions', 'reasons'])
+    .select(['category', 'start_date', 'sessions', 'reasons', 'outcome'])
     .where('id', '=', alert.exclusionId)
     .executeTakeFirst();
   const urns = [...new Set([alert.schoolUrn, ...alert.currentSchoolUrns])];
@@ -245,6 +248,7 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     deadline,
     placementFrom: placement?.placed_on ?? null,
     canRecordPlacement: isPermanent && PLACEMENT_ROLES.includes(actor.role),
+    canRecordOutcome: PLACEMENT_ROLES.includes(actor.role) && exclusion !== undefined && !exclusion.outcome,
     suggestLadder: alert.rule === 'repeated_suspensions',
     deadlineNote: alert.facts.dueBeyondCalendar ? `${deadlineLabel(alert.rule)}: after the end of the loaded school calendar (the authority needs to load next year's term dates)` : null,
     minimised: !showNames,
@@ -296,6 +300,13 @@ function pupilFacts(alert: PupilAlert): [string, string][] {
   if (f.yearTotalDays !== undefined) out.push([`Days suspended, ${f.academicYear ?? 'this year'}`, `${f.yearTotalDays} of 45${f.yearTotalSchools && f.yearTotalSchools > 1 ? ` (${f.yearTotalSchools} schools)` : ''}`]);
   if (f.consecutiveDays !== undefined) out.push(['Consecutive school days', String(f.consecutiveDays)]);
   if (f.suspensionsInWindow !== undefined) out.push(['Suspensions within 30 school days', String(f.suspensionsInWindow)]);
+  // Casework (issue 9): the board's clock runs from the head's notice; show when the LA heard too.
+  if (f.decisionDate !== undefined) out.push(["Head's notice to parents and board", f.decisionDate]);
+  if (f.laNotifiedDate !== undefined) out.push(['Authority told', f.laNotifiedDate]);
+  if (f.schoolDaysLate !== undefined) out.push(['Reported late by', `${f.schoolDaysLate} school day${f.schoolDaysLate === 1 ? '' : 's'}`]);
+  if (f.homeLa !== undefined) out.push(['Home authority (DfE code)', f.homeLa]);
+  if (f.irpAppliedDate !== undefined) out.push(['Independent review applied for', `${f.irpAppliedDate}${f.irpSenExpert ? ' (SEN expert requested)' : ''}`]);
+  if (f.examDate !== undefined) out.push([f.missesExam ? 'Also misses a public exam on' : 'Public exam', `${f.examDate}${f.beforeExam ? ' (board to meet before it)' : ''}`]);
   return out;
 }
 

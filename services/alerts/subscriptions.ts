@@ -27,7 +27,8 @@ export const RULE_WORDS: Readonly<Record<string, readonly AlertRuleId[]>> = {
   'looked-after': ['looked_after_excluded'],
   'social-worker': ['social_worker_excluded'],
   totals: ['term_total_over_5', 'term_total_over_15', 'year_total_warning', 'year_total_over_cap', 'missed_public_exam'],
-  deadlines: ['suspension_day6', 'pex_la_day6', 'pex_governors_review', 'pex_no_placement', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'],
+  deadlines: ['suspension_day6', 'pru_suspension_day6', 'pex_la_day6', 'pex_governors_review', 'pex_no_placement', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'],
+  late: ['reported_late'],
   repeated: ['repeated_suspensions'],
   disproportionality: ['disproportionality'],
 };

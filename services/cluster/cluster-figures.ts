@@ -44,6 +44,8 @@ function addInto(t: Totals, row: GroupRow): void {
 
 interface GroupRow {
   district_id: number;
+  /** 1 for Year 1 to Year 11 (compulsory school age, as DfE's published absence figures). */
+  compulsory: number;
   sen_provision: string;
   fsm: number;
   looked_after: number;
@@ -60,12 +62,17 @@ interface GroupRow {
 }
 
 export interface DistrictFigures {
+  /** Year 1 to Year 11 only: the figures compared with England. */
   all: GroupMeasures;
   cohorts: Record<CohortKey, GroupMeasures>;
+  /** Reception, nursery and sixth form: shown apart, never in a rate compared with England. */
+  outsideCompulsory: GroupMeasures;
 }
 
 export interface AllFigures {
+  /** Year 1 to Year 11 only. */
   authority: GroupMeasures;
+  authorityOutsideCompulsory: GroupMeasures;
   byDistrict: Map<number, DistrictFigures>;
 }
 
@@ -96,6 +103,7 @@ export async function computeFigures(db: Kysely<Database>, academicYear: string)
     .where('s.possible', '>', 0)
     .select([
       'school.district_id',
+      sql<number>`case when p.nc_year between 1 and 11 then 1 else 0 end`.as('compulsory'),
       'p.sen_provision',
       'p.fsm',
       'p.looked_after',
@@ -110,19 +118,26 @@ export async function computeFigures(db: Kysely<Database>, academicYear: string)
       sql<number>`sum(case when s.band <> 'none' then 1 else 0 end)`.as('persistent'),
       sql<number>`sum(case when s.band = 'severe' then 1 else 0 end)`.as('severe'),
     ])
-    .groupBy(['school.district_id', 'p.sen_provision', 'p.fsm', 'p.looked_after', sql`case when p.social_worker <> 'N' then 1 else 0 end`, 'p.youth_justice'])
+    .groupBy(['school.district_id', sql`case when p.nc_year between 1 and 11 then 1 else 0 end`, 'p.sen_provision', 'p.fsm', 'p.looked_after', sql`case when p.social_worker <> 'N' then 1 else 0 end`, 'p.youth_justice'])
     .execute()) as unknown as GroupRow[];
 
   const authority = emptyTotals();
-  const districts = new Map<number, { all: Totals; cohorts: Record<CohortKey, Totals> }>();
+  const authorityOutside = emptyTotals();
+  const districts = new Map<number, { all: Totals; cohorts: Record<CohortKey, Totals>; outside: Totals }>();
   for (const raw of rows) {
     const row = normalise(raw);
-    addInto(authority, row);
     let d = districts.get(row.district_id);
     if (!d) {
-      d = { all: emptyTotals(), cohorts: Object.fromEntries(COHORTS.map((c) => [c.key, emptyTotals()])) as Record<CohortKey, Totals> };
+      d = { all: emptyTotals(), cohorts: Object.fromEntries(COHORTS.map((c) => [c.key, emptyTotals()])) as Record<CohortKey, Totals>, outside: emptyTotals() };
       districts.set(row.district_id, d);
     }
+    // Persistent and severe absence are published for Years 1-11 (ages 5-15): Reception and sixth form apart.
+    if (row.compulsory !== 1) {
+      addInto(authorityOutside, row);
+      addInto(d.outside, row);
+      continue;
+    }
+    addInto(authority, row);
     addInto(d.all, row);
     for (const c of COHORTS) if (inCohort(row, c.key)) addInto(d.cohorts[c.key], row);
   }
@@ -131,9 +146,10 @@ export async function computeFigures(db: Kysely<Database>, academicYear: string)
     byDistrict.set(id, {
       all: groupFromTotals(d.all),
       cohorts: Object.fromEntries(COHORTS.map((c) => [c.key, groupFromTotals(d.cohorts[c.key])])) as Record<CohortKey, GroupMeasures>,
+      outsideCompulsory: groupFromTotals(d.outside),
     });
   }
-  return { authority: groupFromTotals(authority), byDistrict };
+  return { authority: groupFromTotals(authority), authorityOutsideCompulsory: groupFromTotals(authorityOutside), byDistrict };
 }
 
 /** PostgreSQL returns sums as numbers through the int8 parser; SQLite as numbers; both may be null for empty groups. */
@@ -142,6 +158,7 @@ function normalise(row: GroupRow): GroupRow {
   return {
     ...row,
     district_id: n(row.district_id),
+    compulsory: n(row.compulsory),
     pupils: n(row.pupils),
     possible: n(row.possible),
     present: n(row.present),
@@ -172,4 +189,5 @@ export async function figuresFor(db: Kysely<Database>, academicYear: string, sta
 export const EMPTY_DISTRICT_FIGURES: DistrictFigures = {
   all: groupFromTotals(emptyTotals()),
   cohorts: Object.fromEntries(COHORTS.map((c) => [c.key, groupFromTotals(emptyTotals())])) as Record<CohortKey, GroupMeasures>,
+  outsideCompulsory: groupFromTotals(emptyTotals()),
 };

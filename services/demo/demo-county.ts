@@ -4,7 +4,7 @@ import { absenceProfiles, attendanceFrame, pupilAttendance, type AttendanceRow }
 import { planCounty, type CountyPlan } from './county-plan';
 import { DEMO_LA } from './demo-rates';
 import { planEnrolments } from './enrolment-planner';
-import { generateExclusions } from './exclusion-generator';
+import { generateExclusions, type PlannedReview } from './exclusion-generator';
 import { generatePupils, type DemoPupil, type PupilRow } from './pupil-generator';
 import { Random } from './random';
 import { yearWindow, type YearWindow } from './year-window';
@@ -57,7 +57,13 @@ export interface ExclusionRow {
   missed_public_exam: 0 | 1;
   source: string;
   created_at: string;
+  decision_date: string | null;
+  outcome: 'withdrawn' | null;
+  outcome_date: string | null;
+  outcome_by: 'head' | null;
 }
+
+export type ReviewRow = PlannedReview & { exclusion_id: number; updated_at: string; updated_by: string };
 
 export interface DemoCounty {
   window: YearWindow;
@@ -68,6 +74,8 @@ export interface DemoCounty {
   pupils: PupilRow[];
   enrolments: EnrolmentRow[];
   exclusions: ExclusionRow[];
+  /** Governors' decisions and independent reviews of the permanent exclusions (issue 9). */
+  reviews: ReviewRow[];
   /** Attendance rows, `batchPupils` pupils at a time, in pupil order. */
   attendanceBatches(batchPupils?: number): Generator<{ rows: AttendanceRow[]; pupilsDone: number }>;
 }
@@ -114,7 +122,16 @@ export function generateDemoCounty(options: DemoCountyOptions): DemoCounty {
     missed_public_exam: x.missedPublicExam,
     source: DEMO_SOURCE,
     created_at: x.createdAt,
+    decision_date: x.decisionDate ?? null,
+    outcome: x.withdrawnFrom ? 'withdrawn' : null,
+    outcome_date: x.withdrawnFrom ?? null,
+    outcome_by: x.withdrawnFrom ? 'head' : null,
   }));
+
+  const reviews: ReviewRow[] = [];
+  exclusionResult.exclusions.forEach((x, i) => {
+    if (x.review) reviews.push({ exclusion_id: i + 1, ...x.review, updated_at: x.createdAt, updated_by: DEMO_SOURCE });
+  });
 
   return {
     window,
@@ -125,6 +142,7 @@ export function generateDemoCounty(options: DemoCountyOptions): DemoCounty {
     pupils: demoPupils.map((p) => p.row),
     enrolments,
     exclusions,
+    reviews,
     *attendanceBatches(batchPupils = 2000) {
       const profiles = absenceProfiles(plan, demoPupils, seed);
       const frame = attendanceFrame(plan, window);

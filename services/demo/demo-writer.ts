@@ -46,6 +46,11 @@ export const SEED_TABLES = {
     'missed_public_exam',
     'source',
     'created_at',
+    // Casework (migration 0010).
+    'decision_date',
+    'outcome',
+    'outcome_date',
+    'outcome_by',
   ],
   attendance_week: ['pupil_id', 'school_urn', 'week_start', 'marks'],
 } as const;
@@ -61,7 +66,7 @@ export const CASE_TABLES: readonly string[] = [...Object.keys(SEED_TABLES), 'att
 
 export interface DemoWriter {
   /** Columns come from SEED_TABLES, or for other tables from the first row's keys. */
-  insert(table: SeedTable | 'attendance_summary', rows: readonly object[]): Promise<void>;
+  insert(table: SeedTable | 'attendance_summary' | 'exclusion_review', rows: readonly object[]): Promise<void>;
   /** Deletes every row of the case tables and of every table that references them. */
   clearCaseData(): Promise<string[]>;
   count(table: string): Promise<number>;

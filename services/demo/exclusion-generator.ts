@@ -16,6 +16,24 @@ export interface PlannedExclusion {
   notifiedDate: string | null;
   missedPublicExam: 0 | 1;
   createdAt: string;
+  /** The head's decision, when it was the school day before the start (null: the start date). */
+  decisionDate?: string | null;
+  /** A suspension the head withdrew, from this school day on. */
+  withdrawnFrom?: string | null;
+  /** For a permanent exclusion: the governors' decision and the independent review so far. */
+  review?: PlannedReview | null;
+}
+
+/** Review steps of a permanent exclusion (issue 9), each null until it has happened. */
+export interface PlannedReview {
+  governors_decision: 'upheld';
+  governors_meeting_date: string;
+  governors_notified_date: string;
+  irp_applied_date: string | null;
+  irp_sen_expert: 0 | 1 | null;
+  irp_outcome: 'upheld' | 'recommended' | 'quashed' | null;
+  irp_decision_notified_date: string | null;
+  reconsidered_date: string | null;
 }
 
 export interface ExclusionResult {
@@ -73,8 +91,9 @@ export function generateExclusions(plan: CountyPlan, pupils: DemoPupil[], window
     const kind = schools[p.schoolIndex]!.kind;
     return (kind === 'primary' || kind === 'secondary') && p.row.nc_year >= 3 && p.row.nc_year <= 11 && !p.joinedThisYear && !p.dual;
   });
-  // Heads should avoid permanently excluding pupils with EHC plans and looked-after children (A.6).
-  const pexWeight = (p: DemoPupil) => p.behaviour * (p.row.sen_provision === 'E' ? 0.5 : 1) * (p.row.looked_after ? 0.3 : 1);
+  // Pupils with EHC plans are about one in ten permanent exclusions nationally (E.1), above their share
+  // of pupils even though heads should avoid it (A.6); looked-after children are rarely excluded.
+  const pexWeight = (p: DemoPupil) => p.behaviour * (p.row.sen_provision === 'E' ? 2 : 1) * (p.row.looked_after ? 0.3 : 1);
   const permanent = weightedSample(pexCandidates, pexWeight, permanentTarget, random);
   const recentCount = Math.min(permanent.length, Math.max(1, Math.round(permanent.length * 0.12)));
   permanent.forEach((pupil, i) => {
@@ -169,7 +188,63 @@ export function generateExclusions(plan: CountyPlan, pupils: DemoPupil[], window
     exclusion.createdAt = `${day}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00.000Z`;
   }
   movePermanentlyExcluded(plan, pupils, result, window, random);
+  addCasework(result, window, random);
   return result;
+}
+
+/**
+ * Casework a real county shows (issue 9): some heads decide the school day before a suspension
+ * starts (the board's clock runs from then), and a few suspensions are withdrawn by the head.
+ */
+function addCasework(result: ExclusionResult, window: YearWindow, random: Random): void {
+  const days = window.days;
+  for (const x of result.exclusions) {
+    x.decisionDate = null;
+    x.withdrawnFrom = null;
+    if (x.dayIndex > 0 && random.chance(0.15)) {
+      x.decisionDate = days[x.dayIndex - 1]!;
+      // Told the LA with the decision, not a day after the start: lateness stays the few drawn above.
+      if (x.notifiedDate !== null && x.notifiedDate > days[x.dayIndex]!) x.notifiedDate = days[x.dayIndex]!;
+    }
+    if (x.category === 'SUSP' && x.sessions >= 4 && x.dayIndex + 1 < days.length && random.chance(0.012)) x.withdrawnFrom = days[x.dayIndex + 1]!;
+    if (x.category === 'PERM') x.review = plannedReview(x.dayIndex, days, random);
+  }
+}
+
+/**
+ * Governors meet 8-14 school days after a permanent exclusion and uphold it (parents told the next
+ * day); about half of parents apply for an independent review 3-12 school days later (a third ask for
+ * an SEN expert); a panel decides 10-14 school days after the application, and a board asked to
+ * reconsider does so 5-9 school days later. Steps still in the future are left unrecorded, so some
+ * cases are in flight on the demo's today.
+ */
+function plannedReview(start: number, days: readonly string[], random: Random): PlannedReview | null {
+  const last = days.length - 1;
+  const meeting = start + random.between(8, 14);
+  if (meeting + 1 > last) return null;
+  const review: PlannedReview = {
+    governors_decision: 'upheld',
+    governors_meeting_date: days[meeting]!,
+    governors_notified_date: days[meeting + 1]!,
+    irp_applied_date: null,
+    irp_sen_expert: null,
+    irp_outcome: null,
+    irp_decision_notified_date: null,
+    reconsidered_date: null,
+  };
+  if (!random.chance(0.5)) return review;
+  const applied = meeting + 1 + random.between(3, 12);
+  if (applied > last) return review;
+  review.irp_applied_date = days[applied]!;
+  review.irp_sen_expert = random.chance(0.33) ? 1 : 0;
+  const panel = applied + random.between(10, 14);
+  if (panel > last) return review;
+  const r = random.next();
+  review.irp_outcome = r < 0.6 ? 'upheld' : r < 0.9 ? 'recommended' : 'quashed';
+  review.irp_decision_notified_date = days[panel]!;
+  const reconsidered = panel + random.between(5, 9);
+  if (review.irp_outcome !== 'upheld' && reconsidered <= last) review.reconsidered_date = days[reconsidered]!;
+  return review;
 }
 
 interface RollDay {
@@ -309,11 +384,12 @@ function drawReasons(table: WeightedTable<string>, random: Random): string {
 
 /**
  * Lincolnshire asks schools to tell the LA within 24 hours: most do so the same day or the next,
- * some later, a few not yet. A date after yesterday has not happened yet, so it is left empty.
+ * a few later (about 3%: "reported late"), a few not yet. A date after yesterday has not happened
+ * yet, so it is left empty.
  */
 function notification(dayIndex: number, window: YearWindow, random: Random, sameDay: number): { notifiedDate: string | null } {
   const r = random.next();
-  const lag = r < sameDay ? 0 : r < sameDay + 0.25 ? 1 : r < 0.97 ? random.between(2, 4) : -1;
+  const lag = r < sameDay ? 0 : r < 0.95 ? 1 : r < 0.98 ? random.between(2, 4) : -1;
   const start = window.days[dayIndex]!;
   let notifiedDate: string | null = null;
   if (lag === 0) notifiedDate = start;

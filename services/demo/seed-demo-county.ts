@@ -109,6 +109,7 @@ export async function seedDemoCounty(store: Store, options: SeedOptions): Promis
     await insertWithProgress(writer, 'pupil', county.pupils, 'pupils', report);
     await insertWithProgress(writer, 'enrolment', county.enrolments, 'enrolments', report);
     await insertWithProgress(writer, 'exclusion', county.exclusions, 'exclusions', report);
+    await writer.insert('exclusion_review', county.reviews);
 
     // Per-pupil attendance summaries are written alongside the weeks (the cluster agenda reads them),
     // with the attendance-summary module's own pure function, and the year marked as current.

@@ -1,13 +1,22 @@
 import type { Enrolment, Exclusion, Pupil, School } from '../store/database';
+import type { Selectable } from 'kysely';
+import type { ExclusionReviewTable } from './casework-schema';
 
 /** The typed rows the rules read: plain data, so the rules stay pure and fast. */
-export type RulePupil = Pick<Pupil, 'id' | 'sen_provision' | 'looked_after' | 'social_worker' | 'fsm' | 'ethnicity'>;
+export type RulePupil = Pick<Pupil, 'id' | 'sen_provision' | 'looked_after' | 'social_worker' | 'fsm' | 'ethnicity'> & Partial<Pick<Pupil, 'home_la'>>;
 export type RuleExclusion = Pick<
   Exclusion,
   'id' | 'pupil_id' | 'school_urn' | 'category' | 'start_date' | 'sessions' | 'notified_date' | 'missed_public_exam'
->;
+> &
+  /** Casework fields (migration 0010); absent or null on older rows. */
+  Partial<Pick<Exclusion, 'decision_date' | 'exam_date' | 'start_session' | 'outcome' | 'outcome_date' | 'outcome_by'>>;
 export type RuleEnrolment = Pick<Enrolment, 'pupil_id' | 'school_urn' | 'start_date' | 'end_date' | 'registration'>;
 export type RuleSchool = Pick<School, 'urn' | 'district_id'>;
+/** The recorded review steps of an exclusion (governors' decision, IRP). */
+export type RuleReview = Pick<
+  Selectable<ExclusionReviewTable>,
+  'exclusion_id' | 'governors_decision' | 'governors_meeting_date' | 'governors_notified_date' | 'irp_applied_date' | 'irp_sen_expert' | 'irp_outcome' | 'irp_decision_notified_date' | 'reconsidered_date'
+>;
 /** A permanently excluded pupil's new full-time place, as recorded by the authority. */
 export interface RulePlacement {
   exclusionId: number;
@@ -30,7 +39,13 @@ export type PupilRuleId =
   | 'pex_la_day6'
   | 'pex_governors_review'
   | 'pex_no_placement'
-  | 'repeated_suspensions';
+  | 'repeated_suspensions'
+  | 'reported_late'
+  | 'pru_suspension_day6'
+  | 'irp_application_window'
+  | 'irp_panel_deadline'
+  | 'governors_reconsideration'
+  | 'home_la_excluded';
 
 export type DistrictRuleId = 'disproportionality';
 export type AlertRuleId = PupilRuleId | DistrictRuleId;
@@ -97,14 +112,17 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
   },
   suspension_day6: {
     title: 'Suspension over 5 days: school provision from day 6',
-    basis: 'Exclusion guidance (EIA 2006 s.101): the school must arrange full-time education from day 6',
-    check: 'Citation of EIA 2006 s.101 not yet checked against legislation.gov.uk',
+    basis: 'Education and Inspections Act 2006 s.100 and the 2007 provision regulations as amended: the school must arrange full-time education from the 6th consecutive school day',
     nextStep: 'Confirm the school has full-time provision in place from the date shown.',
+  },
+  pru_suspension_day6: {
+    title: 'Suspension from a PRU over 5 days: LA provision from day 6',
+    basis: 'Education Act 1996 s.19(3A): for a pupil suspended from a pupil referral unit the authority arranges full-time education from the 6th consecutive school day',
+    nextStep: 'The authority (not the unit) must arrange full-time provision from the date shown.',
   },
   pex_la_day6: {
     title: 'Permanent exclusion: LA provision from day 6',
-    basis: 'Exclusion guidance (EIA 2006 s.100): the authority must arrange full-time education from day 6',
-    check: 'Citation of EIA 2006 s.100 not yet checked against legislation.gov.uk',
+    basis: 'Education Act 1996 s.19(3A) (inserted by EIA 2006 s.101): the authority must arrange full-time education from day 6',
     nextStep: 'Pupil reintegration team: arrange a placement from the date shown.',
   },
   pex_governors_review: {
@@ -114,14 +132,38 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
   },
   pex_no_placement: {
     title: 'Day 6 is near and no placement is recorded',
-    basis: 'Exclusion guidance (EIA 2006 s.100): full-time provision from day 6 of a permanent exclusion',
-    check: 'Citation of EIA 2006 s.100 not yet checked against legislation.gov.uk',
+    basis: 'Education Act 1996 s.19(3A) (inserted by EIA 2006 s.101): full-time provision from day 6 of a permanent exclusion',
     nextStep: 'Record the placement, or escalate today.',
   },
   repeated_suspensions: {
     title: 'Repeated suspensions',
     basis: 'Local practice (Lincolnshire ladder): repeated suspensions prompt a review of support; pattern thresholds are a local choice',
     nextStep: 'Review the pupil’s rung on the ladder of behavioural intervention.',
+  },
+  irp_application_window: {
+    title: 'Governors upheld the permanent exclusion: review window open',
+    basis: 'SI 2012/1033 Sch 1 para 2: parents may apply for an independent review within 15 school days of notice of the board’s decision (with an SEN expert if they ask)',
+    nextStep: 'Check parents have the decision letter explaining the independent review and SEN expert rights.',
+  },
+  irp_panel_deadline: {
+    title: 'Independent review applied for: panel deadline',
+    basis: 'SI 2012/1033 Sch 1 para 1: the panel must review the decision by the 15th school day after the application',
+    nextStep: 'Arrange the panel (and the SEN expert if asked for) before the date shown.',
+  },
+  governors_reconsideration: {
+    title: 'Panel asked the governors to reconsider',
+    basis: 'SI 2012/1033 regs 8, 17 and 26: the board must reconsider within 10 school days of notice of the panel’s decision',
+    nextStep: 'Confirm the board’s reconsideration meeting date; the authority may attend.',
+  },
+  home_la_excluded: {
+    title: 'Permanently excluded pupil lives in another authority',
+    basis: 'SI 2012/1033 reg 2 and 5 (home authority) and Education Act 1996 s.19: the home authority must be told and arranges full-time education from day 6',
+    nextStep: 'Tell the home authority today and agree who places the pupil from day 6.',
+  },
+  reported_late: {
+    title: 'Exclusion reported to the authority late',
+    basis: 'SI 2012/1033 reg 5 as amended by SI 2022/788: the head must tell the authority of every suspension and permanent exclusion without delay (local rule: within one school day)',
+    nextStep: 'Remind the school to report exclusions on the day; check the governors’ dates, which run from the head’s notice.',
   },
   disproportionality: {
     title: 'Disproportionate suspensions in a district',
@@ -145,6 +187,26 @@ export interface PupilAlertFacts {
   daySix?: string;
   /** The deadline falls after the last day of the loaded calendar: the alert is raised without it. */
   dueBeyondCalendar?: boolean;
+  /** The day the head notified parents and the board (the board's clock runs from it). */
+  decisionDate?: string;
+  /** The day the authority was told, when known. */
+  laNotifiedDate?: string;
+  /** School days between the local reporting deadline and the day the authority was told. */
+  schoolDaysLate?: number;
+  /** A public exam the exclusion makes the pupil miss (the board should meet before it). */
+  examDate?: string;
+  /** The deadline shown is the school day before the exam, earlier than the 15th school day. */
+  beforeExam?: boolean;
+  /** A permanent exclusion that also makes the pupil miss a public exam. */
+  missesExam?: boolean;
+  /** Review steps: when the governors met and when parents were told. */
+  governorsMeetingDate?: string;
+  governorsNotifiedDate?: string;
+  irpAppliedDate?: string;
+  irpSenExpert?: boolean;
+  irpOutcome?: string;
+  /** The pupil's home authority (DfE code) when it is not this one. */
+  homeLa?: string;
 }
 
 export interface PupilAlert {

@@ -2,6 +2,7 @@ import { addDays, isIsoDate } from '../calendar/dates';
 import { EXCLUSION_CATEGORY_ALIASES, EXCLUSION_REASON_CODES } from '../domain/dfe-codes';
 import { upnProblem } from '../domain/upn';
 import type { ExclusionCategory, Flag } from '../store/database';
+import { checkCasework, type CaseworkRecord, type RawCasework } from './casework-fields';
 
 /**
  * The rules for one reported exclusion, shared by the CSV importer and the intake API so both
@@ -9,7 +10,7 @@ import type { ExclusionCategory, Flag } from '../store/database';
  * data); codes and URNs are echoed because they help the sender fix the row.
  */
 
-export interface RawExclusion {
+export interface RawExclusion extends RawCasework {
   school_urn?: unknown;
   upn?: unknown;
   category?: unknown;
@@ -21,7 +22,8 @@ export interface RawExclusion {
   missed_public_exam?: unknown;
 }
 
-export interface ExclusionRecord {
+/** Casework fields (decision, exam, session, outcome) are present only when given. */
+export interface ExclusionRecord extends CaseworkRecord {
   school_urn: number;
   upn: string;
   category: ExclusionCategory;
@@ -137,6 +139,8 @@ export function checkExclusion(raw: RawExclusion, ctx: ExclusionCheckContext): {
   const exam = FLAG_WORDS.get(examText);
   if (exam === undefined) fail('missed_public_exam', 'must be Y or N');
 
+  const casework = checkCasework(raw, { today: ctx.today, category, start }, fail);
+
   if (problems.length > 0) return { problems };
   return {
     problems,
@@ -149,6 +153,7 @@ export function checkExclusion(raw: RawExclusion, ctx: ExclusionCheckContext): {
       reasons: reasons.join(';'),
       notified_date: notified,
       missed_public_exam: exam!,
+      ...casework,
     },
   };
 }

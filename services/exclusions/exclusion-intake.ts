@@ -60,6 +60,13 @@ export const intakeBodySchema = z
     reasons: z.union([z.string(), z.array(z.string()).max(10)]),
     notified_date: z.string().nullable().optional(),
     missed_public_exam: z.union([z.boolean(), z.string()]).nullable().optional(),
+    // Casework (issue 9): field rules in services/exclusions/casework-fields.ts.
+    decision_date: z.string().nullable().optional(),
+    exam_date: z.string().nullable().optional(),
+    start_session: z.string().nullable().optional(),
+    outcome: z.string().nullable().optional(),
+    outcome_date: z.string().nullable().optional(),
+    outcome_by: z.string().nullable().optional(),
   })
   .strict();
 

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import '../alerts/alert-schema';
 import type { Database } from '../store/database';
-import type { RuleEnrolment, RuleExclusion, RulePlacement, RulePupil, RuleSchool } from './alert-types';
+import type { RuleEnrolment, RuleExclusion, RulePlacement, RulePupil, RuleReview, RuleSchool } from './alert-types';
+import type { CaseworkRecord } from './casework-fields';
 import type { ExclusionRecord } from './exclusion-fields';
+import { closeAlertsForOutcomes } from './exclusion-outcomes';
 
 /** Reads and writes exclusion rows; shared by the importer, the intake API and the rule runner. */
 
@@ -17,7 +19,13 @@ export interface SavedExclusion {
   id: number;
   pupilId: number;
   outcome: 'inserted' | 'updated' | 'unchanged';
+  /** This save recorded a withdrawal, cancellation or reinstatement (its open alerts were closed). */
+  outcomeRecorded?: boolean;
 }
+
+/** The casework columns a row may set; a field not given keeps the stored value. */
+const CASEWORK = ['decision_date', 'exam_date', 'start_session', 'outcome', 'outcome_date', 'outcome_by'] as const;
+type CaseworkColumn = (typeof CASEWORK)[number];
 
 export type ExclusionToSave = ExclusionRecord & { pupil_id: number };
 
@@ -32,11 +40,12 @@ const naturalKey = (r: { pupil_id: number; school_urn: number; category: string;
 export async function saveExclusions(db: Kysely<Database>, rows: readonly ExclusionToSave[], source: string, now: string): Promise<SavedExclusion[]> {
   if (rows.length === 0) return [];
   const pupilIds = [...new Set(rows.map((r) => r.pupil_id))];
-  const existing = new Map<string, { id: number; sessions: number; reasons: string; notified_date: string | null; missed_public_exam: number }>();
+  type Stored = { id: number; sessions: number; reasons: string; notified_date: string | null; missed_public_exam: number } & Partial<Record<CaseworkColumn, string | null>>;
+  const existing = new Map<string, Stored>();
   for (let i = 0; i < pupilIds.length; i += 500) {
     const found = await db
       .selectFrom('exclusion')
-      .select(['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'reasons', 'notified_date', 'missed_public_exam'])
+      .select(['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'reasons', 'notified_date', 'missed_public_exam', ...CASEWORK])
       .where('pupil_id', 'in', pupilIds.slice(i, i + 500))
       .execute();
     for (const e of found) existing.set(naturalKey(e), e);
@@ -50,17 +59,26 @@ export async function saveExclusions(db: Kysely<Database>, rows: readonly Exclus
       result[index] = { id: 0, pupilId: row.pupil_id, outcome: 'inserted' };
       continue;
     }
+    const casework: CaseworkRecord = {};
+    for (const column of CASEWORK) {
+      const value = row[column];
+      if (value !== undefined && value !== old[column]) Object.assign(casework, { [column]: value });
+    }
     const same =
-      old.sessions === row.sessions && old.reasons === row.reasons && old.notified_date === row.notified_date && old.missed_public_exam === row.missed_public_exam;
+      old.sessions === row.sessions &&
+      old.reasons === row.reasons &&
+      old.notified_date === row.notified_date &&
+      old.missed_public_exam === row.missed_public_exam &&
+      Object.keys(casework).length === 0;
     if (!same) {
       await db
         .updateTable('exclusion')
-        .set({ sessions: row.sessions, reasons: row.reasons, notified_date: row.notified_date, missed_public_exam: row.missed_public_exam })
+        .set({ sessions: row.sessions, reasons: row.reasons, notified_date: row.notified_date, missed_public_exam: row.missed_public_exam, ...casework })
         .where('id', '=', old.id)
         .execute();
-      Object.assign(old, row);
+      Object.assign(old, row, casework);
     }
-    result[index] = { id: old.id, pupilId: row.pupil_id, outcome: same ? 'unchanged' : 'updated' };
+    result[index] = { id: old.id, pupilId: row.pupil_id, outcome: same ? 'unchanged' : 'updated', ...(casework.outcome ? { outcomeRecorded: true } : {}) };
   }
   // Two rows of one file with the same natural key: the later wins, as an update of the first.
   const seen = new Map<string, number>();
@@ -88,6 +106,12 @@ export async function saveExclusions(db: Kysely<Database>, rows: readonly Exclus
           sessions: row.sessions,
           notified_date: row.notified_date,
           missed_public_exam: row.missed_public_exam,
+          decision_date: row.decision_date ?? null,
+          exam_date: row.exam_date ?? null,
+          start_session: row.start_session ?? null,
+          outcome: row.outcome ?? null,
+          outcome_date: row.outcome_date ?? null,
+          outcome_by: row.outcome_by ?? null,
           source,
           created_at: now,
         })),
@@ -95,7 +119,10 @@ export async function saveExclusions(db: Kysely<Database>, rows: readonly Exclus
       .returning(['id', 'pupil_id', 'school_urn', 'category', 'start_date'])
       .execute();
     const ids = new Map(inserted.map((r) => [naturalKey(r), r.id]));
-    for (const { index, row } of chunk) result[index]!.id = ids.get(naturalKey(row))!;
+    for (const { index, row } of chunk) {
+      result[index]!.id = ids.get(naturalKey(row))!;
+      if (row.outcome) result[index]!.outcomeRecorded = true;
+    }
   }
   for (const [index, row] of rows.entries()) {
     if (result[index]!.id === 0) {
@@ -104,6 +131,8 @@ export async function saveExclusions(db: Kysely<Database>, rows: readonly Exclus
       result[index]!.id = result[firstIndex]!.id;
     }
   }
+  const closed = result.filter((r) => r.outcomeRecorded);
+  if (closed.length > 0) await closeAlertsForOutcomes(db, closed, source, now);
   return result;
 }
 
@@ -122,7 +151,27 @@ export interface RuleRows {
   exclusions: RuleExclusion[];
   enrolments: RuleEnrolment[];
   placements: RulePlacement[];
+  /** Pupil referral units (alternative provision) among the excluding schools. */
+  pruSchoolUrns: Set<number>;
+  reviews: RuleReview[];
+  /** This authority's DfE code (the local_authority row), for pupils living elsewhere. */
+  localLaCode?: string;
 }
+
+const REVIEW_COLUMNS = [
+  'exclusion_id',
+  'governors_decision',
+  'governors_meeting_date',
+  'governors_notified_date',
+  'irp_applied_date',
+  'irp_sen_expert',
+  'irp_outcome',
+  'irp_decision_notified_date',
+  'reconsidered_date',
+] as const;
+
+/** The exclusion columns the rules read. */
+const RULE_COLUMNS = ['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'notified_date', 'missed_public_exam', ...CASEWORK] as const;
 
 /**
  * Everything the pupil rules need: exclusions starting on or after `since` (the start of the academic
@@ -130,14 +179,14 @@ export interface RuleRows {
  * read to the pupils an import or intake touched.
  */
 export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds?: readonly number[]): Promise<RuleRows> {
-  if (pupilIds && pupilIds.length === 0) return { pupils: [], exclusions: [], enrolments: [], placements: [] };
+  if (pupilIds && pupilIds.length === 0) return { pupils: [], exclusions: [], enrolments: [], placements: [], pruSchoolUrns: new Set(), reviews: [] };
   const chunks = pupilIds ? chunk([...new Set(pupilIds)], 500) : [undefined];
-  const rows: RuleRows = { pupils: [], exclusions: [], enrolments: [], placements: [] };
+  const rows: RuleRows = { pupils: [], exclusions: [], enrolments: [], placements: [], pruSchoolUrns: new Set(), reviews: [] };
+  // PRUs are few: one small read. Alternative-provision type stands for a PRU in the school list.
+  for (const s of await db.selectFrom('school').select('urn').where('type', '=', 'alternative_provision').execute()) rows.pruSchoolUrns.add(s.urn);
+  rows.localLaCode = (await db.selectFrom('local_authority').select('code').executeTakeFirst())?.code;
   for (const ids of chunks) {
-    let exclusions = db
-      .selectFrom('exclusion')
-      .select(['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'notified_date', 'missed_public_exam'])
-      .where('start_date', '>=', since);
+    let exclusions = db.selectFrom('exclusion').select(RULE_COLUMNS).where('start_date', '>=', since);
     if (ids) exclusions = exclusions.where('pupil_id', 'in', ids);
     const found = await exclusions.execute();
     rows.exclusions.push(...found);
@@ -146,7 +195,7 @@ export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds
       rows.pupils.push(
         ...(await db
           .selectFrom('pupil')
-          .select(['id', 'sen_provision', 'looked_after', 'social_worker', 'fsm', 'ethnicity'])
+          .select(['id', 'sen_provision', 'looked_after', 'social_worker', 'fsm', 'ethnicity', 'home_la'])
           .where('id', 'in', part)
           .execute()),
       );
@@ -157,6 +206,12 @@ export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds
           .where('pupil_id', 'in', part)
           .execute()),
       );
+    }
+    for (const part of chunk(
+      found.map((e) => e.id),
+      500,
+    )) {
+      rows.reviews.push(...(await db.selectFrom('exclusion_review').select(REVIEW_COLUMNS).where('exclusion_id', 'in', part).execute()));
     }
     for (const part of chunk(
       found.filter((e) => e.category === 'PERM').map((e) => e.id),
@@ -182,7 +237,7 @@ export async function loadDistrictRows(db: Kysely<Database>, since: string, toda
     db.selectFrom('school').select(['urn', 'district_id']).execute(),
     db
       .selectFrom('exclusion')
-      .select(['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'notified_date', 'missed_public_exam'])
+      .select(RULE_COLUMNS)
       .where('start_date', '>=', since)
       .execute(),
   ]);

@@ -1,3 +1,4 @@
+import { addDays } from '../calendar/dates';
 import { CalendarError, type SchoolCalendar } from '../calendar/school-calendar';
 import type {
   Cohort,
@@ -9,6 +10,7 @@ import type {
   RulePlacement,
   RuleProblem,
   RulePupil,
+  RuleReview,
 } from './alert-types';
 import {
   COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS,
@@ -42,8 +44,24 @@ export interface PupilRuleInput {
    * the "no placement recorded" rule then stays silent rather than raising false alarms.
    */
   placements?: readonly RulePlacement[];
+  /**
+   * Pupil referral units among the excluding schools: day-6 education for a pupil suspended from
+   * one is the authority's to arrange, not the unit's.
+   */
+  pruSchoolUrns?: ReadonlySet<number>;
+  /** Recorded review steps (governors' decision, independent review), by exclusion. */
+  reviews?: readonly RuleReview[];
+  /** This authority's DfE code: a pupil whose home_la differs lives elsewhere. */
+  localLaCode?: string;
   settings?: RuleSettings;
 }
+
+/** The board's duties to consider reinstatement: met once the governors' decision is recorded. */
+const BOARD_DUTIES: ReadonlySet<PupilRuleId> = new Set(['pex_governors_review', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam']);
+/** School days for the review steps (SI 2012/1033 Sch 1 paras 1-2; regs 8, 17, 26). */
+export const IRP_APPLY_WITHIN_SCHOOL_DAYS = 15;
+export const IRP_PANEL_WITHIN_SCHOOL_DAYS = 15;
+export const RECONSIDER_WITHIN_SCHOOL_DAYS = 10;
 
 export interface RuleResult {
   alerts: PupilAlert[];
@@ -73,6 +91,9 @@ interface PupilContext {
   cohorts: Cohort[];
   currentSchoolUrns: number[];
   placed: ReadonlySet<number> | undefined;
+  pruSchoolUrns: ReadonlySet<number>;
+  reviews: ReadonlyMap<number, RuleReview>;
+  localLaCode: string | undefined;
   alerts: PupilAlert[];
   problems: RuleProblem[];
 }
@@ -105,6 +126,7 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
     currentSchools.set(e.pupil_id, list);
   }
   const placed = input.placements ? new Set(input.placements.map((p) => p.exclusionId)) : undefined;
+  const reviews = new Map((input.reviews ?? []).map((r) => [r.exclusion_id, r]));
 
   for (const pupil of input.pupils) {
     const exclusions = byPupil.get(pupil.id);
@@ -118,6 +140,9 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
       cohorts: cohortsOf(pupil),
       currentSchoolUrns: (currentSchools.get(pupil.id) ?? []).sort((a, b) => a - b),
       placed,
+      pruSchoolUrns: input.pruSchoolUrns ?? new Set<number>(),
+      reviews,
+      localLaCode: input.localLaCode,
       alerts,
       problems,
     };
@@ -179,6 +204,10 @@ function emit(
   exclusion: RuleExclusion,
   options: { dueDate?: string; facts?: PupilAlertFacts; keyExtra?: string } = {},
 ): void {
+  // Withdrawn, cancelled or reinstated: its duties and deadlines stop (its served days still count).
+  if (exclusion.outcome) return;
+  // The board has met and decided: its duty to consider reinstatement is done.
+  if (BOARD_DUTIES.has(rule) && ctx.reviews.get(exclusion.id)?.governors_decision) return;
   const alert: PupilAlert = {
     scope: 'pupil',
     rule,
@@ -201,26 +230,59 @@ function emit(
 }
 
 /**
- * The day the board is taken to have notice. The row records when the LA was told; heads must tell
- * the board and the LA together ("without delay"), so that date stands in, else the start date.
+ * The day the board is taken to have notice: the head tells parents, the board and the authority
+ * together, so the head's decision date (default the start date), never the day the authority
+ * heard, which may be later.
  */
-function noticeDate(exclusion: RuleExclusion): string {
-  return exclusion.notified_date ?? exclusion.start_date;
+function boardNoticeDate(exclusion: RuleExclusion): string {
+  return exclusion.decision_date ?? exclusion.start_date;
+}
+
+/** Facts every board deadline shows: the head's notice and, when known, when the authority heard. */
+function noticeFacts(exclusion: RuleExclusion): PupilAlertFacts {
+  return { decisionDate: boardNoticeDate(exclusion), ...(exclusion.notified_date ? { laNotifiedDate: exclusion.notified_date } : {}) };
+}
+
+/** The last school day before a date at this school (the board should meet before an exam). */
+function schoolDayBefore(calendar: SchoolCalendar, date: string, urn: number): string | undefined {
+  const from = addDays(date, -60) < calendar.firstDay() ? calendar.firstDay() : addDays(date, -60);
+  const to = addDays(date, -1);
+  if (to < from) return undefined;
+  const days = calendar.schoolDays(from, to, urn);
+  return days[days.length - 1];
+}
+
+/**
+ * The board's 15-school-day deadline from its notice; with a public exam, the earlier of that and
+ * the school day before the exam (reg 24(1)(b)(ii): meet before the exam where practicable).
+ */
+function boardDeadline(ctx: PupilContext, exclusion: RuleExclusion): { dueDate: string | undefined; facts: PupilAlertFacts } {
+  const facts = noticeFacts(exclusion);
+  const fifteenth = due(ctx, exclusion, () => ctx.calendar.addSchoolDays(boardNoticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
+  if (!exclusion.exam_date) return { dueDate: fifteenth, facts };
+  const beforeExam = schoolDayBefore(ctx.calendar, exclusion.exam_date, exclusion.school_urn);
+  if (beforeExam && (fifteenth === undefined || beforeExam < fifteenth)) return { dueDate: beforeExam, facts: { ...facts, examDate: exclusion.exam_date, beforeExam: true } };
+  return { dueDate: fifteenth, facts: { ...facts, examDate: exclusion.exam_date } };
 }
 
 function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
   const { calendar, pupil } = ctx;
   if (exclusion.category === 'PERM') {
     // Basis: SI 2012/1033 reg 5 - the LA must be told of every permanent exclusion without delay.
-    emit(ctx, 'permanent_exclusion', exclusion);
+    emit(ctx, 'permanent_exclusion', exclusion, exclusion.exam_date ? { facts: { examDate: exclusion.exam_date, missesExam: true } } : {});
 
-    // Basis: exclusion guidance (EIA 2006 s.100) - the LA arranges full-time education from day 6.
+    // Basis: Education Act 1996 s.19(3A) (inserted by EIA 2006 s.101) - the LA arranges full-time education from day 6.
     const daySix = due(ctx, exclusion, () => nthSchoolDay(exclusion, DAY_SIX_AFTER_DAYS + 1, calendar));
     emit(ctx, 'pex_la_day6', exclusion, { dueDate: daySix });
 
-    // Basis: SI 2012/1033 reg 24(1)(a) and parallels - board considers reinstatement within 15 school days of notice.
-    const review = due(ctx, exclusion, () => calendar.addSchoolDays(noticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
-    emit(ctx, 'pex_governors_review', exclusion, { dueDate: review });
+    // Basis: SI 2012/1033 reg 24(1)(a) and parallels - board considers reinstatement within 15 school days of its notice (before an exam if practicable).
+    const review = boardDeadline(ctx, exclusion);
+    emit(ctx, 'pex_governors_review', exclusion, { dueDate: review.dueDate, facts: exclusion.exam_date ? { ...review.facts, missesExam: true } : review.facts });
+
+    reviewStepRules(ctx, exclusion);
+
+    // Basis: SI 2012/1033 regs 2 and 5 and EA 1996 s.19 - the home authority must be told, and arranges day-6 education.
+    if (pupil.home_la && pupil.home_la !== ctx.localLaCode) emit(ctx, 'home_la_excluded', exclusion, { facts: { homeLa: pupil.home_la } });
 
     // Basis: as pex_la_day6 - warn before day 6 passes without a recorded placement.
     if (ctx.placed && !ctx.placed.has(exclusion.id) && daySix) {
@@ -228,6 +290,9 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
       if (left <= ctx.settings.placementWarnSchoolDays) emit(ctx, 'pex_no_placement', exclusion, { dueDate: daySix, facts: { daySix } });
     }
   }
+
+  // Basis: SI 2012/1033 reg 5 as amended by SI 2022/788 - the LA must be told of every exclusion without delay (local rule: within a school day).
+  reportedLateRule(ctx, exclusion);
 
   // Basis: exclusion guidance - avoid excluding pupils with EHC plans; the LA must secure the plan's provision.
   if (pupil.sen_provision === 'E') emit(ctx, 'ehc_plan_excluded', exclusion);
@@ -237,15 +302,67 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
   if (pupil.social_worker !== 'N') emit(ctx, 'social_worker_excluded', exclusion);
 
   // Basis: SI 2012/1033 reg 24(1)(b)(ii) and parallels - a missed public exam obliges the board to meet (before the exam if practicable).
-  if (exclusion.category !== 'PERM' && exclusion.missed_public_exam === 1) {
-    const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(noticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
-    emit(ctx, 'missed_public_exam', exclusion, { dueDate });
+  if (exclusion.category !== 'PERM' && (exclusion.missed_public_exam === 1 || exclusion.exam_date)) {
+    const { dueDate, facts } = boardDeadline(ctx, exclusion);
+    emit(ctx, 'missed_public_exam', exclusion, { dueDate, facts });
   }
 }
 
 /**
- * Basis: exclusion guidance (EIA 2006 s.101) - the school arranges full-time education from day 6
- * of a suspension of more than five consecutive school days.
+ * Basis: SI 2012/1033 Sch 1 paras 1-2 and regs 8, 17, 26 - after the governors uphold a permanent
+ * exclusion: parents' 15 school days to apply for an independent review from notice of the decision;
+ * the panel's 15 school days from the application; the board's 10 school days to reconsider from
+ * notice of a panel recommendation or quash.
+ */
+function reviewStepRules(ctx: PupilContext, exclusion: RuleExclusion): void {
+  const review = ctx.reviews.get(exclusion.id);
+  if (!review || review.governors_decision !== 'upheld') return;
+  const { calendar } = ctx;
+  const urn = exclusion.school_urn;
+  const notice = review.governors_notified_date ?? review.governors_meeting_date;
+  const facts: PupilAlertFacts = {
+    ...(review.governors_meeting_date ? { governorsMeetingDate: review.governors_meeting_date } : {}),
+    ...(notice ? { governorsNotifiedDate: notice } : {}),
+  };
+  if (!review.irp_applied_date) {
+    if (!notice) return;
+    const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(notice, IRP_APPLY_WITHIN_SCHOOL_DAYS, urn));
+    emit(ctx, 'irp_application_window', exclusion, { dueDate, facts });
+    return;
+  }
+  const applied = { ...facts, irpAppliedDate: review.irp_applied_date, irpSenExpert: review.irp_sen_expert === 1 };
+  if (!review.irp_outcome) {
+    const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(review.irp_applied_date!, IRP_PANEL_WITHIN_SCHOOL_DAYS, urn));
+    emit(ctx, 'irp_panel_deadline', exclusion, { dueDate, facts: applied });
+    return;
+  }
+  if (review.irp_outcome === 'upheld' || review.reconsidered_date || !review.irp_decision_notified_date) return;
+  const panelNotice = review.irp_decision_notified_date;
+  const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(panelNotice, RECONSIDER_WITHIN_SCHOOL_DAYS, urn));
+  emit(ctx, 'governors_reconsideration', exclusion, { dueDate, facts: { ...applied, irpOutcome: review.irp_outcome } });
+}
+
+/**
+ * Basis: SI 2012/1033 reg 5 as amended by SI 2022/788 (every suspension and permanent exclusion,
+ * without delay) and the local rule (within one school day, configurable): a late report is a fault.
+ */
+function reportedLateRule(ctx: PupilContext, exclusion: RuleExclusion): void {
+  if (!exclusion.notified_date) return; // not known when the authority heard: nothing to judge
+  const decided = boardNoticeDate(exclusion);
+  const within = ctx.settings.laReportWithinSchoolDays;
+  const urn = exclusion.school_urn;
+  // The reporting deadline: the decision day itself when 0, else that many school days after it.
+  const deadline = within === 0 ? decided : ctx.calendar.addSchoolDays(decided, within, urn);
+  if (exclusion.notified_date <= deadline) return;
+  emit(ctx, 'reported_late', exclusion, {
+    facts: { ...noticeFacts(exclusion), schoolDaysLate: Math.max(1, ctx.calendar.schoolDaysBetween(deadline, exclusion.notified_date, urn)) },
+  });
+}
+
+/**
+ * Basis: EIA 2006 s.100 and the 2007 full-time provision regulations as amended (for a PRU, EA 1996
+ * s.19(3A)) - full-time education from the 6th consecutive school day of one or more back-to-back
+ * suspensions at one school. Joining back-to-back suspensions is the law, not a setting.
  */
 function suspensionDaySixRule(ctx: PupilContext, exclusions: RuleExclusion[], shares: ReadonlyMap<number, DayShare[]>): void {
   const bySchool = new Map<number, RuleExclusion[]>();
@@ -254,15 +371,17 @@ function suspensionDaySixRule(ctx: PupilContext, exclusions: RuleExclusion[], sh
     bySchool.set(e.school_urn, [...(bySchool.get(e.school_urn) ?? []), e]);
   }
   for (const [urn, list] of bySchool) {
+    const rule: PupilRuleId = ctx.pruSchoolUrns.has(urn) ? 'pru_suspension_day6' : 'suspension_day6';
     let chainDates: string[] = [];
     let chainOwners: RuleExclusion[] = [];
     let chainFirst: RuleExclusion | undefined;
+    let lastShare: DayShare | undefined;
     const close = () => {
       if (chainDates.length > DAY_SIX_AFTER_DAYS && chainFirst) {
         const daySix = chainDates[DAY_SIX_AFTER_DAYS]!;
         const owner = chainOwners[DAY_SIX_AFTER_DAYS]!;
         if (isEvent(ctx, owner))
-          emit(ctx, 'suspension_day6', owner, {
+          emit(ctx, rule, owner, {
             dueDate: daySix,
             facts: { consecutiveDays: chainDates.length },
             keyExtra: chainFirst.id === owner.id ? undefined : `from-x${chainFirst.id}`,
@@ -273,25 +392,34 @@ function suspensionDaySixRule(ctx: PupilContext, exclusions: RuleExclusion[], sh
       chainFirst = undefined;
     };
     for (const exclusion of list) {
-      const dates = shares.get(exclusion.id)!.map((s) => s.date);
-      const last = chainDates[chainDates.length - 1];
-      const continues =
-        ctx.settings.combineBackToBackSuspensions && last !== undefined && ctx.calendar.addSchoolDays(last, 1, urn) === dates[0];
-      if (!continues) close();
+      const own = shares.get(exclusion.id)!;
+      if (!(lastShare && continuesRun(ctx.calendar, urn, lastShare, own[0]!))) close();
       if (!chainFirst) chainFirst = exclusion;
-      for (const date of dates) {
-        if (chainDates[chainDates.length - 1] === date) continue;
-        chainDates.push(date);
+      for (const share of own) {
+        if (chainDates[chainDates.length - 1] === share.date) continue;
+        chainDates.push(share.date);
         chainOwners.push(exclusion);
       }
+      lastShare = own[own.length - 1];
     }
     close();
   }
 }
 
 /**
- * Basis: SI 2012/1033 reg 24(1)(b)(i) and (c) and parallels - term totals over 5 (board meets within
- * 50 school days if parents make representations) and over 15 (board must meet within 15 school days).
+ * Whether the next suspension continues the run without the pupil back in school in between: it
+ * starts the afternoon of the day the last one ended at lunchtime, or the next school day's morning
+ * after one that ran to the end of a day.
+ */
+function continuesRun(calendar: SchoolCalendar, urn: number, last: DayShare, next: DayShare): boolean {
+  if (next.date === last.date) return last.half === 'AM' && next.half === 'PM';
+  return last.half !== 'AM' && next.half !== 'PM' && calendar.addSchoolDays(last.date, 1, urn) === next.date;
+}
+
+/**
+ * Basis: SI 2012/1033 reg 24(1)(b)(i) and (c) and parallels - every suspension after which the term
+ * total is over 15 school days brings the board's duty to meet within 15 school days of its notice;
+ * every one leaving it over 5 (up to 15), within 50 if parents make representations.
  */
 function termTotalRules(ctx: PupilContext, exclusions: RuleExclusion[], shares: ReadonlyMap<number, DayShare[]>): void {
   const { calendar } = ctx;
@@ -304,13 +432,13 @@ function termTotalRules(ctx: PupilContext, exclusions: RuleExclusion[], shares: 
     if (!isEvent(ctx, exclusion)) continue;
     for (const change of totals.get(exclusion.id) ?? []) {
       const term = change.bucket.split('|')[0]!;
-      const facts = { term, termTotalDays: change.after };
-      if (change.before <= TERM_COMPULSORY_REVIEW_DAYS && change.after > TERM_COMPULSORY_REVIEW_DAYS) {
-        const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(noticeDate(exclusion), COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
-        emit(ctx, 'term_total_over_15', exclusion, { dueDate, facts, keyExtra: term });
-      } else if (change.before <= TERM_OPTIONAL_REVIEW_DAYS && change.after > TERM_OPTIONAL_REVIEW_DAYS) {
-        // Only the higher threshold is raised when one suspension crosses both: the compulsory meeting covers it.
-        const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(noticeDate(exclusion), OPTIONAL_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
+      const facts = { term, termTotalDays: change.after, ...noticeFacts(exclusion) };
+      if (change.after > TERM_COMPULSORY_REVIEW_DAYS) {
+        // Only the higher duty is raised when the total is over 15: the compulsory meeting covers it.
+        const deadline = boardDeadline(ctx, exclusion);
+        emit(ctx, 'term_total_over_15', exclusion, { dueDate: deadline.dueDate, facts: { ...deadline.facts, ...facts }, keyExtra: term });
+      } else if (change.after > TERM_OPTIONAL_REVIEW_DAYS) {
+        const dueDate = due(ctx, exclusion, () => calendar.addSchoolDays(boardNoticeDate(exclusion), OPTIONAL_REVIEW_WITHIN_SCHOOL_DAYS, exclusion.school_urn));
         emit(ctx, 'term_total_over_5', exclusion, { dueDate, facts, keyExtra: term });
       }
     }

@@ -28,11 +28,10 @@ export const ruleSettingsSchema = z
     /** Year totals across schools: suspensions at previous schools count towards the 45-day cap. */
     yearTotalsAcrossSchools: z.boolean().default(true),
     /**
-     * A suspension that starts on the school day after another ends, at the same school, is treated
-     * as one consecutive period for the day-6 duty. [U]: the reference only says "more than five
-     * consecutive school days"; counting back-to-back periods together is the cautious reading.
+     * Local rule (Lincolnshire: within 24 hours): the authority should hear of an exclusion within
+     * this many school days of the head's decision. Reg 5 itself says "without delay".
      */
-    combineBackToBackSuspensions: z.boolean().default(true),
+    laReportWithinSchoolDays: z.number().int().min(0).max(10).default(1),
     /** Repeated suspensions: this many or more... */
     repeatedCount: z.number().int().min(2).default(3),
     /** ...whose first days fall within this many school days (from the first to the last, inclusive). */

@@ -11,6 +11,8 @@ export interface DayShare {
   date: string;
   /** 1 for a full day, 0.5 for a half day or a lunchtime. */
   days: number;
+  /** For a half day of a suspension, the session it covers ('AM' or 'PM'); absent for full days and lunchtimes. */
+  half?: 'AM' | 'PM';
 }
 
 /** The first school day of an exclusion at its school. */
@@ -27,23 +29,35 @@ export function nthSchoolDay(exclusion: Pick<RuleExclusion, 'start_date' | 'scho
 }
 
 /**
- * The school days a suspension or lunchtime suspension covers, in order. A suspension of 2n+1
- * sessions is n full days then a half day; a lunchtime row of k sessions is k lunchtimes on
- * consecutive school days. Permanent exclusions do not count towards suspension totals: empty.
+ * The school days a suspension or lunchtime suspension covers, in order. A suspension starting in
+ * the morning of 2n+1 sessions is n full days then a morning; one starting in the afternoon is an
+ * afternoon, then full days, then a morning if a session is left over. A lunchtime row of k sessions
+ * is k lunchtimes on consecutive school days. Permanent exclusions do not count towards suspension
+ * totals: empty. Days from the outcome date on (withdrawn, cancelled, reinstated) are not counted:
+ * the pupil is back.
  */
 export function suspensionDayShares(exclusion: RuleExclusion, calendar: SchoolCalendar): DayShare[] {
   if (exclusion.category === 'PERM' || exclusion.sessions <= 0) return [];
   const shares: DayShare[] = [];
-  const entries =
-    exclusion.category === 'LUNC'
-      ? Array.from({ length: exclusion.sessions }, () => 0.5)
-      : [...Array.from({ length: Math.floor(exclusion.sessions / 2) }, () => 1), ...(exclusion.sessions % 2 ? [0.5] : [])];
+  type Entry = { days: number; half?: 'AM' | 'PM' };
+  let entries: Entry[];
+  if (exclusion.category === 'LUNC') entries = Array.from({ length: exclusion.sessions }, () => ({ days: 0.5 }));
+  else {
+    const pm = exclusion.start_session === 'PM';
+    const rest = exclusion.sessions - (pm ? 1 : 0);
+    entries = [
+      ...(pm ? [{ days: 0.5, half: 'PM' as const }] : []),
+      ...Array.from({ length: Math.floor(rest / 2) }, () => ({ days: 1 })),
+      ...(rest % 2 ? [{ days: 0.5, half: 'AM' as const }] : []),
+    ];
+  }
   let date = firstSchoolDay(exclusion, calendar);
-  entries.forEach((days, i) => {
+  entries.forEach((entry, i) => {
     if (i > 0) date = calendar.addSchoolDays(date, 1, exclusion.school_urn);
-    shares.push({ date, days });
+    shares.push(entry.half ? { date, days: entry.days, half: entry.half } : { date, days: entry.days });
   });
-  return shares;
+  const back = exclusion.outcome ? exclusion.outcome_date : null;
+  return back ? shares.filter((s) => s.date < back) : shares;
 }
 
 /** Total suspension days of one exclusion (sessions / 2 for both categories). */

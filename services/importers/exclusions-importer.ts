@@ -6,7 +6,8 @@ import type { ImportEnv, Importer } from './importer';
 
 /**
  * `exclusions`: school_urn,upn,category,start_date,sessions,reasons,notified_date
- * (+ optional missed_public_exam). category SUSP or FIXD (suspension), PERM, LUNC (lunchtime);
+ * (+ optional missed_public_exam, and the casework columns decision_date, exam_date, start_session,
+ * outcome, outcome_date, outcome_by: docs/data-formats.md). category SUSP or FIXD (suspension), PERM, LUNC (lunchtime);
  * sessions: one school day is 2, a lunchtime 1, empty for PERM; reasons: up to three DfE codes
  * separated by ';'. The pupil must be on roll at the school (the roll rule in
  * services/exclusions/exclusion-roll.ts); a row naming a pupil of another school is a line error. Upserts by pupil, school, category and start date, so re-importing a file
@@ -28,10 +29,13 @@ export interface ExclusionsContext {
 }
 
 const COLUMNS = ['school_urn', 'upn', 'category', 'start_date', 'sessions', 'reasons', 'notified_date', 'missed_public_exam'] as const;
+/** Optional casework columns (issue 9); an empty cell keeps what is stored. */
+const CASEWORK_COLUMNS = ['decision_date', 'exam_date', 'start_session', 'outcome', 'outcome_date', 'outcome_by'] as const;
 
 export const exclusionsImporter: Importer<ExclusionImportRecord, ExclusionsContext> = {
   kind: 'exclusions',
-  description: 'school_urn,upn,category,start_date,sessions,reasons,notified_date (optional missed_public_exam)',
+  description:
+    'school_urn,upn,category,start_date,sessions,reasons,notified_date (optional missed_public_exam, decision_date, exam_date, start_session, outcome, outcome_date, outcome_by)',
   columns: [
     { name: 'school_urn', required: true },
     { name: 'upn', required: true },
@@ -41,6 +45,7 @@ export const exclusionsImporter: Importer<ExclusionImportRecord, ExclusionsConte
     { name: 'reasons', required: true },
     { name: 'notified_date', required: true },
     { name: 'missed_public_exam', required: false },
+    ...CASEWORK_COLUMNS.map((name) => ({ name, required: false })),
   ],
   keyColumn: 'start_date',
   key: (r) => `${r.pupil_id}|${r.school_urn}|${r.category}|${r.start_date}`,
@@ -52,7 +57,7 @@ export const exclusionsImporter: Importer<ExclusionImportRecord, ExclusionsConte
 
   parse(row: RowView, ctx): ExclusionImportRecord | undefined {
     const raw: RawExclusion = {};
-    for (const column of COLUMNS) raw[column] = row.get(column);
+    for (const column of [...COLUMNS, ...CASEWORK_COLUMNS]) raw[column] = row.get(column);
     const { record, problems } = checkExclusion(raw, { today: ctx.env.today, knownSchool: (urn) => ctx.schools.has(urn) });
     for (const problem of problems) row.fail(problem.field, problem.message);
     if (!record) return undefined;

@@ -24,6 +24,8 @@ import type { ImportEnv, Importer } from './importer';
  */
 
 export interface PupilRecord {
+  /** Issue 9: the authority the pupil lives in, when another (optional column). */
+  home_la: string | null;
   upn: string;
   school_urn: number;
   legal_forename: string;
@@ -106,11 +108,12 @@ const FIELDS = [
   'social_worker',
   'fsm',
   'youth_justice',
+  'home_la',
 ] as const;
 
 export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
   kind: 'pupils',
-  description: 'upn,school_urn,legal_forename,legal_surname,preferred_forename,date_of_birth,nc_year,sex,ethnicity,sen_provision,looked_after,social_worker,fsm,youth_justice[,entry_date]',
+  description: 'upn,school_urn,legal_forename,legal_surname,preferred_forename,date_of_birth,nc_year,sex,ethnicity,sen_provision,looked_after,social_worker,fsm,youth_justice[,entry_date][,home_la]',
   columns: [
     { name: 'upn', required: true },
     { name: 'school_urn', required: true },
@@ -127,6 +130,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     { name: 'fsm', required: true },
     { name: 'youth_justice', required: true },
     { name: 'entry_date', required: false },
+    { name: 'home_la', required: false },
   ],
   keyColumn: 'upn',
   key: (record) => record.upn,
@@ -158,6 +162,8 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     const fsm = flag(row, 'fsm');
     const youthJustice = flag(row, 'youth_justice');
     const entryDate = parseEntryDate(row, ctx.env.today, born);
+    const homeLa = row.get('home_la');
+    if (homeLa !== '' && !/^\d{3}$/.test(homeLa)) row.fail('home_la', `"${homeLa.slice(0, 10)}" is not a three-digit LA code`);
     if (row.failed) return undefined;
     return {
       upn: upn!,
@@ -175,6 +181,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
       fsm: fsm!,
       youth_justice: youthJustice!,
       entry_date: entryDate ?? null,
+      home_la: homeLa === '' ? null : homeLa,
     };
   },
 
@@ -215,6 +222,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
             social_worker: eb.ref('excluded.social_worker'),
             fsm: eb.ref('excluded.fsm'),
             youth_justice: eb.ref('excluded.youth_justice'),
+            home_la: eb.ref('excluded.home_la'),
           })),
         )
         .returning(['id', 'upn'])

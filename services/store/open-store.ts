@@ -15,6 +15,7 @@ import { clusterNominationsMigration } from './migrations/0007-cluster-nominatio
 import { ladderChecklistMigration } from './migrations/0009-ladder-checklist';
 import { clusterExportLinksMigration } from './migrations/0008-cluster-export-links';
 import { OffThreadReadSqliteDialect, SqliteReadPool } from './sqlite-read-workers';
+import { exclusionCaseworkMigration } from './migrations/0010-exclusion-casework';
 
 export interface Store {
   db: Kysely<Database>;
@@ -38,6 +39,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0007-cluster-nominations': clusterNominationsMigration(engine),
     '0009-ladder-checklist': ladderChecklistMigration(engine),
     '0008-cluster-export-links': clusterExportLinksMigration(engine),
+    '0010-exclusion-casework': exclusionCaseworkMigration(engine),
   };
 }
 

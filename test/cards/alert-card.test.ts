@@ -28,6 +28,7 @@ const pupilView: PupilAlertView = {
   deadlineNote: null,
   placementFrom: null,
   canRecordPlacement: false,
+  canRecordOutcome: false,
   suggestLadder: true,
   status: 'open',
   acknowledgedBy: null,

@@ -19,7 +19,7 @@ describe('suspension day counting', () => {
     const shares = suspensionDayShares(exclusion(p, { start_date: '2026-11-23', sessions: 3 }), cal);
     assert.deepEqual(shares, [
       { date: '2026-11-23', days: 1 },
-      { date: '2026-11-24', days: 0.5 },
+      { date: '2026-11-24', days: 0.5, half: 'AM' },
     ]);
     assert.equal(suspensionDays({ category: 'SUSP', sessions: 3 }), 1.5);
   });

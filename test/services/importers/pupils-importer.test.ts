@@ -52,6 +52,18 @@ describe('pupils import', () => {
       await importOk(getStore(), 'schools', fixture('schools.csv'));
     });
 
+    it('reads the optional home_la column (issue 9: pupils living in another authority) and refuses a bad code', async () => {
+      const store = getStore();
+      const urn = Number((await store.db.selectFrom('school').select('urn').executeTakeFirstOrThrow()).urn);
+      const header = `${PUPIL_HEADER},home_la`;
+      await importOk(store, 'pupils', files.csv([header, `${pupilRow(UPNS[0]!, urn)},891`, `${pupilRow(UPNS[1]!, urn)},`]));
+      const rows = await store.db.selectFrom('pupil').select(['upn', 'home_la']).orderBy('upn').execute();
+      assert.deepEqual(new Map(rows.map((r) => [r.upn, r.home_la])), new Map([[UPNS[0]!, '891'], [UPNS[1]!, null]]));
+      const bad = await importFile(store, 'pupils', files.csv([header, `${pupilRow(UPNS[2]!, urn)},89X`]));
+      assert.equal(bad.ok, false);
+      assert.match(bad.ok ? '' : bad.errors.join('\n'), /:2: home_la: "89X" is not a three-digit LA code/);
+    });
+
     it('imports pupils with every accepted spelling and enrols each at the named school from the import date', async () => {
       const store = getStore();
       const result = await importOk(store, 'pupils', fixture('pupils.csv'));
@@ -62,19 +74,19 @@ describe('pupils import', () => {
       assert.deepEqual(pupils, [
         {
           upn: 'K925200219101', legal_forename: 'Amelia', legal_surname: 'Hartley', preferred_forename: 'Millie', date_of_birth: '2014-10-03',
-          nc_year: 7, sex: 'F', ethnicity: 'WBRI', sen_provision: 'K', looked_after: 0, social_worker: 'N', fsm: 1, youth_justice: 0,
+          nc_year: 7, sex: 'F', ethnicity: 'WBRI', sen_provision: 'K', looked_after: 0, social_worker: 'N', fsm: 1, youth_justice: 0, home_la: null,
         },
         {
           upn: 'H925200319102', legal_forename: 'Jakub', legal_surname: 'Nowak', preferred_forename: null, date_of_birth: '2012-03-19',
-          nc_year: 9, sex: 'M', ethnicity: 'WOTH', sen_provision: 'E', looked_after: 1, social_worker: 'CP', fsm: 1, youth_justice: 1,
+          nc_year: 9, sex: 'M', ethnicity: 'WOTH', sen_provision: 'E', looked_after: 1, social_worker: 'CP', fsm: 1, youth_justice: 1, home_la: null,
         },
         {
           upn: 'E925200119103', legal_forename: 'Priya', legal_surname: 'Sharma', preferred_forename: null, date_of_birth: '2021-06-01',
-          nc_year: 0, sex: 'F', ethnicity: 'AIND', sen_provision: 'N', looked_after: 0, social_worker: 'N', fsm: 0, youth_justice: 0,
+          nc_year: 0, sex: 'F', ethnicity: 'AIND', sen_provision: 'N', looked_after: 0, social_worker: 'N', fsm: 0, youth_justice: 0, home_la: null,
         },
         {
           upn: 'C925200219104', legal_forename: 'Ella-Rose', legal_surname: "O'Neill, Smith", preferred_forename: 'Ella', date_of_birth: '2022-12-11',
-          nc_year: -1, sex: 'F', ethnicity: 'MWBC', sen_provision: 'N', looked_after: 0, social_worker: 'CIN', fsm: 0, youth_justice: 0,
+          nc_year: -1, sex: 'F', ethnicity: 'MWBC', sen_provision: 'N', looked_after: 0, social_worker: 'CIN', fsm: 0, youth_justice: 0, home_la: null,
         },
       ]);
       const upnOf = new Map(snap.pupil.map((p) => [p.id, p.upn]));
