@@ -36,6 +36,8 @@ export interface ReviewCardOptions {
 /** Open actions come first; more than this many would crowd the form off a phone screen. */
 const MAX_ACTIONS = 6;
 const MAX_REVIEWS = 2;
+/** Earlier reviews are a reminder (the minutes hold them in full); short enough that the busiest card fits 28 KB. */
+const EARLIER_REVIEW_TEXT_CHARS = 240;
 
 const BAND_WORDS = { none: 'Not persistently absent', persistent: 'Persistent absence (10%+ missed)', severe: 'Severe absence (50%+ missed)' } as const;
 
@@ -164,8 +166,8 @@ function reviewSection(view: ReviewView): CardElement[] {
         [
           `**${shortDate(r.meetingDate)}** (recorded by ${safe(r.recordedBy, 60)})`,
           r.leadPractitioner ? `Lead practitioner: ${safe(r.leadPractitioner)}` : '',
-          r.barriers ? `Barriers: ${safe(r.barriers, 300)}` : '',
-          r.outcome ? `Outcome: ${safe(r.outcome, 300)}` : '',
+          r.barriers ? `Barriers: ${safe(r.barriers, EARLIER_REVIEW_TEXT_CHARS)}` : '',
+          r.outcome ? `Outcome: ${safe(r.outcome, EARLIER_REVIEW_TEXT_CHARS)}` : '',
         ]
           .filter(Boolean)
           .join('\n\n'),
