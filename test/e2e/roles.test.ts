@@ -44,7 +44,8 @@ describe('each role in the Agents Playground (headless Chromium)', function () {
       playgroundDir: path.join(tmp, `playground-${role}`),
     });
     try {
-      const page = await openChat(browser!, run);
+      // Tall enough that the longest card is photographed whole.
+      const page = await openChat(browser!, run, { width: 1400, height: 3200 });
       try {
         await body(page, run);
       } finally {
@@ -53,6 +54,19 @@ describe('each role in the Agents Playground (headless Chromium)', function () {
     } finally {
       await stopDev(run);
     }
+  }
+
+  /** Opens the best fit from a ladder results card and returns the rung card's text, keeping its screenshot. */
+  async function openBestFit(page: Page, run: DevRun, shot: string): Promise<string> {
+    await page.getByRole('button', { name: /^Open / }).first().click();
+    const rung = cards(page).filter({ hasText: /What to do now/i }).last();
+    try {
+      await rung.waitFor({ state: 'visible', timeout: 60_000 });
+    } catch (error) {
+      throw new Error(`opening the best fit showed no rung card: ${(error as Error).message}\n${run.recentOutput()}`);
+    }
+    await keepScreenshot(rung, SHOTS, shot);
+    return rung.innerText();
   }
 
   /** Sends `text` and returns the text of the card that answers it, keeping its screenshot. */
@@ -95,8 +109,10 @@ describe('each role in the Agents Playground (headless Chromium)', function () {
 
   it('school leader: a described situation finds its rung, essentials first', async () => {
     await asRole('school_leader', async (page, run) => {
-      const rung = await ask(page, run, 'ladder a year 8 pupil keeps walking out of lessons', 'school-leader-1-ladder');
-      assert.match(rung, /What to do now/i);
+      const results = await ask(page, run, 'ladder a year 8 pupil keeps walking out of lessons', 'school-leader-1-ladder');
+      assert.match(results, /Best fit/);
+      const rung = await openBestFit(page, run, 'school-leader-2-rung');
+      assert.match(rung, /Who to call/i);
       assert.match(rung, /Show more/i);
     });
   });
@@ -117,8 +133,9 @@ describe('each role in the Agents Playground (headless Chromium)', function () {
 
   it('someone the bot does not know: the ladder answers, pupil data is refused', async () => {
     await asRole('unknown', async (page, run) => {
-      const rung = await ask(page, run, 'ladder persistent low level disruption in class', 'unknown-1-ladder');
-      assert.match(rung, /What to do now/i);
+      const results = await ask(page, run, 'ladder persistent low level disruption in class', 'unknown-1-ladder');
+      assert.match(results, /Best fit/);
+      await openBestFit(page, run, 'unknown-2-rung');
       const before = await page.locator('p').count();
       await say(page, 'cluster Boston');
       await page.getByText(/not set up/i).last().waitFor({ state: 'visible', timeout: 60_000 });

@@ -189,6 +189,9 @@ describe('scripts/dev', () => {
         await started;
         await stopChild(child, 600000);
         await closed;
+        // The pipe closes as the killed program releases its files, a moment before the kernel
+        // marks it a zombie: wait (bounded) for that, rather than read its state mid-exit.
+        for (let i = 0; i < 500 && alive(programPid!); i++) await new Promise((resolve) => setTimeout(resolve, 20));
         assert.ok(!alive(programPid!), 'the program the wrapper started is gone');
       } finally {
         if (programPid) {
