@@ -40,6 +40,8 @@ export function alertDigestCard(view: DigestView): AdaptiveCard {
       ...section('Open deadlines', view.openDeadlines.count, view.openDeadlines.items),
       ...section('Not acknowledged after 2 school days', view.unacknowledged.count, view.unacknowledged.items),
       ...(view.figuresOnly ? [subtle(FIGURES_ONLY_NOTE)] : []),
+      text(`**Exclusions reported late this week:** ${view.lateReports.length ? '' : 'none'}`, { spacing: 'medium' }),
+      ...view.lateReports.map((l) => text(`- ${escapeMarkdown(l.schoolName)}: ${l.count}`, { size: 'small', spacing: 'none' })),
       text(`**Disproportionality flags this week:** ${view.disproportionality.length ? '' : 'none'}`, { spacing: 'medium' }),
       ...view.disproportionality.map((d) => text(`- ${escapeMarkdown(d)}`, { size: 'small', spacing: 'none' })),
     ],

@@ -108,6 +108,21 @@ function figures(view: AgendaView): CardElement[] {
       ],
     ),
     subtle('Cluster and authority: this year to date. England: the full 2023/24 year (DfE). PA and severe are shares of pupils.'),
+    ...outsideCompulsory(view.figures.outsideCompulsory),
+  ];
+}
+
+/**
+ * DfE publishes absence for Years 1 to 11 only, so the cluster's reception, nursery and sixth-form
+ * pupils are left out of the table above and given their own line, never set beside England.
+ */
+function outsideCompulsory(g: GroupMeasures): CardElement[] {
+  if (g.pupils === 0) return [];
+  return [
+    text(`Reception, nursery and sixth form (not in the England comparison): ${g.pupils} ${g.pupils === 1 ? 'pupil' : 'pupils'}, ${percent(g.persistentRate)} persistently absent`, {
+      size: 'small',
+      spacing: 'small',
+    }),
   ];
 }
 

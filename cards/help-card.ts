@@ -1,4 +1,5 @@
 import type { CommandInfo } from '../services/commands/command-catalogue';
+import { placeholders } from '../services/util/teams-text';
 import { adaptiveCard, column, columns, container, escapeMarkdown, heading, subtle, text, type AdaptiveCard, type CardElement } from './adaptive-card';
 
 export interface HelpView {
@@ -9,13 +10,7 @@ export interface HelpView {
   commands: readonly CommandInfo[];
 }
 
-/**
- * Teams reads `<district>` in card text as an HTML tag and drops it; single guillemets keep the
- * "fill this in" look and survive.
- */
-export function placeholders(words: string): string {
-  return words.replace(/<([^<>]+)>/g, '‹$1›');
-}
+export { placeholders };
 
 export function helpCard(view: HelpView): AdaptiveCard {
   const rows: CardElement[] = view.commands.map((command, index) =>

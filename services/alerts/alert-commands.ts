@@ -4,6 +4,7 @@ import { mayReadContentChecks } from '../identity/role-policy';
 import { describeScope } from '../identity/scope';
 import type { AlertViewContext } from './alert-view';
 import { buildDigest, listOpenAlerts, type DigestView, type OpenListPage } from './alert-digest';
+import { placeholders } from '../util/teams-text';
 import { RULE_WORDS, listSubscriptions, parseSubscriptionArgs, subscribe, SubscriptionError, unsubscribe, type SubscriptionLine } from './subscriptions';
 
 /**
@@ -14,14 +15,16 @@ import { RULE_WORDS, listSubscriptions, parseSubscriptionArgs, subscribe, Subscr
 
 export type AlertCommandReply = { kind: 'text'; message: string } | { kind: 'digest'; view: DigestView } | { kind: 'list'; message: string; view: OpenListPage };
 
-export const ALERTS_USAGE = [
-  '**alerts list** [page]: what this chat receives, and every open case',
-  '**alerts subscribe** [county | district <name> | school <urn>] [types]: receive alerts here',
-  '**alerts unsubscribe** [district <name> | school <urn>]: stop (all, when no area is given)',
-  '**alerts digest**: this week’s summary now',
-  '**alerts rules**: each alert type and its legal basis',
-  `Types: ${Object.keys(RULE_WORDS).join(', ')} (or leave out for all).`,
-].join('\n\n');
+export const ALERTS_USAGE = placeholders(
+  [
+    '**alerts list** [page]: what this chat receives, and every open case',
+    '**alerts subscribe** [county | district <name> | school <urn>] [types]: receive alerts here',
+    '**alerts unsubscribe** [district <name> | school <urn>]: stop (all, when no area is given)',
+    '**alerts digest**: this week’s summary now',
+    '**alerts rules**: each alert type and its legal basis',
+    `Types: ${Object.keys(RULE_WORDS).join(', ')} (or leave out for all).`,
+  ].join('\n\n'),
+);
 
 function areaText(line: SubscriptionLine, schoolNames: ReadonlyMap<string, string> = new Map()): string {
   const area =

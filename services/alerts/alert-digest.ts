@@ -51,8 +51,15 @@ export interface DigestView {
   pastDue: { count: number; items: DigestItem[] };
   unacknowledged: { count: number; items: DigestItem[] };
   disproportionality: string[];
+  /** Exclusions the authority heard of late this week, per school in scope (most first): the reg 5 fault a school fixes. */
+  lateReports: LateReportCount[];
   /** True when the viewer's role sees figures only: counts without pupil rows. */
   figuresOnly: boolean;
+}
+
+export interface LateReportCount {
+  schoolName: string;
+  count: number;
 }
 
 export interface DigestContext {
@@ -180,6 +187,30 @@ export function disproportionalityLine(alert: DistrictAlert, districtName: strin
   return `${districtName}: ${groupWords(alert.group)}, ${alert.groupSuspensions} suspensions among ${alert.groupPupils} pupils (${alert.groupRate} per 100; ${ratio}, ${alert.restSuspensions} among ${alert.restPupils})`;
 }
 
+/**
+ * Basis: SI 2012/1033 reg 5 as amended by SI 2022/788 (the head tells the authority without delay).
+ * Exclusions reported to the authority in the period (by the day it heard) that the `reported_late`
+ * rule found late, one COUNT per school in the viewer's scope. Acknowledging the alert does not make
+ * the report any less late, so every status counts.
+ */
+export async function lateReportsBySchool(db: Kysely<Database>, actor: Actor, from: string, to: string): Promise<LateReportCount[]> {
+  const rows = await db
+    .selectFrom('exclusion_alert')
+    .innerJoin('exclusion', 'exclusion.id', 'exclusion_alert.exclusion_id')
+    .innerJoin('school as s', 's.urn', 'exclusion_alert.school_urn')
+    .select(['s.urn', 's.name', sql<number>`count(distinct exclusion.id)`.as('n')])
+    .where('exclusion_alert.rule', '=', 'reported_late')
+    .where('exclusion_alert.scope', '=', 'pupil')
+    .where('exclusion.notified_date', '>=', from)
+    .where('exclusion.notified_date', '<=', to)
+    .where(schoolInScope(actor.scope, 's'))
+    .groupBy(['s.urn', 's.name'])
+    .execute();
+  return rows
+    .map((r) => ({ schoolName: r.name, count: Number(r.n) }))
+    .sort((a, b) => b.count - a.count || a.schoolName.localeCompare(b.schoolName));
+}
+
 export async function buildDigest(ctx: DigestContext, actor: Actor, scopeLabel: string, command: string): Promise<DigestView> {
   const today = todayInLondon(ctx.clock);
   const from = addDays(today, -6);
@@ -218,6 +249,7 @@ export async function buildDigest(ctx: DigestContext, actor: Actor, scopeLabel: 
     .filter((a): a is DistrictAlert => a.scope === 'district' && userMaySee(actor.scope, a, geo))
     .map((a) => disproportionalityLine(a, geo.districtNames.get(a.districtId) ?? 'District', minGroup))
     .filter((l): l is string => l !== null);
+  const lateReports = await lateReportsBySchool(ctx.db, actor, from, today);
 
   return {
     periodStart: from,
@@ -228,6 +260,7 @@ export async function buildDigest(ctx: DigestContext, actor: Actor, scopeLabel: 
     pastDue: { count: pastDueCount, items: lists[1] },
     unacknowledged: { count: unackCount, items: lists[2] },
     disproportionality,
+    lateReports,
     figuresOnly: !pupils,
   };
 }

@@ -5,6 +5,7 @@ import { mayReadPupils } from '../identity/role-policy';
 import { parseScope, type Scope } from '../identity/scope';
 import type { Database } from '../store/database';
 import './alert-schema';
+import { placeholders } from '../util/teams-text';
 import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geography } from './alert-routing';
 
 /**
@@ -205,7 +206,7 @@ export async function subscribe(db: Kysely<Database>, actor: Actor, conversation
     // No area given: a personal chat takes the user's scope; a channel must name one.
     const areas = scopeAreas(actor.scope);
     if (subscriber.conversationId !== null || areas.length !== 1) {
-      throw new SubscriptionError('say which area: `alerts subscribe district <name>` or `alerts subscribe school <urn>`');
+      throw new SubscriptionError(placeholders('say which area: `alerts subscribe district <name>` or `alerts subscribe school <urn>`'));
     }
     area = areas[0]!;
   }

@@ -75,7 +75,8 @@ export interface AgendaView {
   /** False for roles that see figures only (administrators). */
   pupilsShown: boolean;
   nameMode: NameMode;
-  figures: { cluster: GroupMeasures; authority: GroupMeasures; england: NationalAbsence };
+  /** `cluster` and `authority`: Years 1 to 11, compared with England; `outsideCompulsory`: the cluster's other pupils, shown apart. */
+  figures: { cluster: GroupMeasures; authority: GroupMeasures; england: NationalAbsence; outsideCompulsory: GroupMeasures };
   cohorts: CohortLine[];
   pupils: AgendaPupil[];
   /** Position of the first pupil listed, 0-based. */
@@ -172,7 +173,7 @@ export async function getClusterAgenda(deps: ClusterDeps, actor: Actor, request:
       access,
       pupilsShown,
       nameMode,
-      figures: { cluster: districtFigures.all, authority: figures.authority, england: ENGLAND_2023_24 },
+      figures: { cluster: districtFigures.all, authority: figures.authority, england: ENGLAND_2023_24, outsideCompulsory: districtFigures.outsideCompulsory },
       cohorts: COHORTS.map((c) => ({ key: c.key, label: c.label, measures: districtFigures.cohorts[c.key], england: ENGLAND_COHORT_2023_24[c.key as keyof typeof ENGLAND_COHORT_2023_24] })),
       pupils,
       from,

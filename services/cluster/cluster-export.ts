@@ -9,6 +9,7 @@ import { getMinutes, type MinutesPupil, type MinutesView } from './cluster-actio
 import { getClusterAgenda, openCluster, type AgendaPupil, type AgendaView } from './cluster-agenda';
 import { namesAllowed } from './cluster-access';
 import type { ClusterDeps, ClusterResult } from './cluster-service-types';
+import { csvDocument } from '../util/csv-export';
 
 /**
  * The agenda and the minutes as Word documents the meeting can circulate, and the agenda's pupil
@@ -267,21 +268,11 @@ export async function minutesDocx(view: MinutesView): Promise<Buffer> {
   return Packer.toBuffer(new Document({ creator: 'Inclusion Assistant', title: `${view.district} cluster minutes`, sections: [{ children }] }));
 }
 
-/**
- * One CSV cell. A leading = + - @ tab or CR would make a spreadsheet run the text as a formula
- * (CSV injection, OWASP): such a cell gets a leading apostrophe. Quotes when needed (RFC 4180).
- */
-export function csvCell(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function pupilListCsv(view: AgendaView): string {
   const rows = [
     ['Pupil', 'Year', 'School', 'Attendance', 'Band', 'Needs', 'Open actions', 'Next due'],
     ...view.pupils.map((p) => [p.label, YEAR(p.ncYear), p.schoolName, percent(p.attendanceRate), BAND[p.band], p.needs.join('; '), String(p.openActions), p.nextDue ?? '']),
   ];
-  // CRLF and a byte-order mark: Excel then opens UTF-8 names correctly.
-  return '\ufeff' + rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  // The shared writer: RFC 4180 quoting, formulas made text, CRLF and a byte-order mark.
+  return csvDocument(rows);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import AdmZip from 'adm-zip';
-import { csvCell, createExportLinks, openExportLink } from '../../services/cluster/cluster-export';
+import { createExportLinks, openExportLink, pupilListCsv } from '../../services/cluster/cluster-export';
+import type { AgendaPupil, AgendaView } from '../../services/cluster/cluster-agenda';
 import { saveReview } from '../../services/cluster/pupil-review';
 import { fixedClock } from '../../services/clock';
 import { openStore, type Store } from '../../services/store/open-store';
@@ -121,13 +122,19 @@ describe('cluster export: Word and CSV through single-use links', () => {
     assert.ok(await openExportLink(inTime, made.view.tokens.minutes));
   });
 
-  it('escapes CSV cells, and a cell a spreadsheet would run as a formula is made text', () => {
-    assert.equal(csvCell('Smith, Jo'), '"Smith, Jo"');
-    assert.equal(csvCell('say "hi"'), '"say ""hi"""');
-    assert.equal(csvCell('line\nbreak'), '"line\nbreak"');
-    for (const risky of ['=1+1', '+44 1234', '-2', '@SUM(A1)', '\tx', '\rx']) assert.equal(csvCell(risky).replace(/^"/, '')[0], "'", risky);
-    assert.equal(csvCell('=HYPERLINK("http://x","y")'), `"'=HYPERLINK(""http://x"",""y"")"`);
-    assert.equal(csvCell(null), '');
-    assert.equal(csvCell(42), '42');
+  it('writes the pupil list through the shared CSV writer: quoted cells, formulas made text, padded names kept whole', () => {
+    const pupil = { label: '=HYPERLINK("http://x","y")', ncYear: 9, schoolName: ' Fenside Academy, Boston', attendanceRate: 0.5, band: 'severe', needs: ['EHC plan', 'Looked after'], openActions: 2, nextDue: null } as unknown as AgendaPupil;
+    // The list reads only the pupils from the agenda.
+    const csv = pupilListCsv({ pupils: [pupil, { ...pupil, label: 'Jo Smith ', schoolName: '@school' }] } as unknown as AgendaView);
+    assert.ok(csv.startsWith('\ufeff'), 'a byte-order mark for Excel');
+    const lines = csv.slice(1).split('\r\n');
+    assert.equal(lines.length, 4, 'header, two pupils, and a final line ending');
+    assert.equal(lines[3], '');
+    const [name, year, school, attendance, , needs, actions, due] = lines[1]!.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/);
+    assert.equal(name, `"'=HYPERLINK(""http://x"",""y"")"`);
+    assert.equal(school, '" Fenside Academy, Boston"');
+    assert.deepEqual([year, attendance, needs, actions, due], ['Y9', '50.0%', 'EHC plan; Looked after', '2', '']);
+    // Surrounding spaces are quoted, so a spreadsheet keeps the name as written.
+    assert.match(lines[2]!, /^"Jo Smith ",Y9,'@school,/);
   });
 });

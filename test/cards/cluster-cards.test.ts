@@ -27,6 +27,11 @@ function figures(pupils: number) {
   return groupFromTotals({ pupils, sessions: { present: 900, aea: 10, authorised: 60, unauthorised: 30, notCounted: 0, possible: 1000 }, persistent: 12, severe: 2 });
 }
 
+/** Reception, nursery and sixth-form pupils: `persistent` of `pupils` persistently absent. */
+function outside(pupils: number, persistent: number) {
+  return groupFromTotals({ pupils, sessions: { present: 80, aea: 0, authorised: 10, unauthorised: 10, notCounted: 0, possible: 100 }, persistent, severe: 0 });
+}
+
 /** The largest agenda page we can make: every row with the longest labels and every badge. */
 function worstAgenda(from: number): AgendaView {
   const pupil = (i: number): AgendaPupil => ({
@@ -62,7 +67,7 @@ function worstAgenda(from: number): AgendaView {
     access: 'district',
     pupilsShown: true,
     nameMode: 'names',
-    figures: { cluster: figures(20000), authority: figures(100000), england: ENGLAND_2023_24 },
+    figures: { cluster: figures(20000), authority: figures(100000), england: ENGLAND_2023_24, outsideCompulsory: outside(40, 12) },
     cohorts: COHORTS.map((c) => ({ key: c.key, label: c.label, measures: figures(1000), england: { absenceRate: 0.124, persistentRate: 0.346 } })),
     pupils: Array.from({ length: AGENDA_PAGE_SIZE }, (_, i) => pupil(i)),
     from,
@@ -112,6 +117,16 @@ describe('cluster cards', () => {
     assert.match(words, /Nominated by Officer With A Long Name And Title: School asked for help/);
     const candidates = card.actions?.find((a) => a.title === 'Candidates') as { verb: string; data: unknown } | undefined;
     assert.deepEqual([candidates?.verb, candidates?.data], [VERBS.clusterCandidates, { district: 'South Kesteven' }]);
+  });
+
+  it('the agenda card shows reception, nursery and sixth form on their own line, apart from the England comparison', () => {
+    const view = worstAgenda(0);
+    const card = clusterAgendaCard(view);
+    assertValidCard(card);
+    const words = cardText(card);
+    assert.match(words, /Reception, nursery and sixth form \(not in the England comparison\): 40 pupils, 30\.0% persistently absent/);
+    const none = cardText(clusterAgendaCard({ ...view, figures: { ...view.figures, outsideCompulsory: outside(0, 0) } }));
+    assert.doesNotMatch(none, /Reception, nursery and sixth form/, 'no line when the cluster has no such pupils');
   });
 
   it('the candidates card pages the pool with a Nominate button on each pupil not yet on the agenda, keeping the filters', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { buildDigest, buildOpenSummary, listOpenAlerts, LIST_PAGE_SIZE } from '../../../services/alerts/alert-digest';
+import { alertDigestCard } from '../../../cards/alert-digest-card';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
 import type { DistrictAlert } from '../../../services/exclusions/alert-types';
@@ -98,6 +99,53 @@ describe('alert digest counts', () => {
         assert.equal(page2.pages, Math.ceil(page2.total / LIST_PAGE_SIZE));
         assert.equal(page2.items.length, LIST_PAGE_SIZE);
       }
+    });
+
+    it('counts late reports per school, by name, exactly as the store holds them, within the viewer\'s scope', async () => {
+      const store = getStore();
+      const ctx = { db: store.db, clock, calendar };
+      const PRIMARY = FIXTURE_SCHOOLS.bostonPrimary.urn;
+      const pupilAt = { [BOSTON]: county.pupils.ehcPlan, [LINCOLN]: county.lincolnPupil, [PRIMARY]: county.pupils.noFlags } as Record<number, number>;
+      // Heard this week (from 2026-11-19) or before; late or on time; acknowledged or not.
+      const cases: Array<[number, string, boolean, 'open' | 'acknowledged']> = [];
+      for (let i = 0; i < 60; i++) {
+        const urn = [BOSTON, BOSTON, LINCOLN, PRIMARY][i % 4]!;
+        const notified = i % 5 === 0 ? '2026-11-10' : i % 5 === 1 ? '2026-11-19' : '2026-11-24';
+        cases.push([urn, notified, i % 3 !== 0, i % 2 === 0 ? 'open' : 'acknowledged']);
+      }
+      // Distinct start dates: one exclusion per pupil, school and day.
+      for (const [i, [urn, notified, late, status]] of cases.entries()) {
+        const exclusion = await store.db
+          .insertInto('exclusion')
+          .values({ pupil_id: pupilAt[urn]!, school_urn: urn, category: 'SUSP', reasons: 'PA', start_date: `2026-${String(9 + Math.floor(i / 30)).padStart(2, '0')}-${String(1 + (i % 30)).padStart(2, '0')}`, sessions: 2, notified_date: notified, source: 'test', created_at: TODAY })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        if (!late) continue;
+        await store.db
+          .insertInto('exclusion_alert')
+          .values({ dedupe_key: `late:${i}`, rule: 'reported_late', scope: 'pupil', case_key: `exclusion:${exclusion.id}`, pupil_id: pupilAt[urn]!, exclusion_id: exclusion.id, school_urn: urn, district_id: null, event_date: '2026-11-09', due_date: null, payload: '{}', created_at: TODAY, status, acknowledged_by: null, acknowledged_at: null, assigned_to: null, assigned_at: null, snoozed_until: null, version: 1 })
+          .execute();
+      }
+      const directLate = async (urns: number[]) => {
+        const rows = await sql<{ name: string; n: number }>`select s.name as name, count(*) as n from exclusion_alert a inner join exclusion e on e.id = a.exclusion_id inner join school s on s.urn = a.school_urn
+          where a.rule = 'reported_late' and e.notified_date >= '2026-11-19' and e.notified_date <= ${TODAY} and s.urn in (${sql.join(urns)}) group by s.name`.execute(store.db);
+        return new Map(rows.rows.map((r) => [r.name, Number(r.n)]));
+      };
+      for (const [actor, urns] of [
+        [await actorFor(store, 'la_manager', 'county'), [BOSTON, LINCOLN, PRIMARY]],
+        [await actorFor(store, 'school_leader', `school:${BOSTON}`), [BOSTON]],
+      ] as const) {
+        const digest = await buildDigest(ctx, actor, 'scope', 'test');
+        const expected = await directLate([...urns]);
+        assert.equal(digest.lateReports.length, urns.length, 'one line per school in scope with late reports');
+        assert.deepEqual(new Map(digest.lateReports.map((l) => [l.schoolName, l.count])), expected);
+        assert.ok(digest.lateReports.every((l) => !/\d{6}/.test(l.schoolName)), 'schools by name, never URN');
+        assert.ok(digest.lateReports.every((l, i, all) => i === 0 || all[i - 1]!.count >= l.count), 'most late first');
+        const card = JSON.stringify(alertDigestCard(digest));
+        assert.match(card, /reported late this week/);
+        for (const l of digest.lateReports) assert.ok(card.includes(`${l.schoolName}: ${l.count}`));
+      }
+      assert.equal((await directLate([BOSTON])).get(FIXTURE_SCHOOLS.bostonSecondary.name), 16, 'hand count: Boston has 30 cases, 20 late, 16 of them heard this week');
     });
 
     it('words disproportionality flags with counts and leaves out small groups', async () => {
