@@ -63,21 +63,7 @@ function memoryOf(pid: number): { rssMb: number; peakMb: number } {
 }
 
 async function say(port: number, text: string): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id: 'm',
-      text,
-      channelId: 'msteams',
-      serviceUrl: 'http://127.0.0.1:1/',
-      deliveryMode: 'expectReplies',
-      from: { id: '29:bench', aadObjectId: AAD },
-      recipient: { id: '28:bot' },
-      conversation: { id: 'bench-memory', conversationType: 'personal' },
-    }),
-  });
+  const res = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: turnBody(text, 'bench-memory') });
   await res.text();
   return res.status;
 }

@@ -1,7 +1,8 @@
 import type restify from 'restify';
-import { authenticateApiSender, receiveExclusion } from '../../services/exclusions/exclusion-intake';
+import { receiveExclusion } from '../../services/exclusions/exclusion-intake';
 import { describeError } from '../../services/logger';
 import type { BotDeps } from '../bot-deps';
+import { acceptApiRequest } from './api-sender-request';
 
 /**
  * `POST /api/exclusions` for the authority's notification form and school MIS systems. Auth is a
@@ -12,19 +13,8 @@ import type { BotDeps } from '../bot-deps';
 export function registerExclusionApi(server: restify.Server, deps: BotDeps, onRecorded?: (pupilId: number) => void): void {
   server.post('/api/exclusions', async (req, res) => {
     try {
-      const auth = req.header('authorization') ?? '';
-      const key = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : (req.header('x-api-key') ?? '').trim();
-      const sender = await authenticateApiSender(deps.store.db, key || undefined);
-      if (!sender) {
-        res.status(401);
-        res.json({ error: 'missing, unknown or revoked API key' });
-        return;
-      }
-      if (!req.is('application/json') || typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
-        res.status(415);
-        res.json({ error: 'send one exclusion report as a JSON object with Content-Type: application/json' });
-        return;
-      }
+      const sender = await acceptApiRequest(req, res, deps, 'exclusion report');
+      if (!sender) return;
       const { result, pupilId } = await receiveExclusion(deps.store.db, deps.clock, {
         sender,
         idempotencyKey: req.header('idempotency-key') || undefined,
