@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 
 /**
  * The attendance-by-week bar chart of the pupil review card, as a PNG data URI. One bar per school
@@ -163,53 +163,13 @@ export function weeklyChartDataUri(weeks: readonly ChartWeek[]): string {
 
 // ---- PNG encoding (RGBA, 8 bits per channel, no interlace) ----
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(buffers: readonly Buffer[]): number {
-  let c = 0xffffffff;
-  for (const b of buffers) for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const name = Buffer.from(type, 'ascii');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32([name, data]));
-  return Buffer.concat([length, name, data, crc]);
-}
-
+/**
+ * PNG through pngjs, a maintained encoder. Filter "Up" (2): a bar's rows repeat the row above, so
+ * they become zeros and deflate to almost nothing, keeping the data URI (and so the card) small.
+ */
 function encodePng(width: number, height: number, rgba: Buffer): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 6; // colour type: RGBA
-  header[10] = 0;
-  header[11] = 0;
-  header[12] = 0;
-  const stride = width * 4;
-  const raw = Buffer.alloc((stride + 1) * height);
-  // Filter "Up" (2): a bar's rows repeat the row above, so they become zeros and deflate to almost
-  // nothing, keeping the data URI (and so the card) small.
-  for (let y = 0; y < height; y++) {
-    const out = y * (stride + 1);
-    raw[out] = y === 0 ? 0 : 2;
-    for (let i = 0; i < stride; i++) raw[out + 1 + i] = y === 0 ? rgba[i]! : (rgba[y * stride + i]! - rgba[(y - 1) * stride + i]!) & 0xff;
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  const png = new PNG({ width, height });
+  rgba.copy(png.data);
+  // zlib's default strategy: pngjs defaults to run-length only, which leaves the data URI far larger.
+  return PNG.sync.write(png, { filterType: 2, deflateLevel: 9, deflateStrategy: 0, colorType: 6 });
 }
