@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
@@ -57,6 +58,16 @@ export interface DeliveryTiming {
   sleep(ms: number, wake?: AbortSignal): Promise<void>;
   /** Runs a background task (a virtual clock counts it as busy until it sleeps or ends). */
   spawn(task: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * Every send in flight sleeps until its slot on the worker's one stop signal, so more than Node's
+ * default ten listeners on it is normal (each removes itself when its sleep ends), not a leak.
+ */
+function stopController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 export const realTiming: DeliveryTiming = {
@@ -119,6 +130,8 @@ const RETRYABLE = new Set([412, 500, 502, 503, 504]);
 
 /** A send that wakes this late after its slot is booked again rather than sent in a burst. */
 const LATE_MS = 40;
+/** How often a built card may be booked again after a stall before its row goes back to the queue. */
+const MAX_REBOOKINGS = 3;
 
 /** Start the next round this long before the last booked slot of the current one (no gap between rounds). */
 const ROUND_LEAD_MS = 250;
@@ -137,7 +150,7 @@ export class DeliveryWorker {
   private readonly localPauses = new Map<string, number>();
   private readonly jobs = new Set<Promise<void>>();
   private stopping = false;
-  private stopSignal = new AbortController();
+  private stopSignal = stopController();
   private wakeSignal: AbortController | undefined;
   private kicked = false;
   private loop: Promise<void> | undefined;
@@ -174,7 +187,7 @@ export class DeliveryWorker {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
-    this.stopSignal = new AbortController();
+    this.stopSignal = stopController();
     this.loop = this.o.timing.spawn(async () => {
       while (!this.stopping) {
         try {
@@ -298,7 +311,16 @@ export class DeliveryWorker {
     this.jobs.add(task);
   }
 
-  /** Waits for the slot, then renders, confirms the claim (the fence), sends and settles. */
+  /** The fence: false (and counted) when our lease ran out and another instance may have sent the row. */
+  private async stillOurs(row: AlertOutboxRow): Promise<boolean> {
+    if (await confirmClaim(this.o.db, row, this.o.clock.now(), this.o.leaseMs)) return true;
+    // Our lease ran out (a long pause) and another instance may have sent it: never send twice.
+    this.stats.fenced++;
+    this.o.logger.warn('delivery.claim_lost', { outboxId: row.id });
+    return false;
+  }
+
+  /** Waits for the slot (booking it again if woken too late), then renders, confirms the claim (the fence), sends and settles. */
   private async sendAt(job: Job): Promise<void> {
     const { row, target } = job;
     const delay = job.at - this.nowMs();
@@ -315,6 +337,14 @@ export class DeliveryWorker {
       this.stats.retried++;
       return;
     }
+    if (this.nowMs() - job.at > LATE_MS) {
+      // Woke far past the slot (an overloaded event loop): sending now would bunch up with the
+      // sends booked after it, so book it again. Checked before rendering: a card that takes
+      // longer than LATE_MS to build must still go (rendering reads, and audits, pupil data once).
+      await releaseClaims(this.o.db, [row]);
+      this.stats.late++;
+      return;
+    }
     let rendered: RenderResult;
     try {
       rendered = await this.o.renderer.render(row, target);
@@ -327,19 +357,22 @@ export class DeliveryWorker {
       this.stats.failed++;
       return;
     }
-    if (!(await confirmClaim(this.o.db, row, this.o.clock.now(), this.o.leaseMs))) {
-      // Our lease ran out (a long pause) and another instance may have sent it: never send twice.
-      this.stats.fenced++;
-      this.o.logger.warn('delivery.claim_lost', { outboxId: row.id });
-      return;
+    // Building the card took us far past the slot (a stall, an overloaded loop): sending now would
+    // bunch up with the sends booked after it. Book a fresh slot for the card already built rather
+    // than build it again (that would read, and audit, pupil data twice), a bounded number of times.
+    for (let rebooked = 0; this.nowMs() - job.at > LATE_MS; rebooked++) {
+      if (!(await this.stillOurs(row))) return;
+      const [answer] = rebooked < MAX_REBOOKINGS && !this.stopping ? await this.pacer.reserve([pacingKeys(target)], this.nowMs(), this.nowMs() + this.o.horizonMs) : [];
+      if (!answer?.booked) {
+        await releaseClaims(this.o.db, [row]);
+        this.stats.late++;
+        return;
+      }
+      job = { ...job, at: answer.at };
+      const wait = answer.at - this.nowMs();
+      if (wait > 0) await this.o.timing.sleep(wait, this.stopSignal.signal);
     }
-    if (this.nowMs() - job.at > LATE_MS) {
-      // Far past the slot (an overloaded event loop, a stall while rendering): sending now would
-      // bunch up with the sends booked after it. Put it back to be booked again.
-      await releaseClaims(this.o.db, [row]);
-      this.stats.late++;
-      return;
-    }
+    if (!(await this.stillOurs(row))) return;
     let result: TransportResult;
     try {
       result = await this.o.transport.send(target, rendered.activity);
