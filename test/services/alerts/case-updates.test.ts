@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { cardsQueuedToday, claimGoLive, noteFirstContact } from '../../../services/alerts/alert-cases';
+import { acknowledgeAlert, recordPlacement } from '../../../services/alerts/alert-actions';
 import { runPupilRules, storeAlerts, type AlertRunnerDeps } from '../../../services/alerts/alert-runner';
 import { CASE_UPDATE_KIND } from '../../../services/alerts/case-updates';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
 import type { ExclusionAlert } from '../../../services/exclusions/alert-types';
 import { closeExclusionAlerts } from '../../../services/exclusions/exclusion-outcomes';
+import { parseScope } from '../../../services/identity/scope';
 import type { StaffUser } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
 import { forEachEngine } from '../../helpers/test-stores';
@@ -95,6 +97,30 @@ describe('case cards updated in place', () => {
       updates = await rowsOf(store, CASE_UPDATE_KIND);
       assert.equal(updates.length, 1);
       assert.equal(updates[0]!.status, 'pending', 'closing duties updates the card too');
+    });
+
+    it('queues an update when a duty is met by a placement or the case is acknowledged from a card', async () => {
+      const store = getStore();
+      const pex = await addExclusion(store, county.pupils.lookedAfter, 'PERM', '2026-11-23', 0);
+      await runPupilRules(deps);
+      const [sent] = await rowsOf(store, 'alert');
+      await store.db.updateTable('alert_outbox').set({ status: 'sent', sent_at: NOW, sent_conversation_id: 'conv-manager', activity_id: 'activity-9' }).where('id', '=', sent!.id).execute();
+      const ctx = { db: store.db, clock: deps.clock, calendar };
+      const actor = { user: manager, role: manager.role, scope: parseScope(manager.scope), aadObjectId: manager.aad_object_id, conversationType: 'personal' as const };
+      const alert = await store.db.selectFrom('exclusion_alert').select('id').where('exclusion_id', '=', pex.id).orderBy('id').executeTakeFirstOrThrow();
+
+      const placed = await recordPlacement(ctx, actor, { alertId: alert.id, placedOn: '2026-11-30' });
+      assert.ok(placed.ok, 'placement recorded');
+      let updates = await rowsOf(store, CASE_UPDATE_KIND);
+      assert.equal(updates.length, 1, 'the placement updates the sent card');
+      assert.equal(updates[0]!.subject_id, sent!.id);
+
+      await store.db.updateTable('alert_outbox').set({ status: 'sent' }).where('id', '=', updates[0]!.id).execute();
+      const acknowledged = await acknowledgeAlert(ctx, actor, { alertId: alert.id });
+      assert.ok(acknowledged.ok);
+      updates = await rowsOf(store, CASE_UPDATE_KIND);
+      assert.equal(updates.length, 1);
+      assert.equal(updates[0]!.status, 'pending', 'acknowledging the case updates the sent card');
     });
   });
 });
