@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createAlertRenderer } from '../../bot/alert-delivery';
 import { createConnectorTransport } from '../../bot/connector-transport';
 import { claimGoLive } from '../../services/alerts/alert-cases';
+import { newOutboxRow, DUE_NOW } from '../../services/alerts/outbox';
 import { runPupilRules, storeAlerts } from '../../services/alerts/alert-runner';
 import { DeliveryWorker } from '../../services/alerts/delivery-worker';
 import { loadCalendar } from '../../services/calendar/school-calendar';
@@ -79,5 +80,34 @@ describe('case card updated in place over the Bot Connector', () => {
     assert.equal(after.filter((p) => p.method === 'POST').length, 1, 'no new post');
     const row = await store.db.selectFrom('alert_outbox').select(['status', 'subject_id']).where('kind', '=', 'case_update').executeTakeFirstOrThrow();
     assert.equal(row.status, 'sent');
+  });
+
+  it('sends nothing for an update whose card was never sent', async () => {
+    await bot.say(messageActivity('help', { from: TEST_USERS.manager, serviceUrl: connector.serviceUrl }));
+    const manager = await store.db.selectFrom('staff_user').select('id').where('aad_object_id', '=', TEST_USERS.manager.aadObjectId!).executeTakeFirstOrThrow();
+    const pupil = await store.db.selectFrom('pupil').select('id').orderBy('id').executeTakeFirstOrThrow();
+    await store.db
+      .insertInto('exclusion')
+      .values({ pupil_id: pupil.id, school_urn: FIXTURE_SCHOOLS.bostonSecondary.urn, category: 'PERM', reasons: 'PA', start_date: '2026-11-23', sessions: 0, notified_date: '2026-11-23', missed_public_exam: 0, source: 'test', created_at: '2026-11-23T09:00:00Z' })
+      .execute();
+    await claimGoLive(store.db, fixedClock('2026-11-16T07:00:00Z'));
+    await runPupilRules({ db: store.db, calendar, clock });
+    const card = await store.db.selectFrom('alert_outbox').selectAll().where('kind', '=', 'alert').executeTakeFirstOrThrow();
+    // Held back (not yet due), so the worker meets the stray update first.
+    await store.db.updateTable('alert_outbox').set({ next_attempt_at: '2999-01-01T00:00:00.000Z' }).where('id', '=', card.id).execute();
+    const base = { alertId: card.alert_id, subscriberKey: card.subscriber_key, staffUserId: manager.id, conversationId: null, due: DUE_NOW, createdAt: '2026-11-25T10:00:00Z' };
+    await store.db.insertInto('alert_outbox').values(newOutboxRow({ ...base, dedupeKey: `update:${card.id}`, kind: 'case_update', subjectId: card.id })).execute();
+    const worker = new DeliveryWorker({
+      db: store.db,
+      engine: 'sqlite',
+      clock: systemClock,
+      transport: createConnectorTransport(loadConfig({ LOG_LEVEL: 'silent' })),
+      renderer: createAlertRenderer({ db: store.db, clock, calendar }),
+    });
+    await worker.runUntilIdle();
+    assert.equal(connector.posts.length, 0, 'no call to the connector');
+    const update = await store.db.selectFrom('alert_outbox').select(['status', 'last_error']).where('kind', '=', 'case_update').executeTakeFirstOrThrow();
+    assert.equal(update.status, 'failed');
+    assert.match(update.last_error ?? '', /never sent/);
   });
 });
