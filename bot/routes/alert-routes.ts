@@ -14,8 +14,8 @@ import { getActor } from '../turn-actor';
 /**
  * `alerts ...` commands and the alert card's buttons. Acknowledge, Assign and Snooze answer with the
  * redrawn card, and teams-ai also rewrites the message itself for everyone in that conversation
- * (the card has a refresh action, so it replaces for all). Copies in other people's chats catch up
- * through the refresh action when next viewed.
+ * (the card has a refresh action, so it replaces for all). Copies in other people's chats are
+ * updated in place by the delivery worker (a case_update row, services/alerts/case-updates.ts).
  */
 export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
   const ctx: AlertViewContext = { db: deps.store.db, clock: deps.clock, calendar: deps.calendar ?? loadCalendar() };

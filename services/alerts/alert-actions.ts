@@ -10,6 +10,7 @@ import type { Database } from '../store/database';
 import { recordIdSchema } from '../util/text-input';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
+import { queueCaseUpdates } from './case-updates';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { mayReadPupils } from '../identity/role-policy';
 import { alertViewFor, FIGURES_ONLY_MESSAGE, PLACEMENT_ROLES, type AlertView, type AlertViewContext } from './alert-view';
@@ -107,6 +108,7 @@ export async function acknowledgeAlert(ctx: AlertViewContext, actor: Actor, data
         .where('status', '=', 'open')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return;
+      await queueCaseUpdates(trx, [found.row.case_key], now);
       await trx.insertInto('alert_action').values({ alert_id: found.row.id, staff_user_id: actor.user.id, action: 'acknowledge', detail: null, at: now }).execute();
       await recordAccess(trx, ctx.clock, { actor, action: 'exclusion.acknowledge', command: 'alert acknowledge', pupilIds: pupilIdsOf(found.alert) });
     });
@@ -208,6 +210,8 @@ export async function recordPlacement(ctx: AlertViewContext, actor: Actor, data:
       .onConflict((oc) => oc.column('exclusion_id').doUpdateSet({ placed_on: parsed.data.placedOn, recorded_by: actor.user.id, recorded_at: now }))
       .execute();
     await bump(trx, found.row.id, {});
+    // The placement meets the case's day-6 duties: cards already sent show it.
+    await queueCaseUpdates(trx, [found.row.case_key], now);
     await trx.insertInto('alert_action').values({ alert_id: found.row.id, staff_user_id: actor.user.id, action: 'placement', detail: parsed.data.placedOn, at: now }).execute();
     await recordAccess(trx, ctx.clock, { actor, action: 'exclusion.placement', command: 'alert placement', pupilIds: pupilIdsOf(found.alert) });
   });

@@ -10,8 +10,8 @@ import { effectiveSubscriptions, loadGeography } from './subscriptions';
 
 /**
  * Cases and the daily card budget (issue 8). Every duty arising from one pupil's exclusion shares a
- * case key; a recipient gets ONE card per case (the card lists every duty and redraws itself through
- * its refresh action as duties are met or added), at most `cardsPerDay` case cards a day, and the
+ * case key; a recipient gets ONE card per case (the card lists every duty; once sent, it is updated in
+ * place as duties are met or added, see case-updates.ts), at most `cardsPerDay` case cards a day, and the
  * rest folded into one "what is open now" summary card. Nothing is pushed to a subscriber before it
  * joins (a personal chat's first contact with the bot); at first contact the most urgent waiting
  * cases arrive at once with one summary. The first rules run is the authority's go-live: what it

@@ -26,6 +26,7 @@ import {
   type CaseCandidate,
   type SubscriberTarget,
 } from './alert-cases';
+import { queueCaseUpdates } from './case-updates';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
 
 /**
@@ -103,8 +104,8 @@ export async function drainPendingPupils(deps: AlertRunnerDeps, batch = 5000): P
 /**
  * Stores the alerts not seen before, then queues cards for their cases: one card per case per
  * subscriber that has joined, within each subscriber's daily budget, the rest folded into one
- * summary card (see alert-cases.ts). A duty added to a case that already has a card queues nothing:
- * that card redraws itself with every duty through its refresh action.
+ * summary card (see alert-cases.ts). A duty added to a case that already has a card queues no new
+ * card: a sent card gets one in-place update (case-updates.ts); a pending one is drawn fresh when sent.
  */
 export async function storeAlerts(
   deps: AlertRunnerDeps,
@@ -131,7 +132,9 @@ export async function storeAlerts(
 
   return deps.db.transaction().execute(async (trx) => {
     const inserted = deps.sqlite ? insertWithPreparedStatements(deps.sqlite, fresh, geo!, now) : await insertWithKysely(trx, fresh, geo!, now);
-    const queued = inserted.length ? await queueCases(deps, trx, inserted, router!, joined, options.history ?? false) : 0;
+    let queued = inserted.length ? await queueCases(deps, trx, inserted, router!, joined, options.history ?? false) : 0;
+    // A new duty on a case whose card was already sent: that card is updated in place.
+    if (inserted.length) queued += await queueCaseUpdates(trx, inserted.map((s) => caseKeyOf(s.alert)), now);
     if (afterStore) await afterStore(trx);
     return { newAlerts: inserted.length, queuedDeliveries: queued };
   });

@@ -7,6 +7,7 @@ import { describeError, silentLogger, type Logger } from '../logger';
 import type { ConversationRef, ConversationType, Database } from '../store/database';
 import type { Engine } from '../store/engine';
 import type { AlertOutboxRow } from './alert-schema';
+import { CASE_UPDATE_KIND, sentCardActivityId } from './case-updates';
 import { claimDue, confirmClaim, dueIgnoringHolds, holdSubscriber, markFinal, markRetry, markSent, nextDueAt, releaseClaims } from './outbox';
 import { PACED_CONVERSATION_WINDOWS, PACED_TENANT_WINDOWS, type Window } from './send-pacer';
 import { SharedPacer } from './shared-pacer';
@@ -41,6 +42,8 @@ export type TransportResult =
 
 export interface Transport {
   send(target: DeliveryTarget, activity: Record<string, unknown>): Promise<TransportResult>;
+  /** Replaces a message already sent (a case card updated in place); without it updates fail. */
+  update?(target: DeliveryTarget, activityId: string, activity: Record<string, unknown>): Promise<TransportResult>;
 }
 
 export type RenderResult = { activity: Record<string, unknown> } | { skip: string };
@@ -345,6 +348,17 @@ export class DeliveryWorker {
       this.stats.late++;
       return;
     }
+    // A case update replaces the card already sent (same claim, fence and pacing as a new message).
+    let replaces: string | null = null;
+    if (row.kind === CASE_UPDATE_KIND) {
+      replaces = await sentCardActivityId(this.o.db, row.subject_id);
+      const why = replaces === null ? 'the card it updates was never sent' : this.o.transport.update ? null : 'this transport cannot update a message';
+      if (why) {
+        await markFinal(this.o.db, row, 'failed', null, why);
+        this.stats.failed++;
+        return;
+      }
+    }
     let rendered: RenderResult;
     try {
       rendered = await this.o.renderer.render(row, target);
@@ -375,7 +389,7 @@ export class DeliveryWorker {
     if (!(await this.stillOurs(row))) return;
     let result: TransportResult;
     try {
-      result = await this.o.transport.send(target, rendered.activity);
+      result = replaces !== null ? await this.o.transport.update!(target, replaces, rendered.activity) : await this.o.transport.send(target, rendered.activity);
     } catch (error) {
       result = { ok: false, status: null, message: describeError(error).message };
     }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import '../alerts/alert-schema';
+import { queueCaseUpdates } from '../alerts/case-updates';
 import type { Database } from '../store/database';
 import './casework-schema';
 
@@ -43,7 +44,7 @@ export async function closeExclusionAlerts(
   let closed = 0;
   for (let i = 0; i < ids.length; i += 300) {
     const part = ids.slice(i, i + 300);
-    let query = db.selectFrom('exclusion_alert').select(['id']).where('exclusion_id', 'in', part).where('status', '=', 'open');
+    let query = db.selectFrom('exclusion_alert').select(['id', 'case_key']).where('exclusion_id', 'in', part).where('status', '=', 'open');
     if (options.rules) query = query.where('rule', 'in', options.rules.length ? [...options.rules] : ['-']);
     const open = await query.execute();
     if (open.length === 0) continue;
@@ -57,6 +58,8 @@ export async function closeExclusionAlerts(
         .insertInto('alert_action')
         .values(open.map((a) => ({ alert_id: a.id, staff_user_id: staffUserId, action: 'acknowledge' as const, detail: options.detail, at: now })))
         .execute();
+    // Their cases' cards already sent are updated in place.
+    await queueCaseUpdates(db, open.map((a) => a.case_key), now);
     closed += open.length;
   }
   const pupilIds = [...new Set(exclusions.map((e) => e.pupilId))].sort((a, b) => a - b);
