@@ -8,6 +8,7 @@ import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
 import { ALERT_RULES, type Cohort, type DistrictAlert, type ExclusionAlert, type PupilAlert } from '../exclusions/alert-types';
 import { mayShowNames, type Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
+import { placesNear, type PlacesNearView } from '../places/places-near';
 import type { Database, Role } from '../store/database';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
@@ -82,6 +83,8 @@ export interface PupilAlertView {
   deadlineNote: string | null;
   /** For a permanent exclusion: the date the new full-time place starts, once recorded. */
   placementFrom: string | null;
+  /** Permanent exclusion without a place yet: free alternative provision places near the pupil (issue 12). */
+  apPlaces?: PlacesNearView | null;
   /** Whether this viewer may record the placement here (LA roles, permanent exclusion alerts). */
   canRecordPlacement: boolean;
   /** LA roles may record a withdrawal, cancellation or reinstatement (issue 9). */
@@ -247,6 +250,10 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     duties,
     deadline,
     placementFrom: placement?.placed_on ?? null,
+    apPlaces:
+      isPermanent && !placement && !exclusion?.outcome
+        ? await placesNear(ctx.db, ctx.calendar, { schoolUrn: alert.schoolUrn, exclusionStart: exclusion!.start_date, ncYear: pupil.nc_year, today })
+        : null,
     canRecordPlacement: isPermanent && PLACEMENT_ROLES.includes(actor.role),
     canRecordOutcome: PLACEMENT_ROLES.includes(actor.role) && exclusion !== undefined && !exclusion.outcome,
     suggestLadder: alert.rule === 'repeated_suspensions',
@@ -284,7 +291,7 @@ async function caseDuties(ctx: AlertViewContext, row: ExclusionAlertRow, alert: 
       }
     }
     const state: DutyState =
-      placedOn !== null && PLACEMENT_DUTIES.has(rule) ? 'met' : s.status === 'acknowledged' ? 'acknowledged' : left !== null && left < 0 ? 'overdue' : 'open';
+      placedOn !== null && PLACEMENT_DUTIES.has(rule) && (s.due_date === null || placedOn <= s.due_date) ? 'met' : s.status === 'acknowledged' ? 'acknowledged' : left !== null && left < 0 ? 'overdue' : 'open';
     const info = ALERT_RULES[rule] ?? { title: rule, nextStep: '', basis: '' };
     return { alertId: s.id, rule, title: info.title, label: s.due_date ? deadlineLabel(rule) : null, date: s.due_date, schoolDaysLeft: left, state, nextStep: info.nextStep, basis: info.basis };
   });

@@ -90,7 +90,8 @@ interface PupilContext {
   pupil: RulePupil;
   cohorts: Cohort[];
   currentSchoolUrns: number[];
-  placed: ReadonlySet<number> | undefined;
+  /** Exclusion id -> the day its recorded full-time place starts. */
+  placed: ReadonlyMap<number, string> | undefined;
   pruSchoolUrns: ReadonlySet<number>;
   reviews: ReadonlyMap<number, RuleReview>;
   localLaCode: string | undefined;
@@ -125,7 +126,7 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
     if (!list.includes(e.school_urn)) list.push(e.school_urn);
     currentSchools.set(e.pupil_id, list);
   }
-  const placed = input.placements ? new Set(input.placements.map((p) => p.exclusionId)) : undefined;
+  const placed = input.placements ? new Map(input.placements.map((p) => [p.exclusionId, p.recordedOn])) : undefined;
   const reviews = new Map((input.reviews ?? []).map((r) => [r.exclusion_id, r]));
 
   for (const pupil of input.pupils) {
@@ -284,8 +285,10 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
     // Basis: SI 2012/1033 regs 2 and 5 and EA 1996 s.19 - the home authority must be told, and arranges day-6 education.
     if (pupil.home_la && pupil.home_la !== ctx.localLaCode) emit(ctx, 'home_la_excluded', exclusion, { facts: { homeLa: pupil.home_la } });
 
-    // Basis: as pex_la_day6 - warn before day 6 passes without a recorded placement.
-    if (ctx.placed && !ctx.placed.has(exclusion.id) && daySix) {
+    // Basis: as pex_la_day6 - warn before day 6 passes without a recorded placement. Only a place
+    // starting on or before day 6 meets the duty; a later one still leaves days without education.
+    const placedOn = ctx.placed?.get(exclusion.id);
+    if (ctx.placed && daySix && (placedOn === undefined || placedOn > daySix)) {
       const left = calendar.schoolDaysBetween(ctx.today, daySix, exclusion.school_urn);
       if (left <= ctx.settings.placementWarnSchoolDays) emit(ctx, 'pex_no_placement', exclusion, { dueDate: daySix, facts: { daySix } });
     }
