@@ -43,7 +43,7 @@ export interface ApPlacementTable {
   end_date: string | null;
   /** The permanent exclusion this place answers (the day-6 duty), when there is one. */
   exclusion_id: number | null;
-  /** 'import', 'card:<staff id>' or 'api:<sender id>'. */
+  /** 'import', 'card:<staff id>' or 'api:<sender name>'. */
   source: string;
   created_at: string;
 }
