@@ -152,6 +152,7 @@ export function deadlineLabel(rule: PupilAlert['rule']): string {
       return 'School provision from';
     case 'pex_la_day6':
     case 'pex_no_placement':
+    case 'pex_no_free_place':
     case 'pru_suspension_day6':
       return 'LA provision from (day 6)';
     case 'pex_governors_review':
@@ -268,7 +269,7 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
 const RULE_ORDER = Object.keys(ALERT_RULES);
 
 /** Duties the authority meets by recording the new full-time place. */
-const PLACEMENT_DUTIES = new Set(['pex_la_day6', 'pex_no_placement']);
+const PLACEMENT_DUTIES = new Set(['pex_la_day6', 'pex_no_placement', 'pex_no_free_place']);
 
 /** Every alert sharing this alert's case, as duties: met, acknowledged, overdue or open. */
 async function caseDuties(ctx: AlertViewContext, row: ExclusionAlertRow, alert: PupilAlert, today: string, placedOn: string | null): Promise<DutyView[]> {

@@ -39,6 +39,7 @@ export type PupilRuleId =
   | 'pex_la_day6'
   | 'pex_governors_review'
   | 'pex_no_placement'
+  | 'pex_no_free_place'
   | 'repeated_suspensions'
   | 'reported_late'
   | 'pru_suspension_day6'
@@ -134,6 +135,11 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
     title: 'Day 6 is near and no placement is recorded',
     basis: 'Education Act 1996 s.19(3A) (inserted by EIA 2006 s.101): full-time provision from day 6 of a permanent exclusion',
     nextStep: 'Record the placement, or escalate today.',
+  },
+  pex_no_free_place: {
+    title: 'No free AP place in the district on day 6',
+    basis: 'Education Act 1996 s.19(3A) (inserted by EIA 2006 s.101): full-time provision from day 6 of a permanent exclusion',
+    nextStep: 'Offer a place at a hub in a nearby district (listed on this card) or commission one.',
   },
   repeated_suspensions: {
     title: 'Repeated suspensions',

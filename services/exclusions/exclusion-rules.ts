@@ -22,6 +22,7 @@ import {
   resolveRuleSettings,
   type RuleSettings,
 } from './rule-settings';
+import { districtHasNoFreePlace, phaseOfYear, type ApPlaceRows } from '../places/free-places';
 import { byStart, firstSchoolDay, nthSchoolDay, runningTotals, suspensionDayShares, type DayShare } from './suspension-totals';
 
 /**
@@ -53,6 +54,8 @@ export interface PupilRuleInput {
   reviews?: readonly RuleReview[];
   /** This authority's DfE code: a pupil whose home_la differs lives elsewhere. */
   localLaCode?: string;
+  /** Alternative provision hubs and placements (issue 12); undefined: the no-free-place rule stays silent. */
+  apPlaces?: ApPlaceRows;
   settings?: RuleSettings;
 }
 
@@ -95,6 +98,7 @@ interface PupilContext {
   pruSchoolUrns: ReadonlySet<number>;
   reviews: ReadonlyMap<number, RuleReview>;
   localLaCode: string | undefined;
+  apPlaces: ApPlaceRows | undefined;
   alerts: PupilAlert[];
   problems: RuleProblem[];
 }
@@ -144,6 +148,7 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
       pruSchoolUrns: input.pruSchoolUrns ?? new Set<number>(),
       reviews,
       localLaCode: input.localLaCode,
+      apPlaces: input.apPlaces,
       alerts,
       problems,
     };
@@ -291,6 +296,14 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
     if (ctx.placed && daySix && (placedOn === undefined || placedOn > daySix)) {
       const left = calendar.schoolDaysBetween(ctx.today, daySix, exclusion.school_urn);
       if (left <= ctx.settings.placementWarnSchoolDays) emit(ctx, 'pex_no_placement', exclusion, { dueDate: daySix, facts: { daySix } });
+    }
+
+    // Basis: as pex_la_day6 - an upcoming day 6 with no free alternative provision place in the
+    // excluding school's district (for the pupil's phase): the authority must find one elsewhere.
+    const year = ctx.apPlaces?.pupilYears.get(pupil.id);
+    const districtId = ctx.apPlaces?.schoolDistricts.get(exclusion.school_urn);
+    if (ctx.apPlaces && daySix && daySix >= ctx.today && (placedOn === undefined || placedOn > daySix) && year !== undefined && districtId !== undefined) {
+      if (districtHasNoFreePlace(ctx.apPlaces, districtId, phaseOfYear(year), daySix)) emit(ctx, 'pex_no_free_place', exclusion, { dueDate: daySix, facts: { daySix } });
     }
   }
 

@@ -70,3 +70,28 @@ export function phaseOfYear(ncYear: number): 'primary' | 'secondary' {
 export function hubTakesPhase(hubPhase: ApPhase, phase: 'primary' | 'secondary'): boolean {
   return hubPhase === 'all_through' || hubPhase === phase;
 }
+
+/** What the rules need to know about places: plain rows, so the rules stay pure. */
+export interface ApPlaceRows {
+  hubs: readonly (HubCapacity & { districtId: number; phase: ApPhase })[];
+  spans: readonly PlacementSpan[];
+  /** School URN -> district id. */
+  schoolDistricts: ReadonlyMap<number, number>;
+  /** Pupil id -> national curriculum year (pupils with a permanent exclusion). */
+  pupilYears: ReadonlyMap<number, number>;
+}
+
+/**
+ * True when the district has hubs for the phase and none has a place of either kind free on the
+ * day. A district with no hubs for the phase at all says nothing (the authority has not loaded its
+ * places there, or places such pupils elsewhere): no alarm.
+ */
+export function districtHasNoFreePlace(rows: ApPlaceRows, districtId: number, phase: 'primary' | 'secondary', date: string): boolean {
+  const hubs = rows.hubs.filter((h) => h.districtId === districtId && hubTakesPhase(h.phase, phase));
+  if (hubs.length === 0) return false;
+  const free = freePlacesOn(hubs, rows.spans, date);
+  return hubs.every((h) => {
+    const f = free.get(h.id)!;
+    return f.commissioned + f.transient === 0;
+  });
+}

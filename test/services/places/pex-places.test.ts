@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { alertViewFor } from '../../../services/alerts/alert-view';
 import { recordPlacement } from '../../../services/alerts/alert-actions';
+import { noteFirstContact } from '../../../services/alerts/alert-cases';
 import { runPupilRules, type AlertRunnerDeps } from '../../../services/alerts/alert-runner';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
@@ -139,6 +140,42 @@ describe('free AP places on the permanent exclusion card', () => {
       const duty = late.view.duties.find((d) => d.rule === 'pex_no_placement')!;
       assert.notEqual(duty.state, 'met');
       assert.equal((await missingPlacementRules(store, '2026-11-27')).length, 1, 'the rule still warns');
+    });
+    it('alerts once, through the outbox, when the district has no free place on an upcoming day 6', async () => {
+      const store = getStore();
+      const none = async () => store.db.selectFrom('exclusion_alert').select(['id', 'due_date', 'case_key']).where('rule', '=', 'pex_no_free_place').execute();
+      assert.deepEqual(await none(), [], 'Boston Hub has a transient place free on day 6');
+      // The manager has talked to the bot, so new alerts are pushed to them.
+      await noteFirstContact(store.db, deps.clock, manager.id, 5);
+      // Someone else takes that place from day 6: the district has nothing free for the pupil then.
+      await place(store, hubs.boston, county.pupils.lookedAfter, 'transient', '2026-11-30', null);
+      const first = await runPupilRules(deps);
+      const raised = await none();
+      assert.equal(raised.length, 1);
+      assert.equal(raised[0]!.due_date, '2026-11-30');
+      const pexCase = await store.db.selectFrom('exclusion_alert').select('case_key').where('rule', '=', 'permanent_exclusion').executeTakeFirstOrThrow();
+      assert.equal(raised[0]!.case_key, pexCase.case_key, 'a duty on the pupil’s one case card');
+      assert.equal(first.newAlerts, 1);
+      // One card per case: the pupil's case card carries the new duty to the manager (queued, or updated in place once sent).
+      const caseOutbox = () =>
+        store.db
+          .selectFrom('alert_outbox as o')
+          .innerJoin('exclusion_alert as a', 'a.id', 'o.alert_id')
+          .select(['o.id', 'o.subscriber_key', 'o.kind'])
+          .where('a.case_key', '=', pexCase.case_key)
+          .orderBy('o.id')
+          .execute();
+      const outbox = await caseOutbox();
+      assert.deepEqual(outbox.map((o) => [o.subscriber_key, o.kind]), [[`user:${manager.id}`, 'alert']], 'through the outbox to the manager, like any exclusion alert');
+      const again = await runPupilRules({ ...deps, clock: fixedClock('2026-11-27T10:00:00.000Z') });
+      assert.equal(again.newAlerts, 0, 'once per exclusion and day 6');
+      assert.equal((await none()).length, 1);
+      assert.deepEqual(await caseOutbox(), outbox, 'nothing queued again');
+      // Once a place is recorded (Lincoln, commissioned from day 6) the duty shows met.
+      const ctx = { db: store.db, clock: deps.clock, calendar };
+      const placed = await recordPlacement(ctx, actorOf(manager), { alertId: raised[0]!.id, placedOn: '2026-11-30', hubId: String(hubs.lincoln), placeKind: 'commissioned' });
+      assert.ok(placed.ok && placed.view.kind === 'pupil');
+      assert.equal(placed.view.duties.find((d) => d.rule === 'pex_no_free_place')!.state, 'met');
     });
   });
 });
