@@ -101,6 +101,11 @@ export const COMMAND_CATALOGUE: CommandInfo[] = [
     roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
   },
   {
+    usage: 'places',
+    description: 'Alternative provision places in your area: occupancy per hub, who is due to leave, and permanently excluded pupils still waiting for a place on or after day 6.',
+    roles: ['la_manager', 'attendance_officer', 'admin'],
+  },
+  {
     usage: 'admin unlink <email>',
     description: "Remove a staff account's link to a Teams identity (e.g. the wrong person's sign-in took it); audited. They link again by email from an allowed organisation.",
     example: 'admin unlink head@school.example',
