@@ -55,7 +55,10 @@ export async function placesNear(db: Kysely<Database>, calendar: SchoolCalendar,
     .executeTakeFirst();
   if (!school) return null;
   const phase = phaseOfYear(input.ncYear);
-  const hubs = (await loadHubs(db)).filter((h) => hubTakesPhase(h.phase, phase));
+  const allHubs = await loadHubs(db);
+  // No hubs recorded at all: the authority does not keep its places here; the card says nothing.
+  if (allHubs.length === 0) return null;
+  const hubs = allHubs.filter((h) => hubTakesPhase(h.phase, phase));
   let daySix: string | null = null;
   try {
     daySix = nthSchoolDay({ start_date: input.exclusionStart, school_urn: input.schoolUrn }, DAY_SIX, calendar);

@@ -9,6 +9,7 @@ import { parseScope } from '../../../services/identity/scope';
 import type { Actor } from '../../../services/identity/actor';
 import type { StaffUser } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
+import { CARD_SIZE_LIMIT_BYTES, cardSizeBytes } from '../../../cards/adaptive-card';
 import { alertCard } from '../../../cards/alert-card';
 import { loadRuleRows } from '../../../services/exclusions/exclusion-repository';
 import { evaluateExclusionRules } from '../../../services/exclusions/exclusion-rules';
@@ -102,6 +103,10 @@ describe('free AP places on the permanent exclusion card', () => {
       assert.match(text, /Boston Hub · Boston/);
       assert.match(text, /full · 0 commissioned, 1 transient/);
       assert.match(text, /Lincoln Hub · Lincoln/);
+      assert.ok(cardSizeBytes(card) < CARD_SIZE_LIMIT_BYTES);
+      // The Record placement form offers those hubs, the kind of place, and day 6 as the start.
+      const form = JSON.stringify(card.actions);
+      assert.ok(form.includes(`"value":"${hubs.boston}"`) && form.includes('"id":"placeKind"') && form.includes('"value":"2026-11-30"'), form);
     });
 
     it('Record placement at a hub takes the place, meets the day-6 duties and stops the missing-placement alert', async () => {
