@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { districtRanks, neighbourTableFrom } from '../../../services/places/district-neighbours';
-import { fewestFreeBetween, freePlacesOn, hubTakesPhase, phaseOfYear, type PlacementSpan } from '../../../services/places/free-places';
+import { districtHasNoFreePlace, fewestFreeBetween, freePlacesOn, hubTakesPhase, phaseOfYear, type PlacementSpan } from '../../../services/places/free-places';
 
 const hubA = { id: 1, commissioned: 16, transient: 3 };
 const hubB = { id: 2, commissioned: 2, transient: 0 };
@@ -59,5 +59,21 @@ describe('free alternative provision places', () => {
       ['Boston', 'South Holland', 'East Lindsey', 'Adderby', 'Lincoln'],
     );
     assert.throws(() => neighbourTableFrom({ neighbours: { Boston: 'Lincoln' } }));
+  });
+
+  it('says a district has no free place only when it has hubs for the phase and all are full that day', () => {
+    const rows = {
+      hubs: [
+        { id: 1, districtId: 10, phase: 'secondary' as const, commissioned: 1, transient: 1 },
+        { id: 2, districtId: 10, phase: 'primary' as const, commissioned: 8, transient: 2 },
+      ],
+      spans: [span(1, 'commissioned', '2026-09-07'), span(1, 'transient', '2026-11-30', '2026-12-04')],
+      schoolDistricts: new Map<number, number>(),
+      pupilYears: new Map<number, number>(),
+    };
+    assert.equal(districtHasNoFreePlace(rows, 10, 'secondary', '2026-11-30'), true);
+    assert.equal(districtHasNoFreePlace(rows, 10, 'secondary', '2026-12-07'), false, 'the transient place is free again after its last day');
+    assert.equal(districtHasNoFreePlace(rows, 10, 'primary', '2026-11-30'), false);
+    assert.equal(districtHasNoFreePlace(rows, 11, 'secondary', '2026-11-30'), false, 'a district without hubs raises nothing');
   });
 });
