@@ -12,6 +12,7 @@ import { loadCalendar, type SchoolCalendar } from '../../services/calendar/schoo
 import { getClusterAgenda } from '../../services/cluster/cluster-agenda';
 import { getMinutes, getMyActions, queueOverdueReminders, type ReminderRun } from '../../services/cluster/cluster-actions';
 import { getClusterCandidates } from '../../services/cluster/cluster-candidates';
+import { COMMANDS } from '../../services/commands/command-catalogue';
 import { districtNames } from '../../services/cluster/cluster-meetings';
 import { nominatePupil } from '../../services/cluster/cluster-nominations';
 import type { ClusterDeps, ClusterProblem } from '../../services/cluster/cluster-service-types';
@@ -140,7 +141,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
 
   // ---- commands ----
 
-  app.message(/^\s*cluster(?:\s+[\s\S]*)?$/i, async (context) => {
+  app.message(COMMANDS.cluster.pattern, async (context) => {
     const { district, what, school, cohort } = parseClusterCommand(context.activity.text ?? '');
     if (!district) {
       const names = await districtNames(svc.db);
@@ -171,7 +172,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
   });
 
   // `pupil <name or UPN>`: what was typed is children's data, so no reply repeats it.
-  app.message(/^\s*pupil(?:\s+[\s\S]*)?$/i, async (context) => {
+  app.message(COMMANDS.pupil.pattern, async (context) => {
     const query = (context.activity.text ?? '').replace(/^\s*pupil\b/i, '').trim();
     if (!query) return void (await context.sendActivity('Which pupil? Type **pupil** and their name or UPN, e.g. **pupil Bell** or **pupil A123456789012**.'));
     const actor = getActor(context);
@@ -188,7 +189,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(pupilReviewCard(review.view, { refreshUserIds }))] });
   });
 
-  app.message(/^\s*my\s+actions\s*$/i, async (context) => {
+  app.message(COMMANDS.myActions.pattern, async (context) => {
     const actor = getActor(context);
     // Someone's own to-do list: in a shared chat it is minimised like any other card.
     const view = await getMyActions(svc, actor, isShared(context) ? 'shared' : 'own');
