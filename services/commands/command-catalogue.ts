@@ -36,9 +36,10 @@ export interface BotCommand {
 const EVERYONE: readonly Role[] = ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member', 'admin'];
 
 /**
- * Every command, in the order the bot tries them: its route matches `pattern`, the help card shows
- * its `usages` to the roles named, and `npm run package` lists its `menu` entry in Teams' command
- * menu (services/manifest/command-lists.ts). A test checks that the routes and this list agree.
+ * Every command, in the help card's order: its route matches `pattern`, the help card shows its
+ * `usages` to the roles named, and `npm run package` lists its `menu` entry in Teams' command menu
+ * (services/manifest/command-lists.ts). Tests check that the routes and this list agree, and that
+ * each example reaches its own command in the order the bot registers the routes (bot/app.ts).
  */
 export const COMMANDS = {
   help: {
@@ -80,18 +81,6 @@ export const COMMANDS = {
       },
     ],
   },
-  clusterExport: {
-    // Matched before `cluster`, which would read "export" as part of the district's name; group 1 is the district.
-    pattern: /^\s*cluster\s+(.+?)\s+export\s*$/i,
-    usages: [
-      {
-        usage: 'cluster <district> export',
-        description: 'The agenda and the minutes as Word documents, and the pupil list as CSV, to circulate to the meeting (links work once, for 10 minutes).',
-        example: 'cluster Boston export',
-        roles: EVERYONE,
-      },
-    ],
-  },
   cluster: {
     pattern: /^\s*cluster(?:\s+[\s\S]*)?$/i,
     menu: { title: 'cluster', description: 'Attendance cluster meeting for a district: cluster Boston agenda, candidates or minutes' },
@@ -112,6 +101,18 @@ export const COMMANDS = {
         usage: 'cluster <district> minutes',
         description: 'What the latest cluster meeting decided: pupils reviewed, lead practitioners, outcomes and agreed actions.',
         example: 'cluster Boston minutes',
+        roles: EVERYONE,
+      },
+    ],
+  },
+  clusterExport: {
+    // Registered before `cluster`, which would read "export" as part of the district's name; group 1 is the district.
+    pattern: /^\s*cluster\s+(.+?)\s+export\s*$/i,
+    usages: [
+      {
+        usage: 'cluster <district> export',
+        description: 'The agenda and the minutes as Word documents, and the pupil list as CSV, to circulate to the meeting (links work once, for 10 minutes).',
+        example: 'cluster Boston export',
         roles: EVERYONE,
       },
     ],
