@@ -96,7 +96,7 @@ function verbRoute(app: BotApp, verb: Verb, handler: (context: TurnContext, data
 
 
 /** The card for a cluster reply; a notice or message becomes a one-line card. */
-export function renderClusterReply(reply: ClusterReply, refreshUserIds?: readonly string[]): AdaptiveCard {
+function renderClusterReply(reply: ClusterReply, refreshUserIds?: readonly string[]): AdaptiveCard {
   switch (reply.kind) {
     case 'agenda':
       return clusterAgendaCard(reply.view, { refreshUserIds });

@@ -9,7 +9,7 @@ import type { Store } from '../store/open-store';
  * (alert-schedule.ts).
  */
 
-export interface OverdueReminderDeps {
+interface OverdueReminderDeps {
   store: Pick<Store, 'db'>;
   clock: Clock;
   logger: Logger;

@@ -181,8 +181,6 @@ export const COMMANDS = {
   },
 } satisfies Record<string, BotCommand>;
 
-export type CommandName = keyof typeof COMMANDS;
-
 export const COMMAND_CATALOGUE: readonly BotCommand[] = Object.values(COMMANDS);
 
 /** The help card's lines for a role, in catalogue order. */

@@ -12,7 +12,7 @@ export const MENU_LIMITS = { commandsPerList: 10, titleLength: 32, descriptionLe
 
 const CATALOGUE_FILE = 'services/commands/command-catalogue.ts';
 
-export function menuProblems(menu: readonly MenuCommand[]): string[] {
+function menuProblems(menu: readonly MenuCommand[]): string[] {
   const problems: string[] = [];
   if (menu.length > MENU_LIMITS.commandsPerList) {
     problems.push(`command menu: ${menu.length} commands have a menu entry in ${CATALOGUE_FILE}; Teams shows at most ${MENU_LIMITS.commandsPerList}`);
