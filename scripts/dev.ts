@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { clockFromConfig } from '../services/clock';
 import { ConfigError, loadConfig, type AppConfig } from '../services/config';
-import { DEMO_USERS, type DemoUser } from '../services/demo/demo-users';
-import { DEFAULT_DEMO_PUPILS, isStoreEmpty, seedDemoCounty, type SeedProgress } from '../services/demo/seed-demo-county';
+import { DEMO_USERS, type DemoUser } from './demo/demo-users';
+import { DEFAULT_DEMO_PUPILS, isStoreEmpty, seedDemoCounty, type SeedProgress } from './demo/seed-demo-county';
 import { ROLE_LABELS } from '../services/identity/actor';
 import { describeScope, parseScope } from '../services/identity/scope';
 import { formatCount } from '../services/importers/progress';
@@ -43,7 +43,7 @@ export interface PlaygroundPerson {
 
 /**
  * The Playground 0.2.x's six built-in people. The first five are the demo staff users
- * (services/demo/demo-users.ts, keyed by the same AAD object ids); Lynne Robbins is deliberately
+ * (scripts/demo/demo-users.ts, keyed by the same AAD object ids); Lynne Robbins is deliberately
  * nobody in the store, to show what an unknown user gets.
  */
 export const PLAYGROUND_PEOPLE: readonly PlaygroundPerson[] = Object.freeze([

@@ -12,11 +12,11 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import AdmZip from 'adm-zip';
-import { checkIcon, type IconRole } from '../services/manifest/icon-checks';
-import { validateManifestSchema, formatProblem } from '../services/manifest/manifest-schema';
-import { fillTemplate, findPlaceholders, parseTemplateJson } from '../services/manifest/manifest-template';
-import { placeholderLinkProblems } from '../services/manifest/placeholder-links';
-import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../services/manifest/package-inputs';
+import { checkIcon, type IconRole } from '../manifest/build/icon-checks';
+import { validateManifestSchema, formatProblem } from '../manifest/build/manifest-schema';
+import { fillTemplate, findPlaceholders, parseTemplateJson } from '../manifest/build/manifest-template';
+import { placeholderLinkProblems } from '../manifest/build/placeholder-links';
+import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../manifest/build/package-inputs';
 import { runScript } from './run-script';
 
 const ROOT = join(__dirname, '..');

@@ -20,7 +20,7 @@ import {
   UsageError,
   writePlaygroundConfig,
 } from '../../scripts/dev';
-import { DEMO_USERS } from '../../services/demo/demo-users';
+import { DEMO_USERS } from '../../scripts/demo/demo-users';
 
 const USER_KEYS = ['aadObjectId', 'email', 'givenName', 'id', 'name', 'surname', 'userPrincipleName'];
 

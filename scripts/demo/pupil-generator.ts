@@ -1,5 +1,5 @@
-import { makeUpn } from '../domain/upn';
-import type { SenProvision, Sex, SocialWorkerStatus } from '../store/database';
+import { makeUpn } from '../../services/domain/upn';
+import type { SenProvision, Sex, SocialWorkerStatus } from '../../services/store/database';
 import type { CountyPlan, PlannedSchool } from './county-plan';
 import { DEMO_LA_NUMBER } from './demo-rates';
 import { pupilName } from './people-names';

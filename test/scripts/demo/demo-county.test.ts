@@ -4,11 +4,11 @@ import path from 'node:path';
 import { CODE_BY_CHAR } from '../../../services/attendance/attendance-codes';
 import { addDays } from '../../../services/calendar/dates';
 import { calendarFromData, loadCalendar, type SchoolCalendar } from '../../../services/calendar/school-calendar';
-import { planCounty } from '../../../services/demo/county-plan';
-import { generateDemoCounty, type DemoCounty } from '../../../services/demo/demo-county';
-import { DEMO_SCHOOL_LEADER_URN } from '../../../services/demo/demo-users';
-import { Random } from '../../../services/demo/random';
-import type { AttendanceRow } from '../../../services/demo/attendance-generator';
+import { planCounty } from '../../../scripts/demo/county-plan';
+import { generateDemoCounty, type DemoCounty } from '../../../scripts/demo/demo-county';
+import { DEMO_SCHOOL_LEADER_URN } from '../../../scripts/demo/demo-users';
+import { Random } from '../../../scripts/demo/random';
+import type { AttendanceRow } from '../../../scripts/demo/attendance-generator';
 import { isValidUpn } from '../../../services/domain/upn';
 import { EXCLUSION_REASON_CODES, ETHNICITY_CODES } from '../../../services/domain/dfe-codes';
 

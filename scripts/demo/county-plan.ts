@@ -1,4 +1,4 @@
-import type { SchoolPhase, SchoolType } from '../store/database';
+import type { SchoolPhase, SchoolType } from '../../services/store/database';
 import { DEMO_DISTRICTS, PUPIL_SHARE, SCHOOLS_PER_100K } from './demo-rates';
 import { DEMO_SCHOOL_LEADER_URN } from './demo-users';
 import { apportion, Random, WeightedTable } from './random';

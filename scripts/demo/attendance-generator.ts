@@ -1,5 +1,5 @@
-import { CODE_BY_NAME, NO_MARK, SESSIONS_PER_WEEK as SESSIONS } from '../attendance/attendance-codes';
-import { daysBetween, isoWeekday, mondayOf } from '../calendar/dates';
+import { CODE_BY_NAME, NO_MARK, SESSIONS_PER_WEEK as SESSIONS } from '../../services/attendance/attendance-codes';
+import { daysBetween, isoWeekday, mondayOf } from '../../services/calendar/dates';
 import type { CountyPlan } from './county-plan';
 import { ABSENCE_TARGETS } from './demo-rates';
 import type { ExclusionResult } from './exclusion-generator';

@@ -1,9 +1,9 @@
-import { summarisePupil, summaryWindow, type SummaryRow, type SummaryWindow } from '../attendance/attendance-summary';
-import type { SchoolCalendar } from '../calendar/school-calendar';
-import { todayInLondon } from '../calendar/dates';
-import type { Clock } from '../clock';
-import type { Database } from '../store/database';
-import type { Store } from '../store/open-store';
+import { summarisePupil, summaryWindow, type SummaryRow, type SummaryWindow } from '../../services/attendance/attendance-summary';
+import type { SchoolCalendar } from '../../services/calendar/school-calendar';
+import { todayInLondon } from '../../services/calendar/dates';
+import type { Clock } from '../../services/clock';
+import type { Database } from '../../services/store/database';
+import type { Store } from '../../services/store/open-store';
 import type { Kysely } from 'kysely';
 import type { AttendanceRow } from './attendance-generator';
 import { generateDemoCounty } from './demo-county';

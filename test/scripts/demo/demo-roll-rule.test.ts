@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
-import { seedDemoCounty } from '../../../services/demo/seed-demo-county';
+import { seedDemoCounty } from '../../../scripts/demo/seed-demo-county';
 import { enrolmentsByPupil, onRollForExclusion } from '../../../services/exclusions/exclusion-roll';
 import { openStore } from '../../../services/store/open-store';
 

@@ -1,4 +1,4 @@
-import type { Role } from '../store/database';
+import type { Role } from '../../services/store/database';
 
 /**
  * The demo county's staff users: the Microsoft 365 Agents Playground's five mock users (names,

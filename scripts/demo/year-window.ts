@@ -1,8 +1,8 @@
-import type { SchoolCalendar } from '../calendar/school-calendar';
-import { addDays, isWeekend } from '../calendar/dates';
+import type { SchoolCalendar } from '../../services/calendar/school-calendar';
+import { addDays, isWeekend } from '../../services/calendar/dates';
 import type { CountyPlan } from './county-plan';
 import type { Segment } from './pupil-generator';
-import { lowerBound, upperBound } from '../util/sorted-search';
+import { lowerBound, upperBound } from '../../services/util/sorted-search';
 
 /**
  * The part of the academic year the demo covers: from the first day of the academic year that

@@ -1,4 +1,4 @@
-import type { SchoolPhase, SchoolType } from '../store/database';
+import type { SchoolPhase, SchoolType } from '../../services/store/database';
 import type { Random } from './random';
 
 /**

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { seedProgressReporter } from '../../../services/demo/seed-progress';
+import { seedProgressReporter } from '../../../scripts/demo/seed-progress';
 import { parseSeedArguments } from '../../../scripts/seed';
 
 const ROOT = path.resolve(__dirname, '../../..');

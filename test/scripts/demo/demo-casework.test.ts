@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
-import { generateDemoCounty } from '../../../services/demo/demo-county';
+import { generateDemoCounty } from '../../../scripts/demo/demo-county';
 import { evaluateExclusionRules } from '../../../services/exclusions/exclusion-rules';
 
 /** Issue 9 item 11: the demo county's exclusions carry casework like a real county's. */

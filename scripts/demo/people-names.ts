@@ -1,4 +1,4 @@
-import type { Sex } from '../store/database';
+import type { Sex } from '../../services/store/database';
 import type { Random } from './random';
 
 /**

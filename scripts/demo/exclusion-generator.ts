@@ -1,4 +1,4 @@
-import type { ExclusionCategory } from '../store/database';
+import type { ExclusionCategory } from '../../services/store/database';
 import { DISTRICT_NEIGHBOURS, type CountyPlan, type PlannedSchool } from './county-plan';
 import { PERMANENT_EXCLUSIONS_PER_100, SUSPENSION_DAY_CAP, SUSPENSIONS_PER_100 } from './demo-rates';
 import type { DemoPupil } from './pupil-generator';

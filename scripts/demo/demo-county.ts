@@ -1,5 +1,5 @@
-import type { SchoolCalendar } from '../calendar/school-calendar';
-import type { ExclusionCategory, Registration, SchoolPhase, SchoolType } from '../store/database';
+import type { SchoolCalendar } from '../../services/calendar/school-calendar';
+import type { ExclusionCategory, Registration, SchoolPhase, SchoolType } from '../../services/store/database';
 import { absenceProfiles, attendanceFrame, pupilAttendance, type AttendanceRow } from './attendance-generator';
 import { planCounty, type CountyPlan } from './county-plan';
 import { DEMO_LA } from './demo-rates';

@@ -1,4 +1,4 @@
-import { addDays } from '../calendar/dates';
+import { addDays } from '../../services/calendar/dates';
 import { DISTRICT_NEIGHBOURS, type CountyPlan, type PlannedSchool } from './county-plan';
 import type { DemoPupil } from './pupil-generator';
 import { Random, weightedSample } from './random';

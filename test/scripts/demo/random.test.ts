@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { apportion, hashText, Random, weightedSample, WeightedTable } from '../../../services/demo/random';
+import { apportion, hashText, Random, weightedSample, WeightedTable } from '../../../scripts/demo/random';
 
 describe('demo random numbers', () => {
   it('gives the same sequence for the same seed and stream', () => {

@@ -1,6 +1,6 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../store/database';
+import type { Database } from '../../services/store/database';
 
 /**
  * Bulk writes for the demo seed, one implementation per engine. SQLite: one prepared statement per

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { ensureAttendanceSummaries, rebuildAttendanceSummaries } from '../../../services/attendance/attendance-summary';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
-import { DEMO_SCHOOL_LEADER_URN, DEMO_USERS } from '../../../services/demo/demo-users';
-import { deletionOrder } from '../../../services/demo/demo-writer';
-import { isStoreEmpty, seedDemoCounty, StoreNotEmptyError, type SeedProgress } from '../../../services/demo/seed-demo-county';
+import { DEMO_SCHOOL_LEADER_URN, DEMO_USERS } from '../../../scripts/demo/demo-users';
+import { deletionOrder } from '../../../scripts/demo/demo-writer';
+import { isStoreEmpty, seedDemoCounty, StoreNotEmptyError, type SeedProgress } from '../../../scripts/demo/seed-demo-county';
 import type { Store } from '../../../services/store/open-store';
 import { forEachEngine, testEngines } from '../../helpers/test-stores';
 
