@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { getMinutes, getMyActions, overdueNoticeFor, queueOverdueReminders } from '../../../services/cluster/cluster-actions';
+import { getMyActions } from '../../../services/cluster/cluster-actions';
+import { getMinutes } from '../../../services/cluster/cluster-minutes';
+import { overdueNoticeFor, queueOverdueReminders } from '../../../services/cluster/overdue-reminders';
 import type { ClusterDeps } from '../../../services/cluster/cluster-service-types';
 import { checkReview, getPupilReview, saveReview, updateActionStatus, type OwnerChoice } from '../../../services/cluster/pupil-review';
 import { fixedClock } from '../../../services/clock';
