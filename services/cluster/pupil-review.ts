@@ -9,7 +9,7 @@ import { SEN_PROVISION_LABELS } from '../domain/dfe-codes';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
 import { schoolInScope } from '../identity/scope-query';
-import { ALERT_RULES } from '../exclusions/alert-types';
+import { ALERT_RULES } from '../alerts/alert-rules';
 import type { ExclusionCategory } from '../store/database';
 import { recordIdSchema } from '../util/text-input';
 import { multiAgencyNeeds, patternNotes, pupilLabelSql } from './agenda-rules';
