@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { summariseCard, summariseReplies } from '../../scripts/card-summary';
-import { UsageError } from '../../scripts/dev';
+import { UsageError } from '../../scripts/lib/usage-error';
 import { parseSayArgs, postMessage, sayActivity, sayInProcess } from '../../scripts/say';
 import { ladderRungCard } from '../../cards/ladder-rung-card';
 import { DEMO_USERS } from '../../scripts/demo/demo-users';
