@@ -18,8 +18,10 @@ import { fillTemplate, findPlaceholders, parseTemplateJson } from '../manifest/b
 import { placeholderLinkProblems } from '../manifest/build/placeholder-links';
 import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../manifest/build/package-inputs';
 import { runScript } from './run-script';
+import { PROJECT_ROOT } from '../services/project-paths';
 
-const ROOT = join(__dirname, '..');
+// The project root, not this file's parent: the same from scripts/ and from the compiled dist/scripts/.
+const ROOT = PROJECT_ROOT;
 export const DEFAULT_MANIFEST_DIR = join(ROOT, 'manifest');
 const TEMPLATE_FILE = 'manifest.template.json';
 
