@@ -14,15 +14,17 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { basename, join, relative, resolve } from 'node:path';
 import AdmZip from 'adm-zip';
 import { menuCommands, type MenuCommand } from '../services/commands/command-catalogue';
-import { withCommandLists } from '../services/manifest/command-lists';
-import { checkIcon, type IconRole } from '../services/manifest/icon-checks';
-import { validateManifestSchema, formatProblem } from '../services/manifest/manifest-schema';
-import { fillTemplate, findPlaceholders, parseTemplateJson } from '../services/manifest/manifest-template';
-import { placeholderLinkProblems } from '../services/manifest/placeholder-links';
-import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../services/manifest/package-inputs';
+import { withCommandLists } from '../manifest/build/command-lists';
+import { checkIcon, type IconRole } from '../manifest/build/icon-checks';
+import { validateManifestSchema, formatProblem } from '../manifest/build/manifest-schema';
+import { fillTemplate, findPlaceholders, parseTemplateJson } from '../manifest/build/manifest-template';
+import { placeholderLinkProblems } from '../manifest/build/placeholder-links';
+import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../manifest/build/package-inputs';
 import { runScript } from './run-script';
+import { PROJECT_ROOT } from '../services/project-paths';
 
-const ROOT = join(__dirname, '..');
+// The project root, not this file's parent: the same from scripts/ and from the compiled dist/scripts/.
+const ROOT = PROJECT_ROOT;
 export const DEFAULT_MANIFEST_DIR = join(ROOT, 'manifest');
 const TEMPLATE_FILE = 'manifest.template.json';
 

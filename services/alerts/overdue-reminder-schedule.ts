@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { queueOverdueReminders, type ReminderRun } from '../cluster/cluster-actions';
+import { queueOverdueReminders, type ReminderRun } from '../cluster/overdue-reminders';
 import { describeError, type Logger } from '../logger';
 import type { Store } from '../store/open-store';
 

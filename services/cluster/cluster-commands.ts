@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import type { Actor } from '../identity/actor';
 import { recordIdSchema } from '../util/text-input';
-import { getMinutes, getMyActions, type MinutesView, type MyActionsView } from './cluster-actions';
+import { getMyActions, type MyActionsView } from './cluster-actions';
+import { getMinutes, type MinutesView } from './cluster-minutes';
 import { getClusterAgenda, type AgendaView } from './cluster-agenda';
 import { getClusterCandidates, type CandidatesView } from './cluster-candidates';
 import { districtNames } from './cluster-meetings';
 import { nominatePupil } from './cluster-nominations';
 import type { ClusterDeps, ClusterResult } from './cluster-service-types';
-import { getPupilReview, saveReview, updateActionStatus, type ReviewForm, type ReviewView } from './pupil-review';
+import { getPupilReview, type ReviewView } from './pupil-review';
+import type { ReviewForm } from './pupil-review-form';
+import { saveReview, updateActionStatus } from './pupil-review-writes';
 import { findPupils, type PupilSearchView } from './pupil-search';
 
 /**

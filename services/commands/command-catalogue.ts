@@ -38,7 +38,7 @@ const EVERYONE: readonly Role[] = ['la_manager', 'attendance_officer', 'school_l
 /**
  * Every command, in the help card's order: its route matches `pattern`, the help card shows its
  * `usages` to the roles named, and `npm run package` lists its `menu` entry in Teams' command menu
- * (services/manifest/command-lists.ts). Tests check that the routes and this list agree, and that
+ * (manifest/build/command-lists.ts). Tests check that the routes and this list agree, and that
  * each example reaches its own command in the order the bot registers the routes (bot/app.ts).
  */
 export const COMMANDS = {
