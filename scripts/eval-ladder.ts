@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { runLadderEval, type EvalResult } from '../services/ladder/ladder-eval';
 
 /**
- * Prints ladder search accuracy on data/ladder/eval.yaml (the floor the tests assert) and, separately,
+ * Prints ladder search accuracy on data/ladder/eval.yaml (the floor the tests assert) and eval-dev.yaml (also used for tuning) and, separately,
  * on the held-out sets that were never used for tuning. Held-out sets print totals only, so that
  * reading them cannot turn into tuning on them; `--show-held-out` lists their misses, for when a set
  * is retired into eval.yaml after a round. Usage: npm run eval:ladder [-- --show-held-out]
@@ -25,6 +25,10 @@ function report(title: string, result: EvalResult, detail: boolean): void {
 
 const showHeldOut = process.argv.includes('--show-held-out');
 report('ladder eval (data/ladder/eval.yaml)', runLadderEval(), true);
+if (existsSync(resolve(__dirname, '..', 'data/ladder/eval-dev.yaml'))) {
+  console.log('');
+  report('development set, used for tuning (data/ladder/eval-dev.yaml)', runLadderEval('data/ladder', 'eval-dev.yaml'), true);
+}
 const heldOut = ['eval-holdout.yaml', 'eval-holdout-2.yaml'];
 for (const file of heldOut) {
   if (!existsSync(resolve(__dirname, '..', 'data/ladder', file))) continue;

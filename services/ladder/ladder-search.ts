@@ -137,6 +137,8 @@ export interface LadderIndex {
   idf: Map<string, number>;
   /** Terms most entries use where it matters: too common to offer an entry as second best on their own. */
   common: Set<string>;
+  /** Ideas marked `context` in the synonyms (who or where): they rank an entry only beside another match. */
+  context: Set<string>;
   avgLength: Map<SearchField, number>;
   phrases: PhraseNode;
   /** Known words (unstemmed) with how often they occur, for typo correction. */
@@ -211,7 +213,7 @@ function add(map: Map<string, number>, key: string, by = 1) {
  * Turns text into terms. The longest phrase at each position wins and its words are consumed by it,
  * so "kicked off" means an outburst and not a kick, and "PSP" counts once (as the idea), not twice.
  */
-function analyse(raw: string[], phrases: PhraseNode): Analysed {
+function analyse(raw: string[], phrases: PhraseNode, readNegation = false): Analysed {
   const kept = raw.filter((w) => !FILLERS.has(w));
   const stems = kept.map(stem);
   const terms = new Map<string, number>();
@@ -226,7 +228,14 @@ function analyse(raw: string[], phrases: PhraseNode): Analysed {
   // the content more surely than "computer" and "screens" apart. Stopwords between are skipped
   // ("hole in the wall"); a sentence end breaks the pair.
   let previous: string | undefined;
+  // "not violent", "never aggressive": the idea right after a negation is left out of the question.
+  let negated = false;
   const emit = (term: string, text: string) => {
+    if (negated) {
+      negated = false;
+      previous = undefined;
+      return;
+    }
     note(term, text);
     if (previous !== undefined && previous !== term) add(terms, pairTerm(previous, term));
     previous = term;
@@ -246,11 +255,19 @@ function analyse(raw: string[], phrases: PhraseNode): Analysed {
     }
     if (bestEnd >= 0) {
       const text = kept.slice(i, bestEnd + 1).join(' ');
+      // A negation inside a phrase ("not working", "no difference") is part of what the phrase means.
       for (const c of bestConcepts) emit(conceptTerm(c), text);
       i = bestEnd + 1;
       continue;
     }
     const word = kept[i]!;
+    if (readNegation && NEGATIONS.has(word)) {
+      negated = true;
+      i++;
+      continue;
+    }
+    // Only a copula or an adverb may stand between; any other small word ("never had any") ends it.
+    else if (negated && !NEGATION_GAP.has(word) && (word === '.' || isStopword(word) || isNumber(word))) negated = false;
     if (word === '.') previous = undefined;
     // Numbers ("Year 3", "45 days") describe the pupil, not the rung; the situation rules read them.
     else if (!isStopword(word) && !isNumber(word)) emit(stems[i]!, word);
@@ -258,6 +275,15 @@ function analyse(raw: string[], phrases: PhraseNode): Analysed {
   }
   return { terms, surface };
 }
+
+/**
+ * Words that negate what follows when it follows at once ("not violent", "never aggressive"), or
+ * through a copula ("has never been violent"). "No" is left out: "no training in years" is a need
+ * the ladder speaks to, not its absence.
+ */
+const NEGATIONS: ReadonlySet<string> = new Set(['not', 'never', 'isnt', 'wasnt', 'arent', 'werent', 'hasnt', 'havent', 'nor']);
+/** Words that may stand between a negation and what it negates. */
+const NEGATION_GAP: ReadonlySet<string> = new Set(['be', 'been', 'being', 'is', 'was', 'at', 'all', 'very', 'really', 'that', 'too', 'ever', 'even', 'physically', 'so']);
 
 /** Two terms next to each other (stopwords aside); never shown as a reason. */
 const pairTerm = (a: string, b: string) => `${a}|${b}`;
@@ -407,7 +433,8 @@ export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
     });
   });
 
-  return { toolkit, docs, postings, itemPostings, idf, common, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
+  const context = new Set(toolkit.synonyms.filter((g) => g.context).map((g) => conceptTerm(g.concept)));
+  return { toolkit, docs, postings, itemPostings, idf, common, context, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -469,12 +496,13 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     corrections.push({ from: w, to: fixed });
     return fixed;
   });
-  const { terms, surface } = analyse(raw, index.phrases);
+  const { terms, surface } = analyse(raw, index.phrases, true);
   const concepts = [...terms.keys()].filter((t) => t.startsWith('~')).map((t) => t.slice(1));
 
   const climbing = terms.has(conceptTerm(NO_IMPROVEMENT));
   const n = index.docs.length;
   const score = new Float64Array(n);
+  const contextScore = new Float64Array(n);
   const topic = new Float64Array(n);
   const weighted = new Float64Array(n);
   const reasons: (Map<SearchField, Set<string>> | undefined)[] = new Array(n);
@@ -487,13 +515,14 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     const list = index.postings.get(term);
     if (!idf || !list) continue;
     const boost = isPair(term) ? PAIR_BOOST : term.startsWith('~') ? CONCEPT_BOOST : 1;
+    const inContext = isPair(term) ? term.split('|').some((t) => index.context.has(t)) : index.context.has(term);
     const shown = describeTerm(term, surface);
     weighted.fill(0);
     const isTopic = new Uint8Array(n);
     for (const p of list) {
       weighted[p.doc]! += p.weighted;
       if (p.field === 'name' || p.field === 'keywords') isTopic[p.doc] = 1;
-      if (TOPICAL.has(p.field) && !index.common.has(term)) content[p.doc] = 1;
+      if (TOPICAL.has(p.field) && !index.common.has(term) && !inContext) content[p.doc] = 1;
       if (isPair(term)) continue;
       const byField = (reasons[p.doc] ??= new Map());
       let set = byField.get(p.field);
@@ -503,7 +532,12 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     for (let d = 0; d < n; d++) {
       const w = weighted[d]!;
       if (w === 0) continue;
-      score[d]! += boost * idf * ((w * (K1 + 1)) / (w + K1));
+      const gained = boost * idf * ((w * (K1 + 1)) / (w + K1));
+      if (inContext) {
+        contextScore[d]! += gained;
+        continue;
+      }
+      score[d]! += gained;
       if (isTopic[d] && !isPair(term)) topic[d]! += TOPIC_BONUS * boost * idf;
     }
     for (const hit of isPair(term) ? [] : (index.itemPostings.get(term) ?? [])) {
@@ -514,6 +548,10 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
       itemHits.set(key, acc);
     }
   }
+
+  // Context ideas refine a match on what happened; a question with nothing else ("teacher") ranks on them alone.
+  if (!score.some((v) => v > 0)) score.set(contextScore);
+  else for (let d = 0; d < n; d++) if (score[d]! > 0) score[d]! += contextScore[d]!;
 
   const together = new Float64Array(n);
   for (const [key, acc] of itemHits) {

@@ -111,14 +111,42 @@ describe('ladder search', () => {
     });
   });
 
+  describe('negation and context words', () => {
+    it('leaves out an idea the question negates ("not violent"), but keeps phrases that contain a negation', () => {
+      assert.ok(searchLadder(index, 'he is violent in class').concepts.includes('assault'));
+      assert.ok(!searchLadder(index, 'he is not violent in class').concepts.includes('assault'));
+      assert.ok(!searchLadder(index, 'has never been aggressive').concepts.includes('physical aggression'));
+      assert.ok(searchLadder(index, 'the PSP is not working').concepts.includes('no improvement'));
+      // Only a copula or an adverb may stand between: "never had any training" still asks about training.
+      assert.ok(searchLadder(index, 'staff have never had any behaviour training').concepts.includes('staff training'));
+    });
+
+    it('a context idea (who was involved) does not rank an entry without a match on what happened', () => {
+      const withContext: LadderToolkit = {
+        ...toolkit,
+        synonyms: toolkit.synonyms.map((g) => (g.concept === 'staff' ? { ...g, context: true } : { ...g, context: false })),
+      };
+      const withoutContext: LadderToolkit = {
+        ...toolkit,
+        synonyms: toolkit.synonyms.map((g) => ({ ...g, context: false })),
+      };
+      const q = 'his teacher is worried about his homework';
+      const ids = (t: LadderToolkit) => searchLadder(buildLadderIndex(t), q).matches.map((m) => m.entry.id);
+      assert.ok(ids(withoutContext).includes('assault-on-staff'), 'a plain idea ranks the entry that names it');
+      assert.ok(!ids(withContext).includes('assault-on-staff'), 'a context idea alone does not');
+      // A question made only of context words still finds something.
+      assert.ok(searchLadder(buildLadderIndex(withContext), 'teacher').matches.length > 0);
+    });
+  });
+
   describe('content it was given', () => {
     it('uses synonyms from the toolkit, so an authority can add its own words', () => {
       const local: LadderToolkit = {
         ...toolkit,
-        synonyms: [...toolkit.synonyms, { concept: 'weapon', phrases: ['weapon', 'shank'] }],
+        synonyms: [...toolkit.synonyms, { concept: 'weapon', phrases: ['weapon', 'chiv'] }],
       };
-      const before = searchLadder(index, 'had a shank').matches[0]?.entry.id;
-      const after = searchLadder(buildLadderIndex(local), 'had a shank').matches[0]?.entry.id;
+      const before = searchLadder(index, 'had a chiv').matches[0]?.entry.id;
+      const after = searchLadder(buildLadderIndex(local), 'had a chiv').matches[0]?.entry.id;
       assert.notEqual(before, 'weapons');
       assert.equal(after, 'weapons');
     });
