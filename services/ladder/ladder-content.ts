@@ -128,6 +128,11 @@ export const synonymGroupSchema = z
      * beside a match on something else, so "teacher says he is rude" does not open an assault on staff.
      */
     context: z.boolean().optional(),
+    /**
+     * The part of the ladder this idea points to ("keeps happening" -> persistent misconduct, "out of
+     * character" -> one-off serious breaches): a question with cues for one part only ranks the other lower.
+     */
+    part: z.string().trim().min(1).max(60).optional(),
   })
   .strict();
 

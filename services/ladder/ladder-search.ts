@@ -92,6 +92,8 @@ const TOGETHER = 0.6;
 const SENTENCE_IDF_SHARE = 0.25;
 /** A pair of the question's words found side by side in the content adds this much on top of the words. */
 const PAIR_BOOST = 0.5;
+/** Score kept by an entry of the part the question's cues do not point to. */
+const OTHER_PART = 0.7;
 /** Matches scoring below this share of the best are not worth showing. */
 const RELATIVE_FLOOR = 0.3;
 /**
@@ -139,6 +141,8 @@ export interface LadderIndex {
   common: Set<string>;
   /** Ideas marked `context` in the synonyms (who or where): they rank an entry only beside another match. */
   context: Set<string>;
+  /** Ideas that point to one part of the ladder (`part` in the synonyms): concept term -> part id. */
+  partCues: Map<string, string>;
   avgLength: Map<SearchField, number>;
   phrases: PhraseNode;
   /** Known words (unstemmed) with how often they occur, for typo correction. */
@@ -434,7 +438,8 @@ export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
   });
 
   const context = new Set(toolkit.synonyms.filter((g) => g.context).map((g) => conceptTerm(g.concept)));
-  return { toolkit, docs, postings, itemPostings, idf, common, context, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
+  const partCues = new Map(toolkit.synonyms.filter((g) => g.part).map((g) => [conceptTerm(g.concept), g.part!]));
+  return { toolkit, docs, postings, itemPostings, idf, common, context, partCues, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,6 +565,11 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     together[d] = Math.max(together[d]!, FIELD_WEIGHTS[acc.field] * acc.sum);
   }
 
+  // "Keeps happening" is the ladder's part one, "out of character" its part two: when every cue in the
+  // question points to one part, entries of the other part rank lower (not out: the words may still fit).
+  const cuedParts = new Set([...terms.keys()].map((t) => index.partCues.get(t)).filter((p): p is string => p !== undefined));
+  const cuedPart = cuedParts.size === 1 ? [...cuedParts][0] : undefined;
+
   const scored: LadderMatch[] = [];
   const finalScore = new Float64Array(n);
   for (let d = 0; d < n; d++) {
@@ -571,6 +581,7 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     }
   }
   for (let d = 0; d < n; d++) {
+    if (cuedPart !== undefined && index.docs[d]!.entry.partId !== cuedPart) finalScore[d]! *= OTHER_PART;
     if (finalScore[d]! <= 0 || score[d] === 0) continue;
     scored.push({ entry: index.docs[d]!.entry, score: finalScore[d]!, reasons: orderReasons(reasons[d] ?? new Map()) });
   }
