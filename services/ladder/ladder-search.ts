@@ -508,6 +508,7 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
   const n = index.docs.length;
   const score = new Float64Array(n);
   const contextScore = new Float64Array(n);
+  const contextTopic = new Float64Array(n);
   const topic = new Float64Array(n);
   const weighted = new Float64Array(n);
   const reasons: (Map<SearchField, Set<string>> | undefined)[] = new Array(n);
@@ -540,6 +541,7 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
       const gained = boost * idf * ((w * (K1 + 1)) / (w + K1));
       if (inContext) {
         contextScore[d]! += gained;
+        if (isTopic[d] && !isPair(term)) contextTopic[d]! += TOPIC_BONUS * boost * idf;
         continue;
       }
       score[d]! += gained;
@@ -554,9 +556,13 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     }
   }
 
-  // Context ideas refine a match on what happened; a question with nothing else ("teacher") ranks on them alone.
-  if (!score.some((v) => v > 0)) score.set(contextScore);
-  else for (let d = 0; d < n; d++) if (score[d]! > 0) score[d]! += contextScore[d]!;
+  // Context ideas refine a match on what happened; alone ("his teacher says he is tired") they match
+  // nothing, rather than offer the one entry that names teachers.
+  for (let d = 0; d < n; d++) {
+    if (score[d]! === 0) continue;
+    score[d]! += contextScore[d]!;
+    topic[d]! += contextTopic[d]!;
+  }
 
   const together = new Float64Array(n);
   for (const [key, acc] of itemHits) {

@@ -19,7 +19,8 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'pupil pupils student students child children kid kids boy boys girl girls son daughter young person people year yr ' +
     'anyone someone something anything thing things really still much many one lot lots bit quite way go going keep keeps kept last long next step steps try tried trying should ' +
     'say says said saying tell tells told telling put puts putting reckon reckons reckoned wonder wondering wondered seem seems seemed ' +
-    'guess suppose actually basically literally mate lad lads guy guys today yesterday week weeks day days morning afternoon'
+    'guess suppose actually basically literally mate lad lads guy guys today yesterday week weeks day days morning afternoon term terms ' +
+    'come comes coming came give gives giving gave take takes taking took make makes making made'
   ).split(/\s+/),
 );
 

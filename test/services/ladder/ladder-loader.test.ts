@@ -172,7 +172,7 @@ describe('ladder loader', () => {
       const dir = broken();
       edit(dir, 'synonyms.yaml', (t) => t.replace('  - concept: managed move\n', '  - concept: managed move\n    part: part-three\n'));
       const error = loadError(dir);
-      assert.ok(error.problems.some((p) => /synonyms\.yaml$/.test(p.file) && p.field.endsWith('.part') && /part-three/.test(p.message)), error.message);
+      assert.ok(error.problems.some((p) => /synonyms\.yaml$/.test(p.file) && (p.field ?? '').endsWith('.part') && /part-three/.test(p.message)), error.message);
     });
 
     it('collects problems from several files in one error', () => {

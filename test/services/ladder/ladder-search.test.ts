@@ -130,12 +130,12 @@ describe('ladder search', () => {
         ...toolkit,
         synonyms: toolkit.synonyms.map((g) => ({ ...g, context: false })),
       };
-      const q = 'his teacher is worried about his homework';
+      const q = 'his teacher says he is always tired';
       const ids = (t: LadderToolkit) => searchLadder(buildLadderIndex(t), q).matches.map((m) => m.entry.id);
-      assert.ok(ids(withoutContext).includes('assault-on-staff'), 'a plain idea ranks the entry that names it');
-      assert.ok(!ids(withContext).includes('assault-on-staff'), 'a context idea alone does not');
-      // A question made only of context words still finds something.
-      assert.ok(searchLadder(buildLadderIndex(withContext), 'teacher').matches.length > 0);
+      assert.equal(ids(withoutContext)[0], 'assault-on-staff', 'a plain idea ranks the entry that names it');
+      assert.deepEqual(ids(withContext), [], 'a context idea alone matches nothing');
+      // Beside a match on what happened, the context idea still decides between entries.
+      assert.equal(searchLadder(buildLadderIndex(withContext), 'he punched a teacher').matches[0]?.entry.id, 'assault-on-staff');
     });
   });
 
