@@ -92,6 +92,8 @@ const TOGETHER = 0.6;
 const SENTENCE_IDF_SHARE = 0.25;
 /** A pair of the question's words found side by side in the content adds this much on top of the words. */
 const PAIR_BOOST = 0.5;
+/** Score kept by a rung the question says has been tried without success (its topic bonus goes one rung up). */
+const TRIED_RUNG = 0.8;
 /** Score kept by an entry of the part the question's cues do not point to. */
 const OTHER_PART = 0.7;
 /** Matches scoring below this share of the best are not worth showing. */
@@ -584,6 +586,7 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     if (topic[d]! > 0) {
       const above = climbing ? rungAbove(index, index.docs[d]!) : undefined;
       finalScore[above ? index.docs.indexOf(above) : d]! += topic[d]!;
+      if (above) finalScore[d]! *= TRIED_RUNG;
     }
   }
   for (let d = 0; d < n; d++) {
