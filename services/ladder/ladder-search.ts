@@ -1,6 +1,7 @@
 import { editDistance } from './edit-distance';
 import type { LadderEntry, LadderToolkit, SynonymGroup } from './ladder-content';
 import { FILLERS, isEnglishWord, isNumber, isStopword, numberWord, stem, words } from './search-text';
+import { CAP_WARNING_DAYS, factsFromText } from './situation-rules';
 
 /**
  * Finds the rung or scenario that fits a situation typed in plain words. No language model: words
@@ -496,7 +497,11 @@ export interface SearchOptions {
 export function searchLadder(index: LadderIndex, query: string, options: SearchOptions = {}): SearchOutcome {
   const limit = options.limit ?? 3;
   const corrections: { from: string; to: string }[] = [];
-  const raw = words(query).map((w) => {
+  // Numbers are not search words, but "38 days of suspension" says the year's 45-day limit is near,
+  // which is what the content calls it (the situation rules read the same number for their points).
+  const days = factsFromText(query).suspensionDaysThisYear;
+  const said = days !== undefined && days >= CAP_WARNING_DAYS ? `${query} . approaching the 45-day limit` : query;
+  const raw = words(said).map((w) => {
     if (isKnown(index, w)) return w;
     const fixed = correct(index, w);
     if (!fixed) return w;

@@ -139,6 +139,14 @@ describe('ladder search', () => {
     });
   });
 
+  describe('numbers the content speaks of in words', () => {
+    it('reads 35 or more days of suspension this year as approaching the 45-day limit (step four)', () => {
+      assert.equal(first('40 days of suspension this year'), 'step-4');
+      assert.ok(searchLadder(index, '40 days of suspension this year').concepts.includes('suspension day limit'));
+      assert.ok(!searchLadder(index, '4 days of suspension this year').concepts.includes('suspension day limit'));
+    });
+  });
+
   describe('content it was given', () => {
     it('uses synonyms from the toolkit, so an authority can add its own words', () => {
       const local: LadderToolkit = {
