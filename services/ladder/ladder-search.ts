@@ -103,7 +103,7 @@ const RELATIVE_FLOOR = 0.3;
  * A term found in at least this share of entries (where it matters, not in passing) is a common
  * word of the toolkit ("teacher", "behaviour"): it ranks, but alone it does not make a runner-up.
  */
-const COMMON_SHARE = 0.5;
+const COMMON_SHARE = 0.35;
 /** Fields that say what an entry is for; a runner-up must match the question in one of them. */
 const TOPICAL: ReadonlySet<SearchField> = new Set(['name', 'keywords', 'signs', 'purpose', 'fromBelow']);
 
