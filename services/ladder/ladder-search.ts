@@ -499,7 +499,7 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
   const corrections: { from: string; to: string }[] = [];
   // Numbers are not search words, but "38 days of suspension" says the year's 45-day limit is near,
   // which is what the content calls it (the situation rules read the same number for their points).
-  const days = factsFromText(query).suspensionDaysThisYear;
+  const days = /\bdays?\b/i.test(query) ? factsFromText(query).suspensionDaysThisYear : undefined;
   const said = days !== undefined && days >= CAP_WARNING_DAYS ? `${query} . approaching the 45-day limit` : query;
   const raw = words(said).map((w) => {
     if (isKnown(index, w)) return w;
