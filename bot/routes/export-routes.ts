@@ -5,6 +5,7 @@ import { viewFor } from '../../services/cluster/cluster-access';
 import { createExportLinks, EXPORT_LINK_MINUTES, openExportLink } from '../../services/cluster/cluster-export';
 import type { ClusterDeps } from '../../services/cluster/cluster-service-types';
 import { loadCalendar } from '../../services/calendar/school-calendar';
+import { configValue } from '../../services/config';
 import { describeError } from '../../services/logger';
 import type { BotApp, BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
@@ -13,7 +14,7 @@ import { getActor } from '../turn-actor';
 export const EXPORT_COMMAND = /^\s*cluster\s+(.+?)\s+export\s*$/i;
 
 function exportDeps(deps: BotDeps): ClusterDeps {
-  return { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined), clock: deps.clock };
+  return { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(configValue('CALENDAR_FILE')), clock: deps.clock };
 }
 
 export function registerExportCommand(app: BotApp, deps: BotDeps): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { isoWeekday, mondayOf, todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
+import { CONFIG_DEFAULTS } from '../config';
 import { describeError, silentLogger, type Logger } from '../logger';
 import type { Database } from '../store/database';
 import { joinedSubscribers } from './alert-cases';
@@ -20,6 +21,7 @@ import { effectiveSubscriptions } from './subscriptions';
 export interface ScheduleOptions {
   /** 'HH:MM' Europe/London. */
   dailyAt?: string;
+  /** How often start()'s loop ticks (ALERT_SCHEDULE_TICK_SECONDS). */
   tickMs?: number;
   holder?: string;
   logger?: Logger;
@@ -118,7 +120,7 @@ export class AlertScheduler {
     private readonly options: ScheduleOptions = {},
   ) {
     this.dailyAt = options.dailyAt ?? '07:00';
-    this.tickMs = options.tickMs ?? 5000;
+    this.tickMs = options.tickMs ?? CONFIG_DEFAULTS.ALERT_SCHEDULE_TICK_SECONDS * 1000;
     this.holder = options.holder ?? `instance-${randomUUID().slice(0, 8)}`;
     this.logger = options.logger ?? deps.logger ?? silentLogger;
   }

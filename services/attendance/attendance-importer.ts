@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { isoWeekday, mondayOf } from '../calendar/dates';
 import { CalendarError, loadCalendar, type SchoolCalendar } from '../calendar/school-calendar';
+import { configValue } from '../config';
 import { upnProblem } from '../domain/upn';
 import { clip, date as dateField, schoolUrn as urnField, type RowView } from '../importers/fields';
 import { ImportSetupError, type ImportCounts, type Importer, type ImportTx } from '../importers/importer';
@@ -321,9 +322,9 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
 }
 
 /** The importer the registry offers: the calendar comes from CALENDAR_FILE (or the sample). */
-export const attendanceImporter = createAttendanceImporter(() => loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined));
+export const attendanceImporter = createAttendanceImporter(() => loadCalendar(configValue('CALENDAR_FILE')));
 /** `npm run import -- attendance <file> --on-roll-from-file`: the go-live load of the register since September. */
-export const attendanceImporterOnRollFromFile = createAttendanceImporter(() => loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined), { onRollFromFile: true });
+export const attendanceImporterOnRollFromFile = createAttendanceImporter(() => loadCalendar(configValue('CALENDAR_FILE')), { onRollFromFile: true });
 
 async function loadPupils(db: Kysely<Database>): Promise<Map<string, number>> {
   const rows = await db.selectFrom('pupil').select(['id', 'upn']).execute();
