@@ -9,6 +9,7 @@ import { pupilReviewCard } from '../../cards/pupil-review-card';
 import { pupilSearchCard } from '../../cards/pupil-search-card';
 import { VERBS } from '../../cards/verbs';
 import { loadCalendar, type SchoolCalendar } from '../../services/calendar/school-calendar';
+import { configValue } from '../../services/config';
 import { getClusterAgenda } from '../../services/cluster/cluster-agenda';
 import { getMinutes, getMyActions, queueOverdueReminders, type ReminderRun } from '../../services/cluster/cluster-actions';
 import { getClusterCandidates } from '../../services/cluster/cluster-candidates';
@@ -21,7 +22,9 @@ import { findPupils } from '../../services/cluster/pupil-search';
 import { describeError } from '../../services/logger';
 import { recordIdSchema } from '../../services/util/text-input';
 import type { BotApp, BotDeps } from '../bot-deps';
-import { getActor } from '../turn-actor';
+import { replyToInvokeWithCard, replyToInvokeWithMessage } from '../invoke-reply';
+import { withinRosterTimeout } from '../teams-roster';
+import { getActor, isSharedConversation } from '../turn-actor';
 
 /**
  * Attendance cluster meetings: `cluster <district> [agenda]`, `cluster <district> minutes`,
@@ -48,33 +51,12 @@ const nominateData = candidatesData.extend({
   nominationReason: z.string().optional().default(''),
 });
 
-const ROSTER_TIMEOUT_MS = 2000;
-
-function isShared(context: TurnContext): boolean {
-  const type = context.activity.conversation?.conversationType;
-  return type === 'groupChat' || type === 'channel' || (type === undefined && context.activity.conversation?.isGroup === true);
-}
-
 function noticeCard(message: string): AdaptiveCard {
   return adaptiveCard([text(message)], { fallbackText: message });
 }
 
 function problemCard(p: ClusterProblem): AdaptiveCard {
   return noticeCard(p.message);
-}
-
-async function answerInvoke(context: TurnContext, card: AdaptiveCard): Promise<void> {
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
-  });
-}
-
-async function answerInvokeMessage(context: TurnContext, message: string): Promise<void> {
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message } },
-  });
 }
 
 function requesterOf(context: TurnContext): ChatMember {
@@ -84,10 +66,7 @@ function requesterOf(context: TurnContext): ChatMember {
 /** The conversation's members from Teams; on any failure (or no answer in time) just the requester. */
 async function chatMembers(context: TurnContext): Promise<ChatMember[]> {
   try {
-    const page = await Promise.race([
-      TeamsInfo.getPagedMembers(context, 500),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('roster look-up timed out')), ROSTER_TIMEOUT_MS).unref()),
-    ]);
+    const page = await withinRosterTimeout(TeamsInfo.getPagedMembers(context, 500));
     return page.members.map((m) => ({ teamsId: m.id, aadObjectId: m.aadObjectId ?? null }));
   } catch {
     return [requesterOf(context)];
@@ -131,7 +110,7 @@ export function parseClusterCommand(text: string): ClusterCommand {
 }
 
 export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
-  const calendar: SchoolCalendar = (deps as BotDeps & { calendar?: SchoolCalendar }).calendar ?? loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined);
+  const calendar: SchoolCalendar = (deps as BotDeps & { calendar?: SchoolCalendar }).calendar ?? loadCalendar(configValue('CALENDAR_FILE'));
   const svc: ClusterDeps = { db: deps.store.db, calendar, clock: deps.clock, agendaSize: deps.clusterAgendaSize };
 
   async function viewersFor(context: TurnContext, district: string, pupilSchoolUrn?: number): Promise<string[]> {
@@ -149,7 +128,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
       return;
     }
     const actor = getActor(context);
-    const shared = isShared(context);
+    const shared = isSharedConversation(context);
     const view = shared ? 'shared' : 'own';
     if (what === 'candidates') {
       const result = await getClusterCandidates(svc, actor, { district, school, cohort, view });
@@ -175,7 +154,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
     const query = (context.activity.text ?? '').replace(/^\s*pupil\b/i, '').trim();
     if (!query) return void (await context.sendActivity('Which pupil? Type **pupil** and their name or UPN, e.g. **pupil Bell** or **pupil A123456789012**.'));
     const actor = getActor(context);
-    const shared = isShared(context);
+    const shared = isSharedConversation(context);
     const found = await findPupils(svc, actor, { query, view: shared ? 'shared' : 'own' });
     if (!found.ok) return void (await context.sendActivity(found.message));
     const { matches } = found.view;
@@ -191,7 +170,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
   app.message(/^\s*my\s+actions\s*$/i, async (context) => {
     const actor = getActor(context);
     // Someone's own to-do list: in a shared chat it is minimised like any other card.
-    const view = await getMyActions(svc, actor, isShared(context) ? 'shared' : 'own');
+    const view = await getMyActions(svc, actor, isSharedConversation(context) ? 'shared' : 'own');
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(myActionsCard(view))] });
   });
 
@@ -199,78 +178,78 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
 
   verbRoute(app, VERBS.clusterAgenda, async (context, data) => {
     const parsed = districtData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
+    if (!parsed.success) return replyToInvokeWithMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
     const result = await getClusterAgenda(svc, getActor(context), { district: parsed.data.district, from: parsed.data.from, view: 'own' });
-    await answerInvoke(context, result.ok ? clusterAgendaCard(result.view) : problemCard(result));
+    await replyToInvokeWithCard(context, result.ok ? clusterAgendaCard(result.view) : problemCard(result));
   });
 
   verbRoute(app, VERBS.clusterCandidates, async (context, data) => {
     const parsed = candidatesData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
+    if (!parsed.success) return replyToInvokeWithMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
     const result = await getClusterCandidates(svc, getActor(context), { ...parsed.data, view: 'own' });
-    await answerInvoke(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
+    await replyToInvokeWithCard(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
   });
 
   verbRoute(app, VERBS.clusterNominate, async (context, data) => {
     const parsed = nominateData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
+    if (!parsed.success) return replyToInvokeWithMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
     const actor = getActor(context);
     const { district, pupilId, back, nominationReason, from, school, cohort } = parsed.data;
     const nominated = await nominatePupil(svc, actor, { district, pupilId, reason: nominationReason });
-    if (!nominated.ok) return answerInvoke(context, problemCard(nominated));
+    if (!nominated.ok) return replyToInvokeWithCard(context, problemCard(nominated));
     if (back === 'review') {
       const result = await getPupilReview(svc, actor, { district, pupilId, view: 'own' });
       const note = nominated.view.added ? `Nominated for the meeting on ${nominated.view.meeting.date} by ${actor.user.name}.` : `Already nominated for the meeting on ${nominated.view.meeting.date}.`;
-      return answerInvoke(context, result.ok ? pupilReviewCard(result.view, { savedNote: note }) : problemCard(result));
+      return replyToInvokeWithCard(context, result.ok ? pupilReviewCard(result.view, { savedNote: note }) : problemCard(result));
     }
     const result = await getClusterCandidates(svc, actor, { district, from, school, cohort, view: 'own' });
-    await answerInvoke(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
+    await replyToInvokeWithCard(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
   });
 
   verbRoute(app, VERBS.clusterMinutes, async (context, data) => {
     const parsed = districtData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
+    if (!parsed.success) return replyToInvokeWithMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
     const result = await getMinutes(svc, getActor(context), { district: parsed.data.district, from: parsed.data.from, view: 'own' });
-    await answerInvoke(context, result.ok ? clusterMinutesCard(result.view) : problemCard(result));
+    await replyToInvokeWithCard(context, result.ok ? clusterMinutesCard(result.view) : problemCard(result));
   });
 
   verbRoute(app, VERBS.myActions, async (context) => {
-    await answerInvoke(context, myActionsCard(await getMyActions(svc, getActor(context), 'own')));
+    await replyToInvokeWithCard(context, myActionsCard(await getMyActions(svc, getActor(context), 'own')));
   });
 
   verbRoute(app, VERBS.clusterReview, async (context, data) => {
     const parsed = reviewData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
+    if (!parsed.success) return replyToInvokeWithMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
     const actor = getActor(context);
     const automatic = context.activity.value?.trigger === 'automatic';
-    if (isShared(context) && !automatic) {
+    if (isSharedConversation(context) && !automatic) {
       // Opening a review in a meeting chat: post it for everyone (minimised, names by refresh).
       const shared = await getPupilReview(svc, actor, { district: parsed.data.district, pupilId: parsed.data.pupilId, view: 'shared' });
-      if (!shared.ok) return answerInvokeMessage(context, shared.message);
+      if (!shared.ok) return replyToInvokeWithMessage(context, shared.message);
       const refreshUserIds = await viewersFor(context, shared.view.district, shared.view.schoolUrn);
       await context.sendActivity({ attachments: [CardFactory.adaptiveCard(pupilReviewCard(shared.view, { refreshUserIds }))] });
-      return answerInvokeMessage(context, `The review of ${shared.view.label} is posted below.`);
+      return replyToInvokeWithMessage(context, `The review of ${shared.view.label} is posted below.`);
     }
     const result = await getPupilReview(svc, actor, { district: parsed.data.district, pupilId: parsed.data.pupilId, view: 'own' });
-    await answerInvoke(context, result.ok ? pupilReviewCard(result.view) : problemCard(result));
+    await replyToInvokeWithCard(context, result.ok ? pupilReviewCard(result.view) : problemCard(result));
   });
 
   verbRoute(app, VERBS.clusterReviewSave, async (context, data) => {
     const actor = getActor(context);
     const result = await saveReview(svc, actor, data, 'own');
-    if (!result.ok) return answerInvoke(context, problemCard(result));
+    if (!result.ok) return replyToInvokeWithCard(context, problemCard(result));
     const { view, errors, form, saved } = result.view;
-    if (!saved) return answerInvoke(context, pupilReviewCard(view, { errors, form }));
+    if (!saved) return replyToInvokeWithCard(context, pupilReviewCard(view, { errors, form }));
     await updateSharedReview(context, view.district, view.pupilId);
-    await answerInvoke(context, pupilReviewCard(view, { savedNote: `Saved by ${actor.user.name}.` }));
+    await replyToInvokeWithCard(context, pupilReviewCard(view, { savedNote: `Saved by ${actor.user.name}.` }));
   });
 
   verbRoute(app, VERBS.clusterActionStatus, async (context, data) => {
     const actor = getActor(context);
     const result = await updateActionStatus(svc, actor, data, 'own');
-    if (!result.ok) return answerInvoke(context, problemCard(result));
+    if (!result.ok) return replyToInvokeWithCard(context, problemCard(result));
     await updateSharedReview(context, result.view.district, result.view.pupilId);
-    await answerInvoke(context, pupilReviewCard(result.view, { savedNote: `Action updated by ${actor.user.name}.` }));
+    await replyToInvokeWithCard(context, pupilReviewCard(result.view, { savedNote: `Action updated by ${actor.user.name}.` }));
   });
 
   /**
@@ -279,7 +258,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
    * lose the save: the presser still gets their answer.
    */
   async function updateSharedReview(context: TurnContext, district: string, pupilId: number): Promise<void> {
-    if (!isShared(context) || !context.activity.replyToId) return;
+    if (!isSharedConversation(context) || !context.activity.replyToId) return;
     try {
       const shared = await getPupilReview(svc, getActor(context), { district, pupilId, view: 'shared' });
       if (!shared.ok) return;
@@ -303,7 +282,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
  * this: the queueing is once per action); `onQueued` wakes the delivery worker. Returns a stop
  * function. A round that fails is logged and tried again at the next tick.
  */
-export function startOverdueReminders(deps: Pick<BotDeps, 'store' | 'clock' | 'logger'>, onQueued: () => void, intervalMs = 15 * 60_000): () => void {
+export function startOverdueReminders(deps: Pick<BotDeps, 'store' | 'clock' | 'logger'>, onQueued: () => void, intervalMs: number): () => void {
   let running = false;
   const tick = async () => {
     if (running) return;
