@@ -50,7 +50,7 @@ export interface IdentityCacheLimits {
   maxUsers: number;
 }
 
-export const DEFAULT_IDENTITY_CACHE: IdentityCacheLimits = {
+const DEFAULT_IDENTITY_CACHE: IdentityCacheLimits = {
   ttlMs: CONFIG_DEFAULTS.IDENTITY_CACHE_SECONDS * 1000,
   maxUsers: CONFIG_DEFAULTS.IDENTITY_CACHE_USERS,
 };
@@ -65,7 +65,7 @@ export interface EdgePolicy {
   refusals: RefusalLog;
 }
 
-export function tenantOf(activity: TurnContext['activity']): string | null {
+function tenantOf(activity: TurnContext['activity']): string | null {
   const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string } };
   return activity.conversation?.tenantId ?? channelData.tenant?.id ?? null;
 }
@@ -226,7 +226,7 @@ const OPEN_VERBS: readonly string[] = [VERBS.ladderOverview, VERBS.ladderRung, V
  * before an administrator adds them: `ladder ...` (not `ladder stats`) and the ladder card's
  * buttons. Everything else stays refused. Such a turn runs with no actor.
  */
-export function isOpenToEveryone(context: TurnContext): boolean {
+function isOpenToEveryone(context: TurnContext): boolean {
   const activity = context.activity;
   if (activity.type === ActivityTypes.Message) {
     const words = (activity.text ?? '').replace(/<at>[^<]*<\/at>/gi, ' ').replace(/\s+/g, ' ').trim().toLowerCase();

@@ -189,7 +189,7 @@ export function rowTitle(p: AgendaPupil): string {
   return `**${safe(p.label, 40)}** · ${ncYear(p.ncYear)} · ${safe(p.schoolName, 40)} · **attendance ${percent(p.attendanceRate)}**`;
 }
 
-export function pupilRow(district: string, p: AgendaPupil): CardElement {
+function pupilRow(district: string, p: AgendaPupil): CardElement {
   return container(
     [
       text(rowTitle(p), { size: 'small' }),

@@ -70,9 +70,9 @@ function person(id: string, givenName: string, surname: string, upn: string, aad
 }
 
 /** The LA manager: the Playground's default user. */
-export const DEFAULT_PERSON = PLAYGROUND_PEOPLE[0]!;
+const DEFAULT_PERSON = PLAYGROUND_PEOPLE[0]!;
 
-export function demoUserFor(who: PlaygroundPerson): DemoUser | undefined {
+function demoUserFor(who: PlaygroundPerson): DemoUser | undefined {
   return DEMO_USERS.find((u) => u.aadObjectId === who.aadObjectId);
 }
 
@@ -301,7 +301,7 @@ function isRunning(child: Child): boolean {
  * The bot runs as `node tsx/cli bot/main.ts`, and tsx runs the bot in a second node process: a signal
  * to the wrapper alone can leave that second process serving on the port after we have gone.
  */
-export function signalTree(child: Child, signal: NodeJS.Signals): void {
+function signalTree(child: Child, signal: NodeJS.Signals): void {
   const pid = child.process.pid;
   if (pid === undefined) return;
   if (child.group) {
@@ -333,7 +333,7 @@ export async function stopChild(child: Child, graceMs = 15000): Promise<void> {
 }
 
 /** Polls `url` until it answers 200; fails early if `child` exits first. */
-export async function waitForHttp(url: string, child: Child, timeoutMs: number, what: string): Promise<void> {
+async function waitForHttp(url: string, child: Child, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let gone = false;
   void child.exited.then(() => (gone = true));
@@ -351,7 +351,7 @@ export async function waitForHttp(url: string, child: Child, timeoutMs: number, 
   throw new Error(`${what} did not answer ${url} within ${Math.round(timeoutMs / 1000)} s`);
 }
 
-export class ChildExitedError extends Error {
+class ChildExitedError extends Error {
   constructor(
     readonly childName: string,
     message: string,
@@ -361,12 +361,12 @@ export class ChildExitedError extends Error {
   }
 }
 
-export function botCommand(): { command: string; args: string[] } {
+function botCommand(): { command: string; args: string[] } {
   // What `npm start` runs (tsx bot/main.ts), started through this Node so PATH does not matter.
   return { command: process.execPath, args: [require.resolve('tsx/cli'), path.join(PROJECT_ROOT, 'bot', 'main.ts')] };
 }
 
-export function playgroundCommand(botEndpoint: string, port: number): { command: string; args: string[] } {
+function playgroundCommand(botEndpoint: string, port: number): { command: string; args: string[] } {
   const bin = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'agentsplayground');
   let cli: string;
   try {

@@ -21,7 +21,7 @@ import { summariseReplies } from './card-summary';
 import { choosePerson, UsageError, type PlaygroundPerson } from './dev';
 import { runScript } from './run-script';
 
-export const SAY_HELP = `Usage: npm run say -- "<what you would type in Teams>" [--as <who>] [--url <bot address>]
+const SAY_HELP = `Usage: npm run say -- "<what you would type in Teams>" [--as <who>] [--url <bot address>]
 
   --as   a demo user: la_manager (default), attendance_officer, school_leader, cluster_member,
          admin, or unknown (someone who is not a staff user)
@@ -114,7 +114,7 @@ export async function sayInProcess(options: SayOptions, env: NodeJS.ProcessEnv, 
   }
 }
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let options: SayOptions | 'help';
   try {
     options = parseSayArgs(argv);

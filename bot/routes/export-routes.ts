@@ -1,7 +1,6 @@
 import { CardFactory } from 'botbuilder';
 import type restify from 'restify';
 import { clusterExportCard } from '../../cards/cluster-export-card';
-import { viewFor } from '../../services/cluster/cluster-access';
 import { createExportLinks, EXPORT_LINK_MINUTES, openExportLink } from '../../services/cluster/cluster-export';
 import type { ClusterDeps } from '../../services/cluster/cluster-service-types';
 import { loadCalendar } from '../../services/calendar/school-calendar';
@@ -11,7 +10,7 @@ import type { BotApp, BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
 
 /** `cluster <district> export`: registered before the other cluster commands, which would read "export" as part of the name. */
-export const EXPORT_COMMAND = /^\s*cluster\s+(.+?)\s+export\s*$/i;
+const EXPORT_COMMAND = /^\s*cluster\s+(.+?)\s+export\s*$/i;
 
 function exportDeps(deps: BotDeps): ClusterDeps {
   return { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(configValue('CALENDAR_FILE')), clock: deps.clock };
@@ -26,7 +25,8 @@ export function registerExportCommand(app: BotApp, deps: BotDeps): void {
       return;
     }
     const actor = getActor(context);
-    const result = await createExportLinks(svc, actor, { district, view: viewFor(actor, false) });
+    // Names only for links asked for in a personal chat; elsewhere the files carry initials.
+    const result = await createExportLinks(svc, actor, { district, view: actor.conversationType === 'personal' ? 'own' : 'shared' });
     if (!result.ok) return void (await context.sendActivity(result.message));
     const url = (token: string) => `${deps.publicUrl}/exports/${token}`;
     const card = clusterExportCard({

@@ -213,7 +213,7 @@ export async function noteFirstContact(db: Kysely<Database>, clock: Clock, staff
 }
 
 /** The open cases a subscriber may receive and has no card for yet, most urgent first. */
-export async function waitingCases(db: Kysely<Database>, subscriptions: readonly EffectiveSubscription[]): Promise<CaseCandidate[]> {
+async function waitingCases(db: Kysely<Database>, subscriptions: readonly EffectiveSubscription[]): Promise<CaseCandidate[]> {
   if (subscriptions.length === 0) return [];
   const key = subscriptions[0]!.subscriberKey;
   const index = new SubscriptionIndex(subscriptions, await loadGeography(db));
@@ -236,7 +236,7 @@ export async function waitingCases(db: Kysely<Database>, subscriptions: readonly
   return cases.filter((c) => !carded.has(caseDeliveryKey(c.caseKey, key))).sort(byUrgency);
 }
 
-export async function queueCatchUp(db: Kysely<Database>, clock: Clock, subscriberKey: string, cardsPerDay = DEFAULT_CARDS_PER_DAY): Promise<number> {
+async function queueCatchUp(db: Kysely<Database>, clock: Clock, subscriberKey: string, cardsPerDay = DEFAULT_CARDS_PER_DAY): Promise<number> {
   const subs = (await effectiveSubscriptions(db)).filter((s) => s.subscriberKey === subscriberKey);
   if (subs.length === 0) return 0;
   const waiting = await waitingCases(db, subs);

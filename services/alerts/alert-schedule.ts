@@ -51,7 +51,7 @@ async function finishJobRun(db: Kysely<Database>, job: string, runKey: string, n
 }
 
 /** Queues this week's digest for every subscriber (one synthetic alert row, one delivery each). */
-export async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Promise<number> {
+async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Promise<number> {
   const now = clock.now().toISOString();
   const week = mondayOf(todayInLondon(clock));
   const alert = await db

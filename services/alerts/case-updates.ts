@@ -14,7 +14,7 @@ import { DUE_NOW, newOutboxRow } from './outbox';
 
 export const CASE_UPDATE_KIND = 'case_update';
 
-export function caseUpdateKey(sentRowId: number): string {
+function caseUpdateKey(sentRowId: number): string {
   return `update:${sentRowId}`;
 }
 

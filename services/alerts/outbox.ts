@@ -219,8 +219,3 @@ export async function dueIgnoringHolds(db: Kysely<Database>, now: Date): Promise
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
-
-export async function outboxCounts(db: Kysely<Database>): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('alert_outbox').select(['status', sql<number>`count(*)`.as('n')]).groupBy('status').execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}

@@ -139,7 +139,7 @@ for (const [code, char] of CODE_CHARS) {
 }
 
 /** Codes withdrawn in 2024 (SI 2024/208), with what replaced them, for a helpful message. */
-export const RETIRED_CODES: ReadonlyMap<string, string> = new Map([
+const RETIRED_CODES: ReadonlyMap<string, string> = new Map([
   ['H', 'H (agreed holiday) was withdrawn in 2024: use C for leave in exceptional circumstances, or G'],
   ['F', 'F (extended family holiday) is no longer a register code: use G'],
   ['J', 'J was replaced by J1 (interview) in 2024'],
@@ -545,7 +545,7 @@ function markText(row: RowView, column: 'am' | 'pm'): string | null | undefined 
  * where '.' means "leave this session as it is". A week met again later in an unordered file gets
  * a second entry; writing merges it like any other.
  */
-export class IncomingWeeks {
+class IncomingWeeks {
   count = 0;
   pupil = new Int32Array(256);
   urn = new Int32Array(256);

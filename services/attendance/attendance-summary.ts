@@ -212,7 +212,7 @@ export interface RefreshResult {
  * The next refresh stamp: the current instant, or 1 ms after the previous stamp when the clock has
  * not moved on (a pinned clock), so every refresh gets a new one.
  */
-export function nextStamp(previous: string | undefined, now: string): string {
+function nextStamp(previous: string | undefined, now: string): string {
   const prev = previous ? Date.parse(previous) : NaN;
   const at = Date.parse(now);
   return Number.isFinite(prev) && prev >= at ? new Date(prev + 1).toISOString() : new Date(at).toISOString();

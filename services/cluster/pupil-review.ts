@@ -297,7 +297,7 @@ async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRe
 }
 
 /** The last day with a mark in the pupil's weeks, between `from` and `cap`; `cap` when none. */
-export function lastMarked(weeks: readonly WeekMarks[], from: string, cap: string): string {
+function lastMarked(weeks: readonly WeekMarks[], from: string, cap: string): string {
   for (let w = weeks.length - 1; w >= 0; w--) {
     const week = weeks[w]!;
     if (week.weekStart > cap) continue;
@@ -394,7 +394,7 @@ async function ownerChoices(deps: ClusterDeps, actor: Actor, district: DistrictR
 const MAX_TEXT = 2000;
 
 /** What the review form sends (Action.Execute data merged with the inputs). */
-export const reviewFormSchema = z.object({
+const reviewFormSchema = z.object({
   district: z.string({ required_error: 'is missing' }).min(1, 'is missing').max(100),
   pupilId: recordIdSchema({ missing: 'is missing' }),
   barriers: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional().default(''),
@@ -420,7 +420,7 @@ export const REVIEW_FIELD_LABELS: Record<string, string> = {
 };
 
 /** Latest due date accepted: a year ahead (a typo such as 2062 is caught). */
-export const MAX_DUE_DAYS = 366;
+const MAX_DUE_DAYS = 366;
 
 export interface CheckedReview {
   barriers: string;
@@ -566,7 +566,7 @@ export async function saveReview(deps: ClusterDeps, actor: Actor, data: unknown,
   return { ok: true, view: { view: after!, saved: true } };
 }
 
-export const actionUpdateSchema = z.object({
+const actionUpdateSchema = z.object({
   district: z.string().min(1, 'is missing').max(100),
   actionId: recordIdSchema({ missing: 'is missing' }),
   status: z.enum(['done', 'dropped'], { errorMap: () => ({ message: 'must be done or dropped' }) }),

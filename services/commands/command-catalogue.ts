@@ -16,7 +16,7 @@ export interface CommandInfo {
 
 const EVERYONE: readonly Role[] = ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member', 'admin'];
 
-export const COMMAND_CATALOGUE: CommandInfo[] = [
+const COMMAND_CATALOGUE: CommandInfo[] = [
   {
     usage: 'help',
     description: 'What you can ask me, for your role.',

@@ -42,8 +42,8 @@ export type LadderReply =
 const id = z.string().trim().min(1).max(60);
 const query = z.string().max(MAX_QUERY_LENGTH * 2).optional();
 
-export const rungActionSchema = z.object({ id, q: query }).strip();
-export const feedbackActionSchema = z
+const rungActionSchema = z.object({ id, q: query }).strip();
+const feedbackActionSchema = z
   .object({
     verdict: z.enum(['yes', 'no']),
     id: id.optional(),
@@ -54,7 +54,7 @@ export const feedbackActionSchema = z
   .strip();
 
 /** "Save my ticks": the rung and question, plus one `tick-<item key>` input per action ("true" / "false"). */
-export const checklistActionSchema = z
+const checklistActionSchema = z
   .object({ id, q: query })
   .catchall(z.unknown())
   .transform((data) => ({
@@ -66,7 +66,7 @@ export const checklistActionSchema = z
   }));
 
 export const OUT_OF_DATE = 'That button is out of date (the ladder content may have changed). Type **ladder** to see the whole ladder.';
-export const STATS_FORBIDDEN = '**ladder stats** is for LA managers. Type **ladder** to see the whole ladder.';
+const STATS_FORBIDDEN = '**ladder stats** is for LA managers. Type **ladder** to see the whole ladder.';
 
 /** `ladder`, `ladder 2`, `ladder step two`, `ladder stats`, `ladder <a situation>`: the text after the word "ladder". */
 export async function runLadderCommand(ctx: LadderContext, actor: LadderActor, text: string): Promise<LadderReply> {

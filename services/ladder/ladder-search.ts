@@ -26,7 +26,7 @@ export type SearchField =
   | 'part';
 
 /** What the card says when explaining a match. */
-export const FIELD_LABELS: Record<SearchField, string> = {
+const FIELD_LABELS: Record<SearchField, string> = {
   name: 'name',
   keywords: 'key words',
   signs: 'early warning signs',
@@ -77,7 +77,7 @@ const TOPIC_BONUS = 0.8;
  * The synonym idea meaning "what was tried has not worked". When a question has it, a rung's topic
  * bonus goes to the rung above instead: the ladder's own rule, move up when a rung has not worked.
  */
-export const NO_IMPROVEMENT = 'no improvement';
+const NO_IMPROVEMENT = 'no improvement';
 /** Fields that decide how distinctive a term is; a term every scenario mentions in passing is still distinctive if one rung is about it. */
 const SALIENT_WEIGHT = 1;
 const PASSING_MENTION = 0.25;
@@ -201,7 +201,7 @@ function buildPhraseTrie(groups: SynonymGroup[]): PhraseNode {
   return root;
 }
 
-export const conceptTerm = (concept: string) => `~${concept}`;
+const conceptTerm = (concept: string) => `~${concept}`;
 
 function add(map: Map<string, number>, key: string, by = 1) {
   map.set(key, (map.get(key) ?? 0) + by);
@@ -283,7 +283,7 @@ function fieldTexts(entry: LadderEntry): [SearchField, string[]][] {
 }
 
 /** Normalised form of a rung name: "Step Two" -> "step 2", "pre-ladder" -> "pre ladder". */
-export function nameKey(text: string): string {
+function nameKey(text: string): string {
   return words(text.replace(/\bpreladder\b/gi, 'pre ladder'))
     .filter((w) => w !== 'the')
     .map(numberWord)

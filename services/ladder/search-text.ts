@@ -7,7 +7,7 @@ import { porterStem } from './porter-stemmer';
  */
 
 /** Words that carry no meaning for finding a rung. Kept in the token stream for phrases, dropped for scoring. */
-export const STOPWORDS: ReadonlySet<string> = new Set(
+const STOPWORDS: ReadonlySet<string> = new Set(
   (
     'a about after again against all also am an another and any are as at be because been before being below between both but by can ' +
     'could did do does doing done down during each few for from further get gets getting got had has have having he her here ' +
@@ -44,7 +44,7 @@ const NUMBER_WORDS: Record<string, string> = {
 };
 
 /** Lower case, straight apostrophes, contractions folded ("don't" -> "dont", "pupil's" -> "pupil"). */
-export function normalise(text: string): string {
+function normalise(text: string): string {
   return text
     .toLowerCase()
     .normalize('NFKD')

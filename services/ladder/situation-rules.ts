@@ -37,9 +37,9 @@ export interface SituationPoint {
 }
 
 /** Statutory maximum of suspension days in one academic year, counted across schools. */
-export const SUSPENSION_CAP_DAYS = 45;
+const SUSPENSION_CAP_DAYS = 45;
 /** Local choice (not statutory): warn when this many days have been used. */
-export const CAP_WARNING_DAYS = 35;
+const CAP_WARNING_DAYS = 35;
 
 // ------------------------------------------------------------------------------------------------
 // Reading facts from a question

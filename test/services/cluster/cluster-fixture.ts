@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { addDays } from '../../../services/calendar/dates';
-import { calendarFromData, loadCalendar, type SchoolCalendar } from '../../../services/calendar/school-calendar';
+import { loadCalendar, type SchoolCalendar } from '../../../services/calendar/school-calendar';
 import { makeUpn } from '../../../services/domain/upn';
 import type { Actor } from '../../../services/identity/actor';
 import { parseScope } from '../../../services/identity/scope';
@@ -23,19 +23,11 @@ export function testCalendar(): SchoolCalendar {
   return loadCalendar();
 }
 
-/** A tiny calendar for unit tests that need no closures. */
-export function plainCalendar(): SchoolCalendar {
-  return calendarFromData(
-    { terms: [{ academicYear: '2026/27', name: 'autumn', start: '2026-09-01', end: '2026-12-18' }], holidays: [{ name: 'Half term', start: '2026-10-26', end: '2026-10-30' }] },
-    'test-calendar',
-  );
-}
-
-export const ALL_PRESENT = '/\\/\\/\\/\\/\\';
-export const ALL_ABSENT = 'OOOOOOOOOO';
+const ALL_PRESENT = '/\\/\\/\\/\\/\\';
+const ALL_ABSENT = 'OOOOOOOOOO';
 
 /** Autumn 2026 school weeks up to the week of TODAY (half term left out). */
-export const AUTUMN_WEEKS = ['2026-08-31', '2026-09-07', '2026-09-14', '2026-09-21', '2026-09-28', '2026-10-05', '2026-10-12', '2026-10-19', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23'];
+const AUTUMN_WEEKS = ['2026-08-31', '2026-09-07', '2026-09-14', '2026-09-21', '2026-09-28', '2026-10-05', '2026-10-12', '2026-10-19', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23'];
 
 export interface FixturePupil {
   key: string;
@@ -71,7 +63,7 @@ type PupilSpec = {
  */
 const FIRST_WEEK = '......' + '/\\/\\';
 
-export const PUPIL_SPECS: PupilSpec[] = [
+const PUPIL_SPECS: PupilSpec[] = [
   // Severely absent, EHC plan: absent every session from week 2 on.
   { key: 'severe', school: BOSTON_SECONDARY, forename: 'Aisha', surname: 'Bell', ncYear: 9, flags: { sen_provision: 'E' }, weeks: (i) => (i === 0 ? FIRST_WEEK : ALL_ABSENT) },
   // Persistently absent with a social worker (CP): Monday unauthorised every week, 22 of 110 sessions (20%).
@@ -96,7 +88,7 @@ export const PUPIL_SPECS: PupilSpec[] = [
   { key: 'lincolnSevere', school: LINCOLN_SCHOOL, forename: 'Gina', surname: 'Hale', ncYear: 9, weeks: (i) => (i === 0 ? FIRST_WEEK : ALL_ABSENT) },
 ];
 
-export const STAFF_SPECS: { key: string; aad: string; name: string; role: Role; scope: string }[] = [
+const STAFF_SPECS: { key: string; aad: string; name: string; role: Role; scope: string }[] = [
   { key: 'manager', aad: 'aad-manager', name: 'Alex Manager', role: 'la_manager', scope: 'county' },
   { key: 'officer', aad: 'aad-officer', name: 'Ola Officer', role: 'attendance_officer', scope: 'district:Boston' },
   { key: 'bostonLeader', aad: 'aad-boston-leader', name: 'Bea Leader', role: 'school_leader', scope: `school:${BOSTON_SECONDARY}` },
