@@ -1,6 +1,6 @@
 import { editDistance } from './edit-distance';
 import type { LadderEntry, LadderToolkit, SynonymGroup } from './ladder-content';
-import { FILLERS, isEnglishWord, isNumber, isStopword, numberWord, stem, words } from './search-text';
+import { FILLERS, isEnglishWord, isNumber, loadEnglishWords, isStopword, numberWord, stem, words } from './search-text';
 
 /**
  * Finds the rung or scenario that fits a situation typed in plain words. No language model: words
@@ -291,6 +291,7 @@ function nameKey(text: string): string {
 }
 
 export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
+  loadEnglishWords();
   const phrases = buildPhraseTrie(toolkit.synonyms);
   const docs: IndexedEntry[] = toolkit.entries.map((entry) => ({ entry, fields: new Map(), items: [] }));
   const vocabulary = new Map<string, number>();

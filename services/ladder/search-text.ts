@@ -1,4 +1,5 @@
-import { ENGLISH_WORDS } from './english-words';
+import { readFileSync } from 'node:fs';
+import { projectPath } from '../project-paths';
 import { porterStem } from './porter-stemmer';
 
 /**
@@ -89,10 +90,26 @@ export function isStopword(word: string): boolean {
   return STOPWORDS.has(word) || /^y\d{1,2}$/.test(word) || /^ks\d$/.test(word);
 }
 
+/** Made by scripts/make-english-words.ts (where the list comes from is in its header). */
+const ENGLISH_WORDS_FILE = 'data/words/english-words.txt';
+
 let english: Set<string> | undefined;
+
+/**
+ * Reads the word list (one word a line after a '#' header) if not read yet. The ladder index calls
+ * this when it is built, at start, so a missing file stops the start and no question does I/O.
+ */
+export function loadEnglishWords(): Set<string> {
+  if (english) return english;
+  const words = new Set<string>();
+  for (const line of readFileSync(projectPath(ENGLISH_WORDS_FILE), 'utf8').split('\n')) {
+    if (line !== '' && !line.startsWith('#')) words.add(line);
+  }
+  english = words;
+  return words;
+}
 
 /** A real English word (five letters or more), which typo correction must leave alone. */
 export function isEnglishWord(word: string): boolean {
-  english ??= new Set(ENGLISH_WORDS.split(' '));
-  return english.has(word);
+  return loadEnglishWords().has(word);
 }
