@@ -14,6 +14,7 @@ import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
 import { loadGeography } from './subscriptions';
+import { IDS_PER_QUERY } from '../store/batches';
 
 /**
  * The weekly summary for one viewer: new exclusions in their scope over the last seven days, open
@@ -121,8 +122,8 @@ function rowsOf(query: AlertQuery, limit: number, offset = 0): Promise<ItemRow[]
 async function pupilLabels(db: Kysely<Database>, actor: Actor, ids: readonly number[]): Promise<Map<number, string>> {
   const labels = new Map<number, string>();
   const showNames = mayShowNames(actor);
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('pupil').select(['id', 'legal_forename', 'legal_surname', 'preferred_forename', 'nc_year']).where('id', 'in', ids.slice(i, i + 500)).execute();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const rows = await db.selectFrom('pupil').select(['id', 'legal_forename', 'legal_surname', 'preferred_forename', 'nc_year']).where('id', 'in', ids.slice(i, i + IDS_PER_QUERY)).execute();
     for (const p of rows) {
       const forename = p.preferred_forename ?? p.legal_forename;
       labels.set(p.id, showNames ? `${forename} ${p.legal_surname}` : `${forename[0] ?? '?'}${p.legal_surname[0] ?? '?'} (Y${p.nc_year})`);

@@ -10,6 +10,7 @@ import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRun
 import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { effectiveSubscriptions } from './subscriptions';
+import { ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * When the rules run: pupils queued by imports and intake within seconds (every tick), every pupil
@@ -100,8 +101,8 @@ async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Promise<nu
       createdAt: now,
     }),
   );
-  for (let i = 0; i < rows.length; i += 400) {
-    await db.insertInto('alert_outbox').values(rows.slice(i, i + 400)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    await db.insertInto('alert_outbox').values(rows.slice(i, i + ROWS_PER_INSERT)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
   }
   return rows.length;
 }
