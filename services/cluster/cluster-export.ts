@@ -10,6 +10,7 @@ import { getClusterAgenda, openCluster, type AgendaPupil, type AgendaView } from
 import { namesAllowed } from './cluster-access';
 import type { ClusterDeps, ClusterResult } from './cluster-service-types';
 import { csvDocument } from '../util/csv-export';
+import { dayMonthYear } from '../calendar/dates';
 
 /**
  * The agenda and the minutes as Word documents the meeting can circulate, and the agenda's pupil
@@ -174,10 +175,8 @@ async function allMinutes(deps: ClusterDeps, actor: Actor, district: string, vie
 // ---------------------------------------------------------------------------------------------
 // Formats
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 function dateWords(iso: string | null): string {
-  if (!iso) return '–';
-  return `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
+  return iso ? dayMonthYear(iso) : '–';
 }
 function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined || !Number.isFinite(rate) ? '–' : `${(rate * 100).toFixed(1)}%`;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { todayInLondon } from '../calendar/dates';
+import { dayMonthYear, todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
 import type { Database, Role } from '../store/database';
 import { LadderStatsForbidden, ladderStats, recordLadderFeedback, recordLadderSearch, type LadderStats } from './ladder-feedback';
@@ -143,7 +143,7 @@ async function statsReply(ctx: LadderContext, actor: LadderActor): Promise<Ladde
     const since = new Date(`${start}T00:00:00+01:00`).toISOString();
     const stats = await ladderStats(ctx.db, actor.role, since);
     const labels = new Map(ctx.ladder.toolkit.entries.map((e) => [e.id, e.label]));
-    return { kind: 'stats', view: { stats, labels, periodLabel: `Since ${formatDate(start)}` } };
+    return { kind: 'stats', view: { stats, labels, periodLabel: `Since ${dayMonthYear(start)}` } };
   } catch (error) {
     if (error instanceof LadderStatsForbidden) return { kind: 'notice', message: STATS_FORBIDDEN };
     throw error;
@@ -157,7 +157,3 @@ export function academicYearStart(date: string): string {
   return `${month >= 9 ? year : year - 1}-09-01`;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-function formatDate(date: string): string {
-  return `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
-}
