@@ -2,9 +2,8 @@ import type { Kysely } from 'kysely';
 import { addDays } from '../../../services/calendar/dates';
 import { loadCalendar, type SchoolCalendar } from '../../../services/calendar/school-calendar';
 import { makeUpn } from '../../../services/domain/upn';
-import type { Actor } from '../../../services/identity/actor';
-import { parseScope } from '../../../services/identity/scope';
 import type { Database, NewPupil, Role, StaffUser } from '../../../services/store/database';
+import { insertAuthority, insertPupil } from '../../helpers/fixtures';
 
 /**
  * A small county for attendance and cluster tests: two districts, three schools, pupils in every
@@ -104,23 +103,17 @@ export function upnFor(index: number): string {
 
 /** Inserts the county (no attendance). */
 export async function seedCounty(db: Kysely<Database>, options: { staff?: boolean } = {}): Promise<ClusterFixture> {
-  await db.insertInto('local_authority').values({ code: '925', name: 'Lincolnshire (test)' }).execute();
-  const boston = await db.insertInto('district').values({ name: 'Boston', la_code: '925' }).returning('id').executeTakeFirstOrThrow();
-  const lincoln = await db.insertInto('district').values({ name: 'Lincoln', la_code: '925' }).returning('id').executeTakeFirstOrThrow();
-  await db
-    .insertInto('school')
-    .values([
-      { urn: BOSTON_SECONDARY, name: 'Boston Grammar Test School', phase: 'secondary', type: 'academy', district_id: boston.id },
-      { urn: BOSTON_PRIMARY, name: 'Boston Primary Test School', phase: 'primary', type: 'community', district_id: boston.id },
-      { urn: LINCOLN_SCHOOL, name: 'Lincoln Test Academy', phase: 'secondary', type: 'academy', district_id: lincoln.id },
-    ])
-    .execute();
+  const districtIds = await insertAuthority({ db }, [
+    { urn: BOSTON_SECONDARY, name: 'Boston Grammar Test School', phase: 'secondary', type: 'academy', district: 'Boston' },
+    { urn: BOSTON_PRIMARY, name: 'Boston Primary Test School', phase: 'primary', type: 'community', district: 'Boston' },
+    { urn: LINCOLN_SCHOOL, name: 'Lincoln Test Academy', phase: 'secondary', type: 'academy', district: 'Lincoln' },
+  ]);
   const pupils: Record<string, FixturePupil> = {};
   for (const [index, spec] of PUPIL_SPECS.entries()) {
     const upn = upnFor(index);
-    const row = await db
-      .insertInto('pupil')
-      .values({
+    const id = await insertPupil(
+      { db },
+      {
         upn,
         legal_forename: spec.forename,
         legal_surname: spec.surname,
@@ -134,11 +127,11 @@ export async function seedCounty(db: Kysely<Database>, options: { staff?: boolea
         social_worker: spec.flags?.social_worker ?? 'N',
         fsm: spec.flags?.fsm ?? 0,
         youth_justice: spec.flags?.youth_justice ?? 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('enrolment').values({ pupil_id: row.id, school_urn: spec.school, start_date: '2025-09-01', end_date: null, registration: 'C' }).execute();
-    pupils[spec.key] = { key: spec.key, id: row.id, upn, school: spec.school, forename: spec.forename, surname: spec.surname };
+      },
+      spec.school,
+      '2025-09-01',
+    );
+    pupils[spec.key] = { key: spec.key, id, upn, school: spec.school, forename: spec.forename, surname: spec.surname };
   }
   const staff: Record<string, StaffUser> = {};
   if (options.staff !== false) {
@@ -151,7 +144,7 @@ export async function seedCounty(db: Kysely<Database>, options: { staff?: boolea
       staff[s.key] = row;
     }
   }
-  return { bostonId: boston.id, lincolnId: lincoln.id, pupils, staff };
+  return { bostonId: districtIds.Boston, lincolnId: districtIds.Lincoln, pupils, staff };
 }
 
 /** Writes the autumn week rows of every fixture pupil (as the demo generator would). */
@@ -167,10 +160,6 @@ export async function seedAttendance(db: Kysely<Database>, fixture: ClusterFixtu
     }
   }
   await db.insertInto('attendance_week').values(rows).execute();
-}
-
-export function actorFor(staff: StaffUser, conversationType: Actor['conversationType'] = 'personal'): Actor {
-  return { user: staff, role: staff.role, scope: parseScope(staff.scope), aadObjectId: staff.aad_object_id, conversationType };
 }
 
 export function daysAfter(date: string, n: number): string {
