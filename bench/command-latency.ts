@@ -29,10 +29,10 @@ const PORT = Number(args.get('port') ?? 4150);
 const SQLITE = args.get('sqlite') ?? 'data/inclusion.sqlite';
 const POSTGRES = args.get('postgres');
 
-export const COMMAND_BUDGET_P99_MS = 300;
-export const LOOP_DELAY_BUDGET_P99_MS = 50;
+const COMMAND_BUDGET_P99_MS = 300;
+const LOOP_DELAY_BUDGET_P99_MS = 50;
 
-export const COMMANDS = [
+const COMMANDS = [
   'help',
   'ladder',
   'ladder Y8 keeps walking out of lessons, PSP in place, looked after',
@@ -219,7 +219,7 @@ async function measureCommand(bot: BotProcess, port: number, command: string, pr
 }
 
 /** The bare teams-ai echo bot answering "help" in the same run: what the machine's load alone costs. */
-export async function measureEcho(port: number): Promise<CommandFigures> {
+async function measureEcho(port: number): Promise<CommandFigures> {
   const bot = startBot('', port, 'echo');
   try {
     await waitUp(port);
@@ -230,7 +230,7 @@ export async function measureEcho(port: number): Promise<CommandFigures> {
   }
 }
 
-export async function measureEngine(databaseUrl: string, port: number): Promise<CommandFigures[]> {
+async function measureEngine(databaseUrl: string, port: number): Promise<CommandFigures[]> {
   await ensureBenchMeeting(databaseUrl);
   const bot = startBot(databaseUrl, port);
   try {
@@ -248,7 +248,7 @@ export async function measureEngine(databaseUrl: string, port: number): Promise<
   }
 }
 
-export function figuresTable(engine: string, rows: CommandFigures[]): string[] {
+function figuresTable(engine: string, rows: CommandFigures[]): string[] {
   const mark = (ok: boolean) => (ok ? 'within' : '**OVER**');
   return [
     `| ${engine}: command | p50 ms | p99 ms (budget ${COMMAND_BUDGET_P99_MS}) | max ms | loop delay p99 ms (budget ${LOOP_DELAY_BUDGET_P99_MS}) | loop delay max ms | /healthz p99 ms meanwhile | errors | verdict |`,
@@ -260,7 +260,7 @@ export function figuresTable(engine: string, rows: CommandFigures[]): string[] {
   ];
 }
 
-export function machineLine(): string {
+function machineLine(): string {
   return `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end (other work shares the machine; loop delay includes waiting for a core)`;
 }
 

@@ -89,7 +89,7 @@ function installConsoleFilter(): void {
   };
 }
 
-export class EdgeAdapter extends TeamsAdapter {
+class EdgeAdapter extends TeamsAdapter {
   constructor(
     private readonly authEnabled: boolean,
     settings: Record<string, string>,

@@ -30,7 +30,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   // keeps one timer per application, shared by concurrent turns. Our turns answer well inside the
   // one second it waits, so the timer only costs work per turn.
   (app as unknown as { startTypingTimer: () => void }).startTypingTimer = () => undefined;
-  const identityStep = createIdentityStep({ db: deps.store.db, clock: deps.clock, logger: deps.logger, edge, alertCardsPerDay: deps.alertCardsPerDay });
+  const identityStep = createIdentityStep({ db: deps.store.db, clock: deps.clock, logger: deps.logger, edge, alertCardsPerDay: deps.alertCardsPerDay, identityCache: deps.identityCache, rosterTimeoutMs: deps.rosterTimeoutMs });
   app.turn('beforeTurn', async (context) => normaliseActivity(context, deps.logger) && identityStep(context));
 
   registerHelpRoutes(app);

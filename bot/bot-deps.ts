@@ -4,6 +4,7 @@ import type { Clock } from '../services/clock';
 import type { LadderService } from '../services/ladder/ladder-service';
 import type { Logger } from '../services/logger';
 import type { Store } from '../services/store/open-store';
+import type { IdentityCacheLimits } from './identity-step';
 
 /** What route handlers may use. Features add their services here, built once at start. */
 export interface BotDeps {
@@ -20,6 +21,10 @@ export interface BotDeps {
   clusterAgendaSize?: number;
   /** Base of links to this server's own pages (PUBLIC_URL), e.g. export downloads; none: exports are off. */
   publicUrl?: string;
+  /** IDENTITY_CACHE_SECONDS / IDENTITY_CACHE_USERS; the configuration's defaults when absent. */
+  identityCache?: IdentityCacheLimits;
+  /** How long a turn waits for Teams' roster when looking up a new user; 2 s when absent (tests pass less). */
+  rosterTimeoutMs?: number;
 }
 
 export type BotApp = Application<TurnState>;

@@ -97,12 +97,12 @@ export function createConnectorTransport(config: AppConfig, options: ConnectorTr
  * A channel reference taken from a message carries ";messageid=..." (the thread it came from);
  * posting there would reply in that thread. The channel itself starts a new post.
  */
-export function postTarget(target: Pick<DeliveryTarget, 'conversationId' | 'conversationType'>): string {
+function postTarget(target: Pick<DeliveryTarget, 'conversationId' | 'conversationType'>): string {
   return target.conversationType === 'channel' ? target.conversationId.split(';messageid=')[0]! : target.conversationId;
 }
 
 /** Retry-After in seconds or as an HTTP date. */
-export function retryAfterMs(header: string | null): number | undefined {
+function retryAfterMs(header: string | null): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));

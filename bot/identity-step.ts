@@ -1,6 +1,7 @@
 import { ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../services/clock';
+import { CONFIG_DEFAULTS } from '../services/config';
 import type { Logger, RefusalLog } from '../services/logger';
 import { describeError } from '../services/logger';
 import { noteFirstContact } from '../services/alerts/alert-cases';
@@ -11,6 +12,8 @@ import { isTenantAllowed } from '../services/identity/tenant-policy';
 import { parseScope } from '../services/identity/scope';
 import type { Database, StaffUser } from '../services/store/database';
 import { VERBS } from '../cards/verbs';
+import { replyToInvokeWithMessage } from './invoke-reply';
+import { withinRosterTimeout } from './teams-roster';
 import { conversationTypeOf, markAnswered, setActor } from './turn-actor';
 
 export const NOT_SET_UP_MESSAGE =
@@ -19,9 +22,11 @@ export const NOT_SET_UP_MESSAGE =
 export const TENANT_REFUSED_MESSAGE =
   'Sorry, the Inclusion Assistant only serves the local authority’s own organisation, and this Teams organisation is not one of them.';
 
-const ROSTER_LOOKUP_TIMEOUT_MS = 2000;
-/** How long a resolved staff user is reused: a role or scope change takes effect within this. */
-export const IDENTITY_CACHE_MS = 30_000;
+/**
+ * Conversations (last saved reference) and users (first contact handled) one instance remembers,
+ * so unchanged work is not repeated; when full it starts again empty, which only costs a write.
+ */
+const REMEMBERED_PER_INSTANCE = 10_000;
 
 export interface IdentityStepDeps {
   db: Kysely<Database>;
@@ -30,7 +35,25 @@ export interface IdentityStepDeps {
   edge: EdgePolicy;
   /** ALERT_CARDS_PER_DAY: how many waiting alert cases a user's first contact delivers as cards. */
   alertCardsPerDay?: number;
+  /** IDENTITY_CACHE_SECONDS and IDENTITY_CACHE_USERS; the configuration's defaults when absent. */
+  identityCache?: IdentityCacheLimits;
+  /** How long to wait for Teams' roster when looking up a new user's email. */
+  rosterTimeoutMs?: number;
+  /** Real time for the cache (CLOCK_NOW may pin the app's "today"); tests pass their own. */
+  nowMs?: () => number;
 }
+
+export interface IdentityCacheLimits {
+  /** How long a resolved staff user is reused: a role or scope change takes effect within this. */
+  ttlMs: number;
+  /** Users held; when full the cache starts again empty. */
+  maxUsers: number;
+}
+
+const DEFAULT_IDENTITY_CACHE: IdentityCacheLimits = {
+  ttlMs: CONFIG_DEFAULTS.IDENTITY_CACHE_SECONDS * 1000,
+  maxUsers: CONFIG_DEFAULTS.IDENTITY_CACHE_USERS,
+};
 
 /** What the edge decided for every turn: set once at start from the configuration. */
 export interface EdgePolicy {
@@ -42,7 +65,7 @@ export interface EdgePolicy {
   refusals: RefusalLog;
 }
 
-export function tenantOf(activity: TurnContext['activity']): string | null {
+function tenantOf(activity: TurnContext['activity']): string | null {
   const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string } };
   return activity.conversation?.tenantId ?? channelData.tenant?.id ?? null;
 }
@@ -52,6 +75,8 @@ export function tenantOf(activity: TurnContext['activity']): string | null {
  * decides who is asking. Returns false to end the turn for someone who is not a staff user.
  */
 export function createIdentityStep(deps: IdentityStepDeps) {
+  const cacheLimits = deps.identityCache ?? DEFAULT_IDENTITY_CACHE;
+  const nowMs = deps.nowMs ?? Date.now;
   const lastSavedReference = new Map<string, string>();
   // Most turns come from people who asked a moment ago; one query per turn is measurable (bench/).
   const recentUsers = new Map<string, { user: StaffUser; until: number }>();
@@ -59,10 +84,10 @@ export function createIdentityStep(deps: IdentityStepDeps) {
   const contacted = new Set<number>();
 
   async function resolveUser(context: TurnContext, aadObjectId: string | null): Promise<StaffUser | undefined> {
-    const nowMs = Date.now();
+    const now = nowMs();
     if (aadObjectId) {
       const cached = recentUsers.get(aadObjectId);
-      if (cached && cached.until > nowMs) return cached.user;
+      if (cached && cached.until > now) return cached.user;
     }
     let user = await findStaffUser(deps.db, { aadObjectId });
     if (!user) {
@@ -77,8 +102,8 @@ export function createIdentityStep(deps: IdentityStepDeps) {
     }
     // Unknown users are not cached, so someone just added can start at once.
     if (user && aadObjectId) {
-      if (recentUsers.size > 5000) recentUsers.clear();
-      recentUsers.set(aadObjectId, { user, until: nowMs + IDENTITY_CACHE_MS });
+      if (recentUsers.size >= cacheLimits.maxUsers) recentUsers.clear();
+      recentUsers.set(aadObjectId, { user, until: now + cacheLimits.ttlMs });
     }
     return user;
   }
@@ -114,17 +139,14 @@ export function createIdentityStep(deps: IdentityStepDeps) {
       deps.edge.refusals.refuse(`conversation_ref.${outcome}`, { activity: activity.type });
       return;
     }
-    if (lastSavedReference.size > 10000) lastSavedReference.clear();
+    if (lastSavedReference.size > REMEMBERED_PER_INSTANCE) lastSavedReference.clear();
     lastSavedReference.set(conversationId, json);
   }
 
   async function rosterEmail(context: TurnContext): Promise<string | null> {
     if (context.activity.channelId !== 'msteams' || !context.activity.from?.id) return null;
     try {
-      const member = await Promise.race([
-        TeamsInfo.getMember(context, context.activity.from.id),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('roster look-up timed out')), ROSTER_LOOKUP_TIMEOUT_MS).unref()),
-      ]);
+      const member = await withinRosterTimeout(TeamsInfo.getMember(context, context.activity.from.id), deps.rosterTimeoutMs);
       return member.email ?? member.userPrincipalName ?? null;
     } catch (error) {
       deps.logger.debug('identity.roster_lookup_failed', describeError(error));
@@ -170,7 +192,7 @@ export function createIdentityStep(deps: IdentityStepDeps) {
       // failure here must not cost the user their answer: it is tried again on their next turn.
       try {
         await noteFirstContact(deps.db, deps.clock, user.id, deps.alertCardsPerDay);
-        if (contacted.size > 10000) contacted.clear();
+        if (contacted.size > REMEMBERED_PER_INSTANCE) contacted.clear();
         contacted.add(user.id);
       } catch (error) {
         deps.logger.warn('alerts.first_contact_failed', { staffUserId: user.id, ...describeError(error) });
@@ -189,14 +211,8 @@ async function replyNotSetUp(context: TurnContext): Promise<void> {
 
 /** A plain answer; for a card press (invoke) it is the invoke response, as Teams expects. */
 async function reply(context: TurnContext, text: string): Promise<void> {
-  if (context.activity.type === ActivityTypes.Invoke) {
-    await context.sendActivity({
-      type: ActivityTypes.InvokeResponse,
-      value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text } },
-    });
-    return;
-  }
-  await context.sendActivity(text);
+  if (context.activity.type === ActivityTypes.Invoke) await replyToInvokeWithMessage(context, text);
+  else await context.sendActivity(text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +226,7 @@ const OPEN_VERBS: readonly string[] = [VERBS.ladderOverview, VERBS.ladderRung, V
  * before an administrator adds them: `ladder ...` (not `ladder stats`) and the ladder card's
  * buttons. Everything else stays refused. Such a turn runs with no actor.
  */
-export function isOpenToEveryone(context: TurnContext): boolean {
+function isOpenToEveryone(context: TurnContext): boolean {
   const activity = context.activity;
   if (activity.type === ActivityTypes.Message) {
     const words = (activity.text ?? '').replace(/<at>[^<]*<\/at>/gi, ' ').replace(/\s+/g, ' ').trim().toLowerCase();

@@ -63,10 +63,12 @@ async function main(): Promise<void> {
   const store = await openStore(location, { readWorkers: SQLITE_READ_WORKERS });
   logger.info('store.open', { engine: store.engine });
 
-  const bot = createBotServer(config, { store, clock, logger, calendar, ladder, alertCardsPerDay: config.ALERT_CARDS_PER_DAY, clusterAgendaSize: config.CLUSTER_AGENDA_SIZE });
+  const bot = createBotServer(config, { store, clock, logger, calendar, ladder, alertCardsPerDay: config.ALERT_CARDS_PER_DAY, clusterAgendaSize: config.CLUSTER_AGENDA_SIZE,
+    identityCache: { ttlMs: config.IDENTITY_CACHE_SECONDS * 1000, maxUsers: config.IDENTITY_CACHE_USERS },
+  });
   const alerts = config.ALERT_DELIVERY === 'on' ? startAlertServices(config, { store, clock, calendar, logger }, { dailyAt: config.ALERT_SCHEDULE_AT }) : undefined;
   // Overdue cluster actions are queued in the same outbox as alerts (one pacer, one retry policy).
-  const stopReminders = alerts ? startOverdueReminders({ store, clock, logger }, () => alerts.worker.kick()) : undefined;
+  const stopReminders = alerts ? startOverdueReminders({ store, clock, logger }, () => alerts.worker.kick(), config.OVERDUE_REMINDER_MINUTES * 60_000) : undefined;
   const { port, host } = await bot.listen();
   logger.info('server.listening', { port, host, endpoint: `http://localhost:${port}/api/messages` });
 

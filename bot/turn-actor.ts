@@ -36,6 +36,11 @@ export function conversationTypeOf(context: TurnContext): ConversationType {
   return conversation?.isGroup ? 'groupChat' : 'personal';
 }
 
+/** A group chat or a channel: what is posted there is seen by everyone in it. */
+export function isSharedConversation(context: TurnContext): boolean {
+  return conversationTypeOf(context) !== 'personal';
+}
+
 /** Text of a message with the bot's @mention already removed by teams-ai, trimmed and spaces folded. */
 export function commandText(context: TurnContext): string {
   return (context.activity.text ?? '').replace(/\s+/g, ' ').trim();

@@ -215,10 +215,6 @@ export function column(items: CardElement[], width: Column['width'] = 'stretch',
   return { type: 'Column', items, width, ...options };
 }
 
-export function bulletList(items: readonly string[]): TextBlock {
-  return text(items.map((item) => `- ${item}`).join('\n'));
-}
-
 /**
  * Card text is Markdown in Teams: text that came from data (names, school names, free text
  * typed by a user) must not turn into links or formatting. Only what the Adaptive Cards Markdown

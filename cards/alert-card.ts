@@ -14,6 +14,7 @@ import {
   type CardElement,
 } from './adaptive-card';
 import { VERBS, type Verb } from './verbs';
+import { weekdayDate } from '../services/calendar/dates';
 
 /** Alerts about the governing board's duty to consider reinstatement: the card can record its decision. */
 const BOARD_DUTY_RULES: readonly string[] = ['pex_governors_review', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'];
@@ -36,15 +37,6 @@ export interface AlertCardOptions {
   assignError?: { message: string; email: string };
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-/** '2026-11-30' -> 'Mon 30 Nov 2026'. */
-export function formatDate(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  return `${DAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
-}
-
 export function schoolDaysLeftText(left: number | null): string {
   if (left === null) return 'outside the school calendar';
   if (left === 0) return 'today';
@@ -58,9 +50,9 @@ function execute(title: string, verb: Verb, data: Record<string, unknown>): Acti
 
 function statusLines(view: AlertView): CardElement[] {
   const lines: string[] = [];
-  if (view.status === 'acknowledged') lines.push(`Acknowledged by ${escapeMarkdown(view.acknowledgedBy ?? 'a colleague')}${view.acknowledgedAt ? ` on ${formatDate(view.acknowledgedAt.slice(0, 10))}` : ''}`);
+  if (view.status === 'acknowledged') lines.push(`Acknowledged by ${escapeMarkdown(view.acknowledgedBy ?? 'a colleague')}${view.acknowledgedAt ? ` on ${weekdayDate(view.acknowledgedAt.slice(0, 10))}` : ''}`);
   if (view.assignedTo) lines.push(`Assigned to ${escapeMarkdown(view.assignedTo)}`);
-  if (view.snoozedUntil) lines.push(`Snoozed until ${formatDate(view.snoozedUntil)}`);
+  if (view.snoozedUntil) lines.push(`Snoozed until ${weekdayDate(view.snoozedUntil)}`);
   return lines.length ? [text(lines.join(' · '), { color: view.status === 'acknowledged' ? 'good' : 'default', spacing: 'small' })] : [];
 }
 
@@ -247,7 +239,7 @@ function freeText(free: { commissioned: number; transient: number }): string {
 function placesBlock(places: NonNullable<PupilAlertView['apPlaces']>): CardElement[] {
   const title = `**Free AP places (${places.phase})**, ${escapeMarkdown(places.district)} first, then the nearest districts`;
   if (places.hubs.length === 0) return [text(title, { spacing: 'medium' }), subtle(`No ${places.phase} hubs are recorded (the authority imports them with ap-places).`)];
-  const when = places.daySix ? `today · on day 6 (${formatDate(places.daySix)})` : 'today (day 6 is outside the school calendar)';
+  const when = places.daySix ? `today · on day 6 (${weekdayDate(places.daySix)})` : 'today (day 6 is outside the school calendar)';
   return [
     text(title, { spacing: 'medium' }),
     subtle(when),
@@ -267,7 +259,7 @@ function pupilBody(view: PupilAlertView): CardElement[] {
   if (view.cohorts.length) body.push(text(view.cohorts.join(' · '), { color: 'attention', weight: 'bolder', size: 'small', spacing: 'small' }));
   const rows: [string, string][] = [];
   if (view.exclusion) {
-    rows.push([view.exclusion.category, `${formatDate(view.exclusion.startDate)}, ${view.exclusion.length}`]);
+    rows.push([view.exclusion.category, `${weekdayDate(view.exclusion.startDate)}, ${view.exclusion.length}`]);
     if (view.exclusion.reasons.length) rows.push(['Reasons', view.exclusion.reasons.join('; ')]);
   }
   rows.push(...view.facts);
@@ -278,7 +270,7 @@ function pupilBody(view: PupilAlertView): CardElement[] {
     body.push(
       container(
         [
-          text(`**${view.deadline.label}: ${formatDate(view.deadline.date)}**`),
+          text(`**${view.deadline.label}: ${weekdayDate(view.deadline.date)}**`),
           text(schoolDaysLeftText(view.deadline.schoolDaysLeft), { spacing: 'none', color: overdue ? 'attention' : 'default', weight: overdue ? 'bolder' : 'default' }),
         ],
         { style: overdue ? 'attention' : 'emphasis', spacing: 'medium' },
@@ -287,7 +279,7 @@ function pupilBody(view: PupilAlertView): CardElement[] {
   }
   if (view.deadlineNote) body.push(text(escapeMarkdown(view.deadlineNote), { color: 'warning', spacing: 'medium' }));
   if (view.apPlaces) body.push(...placesBlock(view.apPlaces));
-  if (view.placementFrom) body.push(text(`Full-time place recorded from ${formatDate(view.placementFrom)}`, { color: 'good', spacing: 'small' }));
+  if (view.placementFrom) body.push(text(`Full-time place recorded from ${weekdayDate(view.placementFrom)}`, { color: 'good', spacing: 'small' }));
   return body;
 }
 
@@ -300,7 +292,7 @@ function dutyList(duties: readonly DutyView[]): CardElement[] {
     ...duties.map((d) => {
       const overdue = d.state === 'overdue';
       const done = d.state === 'met' || d.state === 'acknowledged';
-      const when = d.date ? `${d.label ?? 'Due'}: ${formatDate(d.date)} · ${done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : schoolDaysLeftText(d.schoolDaysLeft)}` : done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : 'no date';
+      const when = d.date ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : schoolDaysLeftText(d.schoolDaysLeft)}` : done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : 'no date';
       return container(
         [
           text(`**${escapeMarkdown(d.title)}**`, { size: 'small' }),
@@ -341,7 +333,7 @@ export function alertCard(view: AlertView, options: AlertCardOptions = {}): Adap
 
 export function alertTimelineCard(view: TimelineView, alertId: number): AdaptiveCard {
   const entries = view.entries.length
-    ? facts(view.entries.map((e) => [formatDate(e.date), escapeMarkdown(e.text)] as [string, string]))
+    ? facts(view.entries.map((e) => [weekdayDate(e.date), escapeMarkdown(e.text)] as [string, string]))
     : text('Nothing recorded this academic year.');
   return adaptiveCard([heading(`Timeline: ${escapeMarkdown(view.pupilLabel)}`), subtle(`${view.yearGroup} · this academic year`), entries], {
     actions: [execute('Back to the alert', VERBS.alertRefresh, { alertId })],

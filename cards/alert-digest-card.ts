@@ -1,7 +1,8 @@
 import type { DigestItem, DigestView, OpenListPage, OpenSummaryView } from '../services/alerts/alert-digest';
 import { adaptiveCard, container, escapeMarkdown, facts, heading, subtle, text, type AdaptiveCard, type CardElement } from './adaptive-card';
-import { formatDate, schoolDaysLeftText } from './alert-card';
+import { schoolDaysLeftText } from './alert-card';
 import { VERBS } from './verbs';
+import { weekdayDate } from '../services/calendar/dates';
 
 /** The weekly digest, the "what is open now" summary and `alerts list`: counts first, then the items, each opening its card. */
 
@@ -10,7 +11,7 @@ function itemRows(items: readonly DigestItem[]): CardElement[] {
     container(
       [
         text(`**${escapeMarkdown(i.title)}**${i.who ? ` · ${escapeMarkdown(i.who)}` : ''} · ${escapeMarkdown(i.schoolName)}`, { size: 'small' }),
-        ...(i.due ? [subtle(`${formatDate(i.due)} · ${schoolDaysLeftText(i.schoolDaysLeft)}`)] : []),
+        ...(i.due ? [subtle(`${weekdayDate(i.due)} · ${schoolDaysLeftText(i.schoolDaysLeft)}`)] : []),
       ],
       { selectAction: { type: 'Action.Execute', title: 'Open', verb: VERBS.alertRefresh, data: { alertId: i.alertId } }, spacing: 'small' },
     ),
@@ -30,7 +31,7 @@ export function alertDigestCard(view: DigestView): AdaptiveCard {
   return adaptiveCard(
     [
       heading('Exclusions: weekly digest'),
-      subtle(`${formatDate(view.periodStart)} to ${formatDate(view.periodEnd)} · ${escapeMarkdown(view.scopeLabel)}`),
+      subtle(`${weekdayDate(view.periodStart)} to ${weekdayDate(view.periodEnd)} · ${escapeMarkdown(view.scopeLabel)}`),
       facts([
         ['New suspensions', String(n.suspensions)],
         ['New lunchtime suspensions', String(n.lunchtimes)],

@@ -2,8 +2,9 @@ import type { GroupMeasures } from '../services/attendance/attendance-measures';
 import type { AgendaPupil, AgendaView } from '../services/cluster/cluster-agenda';
 import { adaptiveCard, column, columns, container, heading, subtle, text, type AdaptiveCard, type CardAction, type CardElement, type Column } from './adaptive-card';
 import { AGENDA_PAGE_SIZE } from '../services/cluster/cluster-agenda';
-import { agendaAction, candidatesAction, fitRows, longDate, minimisedNote, minutesAction, myActionsAction, ncYear, percent, points, refreshFor, reviewAction, ROLE_WORDS, safe, severityColour, shortDate } from './cluster-card-parts';
+import { agendaAction, candidatesAction, fitRows, minimisedNote, minutesAction, myActionsAction, ncYear, percent, points, refreshFor, reviewAction, ROLE_WORDS, safe, severityColour } from './cluster-card-parts';
 import { VERBS } from './verbs';
+import { dayMonth, weekdayDate } from '../services/calendar/dates';
 
 /**
  * The cluster meeting agenda: header (cluster, meeting date, schools, invitees), headline figures
@@ -29,7 +30,7 @@ export function clusterAgendaCard(view: AgendaView, options: AgendaCardOptions =
   const body: CardElement[] = [
     heading(`${safe(view.district)} attendance cluster`),
     subtle(
-      `Meeting ${longDate(view.meeting.date)}${view.meeting.stored ? '' : ' (proposed: ten school days ahead)'} · year to date ${shortDate(view.periodFrom)} – ${shortDate(view.asOf)} (last day with marks)`,
+      `Meeting ${weekdayDate(view.meeting.date)}${view.meeting.stored ? '' : ' (proposed: ten school days ahead)'} · year to date ${dayMonth(view.periodFrom)} – ${dayMonth(view.asOf)} (last day with marks)`,
     ),
     ...minimisedNote(view.nameMode),
   ];
@@ -167,7 +168,7 @@ export function rowBadges(p: AgendaPupil): string[] {
   if (p.nomination) badges.push(`Nominated by ${safe(p.nomination.byName, 40)}${p.nomination.reason ? `: ${safe(p.nomination.reason, 60)}` : ''}`);
   else if (p.reason === 'carried') badges.push('Action carried over');
   if (p.category !== 'nominated') badges.push(CATEGORY_WORDS[p.category]);
-  if (p.openActions > 0 && p.nextDue) badges.push(`${p.openActions} action${p.openActions === 1 ? '' : 's'} ${p.overdue ? 'overdue' : 'due'} ${shortDate(p.nextDue)}`);
+  if (p.openActions > 0 && p.nextDue) badges.push(`${p.openActions} action${p.openActions === 1 ? '' : 's'} ${p.overdue ? 'overdue' : 'due'} ${dayMonth(p.nextDue)}`);
   badges.push(...p.needs.map((n) => (n === 'Worsening' ? `Worsening ${points(p.trendPoints)}` : n)), ...p.notes);
   const out: string[] = [];
   let length = 0;
@@ -189,7 +190,7 @@ export function rowTitle(p: AgendaPupil): string {
   return `**${safe(p.label, 40)}** · ${ncYear(p.ncYear)} · ${safe(p.schoolName, 40)} · **attendance ${percent(p.attendanceRate)}**`;
 }
 
-export function pupilRow(district: string, p: AgendaPupil): CardElement {
+function pupilRow(district: string, p: AgendaPupil): CardElement {
   return container(
     [
       text(rowTitle(p), { size: 'small' }),

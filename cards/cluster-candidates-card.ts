@@ -2,7 +2,8 @@ import type { CandidatePupil, CandidatesView } from '../services/cluster/cluster
 import { CANDIDATES_PAGE_SIZE } from '../services/cluster/cluster-candidates';
 import { adaptiveCard, column, columns, heading, subtle, text, type AdaptiveCard, type CardAction, type CardElement } from './adaptive-card';
 import { rowBadges, rowTitle } from './cluster-agenda-card';
-import { agendaAction, candidatesAction, fitRows, longDate, minimisedNote, nominateAction, safe, severityColour, type CandidateFilters } from './cluster-card-parts';
+import { agendaAction, candidatesAction, fitRows, minimisedNote, nominateAction, safe, severityColour, type CandidateFilters } from './cluster-card-parts';
+import { weekdayDate } from '../services/calendar/dates';
 
 /**
  * The candidate pool behind the agenda: every pupil meeting the criteria, ranked like the agenda,
@@ -16,7 +17,7 @@ export function clusterCandidatesCard(view: CandidatesView): AdaptiveCard {
   const filterWords = [view.filters.school ? safe(view.filters.school.name, 60) : '', view.filters.cohort ? view.filters.cohort.label : ''].filter(Boolean).join(' · ');
   const body: CardElement[] = [
     heading(`${safe(view.district)} cluster: candidates`),
-    subtle(`For the meeting on ${longDate(view.meeting.date)}. Severely absent pupils and persistently absent pupils with a multi-agency need, most urgent first.${filterWords ? ` Only: ${filterWords}.` : ''}`),
+    subtle(`For the meeting on ${weekdayDate(view.meeting.date)}. Severely absent pupils and persistently absent pupils with a multi-agency need, most urgent first.${filterWords ? ` Only: ${filterWords}.` : ''}`),
     ...minimisedNote(view.nameMode),
   ];
   if (view.access === 'schools') body.push(subtle('Only pupils of your school(s) are listed.'));

@@ -4,21 +4,6 @@ import { VERBS, type Verb } from './verbs';
 
 /** Pieces shared by the attendance cluster cards. */
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-/** '2026-12-09' -> 'Wed 9 Dec 2026' (fixed English words: cards must not depend on the server's locale). */
-export function longDate(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  return `${DAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
-}
-
-/** '2026-12-09' -> '9 Dec'. */
-export function shortDate(iso: string): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
-}
-
 export function percent(rate: number | null | undefined, digits = 1): string {
   if (rate === null || rate === undefined || !Number.isFinite(rate)) return '–';
   return `${(rate * 100).toFixed(digits)}%`;

@@ -1,4 +1,4 @@
-import { PNG } from 'pngjs';
+import { encodeRgbaPng } from './png';
 
 /**
  * The attendance-by-week bar chart of the pupil review card, as a PNG data URI. One bar per school
@@ -154,22 +154,9 @@ export function weeklyChartPng(weeks: readonly ChartWeek[]): Buffer {
   for (let x = LEFT - 2; x < width - RIGHT; x++) if (x % 6 < 3) set(x, layout.thresholdY, LINE);
   drawText(layout.thresholdLabel);
   for (const label of layout.weekLabels) drawText(label);
-  return encodePng(width, height, pixels);
+  return encodeRgbaPng(width, height, pixels);
 }
 
 export function weeklyChartDataUri(weeks: readonly ChartWeek[]): string {
   return `data:image/png;base64,${weeklyChartPng(weeks).toString('base64')}`;
-}
-
-// ---- PNG encoding (RGBA, 8 bits per channel, no interlace) ----
-
-/**
- * PNG through pngjs, a maintained encoder. Filter "Up" (2): a bar's rows repeat the row above, so
- * they become zeros and deflate to almost nothing, keeping the data URI (and so the card) small.
- */
-function encodePng(width: number, height: number, rgba: Buffer): Buffer {
-  const png = new PNG({ width, height });
-  rgba.copy(png.data);
-  // zlib's default strategy: pngjs defaults to run-length only, which leaves the data URI far larger.
-  return PNG.sync.write(png, { filterType: 2, deflateLevel: 9, deflateStrategy: 0, colorType: 6 });
 }

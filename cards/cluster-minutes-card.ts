@@ -1,8 +1,9 @@
 import type { MinutesView } from '../services/cluster/cluster-minutes';
 import { adaptiveCard, container, heading, subtle, text, type AdaptiveCard, type CardAction, type CardElement } from './adaptive-card';
 import { MINUTES_PAGE_SIZE } from '../services/cluster/cluster-minutes';
-import { agendaAction, fitRows, longDate, minimisedNote, minutesAction, myActionsAction, ncYear, refreshFor, reviewAction, safe, shortDate } from './cluster-card-parts';
+import { agendaAction, fitRows, minimisedNote, minutesAction, myActionsAction, ncYear, refreshFor, reviewAction, safe } from './cluster-card-parts';
 import { VERBS } from './verbs';
+import { dayMonth, weekdayDate } from '../services/calendar/dates';
 
 /** The minutes of a district's latest cluster meeting: who was reviewed, the lead practitioner, outcome and agreed actions. */
 export function clusterMinutesCard(view: MinutesView, options: { refreshUserIds?: readonly string[] } = {}): AdaptiveCard {
@@ -14,7 +15,7 @@ export function clusterMinutesCard(view: MinutesView, options: { refreshUserIds?
   }
   const t = view.totals;
   body.push(
-    subtle(`Meeting ${longDate(view.meetingDate)}`),
+    subtle(`Meeting ${weekdayDate(view.meetingDate)}`),
     ...minimisedNote(view.nameMode),
     text(`**${t.reviewed}** pupil${t.reviewed === 1 ? '' : 's'} reviewed · **${t.actions}** action${t.actions === 1 ? '' : 's'} agreed: ${t.open} open, ${t.done} done${t.overdue ? `, **${t.overdue} overdue**` : ''}`, {
       spacing: 'small',
@@ -27,7 +28,7 @@ export function clusterMinutesCard(view: MinutesView, options: { refreshUserIds?
       p.leadPractitioner ? `Lead practitioner: ${safe(p.leadPractitioner, 100)}` : '',
       p.barriers ? `Barriers: ${safe(p.barriers, 300)}` : '',
       p.outcome ? `Outcome: ${safe(p.outcome, 300)}` : '',
-      ...p.actions.map((a) => `• ${safe(a.description, 150)} — ${safe(a.ownerName, 60)}, ${a.status === 'open' ? (a.overdue ? `**overdue** since ${shortDate(a.dueDate)}` : `due ${shortDate(a.dueDate)}`) : a.status}`),
+      ...p.actions.map((a) => `• ${safe(a.description, 150)} — ${safe(a.ownerName, 60)}, ${a.status === 'open' ? (a.overdue ? `**overdue** since ${dayMonth(a.dueDate)}` : `due ${dayMonth(a.dueDate)}`) : a.status}`),
     ].filter(Boolean);
     rows.push(container([text(lines.join('\n\n'), { size: 'small' })], { separator: true, spacing: 'small', selectAction: reviewAction(view.district, p.pupilId) }));
   }

@@ -10,7 +10,7 @@ export interface HelpView {
   commands: readonly CommandInfo[];
 }
 
-export { placeholders };
+{ placeholders };
 
 export function helpCard(view: HelpView): AdaptiveCard {
   const rows: CardElement[] = view.commands.map((command, index) =>

@@ -6,7 +6,7 @@ import { VERBS } from './verbs';
 /** Pieces shared by the ladder cards. */
 
 /** The one-line form, for cards read often (a rung, search results); the overview carries the full notice. */
-export const SHORT_SAMPLE_NOTICE = "**Sample content:** check your authority's published ladder before acting.";
+const SHORT_SAMPLE_NOTICE = "**Sample content:** check your authority's published ladder before acting.";
 
 /** A plain-language "this is sample content" notice, shown once per card whenever the toolkit is the sample. */
 export function sampleBanner(header: ToolkitHeader, options: { short?: boolean } = {}): CardElement[] {

@@ -11,7 +11,7 @@ const TERMS_SHOWN = 4;
  * Why an entry matched, in words: "Matches: walked out (leaving lessons), suspension, mostly in its
  * early warning signs." The search reports `"walked out" (leaving lessons)`; the quotes go.
  */
-export function whyLine(reasons: readonly MatchReason[]): string {
+function whyLine(reasons: readonly MatchReason[]): string {
   const terms: string[] = [];
   for (const r of reasons) {
     for (const t of r.terms) {

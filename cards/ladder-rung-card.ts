@@ -28,12 +28,12 @@ const bullets = (items: readonly string[]) => text(items.map((i) => `- ${escapeC
 const section = (title: string) => text(`**${title}**`, { spacing: 'medium' });
 
 /** Element ids for "Show more": the hidden details and the two buttons that swap places. */
-export const RUNG_MORE_ID = 'ladder-more';
+const RUNG_MORE_ID = 'ladder-more';
 const SHOW_MORE_ID = 'ladder-show-more';
 const SHOW_LESS_ID = 'ladder-show-less';
 
 /** Input id of one checklist action; the store keys ticks by the same item key. */
-export const tickInputId = (itemKey: string) => `tick-${itemKey}`;
+const tickInputId = (itemKey: string) => `tick-${itemKey}`;
 
 function toggleButton(id: string, title: string, visible: boolean): ActionSet {
   return {

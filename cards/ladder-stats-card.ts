@@ -11,7 +11,7 @@ export interface LadderStatsView {
 }
 
 /** "once", "twice", "5 times". */
-export function times(n: number): string {
+function times(n: number): string {
   return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
 }
 

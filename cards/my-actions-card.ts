@@ -1,8 +1,9 @@
 import type { MyActionsView } from '../services/cluster/cluster-actions';
 import type { OverdueNotice } from '../services/cluster/overdue-reminders';
 import { adaptiveCard, column, columns, heading, subtle, text, type AdaptiveCard, type CardElement } from './adaptive-card';
-import { fitRows, minimisedNote, myActionsAction, ncYear, refreshFor, reviewAction, safe, shortDate } from './cluster-card-parts';
+import { fitRows, minimisedNote, myActionsAction, ncYear, refreshFor, reviewAction, safe } from './cluster-card-parts';
 import { VERBS } from './verbs';
+import { dayMonth } from '../services/calendar/dates';
 
 /** A person's open cluster actions, soonest due first, each opening its pupil's review. */
 export function myActionsCard(view: MyActionsView, options: { refreshUserIds?: readonly string[] } = {}): AdaptiveCard {
@@ -20,7 +21,7 @@ export function myActionsCard(view: MyActionsView, options: { refreshUserIds?: r
             ],
             'stretch',
           ),
-          column([text(a.overdue ? `**Overdue** (${shortDate(a.dueDate)})` : `Due ${shortDate(a.dueDate)}`, { size: 'small', color: a.overdue ? 'attention' : 'default' })], 'auto'),
+          column([text(a.overdue ? `**Overdue** (${dayMonth(a.dueDate)})` : `Due ${dayMonth(a.dueDate)}`, { size: 'small', color: a.overdue ? 'attention' : 'default' })], 'auto'),
         ],
         { separator: true, spacing: 'small', selectAction: reviewAction(a.district, a.pupilId) },
       ),
@@ -39,7 +40,7 @@ export function overdueActionCard(notice: OverdueNotice): AdaptiveCard {
   return adaptiveCard(
     [
       heading('A cluster action is overdue', 'default'),
-      text(`**${safe(notice.description, 200)}** was due ${shortDate(notice.dueDate)}.`),
+      text(`**${safe(notice.description, 200)}** was due ${dayMonth(notice.dueDate)}.`),
       subtle(`${safe(notice.pupilInitials, 10)} · ${ncYear(notice.ncYear)} · ${safe(notice.schoolName, 60)} · ${safe(notice.district, 40)} cluster`),
     ],
     {

@@ -1,6 +1,6 @@
 import type { PlacesOverview } from '../services/places/places-overview';
 import { adaptiveCard, escapeMarkdown, facts, heading, subtle, text, type AdaptiveCard, type CardElement } from './adaptive-card';
-import { formatDate } from './alert-card';
+import { weekdayDate } from '../services/calendar/dates';
 
 /**
  * The `places` card: occupancy per alternative provision hub (by district), who is due to leave a
@@ -15,7 +15,7 @@ function occupancy(taken: number, places: number): string {
 }
 
 export function placesCard(view: PlacesOverview): AdaptiveCard {
-  const body: CardElement[] = [heading(`Alternative provision places: ${escapeMarkdown(view.area)}`), subtle(`Today, ${formatDate(view.today)}`)];
+  const body: CardElement[] = [heading(`Alternative provision places: ${escapeMarkdown(view.area)}`), subtle(`Today, ${weekdayDate(view.today)}`)];
   if (view.hubs.length === 0) body.push(text('No hubs are recorded in your area (the authority imports them with `npm run import -- ap-places`).'));
   else {
     const rows = view.hubs.map((h): [string, string] => {
@@ -28,11 +28,11 @@ export function placesCard(view: PlacesOverview): AdaptiveCard {
     body.push(text('**Occupancy today** (places taken)', { spacing: 'medium' }), facts(rows));
   }
 
-  body.push(text(`**Due to leave by ${formatDate(view.leavingUntil)}** (${view.leavingCount})`, { spacing: 'medium' }));
+  body.push(text(`**Due to leave by ${weekdayDate(view.leavingUntil)}** (${view.leavingCount})`, { spacing: 'medium' }));
   if (view.leaving === null) body.push(subtle('Your role sees the number only.'));
   else if (view.leaving.length === 0) body.push(subtle('Nobody.'));
   else {
-    body.push(facts(view.leaving.map((l): [string, string] => [`${escapeMarkdown(l.label)} · ${escapeMarkdown(l.hub)}`, `last day ${formatDate(l.lastDay)} (${l.kind})`])));
+    body.push(facts(view.leaving.map((l): [string, string] => [`${escapeMarkdown(l.label)} · ${escapeMarkdown(l.hub)}`, `last day ${weekdayDate(l.lastDay)} (${l.kind})`])));
     if (view.leavingCount > view.leaving.length) body.push(subtle(`and ${view.leavingCount - view.leaving.length} more`));
   }
 
@@ -44,7 +44,7 @@ export function placesCard(view: PlacesOverview): AdaptiveCard {
       facts(
         view.waiting.map((w): [string, string] => [
           `${escapeMarkdown(w.label)} · ${escapeMarkdown(w.schoolName)}`,
-          `day 6 ${w.schoolDaysPast === 0 ? 'is today' : `was ${formatDate(w.daySix)}, ${w.schoolDaysPast} school day${w.schoolDaysPast === 1 ? '' : 's'} ago`}`,
+          `day 6 ${w.schoolDaysPast === 0 ? 'is today' : `was ${weekdayDate(w.daySix)}, ${w.schoolDaysPast} school day${w.schoolDaysPast === 1 ? '' : 's'} ago`}`,
         ]),
       ),
     );

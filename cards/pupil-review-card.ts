@@ -15,8 +15,9 @@ import {
   type CardElement,
 } from './adaptive-card';
 import { weeklyChartDataUri } from './cluster-chart';
-import { agendaAction, fitRefresh, longDate, minimisedNote, ncYear, nominateAction, percent, refreshFor, ROLE_WORDS, safe, severityColour, shortDate, trendWords } from './cluster-card-parts';
+import { agendaAction, fitRefresh, minimisedNote, ncYear, nominateAction, percent, refreshFor, ROLE_WORDS, safe, severityColour, trendWords } from './cluster-card-parts';
 import { VERBS } from './verbs';
+import { dayMonth, weekdayDate } from '../services/calendar/dates';
 
 /**
  * A pupil's review at the cluster meeting: attendance by week (a bar chart, with the weekly
@@ -45,7 +46,7 @@ export function pupilReviewCard(view: ReviewView, options: ReviewCardOptions = {
   const s = view.sessions;
   const body: CardElement[] = [
     heading(`${safe(view.label, 60)} · ${ncYear(view.ncYear)} · ${safe(view.schoolName, 60)}`),
-    subtle(`${safe(view.district)} cluster · meeting ${longDate(view.meeting.date)} · year to date ${shortDate(view.periodFrom)} – ${shortDate(view.asOf)} (last day with marks)`),
+    subtle(`${safe(view.district)} cluster · meeting ${weekdayDate(view.meeting.date)} · year to date ${dayMonth(view.periodFrom)} – ${dayMonth(view.asOf)} (last day with marks)`),
     ...minimisedNote(view.nameMode),
   ];
   if (options.savedNote) body.push(container([text(safe(options.savedNote), { size: 'small' })], { style: 'good', spacing: 'small' }));
@@ -78,7 +79,7 @@ export function pupilReviewCard(view: ReviewView, options: ReviewCardOptions = {
       title: 'Nominate',
       card: adaptiveCard(
         [
-          text(`Put this pupil on the agenda of the meeting on ${longDate(view.meeting.date)}.`, { size: 'small' }),
+          text(`Put this pupil on the agenda of the meeting on ${weekdayDate(view.meeting.date)}.`, { size: 'small' }),
           { type: 'Input.Text', id: 'nominationReason', label: 'Why (optional)', maxLength: 300, placeholder: 'e.g. the school asks for multi-agency help' },
         ],
         { actions: [nominateAction(view.district, view.pupilId, { card: 'review' })] },
@@ -95,7 +96,7 @@ export function pupilReviewCard(view: ReviewView, options: ReviewCardOptions = {
 
 function weekSection(view: ReviewView): CardElement[] {
   if (view.weeks.length === 0) return [text('No attendance marks this year yet.', { isSubtle: true, spacing: 'medium' })];
-  const words = view.weeks.map((w) => `${shortDate(w.weekStart)} ${w.possible ? `${Math.round((100 * w.attended) / w.possible)}%` : '–'}`);
+  const words = view.weeks.map((w) => `${dayMonth(w.weekStart)} ${w.possible ? `${Math.round((100 * w.attended) / w.possible)}%` : '–'}`);
   const first = view.weeks[0]!.weekStart;
   const last = view.weeks[view.weeks.length - 1]!.weekStart;
   return [
@@ -111,9 +112,9 @@ function weekSection(view: ReviewView): CardElement[] {
     // The same axis in words, under the image: Teams may scale the picture, never this text.
     columns(
       [
-        column([text(`w/c ${shortDate(first)}`, { size: 'small', isSubtle: true })], 'auto'),
+        column([text(`w/c ${dayMonth(first)}`, { size: 'small', isSubtle: true })], 'auto'),
         column([text('dashed line: 90% attendance', { size: 'small', isSubtle: true, horizontalAlignment: 'center' })], 'stretch'),
-        column([text(`w/c ${shortDate(last)}`, { size: 'small', isSubtle: true, horizontalAlignment: 'right' })], 'auto'),
+        column([text(`w/c ${dayMonth(last)}`, { size: 'small', isSubtle: true, horizontalAlignment: 'right' })], 'auto'),
       ],
       { spacing: 'none' },
     ),
@@ -138,7 +139,7 @@ function notes(view: ReviewView): CardElement[] {
 /** The pupil's exclusion alerts as read-only lines, linked to the alert timeline (acting on an alert is the alert card's job). */
 function alertLines(view: ReviewView): CardElement[] {
   if (view.alerts.length === 0) return [];
-  const lines = view.alerts.map((a) => `Alert ${shortDate(a.createdOn)}: ${a.title}${a.status === 'acknowledged' ? ' (acknowledged)' : ''}${a.dueDate && a.status !== 'acknowledged' ? `, due ${shortDate(a.dueDate)}` : ''}`);
+  const lines = view.alerts.map((a) => `Alert ${dayMonth(a.createdOn)}: ${a.title}${a.status === 'acknowledged' ? ' (acknowledged)' : ''}${a.dueDate && a.status !== 'acknowledged' ? `, due ${dayMonth(a.dueDate)}` : ''}`);
   const timeline: ActionExecute = { type: 'Action.Execute', title: 'Exclusions and alerts timeline', verb: VERBS.alertTimeline, data: { alertId: view.alerts[0]!.id }, associatedInputs: 'none' };
   return [text(lines.join('\n\n'), { size: 'small', spacing: 'small' }), { type: 'ActionSet', actions: [timeline], spacing: 'small' }];
 }
@@ -150,7 +151,7 @@ function exclusionSection(view: ReviewView): CardElement[] {
   return [
     head,
     text(
-      view.exclusions.slice(0, 6).map((x) => `${words[x.category]} from ${shortDate(x.startDate)}${x.category === 'PERM' ? '' : `, ${x.sessions / 2} day${x.sessions === 2 ? '' : 's'}`} (${safe(x.reasons, 20)})`).join('\n\n'),
+      view.exclusions.slice(0, 6).map((x) => `${words[x.category]} from ${dayMonth(x.startDate)}${x.category === 'PERM' ? '' : `, ${x.sessions / 2} day${x.sessions === 2 ? '' : 's'}`} (${safe(x.reasons, 20)})`).join('\n\n'),
       { size: 'small', spacing: 'none' },
     ),
     ...alertLines(view),
@@ -164,7 +165,7 @@ function reviewSection(view: ReviewView): CardElement[] {
     ...view.reviews.slice(0, MAX_REVIEWS).map((r) =>
       text(
         [
-          `**${shortDate(r.meetingDate)}** (recorded by ${safe(r.recordedBy, 60)})`,
+          `**${dayMonth(r.meetingDate)}** (recorded by ${safe(r.recordedBy, 60)})`,
           r.leadPractitioner ? `Lead practitioner: ${safe(r.leadPractitioner)}` : '',
           r.barriers ? `Barriers: ${safe(r.barriers, EARLIER_REVIEW_TEXT_CHARS)}` : '',
           r.outcome ? `Outcome: ${safe(r.outcome, EARLIER_REVIEW_TEXT_CHARS)}` : '',
@@ -183,7 +184,7 @@ function actionSection(view: ReviewView): CardElement[] {
   return [
     text('**Agreed actions**', { spacing: 'medium' }),
     ...view.actions.slice(0, MAX_ACTIONS).map((a) => {
-      const status = a.status === 'open' ? (a.overdue ? `**overdue** (due ${shortDate(a.dueDate)})` : `due ${shortDate(a.dueDate)}`) : a.status;
+      const status = a.status === 'open' ? (a.overdue ? `**overdue** (due ${dayMonth(a.dueDate)})` : `due ${dayMonth(a.dueDate)}`) : a.status;
       const line = text(`${safe(a.description, 200)} · ${safe(a.ownerName, 60)} · ${status}`, { size: 'small', color: a.overdue ? 'attention' : 'default' });
       if (a.status !== 'open') return line;
       const done: ActionExecute = {
@@ -239,7 +240,7 @@ function formSection(view: ReviewView, options: ReviewCardOptions): CardElement[
       ...(view.latestDue ? { max: view.latestDue } : {}),
       // Teams refuses a date outside min..max before sending anything: without this message the
       // button would seem to do nothing.
-      errorMessage: `Due date: choose a date from today (${shortDate(view.today)}) to a year ahead`,
+      errorMessage: `Due date: choose a date from today (${dayMonth(view.today)}) to a year ahead`,
       ...value(form.actionDue),
     },
     ...fieldError('actionDue', errors),

@@ -7,7 +7,7 @@
 type Node = Record<string, unknown>;
 
 /** Card Markdown to plain text: **bold**, _italic_, [title](link) -> title (link), \\-escapes. */
-export function plainText(markdown: string): string {
+function plainText(markdown: string): string {
   return markdown
     .replace(/\[([^\]]*)\]\(([^)]*)\)/g, '$1 ($2)')
     .replace(/\*\*([^*]*)\*\*/g, '$1')

@@ -20,7 +20,7 @@ const envSchema = configSchema.pick({ DATABASE_URL: true, CLOCK_NOW: true }).ext
   LA_NAME: z.preprocess(emptyToUndefined, z.string().max(100).default(DEFAULT_LA_NAME)),
 });
 
-export function usage(): string {
+function usage(): string {
   const width = Math.max(...IMPORTERS.map((i) => i.kind.length));
   return [
     'usage: npm run import -- <kind> <file.csv> [option]',
@@ -36,7 +36,7 @@ export function usage(): string {
   ].join('\n');
 }
 
-export function describeSuccess(result: ImportResult, seconds: number): string {
+function describeSuccess(result: ImportResult, seconds: number): string {
   const c = result.counts;
   const parts = [`${formatCount(result.rows)} rows`, `${formatCount(c.inserted)} inserted`, `${formatCount(c.updated)} updated`, `${formatCount(c.unchanged)} unchanged`];
   const other = Object.entries(c.other).map(([name, n]) => `${formatCount(n)} ${name}`);
@@ -45,7 +45,7 @@ export function describeSuccess(result: ImportResult, seconds: number): string {
   return lines.join('\n');
 }
 
-export function describeFailure(result: ImportResult): string {
+function describeFailure(result: ImportResult): string {
   const n = result.errors.length;
   const head = result.truncated ? `stopped after ${n} problems (there may be more)` : `${n} problem${n === 1 ? '' : 's'}`;
   return [...result.errors, `${result.kind}: ${result.file}: ${head}; nothing was changed.`].join('\n');

@@ -4,13 +4,13 @@
  *
  *   npx tsx scripts/make-icons.ts
  *
- * No image library is installed, so this is a tiny rasteriser (supersampled shapes) and a minimal
- * PNG encoder over node:zlib. The design: three steps of the intervention ladder with a figure
+ * A tiny rasteriser (supersampled shapes); the PNG is written by pngjs, as the review card's chart.
+ * The design: three steps of the intervention ladder with a figure
  * (a dot) on the top step.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { encodeRgbaPng } from '../cards/png';
 
 type Rgba = readonly [number, number, number, number];
 /** Colour of the topmost shape at a point, or null where nothing is drawn. */
@@ -20,51 +20,6 @@ type Paint = (x: number, y: number) => Rgba | null;
 const ACCENT: Rgba = [0x1d, 0x6f, 0x7a, 255];
 const AMBER: Rgba = [0xf5, 0xb9, 0x42, 255];
 const WHITE: Rgba = [255, 255, 255, 255];
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** 8-bit RGBA, non-interlaced, filter 0 on every row: the simplest valid PNG. */
-export function encodePng(width: number, height: number, rgba: Uint8Array): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 6; // colour type RGBA
-  const raw = Buffer.alloc((width * 4 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * (width * 4 + 1)] = 0;
-    Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (width * 4 + 1) + 1);
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /** Averages SS x SS samples per pixel (premultiplied) so edges are anti-aliased. */
 function rasterise(size: number, paint: Paint, ss = 8): Uint8Array {
@@ -137,7 +92,7 @@ const outlineIcon: Paint = (x, y) => {
 
 if (require.main === module) {
   const dir = join(__dirname, '..', 'manifest');
-  writeFileSync(join(dir, 'color.png'), encodePng(192, 192, rasterise(192, colourIcon)));
-  writeFileSync(join(dir, 'outline.png'), encodePng(32, 32, rasterise(32, outlineIcon)));
+  writeFileSync(join(dir, 'color.png'), encodeRgbaPng(192, 192, rasterise(192, colourIcon)));
+  writeFileSync(join(dir, 'outline.png'), encodeRgbaPng(32, 32, rasterise(32, outlineIcon)));
   console.log(`wrote ${join(dir, 'color.png')} and ${join(dir, 'outline.png')}`);
 }

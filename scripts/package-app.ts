@@ -125,7 +125,7 @@ function packageJsonVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
     const inputs = parsePackageInputs(env, argv, { appVersion: packageJsonVersion(), outFile: 'appPackage.zip' });
     const built = await buildAppPackage(inputs);

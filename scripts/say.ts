@@ -22,7 +22,7 @@ import { choosePerson, type PlaygroundPerson } from './lib/playground';
 import { UsageError } from './lib/usage-error';
 import { runScript } from './run-script';
 
-export const SAY_HELP = `Usage: npm run say -- "<what you would type in Teams>" [--as <who>] [--url <bot address>]
+const SAY_HELP = `Usage: npm run say -- "<what you would type in Teams>" [--as <who>] [--url <bot address>]
 
   --as   a demo user: la_manager (default), attendance_officer, school_leader, cluster_member,
          admin, or unknown (someone who is not a staff user)
@@ -115,7 +115,7 @@ export async function sayInProcess(options: SayOptions, env: NodeJS.ProcessEnv, 
   }
 }
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let options: SayOptions | 'help';
   try {
     options = parseSayArgs(argv);

@@ -23,7 +23,7 @@ export interface SeedArguments {
   help: boolean;
 }
 
-export function usage(): string {
+function usage(): string {
   return [
     'usage: npm run seed -- [--pupils N] [--seed S] [--force]',
     '',
@@ -74,7 +74,7 @@ export function parseSeedArguments(argv: readonly string[]): SeedArguments {
   return out;
 }
 
-export function describeCounts(counts: SeedCounts, seconds: number): string {
+function describeCounts(counts: SeedCounts, seconds: number): string {
   const n = (x: number) => x.toLocaleString('en-GB');
   return [
     `seeded the demo county in ${seconds.toFixed(1)} s:`,

@@ -80,9 +80,16 @@ export const configSchema = z.object({
       .optional(),
   ),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
+  OVERDUE_REMINDER_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1440).default(15)),
+  ALERT_SCHEDULE_TICK_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(300).default(5)),
+  IDENTITY_CACHE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3600).default(30)),
+  IDENTITY_CACHE_USERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(5000)),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
+
+/** What each setting is when the environment leaves it unset. */
+export const CONFIG_DEFAULTS: AppConfig = configSchema.parse({});
 
 /** Every variable the bot reads, for documentation checks. */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(configSchema.shape);
@@ -116,6 +123,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return config;
 }
 
+/**
+ * One setting, checked by the same rule as at start, for code that runs outside the bot's start
+ * (importers, scripts) and must not fail on settings it does not use.
+ */
+export function configValue<K extends keyof AppConfig>(variable: K, env: NodeJS.ProcessEnv = process.env): AppConfig[K] {
+  const parsed = configSchema.shape[variable].safeParse(env[variable]);
+  if (!parsed.success) throw new ConfigError(variable, `is invalid: ${parsed.error.issues[0]!.message}`);
+  return parsed.data as AppConfig[K];
+}
+
 export function isAuthEnabled(config: AppConfig): boolean {
   return Boolean(config.MicrosoftAppId);
 }
@@ -143,7 +160,7 @@ export function productionProblems(config: AppConfig): ConfigError[] {
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host.trim().toLowerCase());
 }
 

@@ -10,6 +10,7 @@ import { recordGovernorsDecision, recordOutcome } from '../../services/alerts/ou
 import { COMMANDS } from '../../services/commands/command-catalogue';
 import { loadCalendar } from '../../services/calendar/school-calendar';
 import type { BotApp, BotDeps } from '../bot-deps';
+import { replyToInvokeWithCard } from '../invoke-reply';
 import { getActor } from '../turn-actor';
 
 /**
@@ -61,10 +62,7 @@ export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
         const result = await alertViewFor(ctx, getActor(context), parsed.data.alertId, 'alert card');
         card = result.ok ? alertCard(result.view, { refreshUserIds: refreshIds(context) }) : alertNoticeCard(result.reason === 'figures_only' ? FIGURES_ONLY_MESSAGE : ALERT_GONE);
       }
-      await context.sendActivity({
-        type: ActivityTypes.InvokeResponse,
-        value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
-      });
+      await replyToInvokeWithCard(context, card);
     },
     true,
   );

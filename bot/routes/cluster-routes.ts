@@ -24,10 +24,13 @@ import {
 } from '../../services/cluster/cluster-commands';
 import type { ClusterDeps } from '../../services/cluster/cluster-service-types';
 import { COMMANDS } from '../../services/commands/command-catalogue';
+import { configValue } from '../../services/config';
 import { namedViewers, type ChatMember } from '../../services/cluster/cluster-viewers';
 import { describeError } from '../../services/logger';
 import type { BotApp, BotDeps } from '../bot-deps';
-import { getActor } from '../turn-actor';
+import { replyToInvokeWithCard, replyToInvokeWithMessage } from '../invoke-reply';
+import { withinRosterTimeout } from '../teams-roster';
+import { getActor, isSharedConversation } from '../turn-actor';
 
 /**
  * Attendance cluster meetings: `cluster <district> [agenda | minutes | candidates ...]`,
@@ -44,29 +47,8 @@ import { getActor } from '../turn-actor';
  * message with the presser's (named) card whenever it carries a refresh.
  */
 
-const ROSTER_TIMEOUT_MS = 2000;
-
-function isShared(context: TurnContext): boolean {
-  const type = context.activity.conversation?.conversationType;
-  return type === 'groupChat' || type === 'channel' || (type === undefined && context.activity.conversation?.isGroup === true);
-}
-
 function noticeCard(message: string): AdaptiveCard {
   return adaptiveCard([text(message)], { fallbackText: message });
-}
-
-async function answerInvoke(context: TurnContext, card: AdaptiveCard): Promise<void> {
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
-  });
-}
-
-async function answerInvokeMessage(context: TurnContext, message: string): Promise<void> {
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message } },
-  });
 }
 
 function requesterOf(context: TurnContext): ChatMember {
@@ -76,10 +58,7 @@ function requesterOf(context: TurnContext): ChatMember {
 /** The conversation's members from Teams; on any failure (or no answer in time) just the requester. */
 async function chatMembers(context: TurnContext): Promise<ChatMember[]> {
   try {
-    const page = await Promise.race([
-      TeamsInfo.getPagedMembers(context, 500),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('roster look-up timed out')), ROSTER_TIMEOUT_MS).unref()),
-    ]);
+    const page = await withinRosterTimeout(TeamsInfo.getPagedMembers(context, 500));
     return page.members.map((m) => ({ teamsId: m.id, aadObjectId: m.aadObjectId ?? null }));
   } catch {
     return [requesterOf(context)];
@@ -119,7 +98,7 @@ function renderClusterReply(reply: ClusterReply, refreshUserIds?: readonly strin
 }
 
 export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
-  const calendar: SchoolCalendar = (deps as BotDeps & { calendar?: SchoolCalendar }).calendar ?? loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined);
+  const calendar: SchoolCalendar = (deps as BotDeps & { calendar?: SchoolCalendar }).calendar ?? loadCalendar(configValue('CALENDAR_FILE'));
   const svc: ClusterDeps = { db: deps.store.db, calendar, clock: deps.clock, agendaSize: deps.clusterAgendaSize };
 
   async function viewersFor(context: TurnContext, district: string, pupilSchoolUrn?: number): Promise<string[]> {
@@ -128,7 +107,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
 
   /** In a chat or channel, who may see names on a card posted there (Teams refreshes each one's own view). */
   async function refreshListFor(context: TurnContext, reply: ClusterReply): Promise<string[] | undefined> {
-    if (!isShared(context)) return undefined;
+    if (!isSharedConversation(context)) return undefined;
     switch (reply.kind) {
       case 'agenda':
       case 'minutes':
@@ -150,17 +129,17 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
 
   /** A button's answer, to the presser only; a review posted in a chat goes to everyone there. */
   async function answerButton(context: TurnContext, reply: ClusterReply): Promise<void> {
-    if (reply.kind === 'message') return answerInvokeMessage(context, reply.message);
+    if (reply.kind === 'message') return replyToInvokeWithMessage(context, reply.message);
     if (reply.kind === 'posted review') {
       const card = renderClusterReply(reply, await refreshListFor(context, reply));
       await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
-      return answerInvokeMessage(context, reply.message);
+      return replyToInvokeWithMessage(context, reply.message);
     }
     if (reply.kind === 'review' && reply.changed) await updateSharedReview(context, reply.view.district, reply.view.pupilId);
-    await answerInvoke(context, renderClusterReply(reply));
+    await replyToInvokeWithCard(context, renderClusterReply(reply));
   }
 
-  const view = (context: TurnContext) => (isShared(context) ? 'shared' : 'own');
+  const view = (context: TurnContext) => (isSharedConversation(context) ? 'shared' : 'own');
 
   // ---- commands ----
 
@@ -185,7 +164,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
   verbRoute(app, VERBS.clusterReview, async (context, data) => {
     // Opening a review in a meeting chat posts it for everyone (minimised, names by refresh);
     // Teams' automatic refresh only redraws the reader's own copy.
-    const postInChat = isShared(context) && context.activity.value?.trigger !== 'automatic';
+    const postInChat = isSharedConversation(context) && context.activity.value?.trigger !== 'automatic';
     await answerButton(context, await runReviewAction(svc, getActor(context), data, { postInChat }));
   });
   verbRoute(app, VERBS.clusterReviewSave, async (context, data) => answerButton(context, await runReviewSave(svc, getActor(context), data)));
@@ -197,7 +176,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
    * lose the save: the presser still gets their answer.
    */
   async function updateSharedReview(context: TurnContext, district: string, pupilId: number): Promise<void> {
-    if (!isShared(context) || !context.activity.replyToId) return;
+    if (!isSharedConversation(context) || !context.activity.replyToId) return;
     try {
       const shared = await runSharedReview(svc, getActor(context), { district, pupilId });
       if (shared.kind !== 'review') return;

@@ -7,15 +7,15 @@ import { acceptApiRequest } from './api-sender-request';
 /**
  * `POST /api/exclusions` for the authority's notification form and school MIS systems. Auth is a
  * per-sender API key (`Authorization: Bearer iak_...` or `X-Api-Key`), separate from Bot Framework
- * auth. The service does the work; this only maps HTTP to it. `onRecorded` lets the alert runner
- * evaluate the pupil straight away (the pending queue catches it otherwise).
+ * auth. The service does the work; this only maps HTTP to it. The alert runner picks the pupil up
+ * from the pending queue the intake fills.
  */
-export function registerExclusionApi(server: restify.Server, deps: BotDeps, onRecorded?: (pupilId: number) => void): void {
+export function registerExclusionApi(server: restify.Server, deps: BotDeps): void {
   server.post('/api/exclusions', async (req, res) => {
     try {
       const sender = await acceptApiRequest(req, res, deps, 'exclusion report');
       if (!sender) return;
-      const { result, pupilId } = await receiveExclusion(deps.store.db, deps.clock, {
+      const { result } = await receiveExclusion(deps.store.db, deps.clock, {
         sender,
         idempotencyKey: req.header('idempotency-key') || undefined,
         body: req.body,
@@ -23,7 +23,6 @@ export function registerExclusionApi(server: restify.Server, deps: BotDeps, onRe
       deps.logger.info('intake.exclusion', { sender: sender.id, status: result.status });
       res.status(result.status);
       res.json(result.body);
-      if (pupilId !== undefined && (result.status === 201 || result.status === 200)) onRecorded?.(pupilId);
     } catch (error) {
       deps.logger.error('intake.failed', describeError(error));
       res.status(500);

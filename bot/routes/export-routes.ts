@@ -1,11 +1,11 @@
 import { CardFactory } from 'botbuilder';
 import type restify from 'restify';
 import { clusterExportCard } from '../../cards/cluster-export-card';
-import { viewFor } from '../../services/cluster/cluster-access';
 import { createExportLinks, EXPORT_LINK_MINUTES, openExportLink } from '../../services/cluster/cluster-export';
 import { COMMANDS } from '../../services/commands/command-catalogue';
 import type { ClusterDeps } from '../../services/cluster/cluster-service-types';
 import { loadCalendar } from '../../services/calendar/school-calendar';
+import { configValue } from '../../services/config';
 import { describeError } from '../../services/logger';
 import type { BotApp, BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
@@ -14,7 +14,7 @@ import { getActor } from '../turn-actor';
 const EXPORT_COMMAND = COMMANDS.clusterExport.pattern;
 
 function exportDeps(deps: BotDeps): ClusterDeps {
-  return { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined), clock: deps.clock };
+  return { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(configValue('CALENDAR_FILE')), clock: deps.clock };
 }
 
 export function registerExportCommand(app: BotApp, deps: BotDeps): void {
@@ -26,7 +26,8 @@ export function registerExportCommand(app: BotApp, deps: BotDeps): void {
       return;
     }
     const actor = getActor(context);
-    const result = await createExportLinks(svc, actor, { district, view: viewFor(actor, false) });
+    // Names only for links asked for in a personal chat; elsewhere the files carry initials.
+    const result = await createExportLinks(svc, actor, { district, view: actor.conversationType === 'personal' ? 'own' : 'shared' });
     if (!result.ok) return void (await context.sendActivity(result.message));
     const url = (token: string) => `${deps.publicUrl}/exports/${token}`;
     const card = clusterExportCard({

@@ -22,7 +22,7 @@ import type { BotApp, BotDeps } from '../bot-deps';
 import { findActor } from '../turn-actor';
 
 /** The card for a ladder reply; a notice becomes a one-line card so buttons can update in place. */
-export function renderLadderReply(reply: LadderReply): AdaptiveCard {
+function renderLadderReply(reply: LadderReply): AdaptiveCard {
   switch (reply.kind) {
     case 'overview':
       return ladderOverviewCard(reply.view);

@@ -6,7 +6,7 @@ import { canDecodePng, decodePng, PngError, readPngHeader } from './png';
  */
 export type IconRole = 'color' | 'outline';
 
-export const ICON_SIZE: Record<IconRole, number> = { color: 192, outline: 32 };
+const ICON_SIZE: Record<IconRole, number> = { color: 192, outline: 32 };
 
 export interface IconCheck {
   problems: string[];

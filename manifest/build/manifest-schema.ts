@@ -11,9 +11,9 @@ import { PackageError } from './package-inputs';
 const PACKAGE_DIR = dirname(require.resolve('@microsoft/app-manifest/package.json'));
 const SCHEMA_DIR = join(PACKAGE_DIR, 'build', 'json-schemas', 'teams');
 
-export const SCHEMA_URL_PREFIX = 'https://developer.microsoft.com/json-schemas/teams/';
+const SCHEMA_URL_PREFIX = 'https://developer.microsoft.com/json-schemas/teams/';
 
-export function appManifestPackageVersion(): string {
+function appManifestPackageVersion(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
@@ -29,7 +29,7 @@ export function bundledSchemaVersions(): string[] {
     });
 }
 
-export function loadBundledSchema(manifestVersion: string): object {
+function loadBundledSchema(manifestVersion: string): object {
   const file = join(SCHEMA_DIR, `v${manifestVersion}`, 'MicrosoftTeams.schema.json');
   if (!/^\d+\.\d+$/.test(manifestVersion) || !existsSync(file)) {
     const versions = bundledSchemaVersions();

@@ -32,7 +32,7 @@ const FLAGS: Record<string, string> = {
 };
 
 /** The one flag without a value: build a package whose developer links are still examples. */
-export const ALLOW_PLACEHOLDERS = '--allow-placeholders';
+const ALLOW_PLACEHOLDERS = '--allow-placeholders';
 
 /** The Teams schema's GUID shape; ids outside it are accepted for local tests with a warning. */
 export const CANONICAL_GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;

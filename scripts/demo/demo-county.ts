@@ -80,7 +80,7 @@ export interface DemoCounty {
   attendanceBatches(batchPupils?: number): Generator<{ rows: AttendanceRow[]; pupilsDone: number }>;
 }
 
-export const DEMO_SOURCE = 'demo';
+const DEMO_SOURCE = 'demo';
 /** Enough for any English county; the generator holds every pupil in memory (about 2 GB at the maximum). */
 export const MAX_DEMO_PUPILS = 1_000_000;
 

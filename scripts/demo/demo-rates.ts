@@ -35,6 +35,3 @@ export const ABSENCE_TARGETS = { overall: 0.071, unauthorised: 0.025, persistent
 
 /** The 45-school-day yearly cap on suspensions (A.2). */
 export const SUSPENSION_DAY_CAP = 45;
-
-/** School-census SEN shares, England January 2024: EHC plan about 4.8%, SEN support about 13.6%. */
-export const SEN_TARGETS = { ehcPlan: 0.048, senSupport: 0.136 } as const;

@@ -13,7 +13,7 @@ import type { Database } from '../../services/store/database';
  */
 
 /** Tables the seed fills, in foreign-key order, with their columns in insert order. */
-export const SEED_TABLES = {
+const SEED_TABLES = {
   local_authority: ['code', 'name'],
   district: ['id', 'name', 'la_code'],
   school: ['urn', 'name', 'phase', 'type', 'district_id'],
@@ -62,7 +62,7 @@ export type SeedTable = keyof typeof SEED_TABLES;
  * attendance summary bookkeeping tables hold no foreign keys but describe the case data, so a
  * fresh county must not inherit them.
  */
-export const CASE_TABLES: readonly string[] = [...Object.keys(SEED_TABLES), 'attendance_summary_state', 'attendance_summary_stale'];
+const CASE_TABLES: readonly string[] = [...Object.keys(SEED_TABLES), 'attendance_summary_state', 'attendance_summary_stale'];
 
 export interface DemoWriter {
   /** Columns come from SEED_TABLES, or for other tables from the first row's keys. */

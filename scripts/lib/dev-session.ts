@@ -105,7 +105,7 @@ PLAYGROUND_PORT (default ${DEFAULT_PLAYGROUND_PORT}), PLAYGROUND_DIR (generated 
 and logs, default .playground/). MicrosoftAppId is ignored: the bot runs with authentication off.
 `;
 
-export function botCommand(): { command: string; args: string[] } {
+function botCommand(): { command: string; args: string[] } {
   // What `npm start` runs (tsx bot/main.ts), started through this Node so PATH does not matter.
   return { command: process.execPath, args: [require.resolve('tsx/cli'), path.join(PROJECT_ROOT, 'bot', 'main.ts')] };
 }

@@ -57,7 +57,7 @@ function person(id: string, givenName: string, surname: string, upn: string, aad
 }
 
 /** The LA manager: the Playground's default user. */
-export const DEFAULT_PERSON = PLAYGROUND_PEOPLE[0]!;
+const DEFAULT_PERSON = PLAYGROUND_PEOPLE[0]!;
 
 export function demoUserFor(who: PlaygroundPerson): DemoUser | undefined {
   return DEMO_USERS.find((u) => u.aadObjectId === who.aadObjectId);

@@ -136,7 +136,7 @@ export async function waitForHttp(url: string, child: Child, timeoutMs: number, 
   throw new Error(`${what} did not answer ${url} within ${Math.round(timeoutMs / 1000)} s`);
 }
 
-export class ChildExitedError extends Error {
+class ChildExitedError extends Error {
   constructor(
     readonly childName: string,
     message: string,

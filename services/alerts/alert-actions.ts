@@ -27,7 +27,7 @@ import { loadHubs, loadPlacementSpans, savePlacement } from '../places/places-re
 
 export const alertRefSchema = z.object({ alertId: recordIdSchema() }).strip();
 /** "Assign to me" sends to: 'me'; "Assign to colleague" sends the card's email input. */
-export const assignSchema = z
+const assignSchema = z
   .object({
     alertId: recordIdSchema(),
     to: z.literal('me').optional(),
@@ -35,15 +35,15 @@ export const assignSchema = z
   })
   .strip()
   .refine((d) => d.to === 'me' || (d.email ?? '') !== '', { message: 'type a colleague’s email address', path: ['email'] });
-export const SNOOZE_CHOICES = [1, 3, 5] as const;
-export const snoozeSchema = z
+const SNOOZE_CHOICES = [1, 3, 5] as const;
+const snoozeSchema = z
   .object({
     alertId: recordIdSchema(),
     days: z.coerce.number().refine((d) => (SNOOZE_CHOICES as readonly number[]).includes(d), 'choose 1, 3 or 5 school days'),
   })
   .strip();
 
-export const placementSchema = z
+const placementSchema = z
   .object({
     alertId: recordIdSchema(),
     placedOn: z.string().refine(isIsoDate, 'choose the date the place starts'),

@@ -7,6 +7,7 @@ import { SubscriptionIndex, type EffectiveSubscription } from './alert-routing';
 import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
+import { IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * Cases and the daily card budget (issue 8). Every duty arising from one pupil's exclusion shares a
@@ -103,11 +104,11 @@ function dayStartIso(clock: Clock): string {
 /** Case cards queued today per subscriber (the summary card is not counted: it is the fold). */
 export async function cardsQueuedToday(db: Kysely<Database>, clock: Clock, subscriberKeys: readonly string[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (let i = 0; i < subscriberKeys.length; i += 500) {
+  for (let i = 0; i < subscriberKeys.length; i += IDS_PER_QUERY) {
     const rows = await db
       .selectFrom('alert_outbox')
       .select(['subscriber_key', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('subscriber_key', 'in', subscriberKeys.slice(i, i + 500))
+      .where('subscriber_key', 'in', subscriberKeys.slice(i, i + IDS_PER_QUERY))
       .where('kind', '=', 'alert')
       .where('created_at', '>=', dayStartIso(clock))
       .groupBy('subscriber_key')
@@ -120,8 +121,8 @@ export async function cardsQueuedToday(db: Kysely<Database>, clock: Clock, subsc
 /** Case keys that already have a card for a subscriber (later duties join that card). */
 export async function casesWithCards(db: Kysely<Database>, keys: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += 500) {
-    const rows = await db.selectFrom('alert_outbox').select('dedupe_key').where('dedupe_key', 'in', keys.slice(i, i + 500)).execute();
+  for (let i = 0; i < keys.length; i += IDS_PER_QUERY) {
+    const rows = await db.selectFrom('alert_outbox').select('dedupe_key').where('dedupe_key', 'in', keys.slice(i, i + IDS_PER_QUERY)).execute();
     for (const r of rows) found.add(r.dedupe_key);
   }
   return found;
@@ -176,8 +177,8 @@ export async function queuePlan(db: Kysely<Database>, clock: Clock, target: Subs
   }
   for (const c of plan.cards) rows.push(newOutboxRow({ ...base, dedupeKey: caseDeliveryKey(c.caseKey, target.subscriberKey), alertId: c.alertId, kind: 'alert' }));
   let queued = 0;
-  for (let i = 0; i < rows.length; i += 400) {
-    const done = await db.insertInto('alert_outbox').values(rows.slice(i, i + 400)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const done = await db.insertInto('alert_outbox').values(rows.slice(i, i + ROWS_PER_INSERT)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
     queued += done.reduce((n, r) => n + Number(r.numInsertedOrUpdatedRows ?? 0), 0);
   }
   return queued;
@@ -213,7 +214,7 @@ export async function noteFirstContact(db: Kysely<Database>, clock: Clock, staff
 }
 
 /** The open cases a subscriber may receive and has no card for yet, most urgent first. */
-export async function waitingCases(db: Kysely<Database>, subscriptions: readonly EffectiveSubscription[]): Promise<CaseCandidate[]> {
+async function waitingCases(db: Kysely<Database>, subscriptions: readonly EffectiveSubscription[]): Promise<CaseCandidate[]> {
   if (subscriptions.length === 0) return [];
   const key = subscriptions[0]!.subscriberKey;
   const index = new SubscriptionIndex(subscriptions, await loadGeography(db));
@@ -236,7 +237,7 @@ export async function waitingCases(db: Kysely<Database>, subscriptions: readonly
   return cases.filter((c) => !carded.has(caseDeliveryKey(c.caseKey, key))).sort(byUrgency);
 }
 
-export async function queueCatchUp(db: Kysely<Database>, clock: Clock, subscriberKey: string, cardsPerDay = DEFAULT_CARDS_PER_DAY): Promise<number> {
+async function queueCatchUp(db: Kysely<Database>, clock: Clock, subscriberKey: string, cardsPerDay = DEFAULT_CARDS_PER_DAY): Promise<number> {
   const subs = (await effectiveSubscriptions(db)).filter((s) => s.subscriberKey === subscriberKey);
   if (subs.length === 0) return 0;
   const waiting = await waitingCases(db, subs);

@@ -16,7 +16,7 @@ import { RULE_WORDS, listSubscriptions, parseSubscriptionArgs, subscribe, Subscr
 
 export type AlertCommandReply = { kind: 'text'; message: string } | { kind: 'digest'; view: DigestView } | { kind: 'list'; message: string; view: OpenListPage };
 
-export const ALERTS_USAGE = placeholders(
+const ALERTS_USAGE = placeholders(
   [
     '**alerts list** [page]: what this chat receives, and every open case',
     '**alerts subscribe** [county | district <name> | school <urn>] [types]: receive alerts here',
@@ -35,7 +35,7 @@ function areaText(line: SubscriptionLine, schoolNames: ReadonlyMap<string, strin
 }
 
 /** Each alert type with its legal basis; administrators also see what is still to check. */
-export function rulesText(withChecks: boolean): string {
+function rulesText(withChecks: boolean): string {
   return (Object.keys(ALERT_RULES) as AlertRuleId[])
     .map((id) => {
       const r = ALERT_RULES[id];

@@ -15,6 +15,7 @@ import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
 import { loadGeography } from './subscriptions';
+import { IDS_PER_QUERY } from '../store/batches';
 
 /**
  * The weekly summary for one viewer: new exclusions in their scope over the last seven days, open
@@ -27,10 +28,10 @@ import { loadGeography } from './subscriptions';
  * roles (see services/identity/role-policy.ts) get the counts and no pupil rows.
  */
 
-export const OVERDUE_ACK_SCHOOL_DAYS = 2;
+const OVERDUE_ACK_SCHOOL_DAYS = 2;
 const LIST_LIMIT = 8;
 /** "Due soon" on the summary card: within a school week. */
-export const DUE_SOON_SCHOOL_DAYS = 5;
+const DUE_SOON_SCHOOL_DAYS = 5;
 export const LIST_PAGE_SIZE = 15;
 
 export interface DigestItem {
@@ -122,8 +123,8 @@ function rowsOf(query: AlertQuery, limit: number, offset = 0): Promise<ItemRow[]
 async function pupilLabels(db: Kysely<Database>, actor: Actor, ids: readonly number[]): Promise<Map<number, string>> {
   const labels = new Map<number, string>();
   const showNames = mayShowNames(actor);
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('pupil').select(['id', 'legal_forename', 'legal_surname', 'preferred_forename', 'nc_year']).where('id', 'in', ids.slice(i, i + 500)).execute();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const rows = await db.selectFrom('pupil').select(['id', 'legal_forename', 'legal_surname', 'preferred_forename', 'nc_year']).where('id', 'in', ids.slice(i, i + IDS_PER_QUERY)).execute();
     for (const p of rows) {
       const forename = p.preferred_forename ?? p.legal_forename;
       labels.set(p.id, showNames ? `${forename} ${p.legal_surname}` : `${forename[0] ?? '?'}${p.legal_surname[0] ?? '?'} (Y${p.nc_year})`);
@@ -172,7 +173,7 @@ function ackCutoffFor(calendar: SchoolCalendar, today: string): string {
 }
 
 /** "Gypsy/Roma", "Pupils with SEN": words a manager reads, never a DfE code. */
-export function groupWords(group: DistrictAlert['group']): string {
+function groupWords(group: DistrictAlert['group']): string {
   if (group.kind === 'sen') return 'Pupils with SEN';
   if (group.kind === 'fsm') return 'Pupils eligible for free school meals';
   return ETHNICITY_CODES[group.code as keyof typeof ETHNICITY_CODES] ?? 'Another ethnic group';
@@ -182,7 +183,7 @@ export function groupWords(group: DistrictAlert['group']): string {
  * One line per flag, with the counts beside the ratio. Groups smaller than the minimum are left
  * out: with a handful of pupils a rate identifies children (small-number disclosure) and means little.
  */
-export function disproportionalityLine(alert: DistrictAlert, districtName: string, minGroupPupils: number): string | null {
+function disproportionalityLine(alert: DistrictAlert, districtName: string, minGroupPupils: number): string | null {
   if (alert.groupPupils < minGroupPupils) return null;
   const ratio = alert.ratio === null ? 'others had none' : `${alert.ratio}x the rate of others`;
   return `${districtName}: ${groupWords(alert.group)}, ${alert.groupSuspensions} suspensions among ${alert.groupPupils} pupils (${alert.groupRate} per 100; ${ratio}, ${alert.restSuspensions} among ${alert.restPupils})`;
@@ -194,7 +195,7 @@ export function disproportionalityLine(alert: DistrictAlert, districtName: strin
  * rule found late, one COUNT per school in the viewer's scope. Acknowledging the alert does not make
  * the report any less late, so every status counts.
  */
-export async function lateReportsBySchool(db: Kysely<Database>, actor: Actor, from: string, to: string): Promise<LateReportCount[]> {
+async function lateReportsBySchool(db: Kysely<Database>, actor: Actor, from: string, to: string): Promise<LateReportCount[]> {
   const rows = await db
     .selectFrom('exclusion_alert')
     .innerJoin('exclusion', 'exclusion.id', 'exclusion_alert.exclusion_id')

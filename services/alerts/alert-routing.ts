@@ -70,18 +70,9 @@ function districtInScope(name: string, scope: Scope): boolean {
 }
 
 /** The schools an alert is about: where the exclusion happened and where the pupil is now. */
-export function alertSchools(alert: ExclusionAlert): number[] {
+function alertSchools(alert: ExclusionAlert): number[] {
   if (alert.scope !== 'pupil') return [];
   return [...new Set([alert.schoolUrn, ...alert.currentSchoolUrns])];
-}
-
-export function subscriptionWants(sub: EffectiveSubscription, alert: ExclusionAlert, geo: Geography): boolean {
-  if (sub.rules && !sub.rules.has(alert.rule)) return false;
-  if (alert.scope === 'district') {
-    const name = geo.districtNames.get(alert.districtId);
-    return name !== undefined && districtInArea(name, sub.area) && districtInScope(name, sub.userScope);
-  }
-  return alertSchools(alert).some((urn) => schoolInArea(urn, sub.area, geo) && schoolInScope(urn, sub.userScope, geo));
 }
 
 /**
@@ -127,16 +118,6 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-/** One entry per subscriber (a user subscribed to two overlapping areas gets the alert once). */
-export function recipientsOf(alert: ExclusionAlert, subscriptions: readonly EffectiveSubscription[], geo: Geography): EffectiveSubscription[] {
-  const chosen = new Map<string, EffectiveSubscription>();
-  for (const sub of subscriptions) {
-    if (chosen.has(sub.subscriberKey)) continue;
-    if (subscriptionWants(sub, alert, geo)) chosen.set(sub.subscriberKey, sub);
-  }
-  return [...chosen.values()];
 }
 
 /** Whether a user may see an alert at all (re-checked when the card is rendered or acted on). */

@@ -28,6 +28,7 @@ import {
 } from './alert-cases';
 import { queueCaseUpdates } from './case-updates';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
+import { chunk, IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * Runs the exclusion rules over stored data and turns new alerts into outbox rows (one card per case
@@ -119,7 +120,7 @@ export async function storeAlerts(
   const known = new Set<string>();
   for (const part of chunk(
     alerts.map((a) => a.dedupeKey),
-    500,
+    IDS_PER_QUERY,
   )) {
     for (const row of await deps.db.selectFrom('exclusion_alert').select('dedupe_key').where('dedupe_key', 'in', part).execute()) known.add(row.dedupe_key);
   }
@@ -147,7 +148,7 @@ interface StoredAlert {
 
 async function insertWithKysely(trx: Kysely<Database>, fresh: readonly ExclusionAlert[], geo: Geography, now: string): Promise<StoredAlert[]> {
   const out: StoredAlert[] = [];
-  for (const part of chunk(fresh, 300)) {
+  for (const part of chunk(fresh, ROWS_PER_INSERT)) {
     const inserted = await trx
       .insertInto('exclusion_alert')
       .values(part.map((a) => alertRow(a, geo, now)))
@@ -250,8 +251,3 @@ function dedupe(alerts: ExclusionAlert[]): ExclusionAlert[] {
   return alerts.filter((a) => (seen.has(a.dedupeKey) ? false : (seen.add(a.dedupeKey), true)));
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

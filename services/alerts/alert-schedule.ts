@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { isoWeekday, mondayOf, todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
+import { CONFIG_DEFAULTS } from '../config';
 import { describeError, silentLogger, type Logger } from '../logger';
 import type { Database } from '../store/database';
 import { joinedSubscribers } from './alert-cases';
@@ -9,6 +10,7 @@ import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRun
 import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { effectiveSubscriptions } from './subscriptions';
+import { ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * When the rules run: pupils queued by imports and intake within seconds (every tick), every pupil
@@ -20,6 +22,7 @@ import { effectiveSubscriptions } from './subscriptions';
 export interface ScheduleOptions {
   /** 'HH:MM' Europe/London. */
   dailyAt?: string;
+  /** How often start()'s loop ticks (ALERT_SCHEDULE_TICK_SECONDS). */
   tickMs?: number;
   holder?: string;
   logger?: Logger;
@@ -49,7 +52,7 @@ async function finishJobRun(db: Kysely<Database>, job: string, runKey: string, n
 }
 
 /** Queues this week's digest for every subscriber (one synthetic alert row, one delivery each). */
-export async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Promise<number> {
+async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Promise<number> {
   const now = clock.now().toISOString();
   const week = mondayOf(todayInLondon(clock));
   const alert = await db
@@ -98,8 +101,8 @@ export async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Pro
       createdAt: now,
     }),
   );
-  for (let i = 0; i < rows.length; i += 400) {
-    await db.insertInto('alert_outbox').values(rows.slice(i, i + 400)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    await db.insertInto('alert_outbox').values(rows.slice(i, i + ROWS_PER_INSERT)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
   }
   return rows.length;
 }
@@ -118,7 +121,7 @@ export class AlertScheduler {
     private readonly options: ScheduleOptions = {},
   ) {
     this.dailyAt = options.dailyAt ?? '07:00';
-    this.tickMs = options.tickMs ?? 5000;
+    this.tickMs = options.tickMs ?? CONFIG_DEFAULTS.ALERT_SCHEDULE_TICK_SECONDS * 1000;
     this.holder = options.holder ?? `instance-${randomUUID().slice(0, 8)}`;
     this.logger = options.logger ?? deps.logger ?? silentLogger;
   }

@@ -22,7 +22,7 @@ import { loadGeography } from './subscriptions';
  * left are counted from today, and the read is audited.
  */
 
-export const COHORT_LABELS: Readonly<Record<Cohort, string>> = {
+const COHORT_LABELS: Readonly<Record<Cohort, string>> = {
   ehc_plan: 'EHC plan',
   sen_support: 'SEN support',
   looked_after: 'Looked after',
@@ -147,7 +147,7 @@ function daysLabel(sessions: number, category: string): string {
   return `${days} school day${days === 1 ? '' : 's'}`;
 }
 
-export function deadlineLabel(rule: PupilAlert['rule']): string {
+function deadlineLabel(rule: PupilAlert['rule']): string {
   switch (rule) {
     case 'suspension_day6':
       return 'School provision from';

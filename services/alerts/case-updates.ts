@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/database';
 import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
+import { IDS_PER_QUERY } from '../store/batches';
 
 /**
  * Case cards updated in place (issue 8): when a case's duties change after its card was sent (a new
@@ -14,7 +15,7 @@ import { DUE_NOW, newOutboxRow } from './outbox';
 
 export const CASE_UPDATE_KIND = 'case_update';
 
-export function caseUpdateKey(sentRowId: number): string {
+function caseUpdateKey(sentRowId: number): string {
   return `update:${sentRowId}`;
 }
 
@@ -26,12 +27,12 @@ export function caseUpdateKey(sentRowId: number): string {
 export async function queueCaseUpdates(db: Kysely<Database>, caseKeys: readonly string[], now: string): Promise<number> {
   const keys = [...new Set(caseKeys)];
   let queued = 0;
-  for (let i = 0; i < keys.length; i += 300) {
+  for (let i = 0; i < keys.length; i += IDS_PER_QUERY) {
     const sent = await db
       .selectFrom('alert_outbox as o')
       .innerJoin('exclusion_alert as a', 'a.id', 'o.alert_id')
       .select(['o.id', 'o.alert_id', 'o.subscriber_key', 'o.staff_user_id', 'o.sent_conversation_id'])
-      .where('a.case_key', 'in', keys.slice(i, i + 300))
+      .where('a.case_key', 'in', keys.slice(i, i + IDS_PER_QUERY))
       .where('o.kind', '=', 'alert')
       .where('o.status', '=', 'sent')
       .where('o.activity_id', 'is not', null)

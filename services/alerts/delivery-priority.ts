@@ -21,11 +21,3 @@ export const LEADING_KINDS: readonly string[] = ['summary'];
 
 /** Bulk: the weekly digest and follow-up reminders can wait behind anything else. */
 export const BULK_KINDS: readonly string[] = ['digest', 'cluster_overdue'];
-
-/** The same rule as the claim's SQL, for code that has the row and the rule in hand. */
-export function deliveryPriority(kind: string, rule: string | null): number {
-  if (LEADING_KINDS.includes(kind)) return PRIORITY.leading;
-  if (BULK_KINDS.includes(kind)) return PRIORITY.bulk;
-  if (kind === 'alert' && rule !== null && (URGENT_RULES as readonly string[]).includes(rule)) return PRIORITY.urgent;
-  return PRIORITY.normal;
-}

@@ -73,7 +73,7 @@ function stopController(): AbortController {
   return controller;
 }
 
-export const realTiming: DeliveryTiming = {
+const realTiming: DeliveryTiming = {
   sleep: (ms, wake) =>
     new Promise<void>((resolve) => {
       if (wake?.aborted) return resolve();

@@ -4,6 +4,7 @@ import type { Engine } from '../store/engine';
 import './alert-schema';
 import type { AlertOutboxRow } from './alert-schema';
 import { BULK_KINDS, LEADING_KINDS, PRIORITY, URGENT_RULES } from './delivery-priority';
+import { OR_TERMS_PER_QUERY } from '../store/batches';
 
 /**
  * The delivery outbox: every proactive message (alerts, digests, reminders) is a row here. A worker
@@ -174,8 +175,8 @@ export async function markFinal(db: Kysely<Database>, claim: OutboxClaim, status
 
 /** Puts claimed rows back at once, not counting an attempt (not sent: stopping, or no slot soon). */
 export async function releaseClaims(db: Kysely<Database>, claims: readonly OutboxClaim[]): Promise<void> {
-  for (let i = 0; i < claims.length; i += 200) {
-    const part = claims.slice(i, i + 200);
+  for (let i = 0; i < claims.length; i += OR_TERMS_PER_QUERY) {
+    const part = claims.slice(i, i + OR_TERMS_PER_QUERY);
     await db
       .updateTable('alert_outbox')
       .set((eb) => ({ status: 'pending', claimed_by: null, claim_expires_at: null, attempts: eb('attempts', '-', 1) }))
@@ -218,9 +219,4 @@ export async function dueIgnoringHolds(db: Kysely<Database>, now: Date): Promise
     .where('next_attempt_at', '<=', now.toISOString())
     .executeTakeFirst();
   return Number(row?.n ?? 0);
-}
-
-export async function outboxCounts(db: Kysely<Database>): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('alert_outbox').select(['status', sql<number>`count(*)`.as('n')]).groupBy('status').execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }

@@ -15,7 +15,7 @@ import { alertViewFor, PLACEMENT_ROLES, type AlertViewContext } from './alert-vi
  * pupil's rules run again (later totals change), and the action is audited, all in one transaction.
  */
 
-export const outcomeSchema = z
+const outcomeSchema = z
   .object({
     alertId: z.coerce.number().int().positive(),
     outcome: z.enum(EXCLUSION_OUTCOMES as [string, ...string[]]),
@@ -54,10 +54,7 @@ export async function recordOutcome(ctx: AlertViewContext, actor: Actor, data: u
   return after.ok ? { ok: true, view: after.view, message: `Recorded as ${record.outcome}: its alerts are closed.` } : { ok: false, message: ALERT_GONE };
 }
 
-/** Board-duty alerts whose card offers "Record governors' decision". */
-export const GOVERNORS_DECISION_RULES: readonly string[] = ['pex_governors_review', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'];
-
-export const governorsDecisionSchema = z
+const governorsDecisionSchema = z
   .object({
     alertId: z.coerce.number().int().positive(),
     decision: z.enum(GOVERNORS_DECISIONS as [string, ...string[]]),

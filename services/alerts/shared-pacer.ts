@@ -3,6 +3,7 @@ import type { Database } from '../store/database';
 import type { Engine } from '../store/engine';
 import './alert-schema';
 import { SendPacer, type Window } from './send-pacer';
+import { ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * The send pacer with its bookings in the store, so every instance paces against the same windows
@@ -67,7 +68,7 @@ export class SharedPacer {
         return { at, booked: at <= notAfter };
       });
       const rows = requests.flatMap((request, i) => (result[i]!.booked ? request.map((bucket) => ({ bucket, at: result[i]!.at })) : []));
-      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('send_slot').values(rows.slice(i, i + 500)).execute();
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await trx.insertInto('send_slot').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
       return result;
     });
     if (now - this.lastSweep > SWEEP_EVERY_MS) {

@@ -124,7 +124,7 @@ export interface Subscriber {
 }
 
 /** Personal chat subscribes the user; anywhere else subscribes the conversation. */
-export function subscriberFor(actor: Actor, conversationId: string): Subscriber {
+function subscriberFor(actor: Actor, conversationId: string): Subscriber {
   return actor.conversationType === 'personal' ? { key: `user:${actor.user.id}`, conversationId: null } : { key: `conversation:${conversationId}`, conversationId };
 }
 

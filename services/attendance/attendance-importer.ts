@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { isoWeekday, mondayOf } from '../calendar/dates';
 import { CalendarError, loadCalendar, type SchoolCalendar } from '../calendar/school-calendar';
+import { configValue } from '../config';
 import { upnProblem } from '../domain/upn';
 import { clip, date as dateField, schoolUrn as urnField, type RowView } from '../importers/fields';
 import { ImportSetupError, type ImportCounts, type Importer, type ImportTx } from '../importers/importer';
@@ -146,7 +147,7 @@ for (const [code, char] of CODE_CHARS) {
 }
 
 /** Codes withdrawn in 2024 (SI 2024/208), with what replaced them, for a helpful message. */
-export const RETIRED_CODES: ReadonlyMap<string, string> = new Map([
+const RETIRED_CODES: ReadonlyMap<string, string> = new Map([
   ['H', 'H (agreed holiday) was withdrawn in 2024: use C for leave in exceptional circumstances, or G'],
   ['F', 'F (extended family holiday) is no longer a register code: use G'],
   ['J', 'J was replaced by J1 (interview) in 2024'],
@@ -276,9 +277,9 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
 }
 
 /** The importer the registry offers: the calendar comes from CALENDAR_FILE (or the sample). */
-export const attendanceImporter = createAttendanceImporter(() => loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined));
+export const attendanceImporter = createAttendanceImporter(() => loadCalendar(configValue('CALENDAR_FILE')));
 /** `npm run import -- attendance <file> --on-roll-from-file`: the go-live load of the register since September. */
-export const attendanceImporterOnRollFromFile = createAttendanceImporter(() => loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined), { onRollFromFile: true });
+export const attendanceImporterOnRollFromFile = createAttendanceImporter(() => loadCalendar(configValue('CALENDAR_FILE')), { onRollFromFile: true });
 
 /**
  * Validates one row, the same way on both passes, and leaves its values in ctx.current. Hot path
@@ -569,7 +570,7 @@ function markText(row: RowView, column: 'am' | 'pm'): string | null | undefined 
  * where '.' means "leave this session as it is". A week met again later in an unordered file gets
  * a second entry; writing merges it like any other.
  */
-export class IncomingWeeks {
+class IncomingWeeks {
   count = 0;
   pupil = new Int32Array(256);
   urn = new Int32Array(256);

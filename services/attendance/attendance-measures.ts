@@ -32,7 +32,7 @@ export interface SessionCounts {
   possible: number;
 }
 
-export const EMPTY_COUNTS: Readonly<SessionCounts> = Object.freeze({
+const EMPTY_COUNTS: Readonly<SessionCounts> = Object.freeze({
   present: 0,
   aea: 0,
   authorised: 0,
@@ -69,25 +69,6 @@ const G_CHAR = charOf('G');
 const C2_CHAR = charOf('C2');
 const I_CHAR = charOf('I');
 const E_CHAR = charOf('E');
-
-/** How a stored mark character counts; unknown characters count as no mark. */
-export function markKind(char: string): MarkCount | null {
-  const kind = MARK_KIND[char.charCodeAt(0)] ?? KIND_NONE;
-  switch (kind) {
-    case KIND_PRESENT:
-      return 'present';
-    case KIND_AEA:
-      return 'aea';
-    case KIND_AUTHORISED:
-      return 'authorised';
-    case KIND_UNAUTHORISED:
-      return 'unauthorised';
-    case KIND_NOT_COUNTED:
-      return 'not_counted';
-    default:
-      return null;
-  }
-}
 
 /**
  * The sessions of a week that fall inside the period, as [first, end) indexes into the ten marks.
@@ -155,7 +136,7 @@ export function countSessions(weeks: readonly WeekMarks[], period?: Period): Ses
   return { present, aea, authorised, unauthorised, notCounted, possible: present + aea + authorised + unauthorised };
 }
 
-export function addCounts(a: SessionCounts, b: SessionCounts): SessionCounts {
+function addCounts(a: SessionCounts, b: SessionCounts): SessionCounts {
   return {
     present: a.present + b.present,
     aea: a.aea + b.aea,
@@ -166,7 +147,7 @@ export function addCounts(a: SessionCounts, b: SessionCounts): SessionCounts {
   };
 }
 
-export function absentSessions(c: SessionCounts): number {
+function absentSessions(c: SessionCounts): number {
   return c.authorised + c.unauthorised;
 }
 
@@ -180,11 +161,7 @@ export function absenceRate(c: SessionCounts): number | null {
   return c.possible === 0 ? null : absentSessions(c) / c.possible;
 }
 
-export function authorisedRate(c: SessionCounts): number | null {
-  return c.possible === 0 ? null : c.authorised / c.possible;
-}
-
-export function unauthorisedRate(c: SessionCounts): number | null {
+function unauthorisedRate(c: SessionCounts): number | null {
   return c.possible === 0 ? null : c.unauthorised / c.possible;
 }
 
@@ -204,14 +181,6 @@ export function absenceBand(c: SessionCounts): AbsenceBand {
   return 'none';
 }
 
-export function isPersistentlyAbsent(c: SessionCounts): boolean {
-  return absenceBand(c) !== 'none';
-}
-
-export function isSeverelyAbsent(c: SessionCounts): boolean {
-  return absenceBand(c) === 'severe';
-}
-
 // ---------------------------------------------------------------------------------------------
 // Trend
 
@@ -222,8 +191,8 @@ export const TREND_WINDOW_WEEKS = 6;
  * "worsening", a rise of 5 or more "improving". Each window needs at least a week of possible
  * sessions (10) or the trend is "unknown" rather than a guess from a day or two.
  */
-export const TREND_CHANGE_POINTS = 5;
-export const TREND_MIN_POSSIBLE = 10;
+const TREND_CHANGE_POINTS = 5;
+const TREND_MIN_POSSIBLE = 10;
 
 export type TrendDirection = 'worsening' | 'improving' | 'steady' | 'unknown';
 
@@ -281,18 +250,18 @@ export function trendFrom(recent: SessionCounts, previous: SessionCounts): Trend
  * attending regularly"). Legal basis: SI 2024/208 and the 2024 guidance's school-to-LA returns
  * (reference B.3; Lincolnshire "PNAR").
  */
-export const NOT_ATTENDING_RUN_DAYS = 10;
+const NOT_ATTENDING_RUN_DAYS = 10;
 /**
  * Illness the school expects to last 15 school days, in a row or in total, triggers the LA's
  * duty to arrange education. Legal basis: Education Act 1996 s.19 (reference B.3).
  */
-export const S19_ILLNESS_DAYS = 15;
+const S19_ILLNESS_DAYS = 15;
 /**
  * Product choice, since a register cannot know what a school "expects": illness is flagged as
  * expected to pass 15 days when the pupil is ill on the latest marked school day and has already
  * missed 10 days or more through illness this period.
  */
-export const S19_EXPECTED_FROM_DAYS = 10;
+const S19_EXPECTED_FROM_DAYS = 10;
 
 export type S19Illness = 'reached' | 'expected' | null;
 
@@ -473,10 +442,4 @@ export function groupFromTotals(t: { pupils: number; sessions: SessionCounts; pe
     persistentRate: t.pupils === 0 ? null : t.persistent / t.pupils,
     severeRate: t.pupils === 0 ? null : t.severe / t.pupils,
   };
-}
-
-/** 0.8734 -> "87.3%"; null -> "–". */
-export function formatPercent(rate: number | null, digits = 1): string {
-  if (rate === null || !Number.isFinite(rate)) return '–';
-  return `${(rate * 100).toFixed(digits)}%`;
 }

@@ -13,6 +13,7 @@ import {
   type Period,
   type WeekMarks,
 } from './attendance-measures';
+import { IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * Per-pupil attendance summaries: the measures of attendance-measures.ts computed once per pupil,
@@ -134,17 +135,15 @@ function summariseRows(rows: readonly WeekRow[], window: SummaryWindow, out: Sum
   }
 }
 
-const INSERT_CHUNK = 500;
-
 /**
  * Writes summary rows, replacing any already there: two bot instances refreshing at once must not
  * fail on each other's rows (the later one wins with the same figures).
  */
 async function insertSummaries(db: Kysely<Database>, rows: SummaryRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     await db
       .insertInto('attendance_summary')
-      .values(rows.slice(i, i + INSERT_CHUNK))
+      .values(rows.slice(i, i + ROWS_PER_INSERT))
       .onConflict((oc) =>
         oc.columns(['pupil_id', 'school_urn', 'academic_year']).doUpdateSet((eb) => {
           const set: Record<string, unknown> = {};
@@ -194,8 +193,8 @@ function pupilIdsBySchool(pairs: readonly { pupil_id: number; school_urn: number
 /** Clears the stale marks this refresh handled, and only those: an import committing meanwhile keeps its own. */
 async function clearStale(db: Kysely<Database>, pairs: readonly { pupil_id: number; school_urn: number }[]): Promise<void> {
   for (const [school, pupils] of pupilIdsBySchool(pairs)) {
-    for (let i = 0; i < pupils.length; i += INSERT_CHUNK) {
-      await db.deleteFrom('attendance_summary_stale').where('school_urn', '=', school).where('pupil_id', 'in', pupils.slice(i, i + INSERT_CHUNK)).execute();
+    for (let i = 0; i < pupils.length; i += IDS_PER_QUERY) {
+      await db.deleteFrom('attendance_summary_stale').where('school_urn', '=', school).where('pupil_id', 'in', pupils.slice(i, i + IDS_PER_QUERY)).execute();
     }
   }
 }
@@ -212,7 +211,7 @@ export interface RefreshResult {
  * The next refresh stamp: the current instant, or 1 ms after the previous stamp when the clock has
  * not moved on (a pinned clock), so every refresh gets a new one.
  */
-export function nextStamp(previous: string | undefined, now: string): string {
+function nextStamp(previous: string | undefined, now: string): string {
   const prev = previous ? Date.parse(previous) : NaN;
   const at = Date.parse(now);
   return Number.isFinite(prev) && prev >= at ? new Date(prev + 1).toISOString() : new Date(at).toISOString();
@@ -277,8 +276,8 @@ async function refreshStale(db: Kysely<Database>, calendar: SchoolCalendar, toda
     if (stale.length === 0) return;
     stamp = nextStamp(current, refreshedAt);
     for (const [school, pupils] of pupilIdsBySchool(stale)) {
-      for (let i = 0; i < pupils.length; i += INSERT_CHUNK) {
-        const chunk = pupils.slice(i, i + INSERT_CHUNK);
+      for (let i = 0; i < pupils.length; i += IDS_PER_QUERY) {
+        const chunk = pupils.slice(i, i + IDS_PER_QUERY);
         const rows = await trx
           .selectFrom('attendance_week')
           .select(['pupil_id', 'school_urn', 'week_start', 'marks'])

@@ -72,3 +72,33 @@ export function daysBetween(a: string, b: string): number {
 export function isWeekend(date: string): boolean {
   return isoWeekday(date) >= 6;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dates in words, for cards and documents: fixed English names, so the output never depends on the
+// server's locale. Input is an ISO date (YYYY-MM-DD).
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAY_ABBREVIATIONS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+function parts(iso: string): { year: number; month: number; day: number; weekday: number } {
+  const d = new Date(`${iso}T00:00:00Z`);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth(), day: d.getUTCDate(), weekday: d.getUTCDay() };
+}
+
+/** '2026-11-30' -> 'Mon 30 Nov 2026'. */
+export function weekdayDate(iso: string): string {
+  const p = parts(iso);
+  return `${DAY_ABBREVIATIONS[p.weekday]} ${p.day} ${MONTH_NAMES[p.month]!.slice(0, 3)} ${p.year}`;
+}
+
+/** '2026-12-09' -> '9 Dec'. */
+export function dayMonth(iso: string): string {
+  const p = parts(iso);
+  return `${p.day} ${MONTH_NAMES[p.month]!.slice(0, 3)}`;
+}
+
+/** '2026-11-30' -> '30 November 2026'. */
+export function dayMonthYear(iso: string): string {
+  const p = parts(iso);
+  return `${p.day} ${MONTH_NAMES[p.month]} ${p.year}`;
+}

@@ -9,7 +9,7 @@ import type { Role } from '../store/database';
  */
 
 /** Roles that work with individual pupils at cluster meetings (the one role policy: docs/role-policy.md). Administrators see figures only. */
-export const PUPIL_ROLES: readonly Role[] = (Object.keys(ROLE_POLICY) as Role[]).filter((role) => mayReadPupils(role, 'cluster_agenda'));
+const PUPIL_ROLES: readonly Role[] = (Object.keys(ROLE_POLICY) as Role[]).filter((role) => mayReadPupils(role, 'cluster_agenda'));
 
 export type ClusterAccess =
   /** The whole district: county scope or the district in scope. */
@@ -47,11 +47,6 @@ export function namesAllowed(actor: Actor, view: 'shared' | 'own'): boolean {
   if (!mayListPupils(actor.role)) return false;
   if (view === 'shared') return false;
   return true;
-}
-
-/** Where the card goes decides which view applies: a personal chat is always the user's own. */
-export function viewFor(actor: Actor, perUser: boolean): 'shared' | 'own' {
-  return actor.conversationType === 'personal' || perUser ? 'own' : 'shared';
 }
 
 /** Refresh lists at most this many users (Teams' limit for refresh.userIds). */

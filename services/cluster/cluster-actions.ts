@@ -31,7 +31,7 @@ export interface MyActionsView {
   more: number;
 }
 
-export const MY_ACTIONS_LIMIT = 25;
+const MY_ACTIONS_LIMIT = 25;
 
 /** The actor's open actions, soonest due first, for pupils still in their scope. */
 export async function getMyActions(deps: ClusterDeps, actor: Actor, view: 'shared' | 'own'): Promise<MyActionsView> {

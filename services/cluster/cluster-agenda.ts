@@ -26,7 +26,7 @@ export const AGENDA_PAGE_SIZE = 15;
  * Product choice: a termly meeting gets through about 15-40 pupils, so the agenda holds this many
  * (CLUSTER_AGENDA_SIZE). Nominations and carried-over actions are always listed, even past it.
  */
-export const DEFAULT_AGENDA_SIZE = 30;
+const DEFAULT_AGENDA_SIZE = 30;
 
 /** Why a pupil is on this meeting's agenda, in the order the agenda lists them. */
 export type AgendaReason = 'nominated' | 'carried' | 'need';
@@ -195,7 +195,7 @@ const lastMarkedCache = new WeakMap<object, { stamp: string; byDistrict: Map<num
  * never ends on a day not yet marked (a Friday still to come). Reads the latest marked week only;
  * kept per refresh stamp (an import moves the stamp on).
  */
-export async function lastMarkedDay(db: Kysely<Database>, districtId: number, urns: readonly number[], from: string, cap: string, stamp: string): Promise<string> {
+async function lastMarkedDay(db: Kysely<Database>, districtId: number, urns: readonly number[], from: string, cap: string, stamp: string): Promise<string> {
   let cached = lastMarkedCache.get(db);
   if (!cached || cached.stamp !== stamp) {
     cached = { stamp, byDistrict: new Map() };
@@ -509,7 +509,7 @@ export async function pupilDetails(
 }
 
 /** Open actions per pupil: how many and the earliest due date. */
-export async function openActionsOf(deps: ClusterDeps, pupilIds: readonly number[]): Promise<Map<number, { open: number; nextDue: string }>> {
+async function openActionsOf(deps: ClusterDeps, pupilIds: readonly number[]): Promise<Map<number, { open: number; nextDue: string }>> {
   const out = new Map<number, { open: number; nextDue: string }>();
   if (pupilIds.length === 0) return out;
   const rows = await deps.db

@@ -67,12 +67,12 @@ const COHORT_WORDS: Record<string, CohortKey> = {
   yj: 'youth_justice',
 };
 
-export function parseCohort(words: string): CohortKey | undefined {
+function parseCohort(words: string): CohortKey | undefined {
   return COHORT_WORDS[words.trim().toLowerCase().replace(/\s+/g, ' ')];
 }
 
 /** A school of the district by URN or by (part of) its name; a problem message when none or several match. */
-export function matchSchool(schools: readonly SchoolRef[], words: string): { ok: true; school: SchoolRef } | { ok: false; message: string } {
+function matchSchool(schools: readonly SchoolRef[], words: string): { ok: true; school: SchoolRef } | { ok: false; message: string } {
   const wanted = words.trim().toLowerCase().replace(/\s+/g, ' ');
   if (/^\d{6}$/.test(wanted)) {
     const byUrn = schools.find((s) => s.urn === Number(wanted));

@@ -10,6 +10,7 @@ import { getClusterAgenda, openCluster, type AgendaPupil, type AgendaView } from
 import { namesAllowed } from './cluster-access';
 import type { ClusterDeps, ClusterResult } from './cluster-service-types';
 import { csvDocument } from '../util/csv-export';
+import { dayMonthYear } from '../calendar/dates';
 
 /**
  * The agenda and the minutes as Word documents the meeting can circulate, and the agenda's pupil
@@ -47,10 +48,10 @@ export interface ClusterExportLinkTable {
 }
 
 export type ExportKind = 'agenda' | 'minutes' | 'pupils';
-export const EXPORT_KINDS: readonly ExportKind[] = ['agenda', 'minutes', 'pupils'];
+const EXPORT_KINDS: readonly ExportKind[] = ['agenda', 'minutes', 'pupils'];
 export const EXPORT_LINK_MINUTES = 10;
 /** The agenda lists the most urgent pupils first; a meeting reviews far fewer than this. */
-export const EXPORT_AGENDA_PUPILS = 60;
+const EXPORT_AGENDA_PUPILS = 60;
 const EXPORT_MINUTES_PAGES = 20;
 
 export interface ExportLinks {
@@ -146,7 +147,7 @@ async function auditExport(deps: ClusterDeps, actor: Actor, kind: ExportKind, pu
 }
 
 /** The agenda with its first EXPORT_AGENDA_PUPILS pupils (the card shows a page at a time). */
-export async function agendaWithPupils(deps: ClusterDeps, actor: Actor, district: string, view: 'own' | 'shared'): Promise<AgendaView | undefined> {
+async function agendaWithPupils(deps: ClusterDeps, actor: Actor, district: string, view: 'own' | 'shared'): Promise<AgendaView | undefined> {
   const first = await getClusterAgenda(deps, actor, { district, view });
   if (!first.ok) return undefined;
   const agenda = first.view;
@@ -159,7 +160,7 @@ export async function agendaWithPupils(deps: ClusterDeps, actor: Actor, district
   return { ...agenda, pupils: pupils.slice(0, EXPORT_AGENDA_PUPILS), from: 0 };
 }
 
-export async function allMinutes(deps: ClusterDeps, actor: Actor, district: string, view: 'own' | 'shared'): Promise<MinutesView | undefined> {
+async function allMinutes(deps: ClusterDeps, actor: Actor, district: string, view: 'own' | 'shared'): Promise<MinutesView | undefined> {
   const first = await getMinutes(deps, actor, { district, view });
   if (!first.ok) return undefined;
   const pupils: MinutesPupil[] = [...first.view.pupils];
@@ -174,10 +175,8 @@ export async function allMinutes(deps: ClusterDeps, actor: Actor, district: stri
 // ---------------------------------------------------------------------------------------------
 // Formats
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 function dateWords(iso: string | null): string {
-  if (!iso) return '–';
-  return `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
+  return iso ? dayMonthYear(iso) : '–';
 }
 function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined || !Number.isFinite(rate) ? '–' : `${(rate * 100).toFixed(1)}%`;
@@ -205,7 +204,7 @@ function privacyLine(nameMode: 'names' | 'initials'): Paragraph {
   );
 }
 
-export async function agendaDocx(view: AgendaView): Promise<Buffer> {
+async function agendaDocx(view: AgendaView): Promise<Buffer> {
   const f = view.figures;
   const children: (Paragraph | Table)[] = [
     heading(`${view.district} attendance cluster meeting: agenda`, HeadingLevel.HEADING_1),
@@ -248,7 +247,7 @@ export async function agendaDocx(view: AgendaView): Promise<Buffer> {
   return Packer.toBuffer(new Document({ creator: 'Inclusion Assistant', title: `${view.district} cluster agenda`, sections: [{ children }] }));
 }
 
-export async function minutesDocx(view: MinutesView): Promise<Buffer> {
+async function minutesDocx(view: MinutesView): Promise<Buffer> {
   const t = view.totals;
   const children: (Paragraph | Table)[] = [
     heading(`${view.district} attendance cluster meeting: minutes`, HeadingLevel.HEADING_1),

@@ -38,9 +38,9 @@ export async function districtSchools(db: Kysely<Database>, districtId: number):
  * stored for the district, the agenda is for a meeting proposed ten school days ahead, giving
  * schools and partners two school weeks' notice. A stored meeting on or after today wins.
  */
-export const PROPOSED_NOTICE_SCHOOL_DAYS = 10;
+const PROPOSED_NOTICE_SCHOOL_DAYS = 10;
 
-export function proposedMeetingDate(calendar: SchoolCalendar, today: string): string {
+function proposedMeetingDate(calendar: SchoolCalendar, today: string): string {
   return calendar.addSchoolDays(today, PROPOSED_NOTICE_SCHOOL_DAYS);
 }
 

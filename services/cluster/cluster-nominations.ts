@@ -33,7 +33,7 @@ export interface ClusterNominationTable {
   nominated_at: string;
 }
 
-export const nominateSchema = z.object({
+const nominateSchema = z.object({
   district: z.string({ required_error: 'is missing' }).trim().min(1, 'is missing').max(100),
   pupilId: z.coerce.number({ invalid_type_error: 'is missing' }).int().positive('is missing'),
   reason: z.string().max(300, 'must be at most 300 characters').optional().default(''),

@@ -297,7 +297,7 @@ export async function buildReview(deps: ClusterDeps, actor: Actor, district: Dis
 }
 
 /** The last day with a mark in the pupil's weeks, between `from` and `cap`; `cap` when none. */
-export function lastMarked(weeks: readonly WeekMarks[], from: string, cap: string): string {
+function lastMarked(weeks: readonly WeekMarks[], from: string, cap: string): string {
   for (let w = weeks.length - 1; w >= 0; w--) {
     const week = weeks[w]!;
     if (week.weekStart > cap) continue;

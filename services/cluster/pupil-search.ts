@@ -37,7 +37,7 @@ export interface PupilSearchView {
 /** A UPN: a check letter, 11 digits and a final digit or letter (DfE Common Basic Data Set). */
 const UPN = /^[A-Z]\d{11}[A-Z0-9]$/;
 
-export const pupilQuerySchema = z
+const pupilQuerySchema = z
   .string({ required_error: 'give a name or UPN' })
   .trim()
   .min(2, 'give at least two letters of a name, or a UPN')

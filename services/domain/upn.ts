@@ -3,9 +3,9 @@
  * position (2..13); digits count at face value, a temporary UPN's final letter by its index in the
  * check alphabet; the sum mod 23 indexes the alphabet, which omits I, O and S.
  */
-export const UPN_ALPHABET = 'ABCDEFGHJKLMNPQRTUVWXYZ';
+const UPN_ALPHABET = 'ABCDEFGHJKLMNPQRTUVWXYZ';
 
-export function upnCheckLetter(body12: string): string {
+function upnCheckLetter(body12: string): string {
   if (body12.length !== 12) throw new Error('a UPN body has 12 characters');
   let total = 0;
   for (let i = 0; i < 12; i++) {

@@ -28,7 +28,7 @@ export interface CaseworkRecord {
 }
 
 /** How long before the start a head may have decided (a suspension set for after a weekend or holiday). */
-export const MAX_DECISION_DAYS_BEFORE = 31;
+const MAX_DECISION_DAYS_BEFORE = 31;
 
 const UK_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 

@@ -46,7 +46,7 @@ function groupsOf(pupil: RulePupil): DisproportionalityGroup[] {
 }
 
 /** Counts per district and group; exported so digests can show the figures behind a flag. */
-export function districtGroupRates(input: DisproportionalityInput, settings: RuleSettings, periodStart: string): DistrictGroupRate[] {
+function districtGroupRates(input: DisproportionalityInput, settings: RuleSettings, periodStart: string): DistrictGroupRate[] {
   const districtOf = new Map<number, number>();
   for (const s of input.schools) districtOf.set(s.urn, s.district_id);
   const pupilById = new Map<number, RulePupil>();

@@ -47,10 +47,10 @@ export interface ExclusionCheckContext {
 }
 
 /** A suspension row may run for at most a school year of sessions; the 45-day rule is the rules' job. */
-export const MAX_SESSIONS = 380;
+const MAX_SESSIONS = 380;
 /** How far ahead a suspension may be reported (a head may set one to start next week). Local choice. */
-export const MAX_DAYS_AHEAD = 31;
-export const MAX_REASONS = 3;
+const MAX_DAYS_AHEAD = 31;
+const MAX_REASONS = 3;
 
 const FLAG_WORDS = new Map<string, Flag>([
   ['y', 1], ['yes', 1], ['true', 1], ['1', 1],

@@ -18,7 +18,7 @@ import { pupilOnRollForExclusion, ROLL_GRACE_DAYS } from './exclusion-roll';
  * Idempotency-Key makes a retried request return the first answer instead of writing twice.
  */
 
-export const API_KEY_PREFIX = 'iak_';
+const API_KEY_PREFIX = 'iak_';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -50,7 +50,7 @@ export async function authenticateApiSender(db: Kysely<Database>, key: string | 
 const looseText = z.union([z.string(), z.number()]).nullable().optional();
 
 /** The request body: shape only; the field rules are shared with the CSV importer. */
-export const intakeBodySchema = z
+const intakeBodySchema = z
   .object({
     school_urn: z.union([z.string(), z.number()]),
     upn: z.string(),
@@ -70,7 +70,7 @@ export const intakeBodySchema = z
   })
   .strict();
 
-export const idempotencyKeySchema = z
+const idempotencyKeySchema = z
   .string({ required_error: 'is required (a unique value per exclusion report, e.g. a UUID)' })
   .min(8, 'must be 8 to 128 characters')
   .max(128, 'must be 8 to 128 characters')
@@ -90,7 +90,7 @@ export interface IntakeRequest {
 }
 
 /** The refusal for a pupil the school may not report (see exclusion-roll.ts): the URN is the sender's own input. */
-export function notOnRollMessage(urn: number): string {
+function notOnRollMessage(urn: number): string {
   return `no pupil with this UPN is on roll at school ${urn} on the start date (or left it at most ${ROLL_GRACE_DAYS} days before)`;
 }
 

@@ -3,6 +3,7 @@ import '../alerts/alert-schema';
 import { queueCaseUpdates } from '../alerts/case-updates';
 import type { Database } from '../store/database';
 import './casework-schema';
+import { IDS_PER_QUERY } from '../store/batches';
 
 /**
  * Outcomes stop the clocks: when an exclusion is withdrawn, cancelled (reg 8A) or the pupil is
@@ -42,8 +43,8 @@ export async function closeExclusionAlerts(
   if (exclusions.length === 0) return 0;
   const ids = [...new Set(exclusions.map((e) => e.id))];
   let closed = 0;
-  for (let i = 0; i < ids.length; i += 300) {
-    const part = ids.slice(i, i + 300);
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const part = ids.slice(i, i + IDS_PER_QUERY);
     let query = db.selectFrom('exclusion_alert').select(['id', 'case_key']).where('exclusion_id', 'in', part).where('status', '=', 'open');
     if (options.rules) query = query.where('rule', 'in', options.rules.length ? [...options.rules] : ['-']);
     const open = await query.execute();

@@ -8,6 +8,7 @@ import type { RuleEnrolment, RuleExclusion, RulePlacement, RulePupil, RuleReview
 import type { CaseworkRecord } from './casework-fields';
 import type { ExclusionRecord } from './exclusion-fields';
 import { closeAlertsForOutcomes } from './exclusion-outcomes';
+import { chunk, IDS_PER_QUERY, OR_TERMS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
 /** Reads and writes exclusion rows; shared by the importer, the intake API and the rule runner. */
 
@@ -44,11 +45,11 @@ export async function saveExclusions(db: Kysely<Database>, rows: readonly Exclus
   const pupilIds = [...new Set(rows.map((r) => r.pupil_id))];
   type Stored = { id: number; sessions: number; reasons: string; notified_date: string | null; missed_public_exam: number } & Partial<Record<CaseworkColumn, string | null>>;
   const existing = new Map<string, Stored>();
-  for (let i = 0; i < pupilIds.length; i += 500) {
+  for (let i = 0; i < pupilIds.length; i += IDS_PER_QUERY) {
     const found = await db
       .selectFrom('exclusion')
       .select(['id', 'pupil_id', 'school_urn', 'category', 'start_date', 'sessions', 'reasons', 'notified_date', 'missed_public_exam', ...CASEWORK])
-      .where('pupil_id', 'in', pupilIds.slice(i, i + 500))
+      .where('pupil_id', 'in', pupilIds.slice(i, i + IDS_PER_QUERY))
       .execute();
     for (const e of found) existing.set(naturalKey(e), e);
   }
@@ -94,8 +95,8 @@ export async function saveExclusions(db: Kysely<Database>, rows: readonly Exclus
     seen.set(key, item.index);
     fresh.push(item);
   }
-  for (let i = 0; i < fresh.length; i += 400) {
-    const chunk = fresh.slice(i, i + 400);
+  for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
+    const chunk = fresh.slice(i, i + ROWS_PER_INSERT);
     const inserted = await db
       .insertInto('exclusion')
       .values(
@@ -184,7 +185,7 @@ const RULE_COLUMNS = ['id', 'pupil_id', 'school_urn', 'category', 'start_date', 
  */
 export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds?: readonly number[]): Promise<RuleRows> {
   if (pupilIds && pupilIds.length === 0) return { pupils: [], exclusions: [], enrolments: [], placements: [], pruSchoolUrns: new Set(), reviews: [] };
-  const chunks = pupilIds ? chunk([...new Set(pupilIds)], 500) : [undefined];
+  const chunks = pupilIds ? chunk([...new Set(pupilIds)], IDS_PER_QUERY) : [undefined];
   const rows: RuleRows = { pupils: [], exclusions: [], enrolments: [], placements: [], pruSchoolUrns: new Set(), reviews: [] };
   // PRUs are few: one small read. Alternative-provision type stands for a PRU in the school list.
   for (const s of await db.selectFrom('school').select('urn').where('type', '=', 'alternative_provision').execute()) rows.pruSchoolUrns.add(s.urn);
@@ -195,7 +196,7 @@ export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds
     const found = await exclusions.execute();
     rows.exclusions.push(...found);
     const withExclusions = [...new Set(found.map((e) => e.pupil_id))];
-    for (const part of chunk(withExclusions, 500)) {
+    for (const part of chunk(withExclusions, IDS_PER_QUERY)) {
       rows.pupils.push(
         ...(await db
           .selectFrom('pupil')
@@ -213,13 +214,13 @@ export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds
     }
     for (const part of chunk(
       found.map((e) => e.id),
-      500,
+      IDS_PER_QUERY,
     )) {
       rows.reviews.push(...(await db.selectFrom('exclusion_review').select(REVIEW_COLUMNS).where('exclusion_id', 'in', part).execute()));
     }
     for (const part of chunk(
       found.filter((e) => e.category === 'PERM').map((e) => e.id),
-      500,
+      IDS_PER_QUERY,
     )) {
       const placed = await db.selectFrom('exclusion_placement').select(['exclusion_id', 'placed_on']).where('exclusion_id', 'in', part).execute();
       rows.placements.push(...placed.map((p) => ({ exclusionId: p.exclusion_id, recordedOn: p.placed_on })));
@@ -249,16 +250,11 @@ export async function loadDistrictRows(db: Kysely<Database>, since: string, toda
   return { pupils, enrolments, schools: schools as RuleSchool[], exclusions };
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Marks pupils for the rule runner (call inside the import or intake transaction). */
 export async function queuePupilsForRules(db: Kysely<Database>, pupilIds: readonly number[], now: string): Promise<void> {
   const unique = [...new Set(pupilIds)];
-  for (const part of chunk(unique, 300)) {
+  for (const part of chunk(unique, ROWS_PER_INSERT)) {
     await db
       .insertInto('alert_pending_pupil')
       .values(part.map((pupil_id) => ({ pupil_id, queued_at: now, token: randomUUID() })))
@@ -278,7 +274,7 @@ export async function pendingPupils(db: Kysely<Database>, limit = 5000): Promise
 
 /** Removes the entries that were read; a pupil queued again meanwhile keeps its newer entry. */
 export async function clearPendingPupils(db: Kysely<Database>, read: readonly PendingPupil[]): Promise<void> {
-  for (const part of chunk(read, 300)) {
+  for (const part of chunk(read, OR_TERMS_PER_QUERY)) {
     await db
       .deleteFrom('alert_pending_pupil')
       .where((eb) => eb.or(part.map((p) => eb.and([eb('pupil_id', '=', p.pupil_id), eb('token', '=', p.token)]))))

@@ -38,7 +38,7 @@ export const reviewStepsSchema = z
 
 export type ReviewSteps = z.infer<typeof reviewStepsSchema>;
 
-export const reviewBodySchema = reviewStepsSchema
+const reviewBodySchema = reviewStepsSchema
   .extend({
     school_urn: z.union([z.string(), z.number()]),
     upn: z.string(),
@@ -65,7 +65,7 @@ export interface ReviewProblem {
 }
 
 /** The steps in order, each on or after the one before and not after today; IRP steps only after "upheld" of a PEx. */
-export function checkReviewSteps(merged: Step, ctx: { today: string; category: string; start: string }): ReviewProblem[] {
+function checkReviewSteps(merged: Step, ctx: { today: string; category: string; start: string }): ReviewProblem[] {
   const problems: ReviewProblem[] = [];
   const order: [keyof Step, string][] = [
     ['governors_meeting_date', 'start_date'],

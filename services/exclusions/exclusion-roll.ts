@@ -3,6 +3,7 @@ import { addDays } from '../calendar/dates';
 import { schoolInScope } from '../identity/scope-query';
 import type { Scope } from '../identity/scope';
 import type { Database } from '../store/database';
+import { IDS_PER_QUERY } from '../store/batches';
 
 /**
  * Which pupils a school may report an exclusion for, and so which pupils an exclusion may show to a
@@ -81,12 +82,12 @@ export async function pupilsVisibleThroughExclusions(db: Kysely<Database>, scope
   if (scope.county) return subjects.map(() => true);
   const byPupil = new Map<number, RollEnrolment[]>();
   const ids = [...new Set(subjects.map((s) => s.pupilId))];
-  for (let i = 0; i < ids.length; i += 500) {
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
     const rows = await db
       .selectFrom('enrolment')
       .innerJoin('school', 'school.urn', 'enrolment.school_urn')
       .select(['enrolment.pupil_id', 'enrolment.school_urn', 'enrolment.start_date', 'enrolment.end_date'])
-      .where('enrolment.pupil_id', 'in', ids.slice(i, i + 500))
+      .where('enrolment.pupil_id', 'in', ids.slice(i, i + IDS_PER_QUERY))
       .where(schoolInScope(scope))
       .execute();
     for (const r of rows) {

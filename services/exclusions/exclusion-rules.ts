@@ -62,16 +62,16 @@ export interface PupilRuleInput {
 /** The board's duties to consider reinstatement: met once the governors' decision is recorded. */
 const BOARD_DUTIES: ReadonlySet<PupilRuleId> = new Set(['pex_governors_review', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam']);
 /** School days for the review steps (SI 2012/1033 Sch 1 paras 1-2; regs 8, 17, 26). */
-export const IRP_APPLY_WITHIN_SCHOOL_DAYS = 15;
-export const IRP_PANEL_WITHIN_SCHOOL_DAYS = 15;
-export const RECONSIDER_WITHIN_SCHOOL_DAYS = 10;
+const IRP_APPLY_WITHIN_SCHOOL_DAYS = 15;
+const IRP_PANEL_WITHIN_SCHOOL_DAYS = 15;
+const RECONSIDER_WITHIN_SCHOOL_DAYS = 10;
 
 export interface RuleResult {
   alerts: PupilAlert[];
   problems: RuleProblem[];
 }
 
-export function cohortsOf(pupil: RulePupil): Cohort[] {
+function cohortsOf(pupil: RulePupil): Cohort[] {
   const cohorts: Cohort[] = [];
   if (pupil.sen_provision === 'E') cohorts.push('ehc_plan');
   if (pupil.sen_provision === 'K') cohorts.push('sen_support');

@@ -16,7 +16,7 @@ export const DAY_SIX_AFTER_DAYS = 5;
 export const OPTIONAL_REVIEW_WITHIN_SCHOOL_DAYS = 50;
 export const COMPULSORY_REVIEW_WITHIN_SCHOOL_DAYS = 15;
 
-export const ruleSettingsSchema = z
+const ruleSettingsSchema = z
   .object({
     /** Local choice: warn when the year total reaches this many days (A.7 sketches 35). */
     yearWarnDays: z.number().positive().max(YEAR_CAP_DAYS).default(35),

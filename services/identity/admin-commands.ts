@@ -7,7 +7,7 @@ import { unlinkStaffUser } from './staff-directory';
 import { placeholders } from '../util/teams-text';
 
 export const ADMIN_ONLY_MESSAGE = 'Only an administrator can use admin commands.';
-export const ADMIN_USAGE = placeholders('Admin commands: **admin unlink <email>** removes the Teams link of a staff account (the person links again from an allowed organisation when they next write).');
+const ADMIN_USAGE = placeholders('Admin commands: **admin unlink <email>** removes the Teams link of a staff account (the person links again from an allowed organisation when they next write).');
 
 const emailSchema = z.string().trim().toLowerCase().email();
 

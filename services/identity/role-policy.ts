@@ -57,7 +57,7 @@ export const ROLE_POLICY: Readonly<Record<Role, Readonly<Record<Feature, Access>
   admin: FIGURES_ONLY,
 };
 
-export function accessFor(role: Role, feature: Feature): Access {
+function accessFor(role: Role, feature: Feature): Access {
   // An unknown role (a bad row) gets the narrower answer.
   return ROLE_POLICY[role]?.[feature] ?? 'figures';
 }

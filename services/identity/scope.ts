@@ -16,8 +16,6 @@ export class ScopeSyntaxError extends Error {
   }
 }
 
-export const COUNTY_SCOPE: Scope = Object.freeze({ county: true, districts: [], schoolUrns: [] }) as Scope;
-
 export function parseScope(text: string): Scope {
   const value = text.trim();
   if (value.toLowerCase() === 'county') return { county: true, districts: [], schoolUrns: [] };

@@ -33,10 +33,10 @@ const PHASE_SPELLINGS: ReadonlyMap<string, ApPhase> = new Map<string, ApPhase>([
 ]);
 
 /** Enough for any hub; a bigger number is a typo. */
-export const MAX_PLACES_PER_HUB = 500;
+const MAX_PLACES_PER_HUB = 500;
 
 /** A whole number of places, 0 to MAX_PLACES_PER_HUB. */
-export function placesCount(row: RowView, column: string): number | undefined {
+function placesCount(row: RowView, column: string): number | undefined {
   const value = row.get(column);
   if (value === '') return row.fail(column, 'is empty (expected a whole number of places, 0 or more)');
   if (!/^\d{1,4}$/.test(value) || Number(value) > MAX_PLACES_PER_HUB) return row.fail(column, `"${value.slice(0, 20)}" is not a whole number of places from 0 to ${MAX_PLACES_PER_HUB}`);

@@ -146,7 +146,7 @@ export interface ImportResult {
   ignoredColumns: string[];
 }
 
-export const DEFAULT_MAX_ERRORS = 50;
+const DEFAULT_MAX_ERRORS = 50;
 export const DEFAULT_LA_CODE = '925';
 export const DEFAULT_LA_NAME = 'Lincolnshire (sample)';
 

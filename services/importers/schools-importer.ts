@@ -31,7 +31,7 @@ export interface SchoolsContext {
 }
 
 /** Accepted spellings (after normaliseWord), including the Get Information about Schools wording. */
-export const PHASE_SPELLINGS: ReadonlyMap<string, SchoolPhase> = new Map<string, SchoolPhase>([
+const PHASE_SPELLINGS: ReadonlyMap<string, SchoolPhase> = new Map<string, SchoolPhase>([
   ['nursery', 'nursery'],
   ['primary', 'primary'],
   ['middle', 'middle'],
@@ -43,7 +43,7 @@ export const PHASE_SPELLINGS: ReadonlyMap<string, SchoolPhase> = new Map<string,
   ['16_plus', 'sixteen_plus'],
 ]);
 
-export const TYPE_SPELLINGS: ReadonlyMap<string, SchoolType> = new Map<string, SchoolType>([
+const TYPE_SPELLINGS: ReadonlyMap<string, SchoolType> = new Map<string, SchoolType>([
   ['community', 'community'],
   ['community_school', 'community'],
   ['voluntary_aided', 'voluntary_aided'],

@@ -31,7 +31,7 @@ export interface UsersContext {
   aadInFile: Map<string, number>;
 }
 
-export const ROLE_SPELLINGS: ReadonlyMap<string, Role> = new Map<string, Role>([
+const ROLE_SPELLINGS: ReadonlyMap<string, Role> = new Map<string, Role>([
   ['la_manager', 'la_manager'],
   ['attendance_officer', 'attendance_officer'],
   ['school_leader', 'school_leader'],

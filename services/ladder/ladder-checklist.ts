@@ -19,7 +19,7 @@ export interface ChecklistItem {
 
 const hash = (text: string, length: number) => createHash('sha256').update(text).digest('hex').slice(0, length);
 
-export function checklistItemKey(text: string): string {
+function checklistItemKey(text: string): string {
   return hash(text.trim(), 12);
 }
 

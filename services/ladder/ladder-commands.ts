@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { todayInLondon } from '../calendar/dates';
+import { dayMonthYear, todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
 import type { Database, Role } from '../store/database';
 import { LadderStatsForbidden, ladderStats, recordLadderFeedback, recordLadderSearch, type LadderStats } from './ladder-feedback';
@@ -42,8 +42,8 @@ export type LadderReply =
 const id = z.string().trim().min(1).max(60);
 const query = z.string().max(MAX_QUERY_LENGTH * 2).optional();
 
-export const rungActionSchema = z.object({ id, q: query }).strip();
-export const feedbackActionSchema = z
+const rungActionSchema = z.object({ id, q: query }).strip();
+const feedbackActionSchema = z
   .object({
     verdict: z.enum(['yes', 'no']),
     id: id.optional(),
@@ -54,7 +54,7 @@ export const feedbackActionSchema = z
   .strip();
 
 /** "Save my ticks": the rung and question, plus one `tick-<item key>` input per action ("true" / "false"). */
-export const checklistActionSchema = z
+const checklistActionSchema = z
   .object({ id, q: query })
   .catchall(z.unknown())
   .transform((data) => ({
@@ -66,7 +66,7 @@ export const checklistActionSchema = z
   }));
 
 export const OUT_OF_DATE = 'That button is out of date (the ladder content may have changed). Type **ladder** to see the whole ladder.';
-export const STATS_FORBIDDEN = '**ladder stats** is for LA managers. Type **ladder** to see the whole ladder.';
+const STATS_FORBIDDEN = '**ladder stats** is for LA managers. Type **ladder** to see the whole ladder.';
 
 /** `ladder`, `ladder 2`, `ladder step two`, `ladder stats`, `ladder <a situation>`: the text after the word "ladder". */
 export async function runLadderCommand(ctx: LadderContext, actor: LadderActor, text: string): Promise<LadderReply> {
@@ -143,7 +143,7 @@ async function statsReply(ctx: LadderContext, actor: LadderActor): Promise<Ladde
     const since = new Date(`${start}T00:00:00+01:00`).toISOString();
     const stats = await ladderStats(ctx.db, actor.role, since);
     const labels = new Map(ctx.ladder.toolkit.entries.map((e) => [e.id, e.label]));
-    return { kind: 'stats', view: { stats, labels, periodLabel: `Since ${formatDate(start)}` } };
+    return { kind: 'stats', view: { stats, labels, periodLabel: `Since ${dayMonthYear(start)}` } };
   } catch (error) {
     if (error instanceof LadderStatsForbidden) return { kind: 'notice', message: STATS_FORBIDDEN };
     throw error;
@@ -157,7 +157,3 @@ export function academicYearStart(date: string): string {
   return `${month >= 9 ? year : year - 1}-09-01`;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-function formatDate(date: string): string {
-  return `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
-}

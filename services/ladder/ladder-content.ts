@@ -25,7 +25,7 @@ const link = z
   .url('must be a full link starting https://')
   .refine((value) => /^https?:\/\//.test(value), 'must start with https:// or http://');
 
-export const statutoryPointSchema = z
+const statutoryPointSchema = z
   .object({
     text: text(500),
     /** Where the duty or expectation comes from, e.g. "DfE suspension and permanent exclusion guidance". */
@@ -33,7 +33,7 @@ export const statutoryPointSchema = z
   })
   .strict();
 
-export const laServiceSchema = z
+const laServiceSchema = z
   .object({
     name: text(120),
     offers: text(400),
@@ -43,14 +43,14 @@ export const laServiceSchema = z
   })
   .strict();
 
-export const resourceSchema = z
+const resourceSchema = z
   .object({
     title: text(160),
     link,
   })
   .strict();
 
-export const cohortNotesSchema = z
+const cohortNotesSchema = z
   .object({
     looked_after: text(600),
     ehc_plan: text(600),
@@ -84,7 +84,7 @@ export const ladderEntrySchema = z
   })
   .strict();
 
-export const partSchema = z
+const partSchema = z
   .object({
     id: slug,
     title: text(100),
@@ -117,7 +117,7 @@ export const frameworkSchema = z
   })
   .strict();
 
-export const synonymGroupSchema = z
+const synonymGroupSchema = z
   .object({
     /** A name for the idea, shown in "why this matched", e.g. "leaving lessons". */
     concept: text(60),

@@ -10,7 +10,7 @@ import type { LadderVerdict } from './ladder-tables';
  */
 
 /** Longest question stored; longer text is cut. */
-export const MAX_STORED_QUERY = 500;
+const MAX_STORED_QUERY = 500;
 
 /** What "the same question" means when counting: case, spaces and trailing punctuation ignored. */
 export function queryKey(text: string): string {
@@ -109,7 +109,7 @@ export interface LadderStats {
 }
 
 /** Who may see everyone's ladder questions: the authority's managers (and admins). */
-export function mayReadLadderStats(role: Role): boolean {
+function mayReadLadderStats(role: Role): boolean {
   return role === 'la_manager' || role === 'admin';
 }
 

@@ -48,7 +48,7 @@ interface ParsedFile<T> {
 }
 
 /** "school_actions[3].title" from a zod path. */
-export function fieldPath(path: (string | number)[]): string {
+function fieldPath(path: (string | number)[]): string {
   return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
 }
 

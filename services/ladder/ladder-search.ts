@@ -1,6 +1,6 @@
 import { editDistance } from './edit-distance';
 import type { LadderEntry, LadderToolkit, SynonymGroup } from './ladder-content';
-import { FILLERS, isEnglishWord, isNumber, isStopword, numberWord, stem, words } from './search-text';
+import { FILLERS, isEnglishWord, isNumber, loadEnglishWords, isStopword, numberWord, stem, words } from './search-text';
 import { CAP_WARNING_DAYS, factsFromText } from './situation-rules';
 
 /**
@@ -27,7 +27,7 @@ export type SearchField =
   | 'part';
 
 /** What the card says when explaining a match. */
-export const FIELD_LABELS: Record<SearchField, string> = {
+const FIELD_LABELS: Record<SearchField, string> = {
   name: 'name',
   keywords: 'key words',
   signs: 'early warning signs',
@@ -78,7 +78,7 @@ const TOPIC_BONUS = 0.8;
  * The synonym idea meaning "what was tried has not worked". When a question has it, a rung's topic
  * bonus goes to the rung above instead: the ladder's own rule, move up when a rung has not worked.
  */
-export const NO_IMPROVEMENT = 'no improvement';
+const NO_IMPROVEMENT = 'no improvement';
 /** Fields that decide how distinctive a term is; a term every scenario mentions in passing is still distinctive if one rung is about it. */
 const SALIENT_WEIGHT = 1;
 const PASSING_MENTION = 0.25;
@@ -210,7 +210,7 @@ function buildPhraseTrie(groups: SynonymGroup[]): PhraseNode {
   return root;
 }
 
-export const conceptTerm = (concept: string) => `~${concept}`;
+const conceptTerm = (concept: string) => `~${concept}`;
 
 function add(map: Map<string, number>, key: string, by = 1) {
   map.set(key, (map.get(key) ?? 0) + by);
@@ -316,7 +316,7 @@ function fieldTexts(entry: LadderEntry): [SearchField, string[]][] {
 }
 
 /** Normalised form of a rung name: "Step Two" -> "step 2", "pre-ladder" -> "pre ladder". */
-export function nameKey(text: string): string {
+function nameKey(text: string): string {
   return words(text.replace(/\bpreladder\b/gi, 'pre ladder'))
     .filter((w) => w !== 'the')
     .map(numberWord)
@@ -324,6 +324,7 @@ export function nameKey(text: string): string {
 }
 
 export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
+  loadEnglishWords();
   const phrases = buildPhraseTrie(toolkit.synonyms);
   const docs: IndexedEntry[] = toolkit.entries.map((entry) => ({ entry, fields: new Map(), items: [] }));
   const vocabulary = new Map<string, number>();

@@ -79,7 +79,7 @@ export interface LadderService {
 /** Longest question we read; a paragraph pasted in is cut, not rejected. */
 export const MAX_QUERY_LENGTH = 500;
 
-export function summarise(entry: LadderEntry): EntrySummary {
+function summarise(entry: LadderEntry): EntrySummary {
   return { id: entry.id, kind: entry.kind, label: entry.label, title: entry.title, purpose: entry.purpose };
 }
 

@@ -1,4 +1,5 @@
-import { ENGLISH_WORDS } from './english-words';
+import { readFileSync } from 'node:fs';
+import { projectPath } from '../project-paths';
 import { porterStem } from './porter-stemmer';
 
 /**
@@ -7,7 +8,7 @@ import { porterStem } from './porter-stemmer';
  */
 
 /** Words that carry no meaning for finding a rung. Kept in the token stream for phrases, dropped for scoring. */
-export const STOPWORDS: ReadonlySet<string> = new Set(
+const STOPWORDS: ReadonlySet<string> = new Set(
   (
     'a about after again against all also am an another and any are as at be because been before being below between both but by can ' +
     'could did do does doing done down during each few for from further get gets getting got had has have having he her here ' +
@@ -47,7 +48,7 @@ const NUMBER_WORDS: Record<string, string> = {
 };
 
 /** Lower case, straight apostrophes, contractions folded ("don't" -> "dont", "pupil's" -> "pupil"). */
-export function normalise(text: string): string {
+function normalise(text: string): string {
   return text
     .toLowerCase()
     .normalize('NFKD')
@@ -92,10 +93,26 @@ export function isStopword(word: string): boolean {
   return STOPWORDS.has(word) || /^y\d{1,2}$/.test(word) || /^ks\d$/.test(word);
 }
 
+/** Made by scripts/make-english-words.ts (where the list comes from is in its header). */
+const ENGLISH_WORDS_FILE = 'data/words/english-words.txt';
+
 let english: Set<string> | undefined;
+
+/**
+ * Reads the word list (one word a line after a '#' header) if not read yet. The ladder index calls
+ * this when it is built, at start, so a missing file stops the start and no question does I/O.
+ */
+export function loadEnglishWords(): Set<string> {
+  if (english) return english;
+  const words = new Set<string>();
+  for (const line of readFileSync(projectPath(ENGLISH_WORDS_FILE), 'utf8').split('\n')) {
+    if (line !== '' && !line.startsWith('#')) words.add(line);
+  }
+  english = words;
+  return words;
+}
 
 /** A real English word (five letters or more), which typo correction must leave alone. */
 export function isEnglishWord(word: string): boolean {
-  english ??= new Set(ENGLISH_WORDS.split(' '));
-  return english.has(word);
+  return loadEnglishWords().has(word);
 }

@@ -37,7 +37,7 @@ export interface SituationPoint {
 }
 
 /** Statutory maximum of suspension days in one academic year, counted across schools. */
-export const SUSPENSION_CAP_DAYS = 45;
+const SUSPENSION_CAP_DAYS = 45;
 /** Local choice (not statutory): warn when this many days have been used. */
 export const CAP_WARNING_DAYS = 35;
 

@@ -9,7 +9,7 @@ import { projectPath } from '../project-paths';
  * bus route ahead of a closer one. Names match regardless of case.
  */
 
-export const DEFAULT_NEIGHBOURS_FILE = 'data/ap/district-neighbours.json';
+const DEFAULT_NEIGHBOURS_FILE = 'data/ap/district-neighbours.json';
 
 const fileSchema = z.object({ about: z.string().optional(), neighbours: z.record(z.array(z.string().min(1)).max(100)) }).strict();
 

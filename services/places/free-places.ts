@@ -25,7 +25,7 @@ export interface FreeCount {
   transient: number;
 }
 
-export function occupiesOn(placement: Pick<PlacementSpan, 'start' | 'end'>, date: string): boolean {
+function occupiesOn(placement: Pick<PlacementSpan, 'start' | 'end'>, date: string): boolean {
   return placement.start <= date && (placement.end === null || placement.end >= date);
 }
 

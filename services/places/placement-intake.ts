@@ -19,7 +19,7 @@ import { loadHubs, loadPlacementSpans, savePlacement } from './places-repository
  * excluded from one of them. Field rules are the ap-placements file's (placement-fields.ts).
  */
 
-export const placementBodySchema = z
+const placementBodySchema = z
   .object({
     upn: z.string(),
     provider: z.string(),

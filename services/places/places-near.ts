@@ -35,7 +35,7 @@ export interface PlacesNearView {
 }
 
 /** Hubs shown: every hub of the pupil's district, then other districts' until this many are listed. */
-export const HUBS_SHOWN = 5;
+const HUBS_SHOWN = 5;
 /** Sixth school day: five days of the school's own provision, then the authority's. */
 const DAY_SIX = 6;
 

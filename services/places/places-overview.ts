@@ -23,12 +23,12 @@ import type { ApPhase, PlaceKind } from './places-schema';
  * pupil listed is audited.
  */
 
-export const PLACES_ROLES: readonly Role[] = ['la_manager', 'attendance_officer', 'admin'];
+const PLACES_ROLES: readonly Role[] = ['la_manager', 'attendance_officer', 'admin'];
 export const PLACES_REFUSAL = 'The places overview is for the local authority’s teams (LA managers, attendance officers and administrators).';
 /** "Due to leave": the last day in the place falls within this many school days from today. */
-export const LEAVING_WITHIN_SCHOOL_DAYS = 10;
+const LEAVING_WITHIN_SCHOOL_DAYS = 10;
 /** Lists on the card stop here ("and N more"), to keep it within Teams' size limit. */
-export const LIST_LIMIT = 20;
+const LIST_LIMIT = 20;
 const DAY_SIX = 6;
 
 export interface HubOccupancy {

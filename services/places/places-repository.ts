@@ -113,7 +113,7 @@ export async function savePlacement(trx: Kysely<Database>, input: PlacementInput
  * Records (or moves earlier) the exclusion's full-time place, then re-runs the rules for the pupil
  * and redraws the case's sent cards.
  */
-export async function markExclusionPlaced(trx: Kysely<Database>, exclusionId: number, pupilId: number, placedOn: string, source: string, now: string): Promise<void> {
+async function markExclusionPlaced(trx: Kysely<Database>, exclusionId: number, pupilId: number, placedOn: string, source: string, now: string): Promise<void> {
   const recordedBy = source.startsWith('card:') ? Number(source.slice(5)) : null;
   const existing = await trx.selectFrom('exclusion_placement').select('placed_on').where('exclusion_id', '=', exclusionId).executeTakeFirst();
   if (existing && existing.placed_on <= placedOn) return;

@@ -194,4 +194,3 @@ export type Enrolment = Selectable<EnrolmentTable>;
 export type Exclusion = Selectable<ExclusionTable>;
 export type StaffUser = Selectable<StaffUserTable>;
 export type ConversationRef = Selectable<ConversationRefTable>;
-export type AuditEntry = Selectable<AuditLogTable>;

@@ -6,7 +6,7 @@ export interface StoreLocation {
   target: string;
 }
 
-export const DEFAULT_SQLITE_PATH = 'data/inclusion.sqlite';
+const DEFAULT_SQLITE_PATH = 'data/inclusion.sqlite';
 
 /**
  * Reads DATABASE_URL: unset or `sqlite:<path>` means the embedded store, `postgres://` or

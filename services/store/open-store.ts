@@ -29,7 +29,7 @@ export interface Store {
 }
 
 /** Versioned migrations, applied in name order. Add new ones; never edit an applied one. */
-export function migrationsFor(engine: Engine): Record<string, Migration> {
+function migrationsFor(engine: Engine): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(engine),
     '0002-ladder-feedback': ladderFeedbackMigration(engine),

@@ -13,7 +13,7 @@
 export type CsvValue = string | number | boolean | null | undefined | Date;
 
 /** The line ending between rows (RFC 4180; Excel reads it everywhere). */
-export const CSV_LINE_END = '\r\n';
+const CSV_LINE_END = '\r\n';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;

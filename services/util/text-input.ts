@@ -64,8 +64,3 @@ export function recordIdSchema(messages: { missing?: string; invalid?: string } 
     .min(1, messages.missing ?? invalid)
     .max(MAX_RECORD_ID, invalid);
 }
-
-/** A zod string refined to refuse control characters (ids, names, codes). */
-export function plainString(message = 'must not contain control characters') {
-  return z.string().refine((s) => !hasControlCharacters(s), message);
-}

@@ -8,7 +8,8 @@ import { openStore, type Store } from '../../services/store/open-store';
 import { messageActivity, TEST_USERS } from '../helpers/activities';
 import { firstCard, insertStaff, startBot, type RunningBot } from '../helpers/bot-harness';
 import { assertValidCard } from '../helpers/card-check';
-import { actorFor, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from '../services/cluster/cluster-fixture';
+import { NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from '../services/cluster/cluster-fixture';
+import { actorOf } from '../helpers/fixtures';
 
 /** The text of a .docx: it must be a valid zip holding word/document.xml. */
 function docxText(body: Buffer): string {
@@ -43,7 +44,7 @@ describe('cluster export: Word and CSV through single-use links', () => {
     const officer = await store.db.selectFrom('staff_user').selectAll().where('aad_object_id', '=', TEST_USERS.attendanceOfficer.aadObjectId).executeTakeFirstOrThrow();
     await saveReview(
       { db: store.db, calendar: testCalendar(), clock: fixedClock(NOW) },
-      actorFor(officer),
+      actorOf(officer),
       { district: 'Boston', pupilId: fixture.pupils.severe!.id, barriers: 'Transport', outcome: '=cmd|calc outcome', actionWhat: 'Bus pass', actionOwner: String(officer.id), actionDue: '2026-12-02' },
       'own',
     );
@@ -114,7 +115,7 @@ describe('cluster export: Word and CSV through single-use links', () => {
 
     // Expiry, with the clock moved on: the link stops working after ten minutes.
     const officer = await store.db.selectFrom('staff_user').selectAll().where('aad_object_id', '=', TEST_USERS.attendanceOfficer.aadObjectId).executeTakeFirstOrThrow();
-    const made = await createExportLinks({ db: store.db, calendar: testCalendar(), clock: fixedClock(NOW) }, actorFor(officer), { district: 'Boston', view: 'own' });
+    const made = await createExportLinks({ db: store.db, calendar: testCalendar(), clock: fixedClock(NOW) }, actorOf(officer), { district: 'Boston', view: 'own' });
     assert.ok(made.ok);
     const later = { db: store.db, calendar: testCalendar(), clock: fixedClock(new Date(Date.parse(NOW) + 10 * 60_000 + 1000).toISOString()) };
     assert.equal(await openExportLink(later, made.view.tokens.agenda), undefined);

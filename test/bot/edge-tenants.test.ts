@@ -6,6 +6,7 @@ import { VERBS } from '../../cards/verbs';
 import { ADMIN_ONLY_MESSAGE } from '../../services/identity/admin-commands';
 import { TEST_USERS, executeActivity, messageActivity } from '../helpers/activities';
 import { DEFAULT_STAFF, firstCard, startBot, type RunningBot } from '../helpers/bot-harness';
+import { ROSTER_TIMEOUT_MS } from '../../bot/teams-roster';
 import { cardText } from '../helpers/card-check';
 
 /** A Teams roster on loopback: GET .../members/<id> answers with the given email. */
@@ -40,9 +41,9 @@ describe('edge: tenants (issue 13.4)', () => {
     await bot?.close();
     bot = undefined;
   });
-  const start = async (env: Record<string, string> = {}, staff = DEFAULT_STAFF) => {
+  const start = async (env: Record<string, string> = {}, staff = DEFAULT_STAFF, rosterTimeoutMs?: number) => {
     refusals = [];
-    bot = await startBot({ env, staff, server: { refusalLog: { refuse: (reason) => refusals.push(reason) } } });
+    bot = await startBot({ env, staff, server: { refusalLog: { refuse: (reason) => refusals.push(reason) } }, rosterTimeoutMs });
     return bot;
   };
 
@@ -88,7 +89,8 @@ describe('edge: tenants (issue 13.4)', () => {
     it('links within an allowed tenant, and audits it', async () => {
       const roster = await fakeRoster(newHead.email);
       try {
-        await start({ ALLOWED_TENANTS: 'tenant-1' }, [...DEFAULT_STAFF, newHead]);
+        // A fake roster answers: the look-up gets the bot's real time limit.
+        await start({ ALLOWED_TENANTS: 'tenant-1' }, [...DEFAULT_STAFF, newHead], ROSTER_TIMEOUT_MS);
         await unlinkedStaff();
         const card = firstCard(await bot!.say(messageActivity('help', { from: TEST_USERS.stranger, serviceUrl: roster.serviceUrl })));
         assert.match(cardText(card), /School leader/);
@@ -106,7 +108,7 @@ describe('edge: tenants (issue 13.4)', () => {
     it('does not let an account already linked be taken by another identity with the same email', async () => {
       const roster = await fakeRoster('head@school.example');
       try {
-        await start({}, [...DEFAULT_STAFF, { ...newHead, email: 'head@school.example', user: { ...newHead.user, aadObjectId: 'aad-original' } }]);
+        await start({}, [...DEFAULT_STAFF, { ...newHead, email: 'head@school.example', user: { ...newHead.user, aadObjectId: 'aad-original' } }], ROSTER_TIMEOUT_MS);
         const replies = await bot!.say(messageActivity('help', { from: TEST_USERS.stranger, serviceUrl: roster.serviceUrl }));
         assert.equal(replies[0].attachments, undefined, 'no card: not set up');
         const row = await bot!.store.db.selectFrom('staff_user').selectAll().where('email', '=', 'head@school.example').executeTakeFirstOrThrow();

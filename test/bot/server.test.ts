@@ -120,20 +120,32 @@ describe('bot over HTTP', () => {
     });
 
     it('finishes a turn already in flight before closing', async () => {
-      // A slow Teams roster (the unknown user's email look-up) keeps the turn in flight.
+      await bot.close();
+      bot = await startBot({ rosterTimeoutMs: 10_000 });
+      // A Teams roster that holds the unknown user's email look-up until told keeps the turn in flight.
+      let rosterAsked!: () => void;
+      const asked = new Promise<void>((resolve) => (rosterAsked = resolve));
+      let answerRoster!: () => void;
+      const answer = new Promise<void>((resolve) => (answerRoster = resolve));
       const slowConnector = createServer((_req, res) => {
-        setTimeout(() => {
+        rosterAsked();
+        void answer.then(() => {
           res.writeHead(404, { 'content-type': 'application/json' });
           res.end('{}');
-        }, 400);
+        });
       });
       await new Promise<void>((resolve) => slowConnector.listen(0, '127.0.0.1', resolve));
       const port = (slowConnector.address() as AddressInfo).port;
       try {
         const pending = bot.say(messageActivity('help', { from: TEST_USERS.stranger, serviceUrl: `http://127.0.0.1:${port}/` }));
-        await new Promise((r) => setTimeout(r, 100));
+        await asked;
         assert.equal(bot.bot.inFlight(), 1);
-        await bot.bot.close(5000);
+        let closed = false;
+        const closing = bot.bot.close(5000).then(() => (closed = true));
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(closed, false, 'close waits for the turn');
+        answerRoster();
+        await closing;
         const replies = await pending;
         assert.deepEqual(
           replies.map((r) => r.text),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { CARD_SIZE_LIMIT_BYTES, cardSizeBytes } from '../../cards/adaptive-card';
-import { alertCard, formatDate, schoolDaysLeftText } from '../../cards/alert-card';
+import { alertCard, schoolDaysLeftText } from '../../cards/alert-card';
+import { weekdayDate } from '../../services/calendar/dates';
 import { ALL_VERBS } from '../../cards/verbs';
 import type { DistrictAlertView, PupilAlertView } from '../../services/alerts/alert-view';
 import { assertValidCard, cardText, cardVerbs } from '../helpers/card-check';
@@ -112,7 +113,7 @@ describe('alert card', () => {
   });
 
   it('words dates and school days left', () => {
-    assert.equal(formatDate('2026-11-30'), 'Mon 30 Nov 2026');
+    assert.equal(weekdayDate('2026-11-30'), 'Mon 30 Nov 2026');
     assert.equal(schoolDaysLeftText(0), 'today');
     assert.equal(schoolDaysLeftText(1), '1 school day left');
     assert.equal(schoolDaysLeftText(-1), 'overdue by 1 school day');

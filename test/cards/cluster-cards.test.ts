@@ -21,7 +21,8 @@ import { saveReview } from '../../services/cluster/pupil-review-writes';
 import { fixedClock } from '../../services/clock';
 import { openStore, type Store } from '../../services/store/open-store';
 import { assertValidCard, cardText, cardVerbs } from '../helpers/card-check';
-import { actorFor, daysAfter, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from '../services/cluster/cluster-fixture';
+import { daysAfter, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from '../services/cluster/cluster-fixture';
+import { actorOf } from '../helpers/fixtures';
 
 const LONG = 'Saint Bartholomew-the-Great Church of England Voluntary Aided Academy and Sixth Form';
 
@@ -91,7 +92,7 @@ describe('cluster cards', () => {
   after(() => store.close());
 
   it('the agenda card validates, opens each pupil\'s review and names the meeting', async () => {
-    const result = await getClusterAgenda(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' });
+    const result = await getClusterAgenda(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' });
     assert.ok(result.ok);
     const card = clusterAgendaCard(result.view, { refreshUserIds: ['29:a', '29:b'] });
     assertValidCard(card);
@@ -163,7 +164,7 @@ describe('cluster cards', () => {
   });
 
   it('the candidates card from the store validates', async () => {
-    const result = await getClusterCandidates(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' });
+    const result = await getClusterCandidates(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' });
     assert.ok(result.ok);
     const card = clusterCandidatesCard(result.view);
     assertValidCard(card);
@@ -185,7 +186,7 @@ describe('cluster cards', () => {
   });
 
   it('the shared agenda card carries no name, only initials, year and school', async () => {
-    const result = await getClusterAgenda(deps(), actorFor(fixture.staff.officer!, 'groupChat'), { district: 'Boston', view: 'shared' });
+    const result = await getClusterAgenda(deps(), actorOf(fixture.staff.officer!, 'groupChat'), { district: 'Boston', view: 'shared' });
     assert.ok(result.ok);
     const words = cardText(clusterAgendaCard(result.view));
     assert.match(words, /\*\*A\.B\.\*\* · Y9 · Boston Grammar Test School/);
@@ -214,7 +215,7 @@ describe('cluster cards', () => {
   });
 
   it('the review card shows the weeks as a chart with words, codes, flags and the form', async () => {
-    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.paSocial!.id, view: 'own' });
+    const result = await getPupilReview(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.paSocial!.id, view: 'own' });
     assert.ok(result.ok);
     const card = pupilReviewCard(result.view);
     assertValidCard(card);
@@ -232,7 +233,7 @@ describe('cluster cards', () => {
   });
 
   it('the review card says what changed without calling a severe pupil improving, ends the period on the last marked day and links alerts', async () => {
-    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
+    const result = await getPupilReview(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
     assert.ok(result.ok);
     // Marks run to Wednesday 25 November; the week's Friday is still to come.
     assert.equal(result.view.asOf, '2026-11-25');
@@ -262,7 +263,7 @@ describe('cluster cards', () => {
   });
 
   it('agenda rows say "attendance" and colour flags by severity, not all red', async () => {
-    const result = await getClusterAgenda(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' });
+    const result = await getClusterAgenda(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' });
     assert.ok(result.ok);
     assert.equal(result.view.asOf, '2026-11-25', 'the period ends on the last day with marks');
     const card = clusterAgendaCard(result.view);
@@ -275,7 +276,7 @@ describe('cluster cards', () => {
   });
 
   it('the review card names the bad field and keeps what was typed', async () => {
-    const result = await saveReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, actionWhat: 'Home visit', actionOwner: String(fixture.staff.officer!.id), actionDue: '2026-11-01' }, 'own');
+    const result = await saveReview(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, actionWhat: 'Home visit', actionOwner: String(fixture.staff.officer!.id), actionDue: '2026-11-01' }, 'own');
     assert.ok(result.ok && result.view.errors);
     const card = pupilReviewCard(result.view.view, { errors: result.view.errors, form: result.view.form });
     assertValidCard(card);
@@ -286,7 +287,7 @@ describe('cluster cards', () => {
   });
 
   it('the due date the client refuses carries its own message (Teams shows it; otherwise Save seems to do nothing)', async () => {
-    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
+    const result = await getPupilReview(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
     assert.ok(result.ok);
     const card = pupilReviewCard(result.view);
     const due = (card.body as any[]).find((e) => e.id === 'actionDue');
@@ -299,7 +300,7 @@ describe('cluster cards', () => {
   });
 
   it('a field the form schema refuses comes back beside the field, the card and the typed text kept', async () => {
-    const result = await saveReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, barriers: 'b'.repeat(2001), outcome: 'Plan agreed' }, 'own');
+    const result = await saveReview(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, barriers: 'b'.repeat(2001), outcome: 'Plan agreed' }, 'own');
     assert.ok(result.ok && !result.view.saved, 'the review card comes back, not a problem card');
     assert.deepEqual(result.view.errors, { barriers: 'must be at most 2000 characters' });
     const card = pupilReviewCard(result.view.view, { errors: result.view.errors, form: result.view.form });
@@ -311,7 +312,7 @@ describe('cluster cards', () => {
   });
 
   it('a review with many actions and long texts stays under 28 KB', async () => {
-    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
+    const result = await getPupilReview(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, view: 'own' });
     assert.ok(result.ok);
     const long = 'x'.repeat(2000);
     const view: ReviewView = {
@@ -444,7 +445,7 @@ describe('cluster cards', () => {
   });
 
   it('the review card carries the chart with week labels and the threshold label in words too', async () => {
-    const result = await getPupilReview(deps(), actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.worsening!.id, view: 'own' });
+    const result = await getPupilReview(deps(), actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.worsening!.id, view: 'own' });
     assert.ok(result.ok);
     const card = pupilReviewCard(result.view);
     assertValidCard(card);
@@ -462,7 +463,7 @@ describe('cluster cards', () => {
   });
 
   it('minutes, my actions and the overdue note validate; the note shows initials only', async () => {
-    const officer = actorFor(fixture.staff.officer!);
+    const officer = actorOf(fixture.staff.officer!);
     await saveReview(deps(), officer, { district: 'Boston', pupilId: fixture.pupils.severe!.id, outcome: 'Plan agreed', actionWhat: 'Early help assessment', actionOwner: String(fixture.staff.officer!.id), actionDue: '2026-12-01' }, 'own');
     const minutes = await getMinutes(deps(), officer, { district: 'Boston', view: 'own' });
     assert.ok(minutes.ok);

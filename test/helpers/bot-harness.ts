@@ -56,6 +56,12 @@ export interface StartOptions {
   logger?: Logger;
   /** e.g. a local key server for token validation, or a captured refusal log. */
   server?: BotServerOptions;
+  /**
+   * How long an unknown user's email look-up waits for Teams' roster. Default 0: the activities'
+   * serviceUrl (127.0.0.1:1) has no roster and the connector client keeps retrying it, so the
+   * look-up is given up at once (it finds nothing either way). Tests with a fake roster pass more.
+   */
+  rosterTimeoutMs?: number;
 }
 
 /** Starts the real server on a free loopback port over an in-memory store (unless one is given). */
@@ -67,6 +73,7 @@ export async function startBot(options: StartOptions = {}): Promise<RunningBot> 
     store,
     clock: options.clock ?? fixedClock('2026-11-25T10:00:00Z'),
     logger: options.logger ?? silentLogger,
+    rosterTimeoutMs: options.rosterTimeoutMs ?? 0,
   }, options.server);
   const { port } = await bot.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

@@ -11,7 +11,7 @@ export interface CardProblems {
 }
 
 /** Parses a card with the Adaptive Cards library and returns every problem it reports. */
-export function cardProblems(json: unknown): CardProblems {
+function cardProblems(json: unknown): CardProblems {
   const card = new AC.AdaptiveCard();
   const context = new AC.SerializationContext();
   card.parse(json, context);

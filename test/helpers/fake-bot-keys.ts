@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
  * can prove a forged token was refused before any fetch.
  */
 
-export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
+const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
 
 export interface SigningKey {
   kid: string;

@@ -51,7 +51,7 @@ export interface FakeConnectorOptions {
  * conversation 7/1 s, 8/2 s, 60/30 s, 1800/1 h; per app per tenant 50/s. Sliding windows over the
  * arrival times of accepted posts; a post over any of them is refused with 429 (Retry-After: 1).
  */
-export function teamsLimitGate(now: () => number = Date.now) {
+function teamsLimitGate(now: () => number = Date.now) {
   const seen = new Map<string, number[]>();
   const over = (key: string, windows: readonly Window[], t: number) => {
     const times = seen.get(key) ?? [];

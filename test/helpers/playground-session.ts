@@ -10,10 +10,10 @@ import { PROJECT_ROOT } from '../../services/project-paths';
  * Only loopback is reached: the page's requests elsewhere (an Office font CDN) are aborted.
  */
 
-export const CHROMIUM = process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // Generous: the Playground page is a 9 MB bundle and CI machines are slow; these are waits, not assertions.
-export const START_TIMEOUT = 150_000;
+const START_TIMEOUT = 150_000;
 export const SELECTOR_TIMEOUT = 60_000;
 
 /** Skips the suite when there is no browser, unless REQUIRE_BROWSER=1 (CI), where that fails. */
@@ -145,7 +145,7 @@ export function delay(ms: number): Promise<void> {
 }
 
 /** Resolves with the first output line matching `pattern`; rejects if the process exits or time runs out. */
-export function waitForLine(child: Child, output: string[], pattern: RegExp, timeoutMs: number): Promise<string> {
+function waitForLine(child: Child, output: string[], pattern: RegExp, timeoutMs: number): Promise<string> {
   const already = output.find((line) => pattern.test(line));
   if (already) return Promise.resolve(already);
   return new Promise((resolve, reject) => {

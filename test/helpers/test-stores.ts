@@ -87,7 +87,7 @@ export function forEachEngine(body: (getStore: () => Store, engine: Engine) => v
 }
 
 /** Opens a store whose every table lives in a new schema; close() drops the schema. */
-export async function openPostgresInFreshSchema(baseUrl: string): Promise<Store> {
+async function openPostgresInFreshSchema(baseUrl: string): Promise<Store> {
   const schema = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: baseUrl });
   await admin.connect();

@@ -10,7 +10,7 @@ import { buildAppPackage, DEFAULT_MANIFEST_DIR } from '../../scripts/package-app
 import { placeholderReason } from '../../manifest/build/placeholder-links';
 import { COMMANDS as CATALOGUE, menuCommands, type MenuCommand } from '../../services/commands/command-catalogue';
 import { MENU_LIMITS, withCommandLists } from '../../manifest/build/command-lists';
-import { encodePng } from '../../scripts/make-icons';
+import { encodeRgbaPng } from '../../cards/png';
 import { checkIcon } from '../../manifest/build/icon-checks';
 import { bundledSchemaVersions, validateManifestSchema } from '../../manifest/build/manifest-schema';
 import { fillTemplate, findPlaceholders } from '../../manifest/build/manifest-template';
@@ -199,10 +199,10 @@ describe('Teams app package', () => {
       const rgba = new Uint8Array(32 * 32 * 4);
       rgba.set([255, 255, 255, 255], 0);
       rgba.set([0x1d, 0x6f, 0x7a, 255], (3 * 32 + 5) * 4);
-      const coloured = checkIcon('outline', 'outline.png', encodePng(32, 32, rgba));
+      const coloured = checkIcon('outline', 'outline.png', encodeRgbaPng(32, 32, rgba));
       assert.deepEqual(coloured.problems, ['outline.png (outline icon) must be white on transparent; pixel (5, 3) is #1d6f7a']);
 
-      const opaque = checkIcon('outline', 'outline.png', encodePng(32, 32, new Uint8Array(32 * 32 * 4).fill(255)));
+      const opaque = checkIcon('outline', 'outline.png', encodeRgbaPng(32, 32, new Uint8Array(32 * 32 * 4).fill(255)));
       assert.deepEqual(opaque.problems, ['outline.png (outline icon) must have a transparent background; no pixel is transparent']);
 
       assert.match(checkIcon('color', 'color.png', Buffer.from('not a png')).problems[0]!, /color\.png \(color icon\) is not a PNG file/);
@@ -424,8 +424,8 @@ describe('Teams app package', () => {
         }
         rows.push(row);
       }
-      // Reuse a filter-0 PNG for the header and swap in the filtered image data (CRCs are not checked).
-      const plain = encodePng(width, height, rgba);
+      // Reuse an encoded PNG for the header and swap in the filtered image data (CRCs are not checked).
+      const plain = encodeRgbaPng(width, height, rgba);
       const ihdrEnd = 8 + 12 + 13;
       const data = deflateSync(Buffer.concat(rows));
       const length = Buffer.alloc(4);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CONFIG_VARIABLES, ConfigError, isAuthEnabled, loadConfig } from '../../services/config';
+import { CONFIG_VARIABLES, ConfigError, configValue, isAuthEnabled, loadConfig } from '../../services/config';
 
 describe('configuration', () => {
   it('has sensible defaults for local use', () => {
@@ -17,6 +17,10 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['CLOCK_NOW', 'next tuesday'],
     ['MicrosoftAppType', 'Anything'],
+    ['OVERDUE_REMINDER_MINUTES', '0'],
+    ['ALERT_SCHEDULE_TICK_SECONDS', 'often'],
+    ['IDENTITY_CACHE_SECONDS', '-1'],
+    ['IDENTITY_CACHE_USERS', '0'],
   ] as const) {
     it(`names ${variable} when it is "${value}"`, () => {
       assert.throws(
@@ -25,6 +29,13 @@ describe('configuration', () => {
       );
     });
   }
+
+  it('reads one setting by the same rule, for tools that run without the rest', () => {
+    assert.equal(configValue('CALENDAR_FILE', { CALENDAR_FILE: 'data/calendar/other.json', PORT: 'not-a-port' }), 'data/calendar/other.json');
+    assert.equal(configValue('CALENDAR_FILE', { CALENDAR_FILE: '  ' }), undefined);
+    assert.equal(configValue('OVERDUE_REMINDER_MINUTES', {}), 15);
+    assert.throws(() => configValue('OVERDUE_REMINDER_MINUTES', { OVERDUE_REMINDER_MINUTES: 'soon' }), /^ConfigError: configuration: OVERDUE_REMINDER_MINUTES is invalid/);
+  });
 
   it('never echoes the bad value (it may be a secret)', () => {
     assert.throws(

@@ -3,30 +3,14 @@ import { byUrgency, claimGoLive, noteFirstContact, planCards, SUMMARY_KIND, type
 import { runPupilRules, type AlertRunnerDeps } from '../../../services/alerts/alert-runner';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
-import type { Role, StaffUser } from '../../../services/store/database';
+import type { StaffUser } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
 import { forEachEngine } from '../../helpers/test-stores';
-import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
+import { FIXTURE_SCHOOLS, type FixtureCounty, insertExclusion, insertFixtureCounty, insertStaffUser } from '../../helpers/fixtures';
 
 const BOSTON = FIXTURE_SCHOOLS.bostonSecondary.urn;
 const NOW = '2026-11-25T10:00:00.000Z';
 const calendar = loadCalendar();
-
-async function addUser(store: Store, name: string, role: Role, scope: string): Promise<StaffUser> {
-  return store.db
-    .insertInto('staff_user')
-    .values({ aad_object_id: `aad-${name}`, email: `${name}@example.org`, name, role, scope, created_at: NOW })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-async function addExclusion(store: Store, pupilId: number, category: 'SUSP' | 'PERM', start: string, sessions: number) {
-  return store.db
-    .insertInto('exclusion')
-    .values({ pupil_id: pupilId, school_urn: BOSTON, category, reasons: 'PA', start_date: start, sessions, notified_date: start, missed_public_exam: 0, source: 'test', created_at: NOW })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-}
 
 async function queuedFor(store: Store, user: StaffUser) {
   return store.db
@@ -60,7 +44,7 @@ describe('alert cases: go-live, first contact and the daily budget', () => {
       const store = getStore();
       county = await insertFixtureCounty(store);
       deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW), cardsPerDay: 3 };
-      manager = await addUser(store, 'manager', 'la_manager', 'county');
+      manager = await insertStaffUser(store, 'manager', 'la_manager', 'county');
     });
 
     it('holds history loaded before go-live, then on first contact sends one summary and the most urgent cases', async () => {
@@ -68,8 +52,8 @@ describe('alert cases: go-live, first contact and the daily budget', () => {
       // A term of history: eight suspensions of a pupil with an EHC plan (no deadlines) and one
       // permanent exclusion whose duties are past due.
       const suspensions = [];
-      for (const day of ['01', '02', '05', '06', '07', '08', '09', '12']) suspensions.push((await addExclusion(store, county.pupils.ehcPlan, 'SUSP', `2026-10-${day}`, 2)).id);
-      const pex = await addExclusion(store, county.pupils.lookedAfter, 'PERM', '2026-10-12', 0);
+      for (const day of ['01', '02', '05', '06', '07', '08', '09', '12']) suspensions.push((await insertExclusion(store, { pupilId: county.pupils.ehcPlan, schoolUrn: BOSTON, category: 'SUSP', start: `2026-10-${day}`, sessions: 2 })).id);
+      const pex = await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: BOSTON, category: 'PERM', start: '2026-10-12', sessions: 0 });
       const golive = await runPupilRules(deps);
       assert.ok(golive.newAlerts >= 9);
       assert.equal(golive.queuedDeliveries, 0, 'nobody has a chat with the bot yet: nothing pushed');
@@ -96,21 +80,21 @@ describe('alert cases: go-live, first contact and the daily budget', () => {
       await noteFirstContact(store.db, deps.clock, manager.id, 3);
       assert.deepEqual(await queuedFor(store, manager), [], 'nothing waiting at first contact');
 
-      for (let i = 0; i < 5; i++) await addExclusion(store, county.pupils.ehcPlan, 'SUSP', `2026-11-${String(16 + i).padStart(2, '0')}`, 2);
+      for (let i = 0; i < 5; i++) await insertExclusion(store, { pupilId: county.pupils.ehcPlan, schoolUrn: BOSTON, category: 'SUSP', start: `2026-11-${String(16 + i).padStart(2, '0')}`, sessions: 2 });
       await runPupilRules(deps);
       let rows = await queuedFor(store, manager);
       assert.deepEqual(rows.map((r) => r.kind).sort(), ['alert', 'alert', 'alert', SUMMARY_KIND].sort(), 'three cards today, the other two in one summary');
 
       // The pupil's sixth day of suspension this term: new duties on the last suspension, and another
       // case; the budget is spent, so no more cards today and the summary already covers them.
-      await addExclusion(store, county.pupils.ehcPlan, 'SUSP', '2026-11-23', 4);
+      await insertExclusion(store, { pupilId: county.pupils.ehcPlan, schoolUrn: BOSTON, category: 'SUSP', start: '2026-11-23', sessions: 4 });
       await runPupilRules(deps);
       rows = await queuedFor(store, manager);
       assert.equal(rows.filter((r) => r.kind === 'alert').length, 3, 'never more than the budget in a day');
       assert.equal(rows.filter((r) => r.kind === SUMMARY_KIND).length, 1, 'one summary a day');
 
       // Next day: the budget is back.
-      await addExclusion(store, county.pupils.noFlags, 'PERM', '2026-11-25', 0);
+      await insertExclusion(store, { pupilId: county.pupils.noFlags, schoolUrn: BOSTON, category: 'PERM', start: '2026-11-25', sessions: 0 });
       await runPupilRules({ ...deps, clock: fixedClock('2026-11-26T10:00:00Z') });
       rows = await queuedFor(store, manager);
       assert.equal(rows.filter((r) => r.kind === 'alert').length, 4);

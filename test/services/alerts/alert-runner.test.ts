@@ -7,37 +7,15 @@ import { fixedClock } from '../../../services/clock';
 import { makeUpn } from '../../../services/domain/upn';
 import { queuePupilsForRules } from '../../../services/exclusions/exclusion-repository';
 import { resolveRuleSettings } from '../../../services/exclusions/rule-settings';
-import type { Actor } from '../../../services/identity/actor';
-import { parseScope } from '../../../services/identity/scope';
-import type { ConversationType, Role, StaffUser } from '../../../services/store/database';
+import type { StaffUser } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
 import { forEachEngine } from '../../helpers/test-stores';
-import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
+import { actorOf, FIXTURE_SCHOOLS, type FixtureCounty, insertExclusion, insertFixtureCounty, insertStaffUser } from '../../helpers/fixtures';
 
 const BOSTON = FIXTURE_SCHOOLS.bostonSecondary.urn;
 const LINCOLN = FIXTURE_SCHOOLS.lincolnSecondary.urn;
 const NOW = '2026-11-25T10:00:00.000Z';
 const calendar = loadCalendar();
-
-async function addUser(store: Store, name: string, role: Role, scope: string): Promise<StaffUser> {
-  return store.db
-    .insertInto('staff_user')
-    .values({ aad_object_id: `aad-${name}`, email: `${name}@example.org`, name, role, scope, created_at: NOW })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-function actorOf(user: StaffUser, conversationType: ConversationType = 'personal'): Actor {
-  return { user, role: user.role, scope: parseScope(user.scope), aadObjectId: user.aad_object_id, conversationType };
-}
-
-async function addExclusion(store: Store, pupilId: number, urn: number, category: 'SUSP' | 'PERM' | 'LUNC', start: string, sessions: number) {
-  return store.db
-    .insertInto('exclusion')
-    .values({ pupil_id: pupilId, school_urn: urn, category, reasons: 'PA', start_date: start, sessions, notified_date: start, missed_public_exam: 0, source: 'test', created_at: NOW })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-}
 
 async function outbox(store: Store) {
   return store.db
@@ -67,11 +45,11 @@ describe('alert runner and subscriptions', () => {
       // On SQLite this exercises the prepared-statement path; PostgreSQL runs the Kysely one.
       deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW) };
       users = {
-        manager: await addUser(store, 'manager', 'la_manager', 'county'),
-        bostonLeader: await addUser(store, 'bostonleader', 'school_leader', `school:${BOSTON}`),
-        lincolnLeader: await addUser(store, 'lincolnleader', 'school_leader', `school:${LINCOLN}`),
-        officer: await addUser(store, 'officer', 'attendance_officer', 'district:Boston'),
-        lincolnManager: await addUser(store, 'lincolnmanager', 'la_manager', 'district:Lincoln'),
+        manager: await insertStaffUser(store, 'manager', 'la_manager', 'county'),
+        bostonLeader: await insertStaffUser(store, 'bostonleader', 'school_leader', `school:${BOSTON}`),
+        lincolnLeader: await insertStaffUser(store, 'lincolnleader', 'school_leader', `school:${LINCOLN}`),
+        officer: await insertStaffUser(store, 'officer', 'attendance_officer', 'district:Boston'),
+        lincolnManager: await insertStaffUser(store, 'lincolnmanager', 'la_manager', 'district:Lincoln'),
       };
       // Live since last week, and everyone has talked to the bot: new alerts are pushed.
       await claimGoLive(store.db, fixedClock('2026-11-16T10:00:00Z'));
@@ -83,7 +61,7 @@ describe('alert runner and subscriptions', () => {
 
     it('queues one card per case (every duty of the exclusion on it) once per subscriber in scope, using role defaults', async () => {
       const store = getStore();
-      await addExclusion(store, county.pupils.lookedAfter, BOSTON, 'PERM', '2026-11-23', 0);
+      await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: BOSTON, category: 'PERM', start: '2026-11-23', sessions: 0 });
       const first = await runPupilRules(deps);
       assert.equal(first.newAlerts, 5);
       const rows = await outbox(store);
@@ -107,7 +85,7 @@ describe('alert runner and subscriptions', () => {
       const store = getStore();
       await store.db.updateTable('enrolment').set({ end_date: '2026-11-13' }).where('pupil_id', '=', county.pupils.ehcPlan).execute();
       await store.db.insertInto('enrolment').values({ pupil_id: county.pupils.ehcPlan, school_urn: LINCOLN, start_date: '2026-11-16', end_date: null, registration: 'C' }).execute();
-      await addExclusion(store, county.pupils.ehcPlan, BOSTON, 'SUSP', '2026-11-09', 2);
+      await insertExclusion(store, { pupilId: county.pupils.ehcPlan, schoolUrn: BOSTON, category: 'SUSP', start: '2026-11-09', sessions: 2 });
       await runPupilRules(deps);
       const rows = await outbox(store);
       const keys = new Set(rows.map((r) => r.subscriber_key));
@@ -118,7 +96,7 @@ describe('alert runner and subscriptions', () => {
 
     it('drains pupils queued by imports and intake, clearing only what it read', async () => {
       const store = getStore();
-      await addExclusion(store, county.pupils.ehcPlan, BOSTON, 'SUSP', '2026-11-24', 2);
+      await insertExclusion(store, { pupilId: county.pupils.ehcPlan, schoolUrn: BOSTON, category: 'SUSP', start: '2026-11-24', sessions: 2 });
       await queuePupilsForRules(store.db, [county.pupils.ehcPlan], NOW);
       const summary = await drainPendingPupils(deps);
       assert.equal(summary.evaluatedPupils, 1);
@@ -131,7 +109,7 @@ describe('alert runner and subscriptions', () => {
       const store = getStore();
       await subscribe(store.db, actorOf(users.officer, 'channel'), '19:boston-channel', parseSubscriptionArgs('district boston'), NOW);
       await subscribe(store.db, actorOf(users.officer), 'personal-officer', parseSubscriptionArgs('permanent'), NOW);
-      await addExclusion(store, county.pupils.lookedAfter, BOSTON, 'PERM', '2026-11-23', 0);
+      await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: BOSTON, category: 'PERM', start: '2026-11-23', sessions: 0 });
       await runPupilRules(deps);
       const rows = await outbox(store);
       const channel = rows.filter((r) => r.subscriber_key === 'conversation:19:boston-channel');
@@ -159,7 +137,7 @@ describe('alert runner and subscriptions', () => {
       assert.equal(listed[0]!.implicit, true);
       assert.equal(await unsubscribe(store.db, leader, 'p', parseSubscriptionArgs(''), NOW), 1);
       assert.deepEqual(await listSubscriptions(store.db, leader, 'p'), []);
-      await addExclusion(store, county.pupils.lookedAfter, BOSTON, 'PERM', '2026-11-23', 0);
+      await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: BOSTON, category: 'PERM', start: '2026-11-23', sessions: 0 });
       await runPupilRules(deps);
       assert.deepEqual((await outbox(store)).filter((r) => r.subscriber_key === `user:${users.bostonLeader.id}`), []);
       await subscribe(store.db, leader, 'p', parseSubscriptionArgs(''), NOW);
@@ -176,7 +154,7 @@ describe('alert runner and subscriptions', () => {
           .returning('id')
           .executeTakeFirstOrThrow();
         await store.db.insertInto('enrolment').values({ pupil_id: id, school_urn: BOSTON, start_date: '2026-09-03', end_date: null, registration: 'C' }).execute();
-        if (i < 4) await addExclusion(store, id, BOSTON, 'SUSP', '2026-10-05', 2);
+        if (i < 4) await insertExclusion(store, { pupilId: id, schoolUrn: BOSTON, category: 'SUSP', start: '2026-10-05', sessions: 2 });
       }
       const summary = await runDisproportionality({ ...deps, settings: resolveRuleSettings({ disproportionalityMinGroupPupils: 10 }) });
       assert.equal(summary.newAlerts, 1);

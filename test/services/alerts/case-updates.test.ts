@@ -11,19 +11,11 @@ import { parseScope } from '../../../services/identity/scope';
 import type { StaffUser } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
 import { forEachEngine } from '../../helpers/test-stores';
-import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
+import { FIXTURE_SCHOOLS, type FixtureCounty, insertExclusion, insertFixtureCounty, insertStaffUser } from '../../helpers/fixtures';
 
 const BOSTON = FIXTURE_SCHOOLS.bostonSecondary.urn;
 const NOW = '2026-11-25T10:00:00.000Z';
 const calendar = loadCalendar();
-
-async function addExclusion(store: Store, pupilId: number, category: 'SUSP' | 'PERM', start: string, sessions: number) {
-  return store.db
-    .insertInto('exclusion')
-    .values({ pupil_id: pupilId, school_urn: BOSTON, category, reasons: 'PA', start_date: start, sessions, notified_date: start, missed_public_exam: 0, source: 'test', created_at: NOW })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-}
 
 describe('case cards updated in place', () => {
   forEachEngine((getStore) => {
@@ -35,11 +27,7 @@ describe('case cards updated in place', () => {
       const store = getStore();
       county = await insertFixtureCounty(store);
       deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW), cardsPerDay: 5 };
-      manager = await store.db
-        .insertInto('staff_user')
-        .values({ aad_object_id: 'aad-manager', email: 'manager@example.org', name: 'manager', role: 'la_manager', scope: 'county', created_at: NOW })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      manager = await insertStaffUser(store, 'manager', 'la_manager', 'county');
       await claimGoLive(store.db, fixedClock('2026-11-01T09:00:00Z'));
       await noteFirstContact(store.db, deps.clock, manager.id, 5);
     });
@@ -55,8 +43,8 @@ describe('case cards updated in place', () => {
 
     it('queues one update per sent card when a duty is added or closed, never for a card still waiting, and never against the budget', async () => {
       const store = getStore();
-      const pex = await addExclusion(store, county.pupils.lookedAfter, 'PERM', '2026-11-23', 0);
-      const waitingPex = await addExclusion(store, county.pupils.noFlags, 'PERM', '2026-11-24', 0);
+      const pex = await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: BOSTON, category: 'PERM', start: '2026-11-23', sessions: 0 });
+      const waitingPex = await insertExclusion(store, { pupilId: county.pupils.noFlags, schoolUrn: BOSTON, category: 'PERM', start: '2026-11-24', sessions: 0 });
       await runPupilRules(deps);
       const cards = await rowsOf(store, 'alert');
       assert.equal(cards.length, 2, 'one card per case');
@@ -101,7 +89,7 @@ describe('case cards updated in place', () => {
 
     it('queues an update when a duty is met by a placement or the case is acknowledged from a card', async () => {
       const store = getStore();
-      const pex = await addExclusion(store, county.pupils.lookedAfter, 'PERM', '2026-11-23', 0);
+      const pex = await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: BOSTON, category: 'PERM', start: '2026-11-23', sessions: 0 });
       await runPupilRules(deps);
       const [sent] = await rowsOf(store, 'alert');
       await store.db.updateTable('alert_outbox').set({ status: 'sent', sent_at: NOW, sent_conversation_id: 'conv-manager', activity_id: 'activity-9' }).where('id', '=', sent!.id).execute();

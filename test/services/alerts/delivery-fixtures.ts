@@ -7,6 +7,7 @@ import { loadConfig } from '../../../services/config';
 import type { Database } from '../../../services/store/database';
 import type { Engine } from '../../../services/store/engine';
 import type { FakeConnector } from '../../helpers/fake-connector';
+import type { VirtualTime } from '../../helpers/virtual-time';
 
 /** Shared set-up for delivery tests: users with personal chats on the fake connector, one alert each. */
 
@@ -120,13 +121,16 @@ export function makeWorker(db: Kysely<Database>, engine: Engine, options: Partia
   });
 }
 
-/** Waits until no row is pending or sending (or the time runs out, which the caller then asserts on). */
-export async function settled(db: Kysely<Database>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
+/**
+ * Waits until no row is pending or sending, or `limitMs` of virtual time went by (the caller then
+ * asserts on what is left). Call it inside `vt.run`: it sleeps on the virtual clock.
+ */
+export async function settled(db: Kysely<Database>, vt: VirtualTime, limitMs = 15 * 60_000): Promise<void> {
+  const until = vt.ms() + limitMs;
+  while (vt.ms() < until) {
     const open = await db.selectFrom('alert_outbox').select('id').where('status', 'in', ['pending', 'sending']).execute();
     if (open.length === 0) return;
-    await new Promise((r) => setTimeout(r, 25));
+    await vt.sleep(25);
   }
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import '../../../services/alerts/alert-schema';
 import { claimDue } from '../../../services/alerts/outbox';
+import type { DeliveryWorker } from '../../../services/alerts/delivery-worker';
 import { openStore, type Store } from '../../../services/store/open-store';
 import { startFakeConnector, type FakeConnector } from '../../helpers/fake-connector';
 import { forEachEngine } from '../../helpers/test-stores';
@@ -10,8 +11,20 @@ import { deliveredOutboxIds, makeWorker, seedDeliveries, settled } from './deliv
 
 describe('alert delivery', () => {
   let connector: FakeConnector;
+  // Every worker here runs on virtual time: backoff, Retry-After, pacing and leases without waiting.
+  let vt: VirtualTime;
+  const worker = (db: Store['db'], engine: Store['engine'], options: Parameters<typeof makeWorker>[2] = {}) => makeWorker(db, engine, { clock: vt, timing: vt, ...options });
+  const untilIdle = (w: DeliveryWorker) => vt.run(() => w.runUntilIdle());
+  /** Runs the worker's own loop until every row is settled, then stops it. */
+  const runToSettled = (db: Store['db'], ...workers: DeliveryWorker[]) =>
+    vt.run(async () => {
+      for (const w of workers) w.start();
+      await settled(db, vt);
+      await Promise.all(workers.map((w) => w.stop()));
+    });
   beforeEach(async () => {
-    connector = await startFakeConnector();
+    vt = new VirtualTime('2026-11-25T10:00:00Z');
+    connector = await startFakeConnector({ now: () => vt.ms() });
   });
   afterEach(async () => {
     await connector.close();
@@ -21,13 +34,13 @@ describe('alert delivery', () => {
     it('delivers every queued alert once and records the message id', async () => {
       const store = getStore();
       const ids = await seedDeliveries(store.db, connector, 12);
-      const worker = makeWorker(store.db, store.engine);
-      const stats = await worker.runUntilIdle();
+      const w = worker(store.db, store.engine);
+      const stats = await untilIdle(w);
       assert.equal(stats.sent, 12);
       assert.deepEqual(deliveredOutboxIds(connector), ids);
       const rows = await store.db.selectFrom('alert_outbox').selectAll().orderBy('id').execute();
       assert.ok(rows.every((r) => r.status === 'sent' && r.activity_id?.startsWith('activity-') && r.sent_conversation_id?.startsWith('conv-')));
-      assert.equal((await worker.runUntilIdle()).sent, 12, 'nothing more to send');
+      assert.equal((await untilIdle(w)).sent, 12, 'nothing more to send');
       assert.equal(connector.delivered().length, 12);
     });
 
@@ -36,16 +49,14 @@ describe('alert delivery', () => {
       const ids = await seedDeliveries(store.db, connector, 3);
       connector.script('conv-u1', [{ status: 429, retryAfter: '1' }]);
       connector.script('conv-u2', [{ status: 500 }, { status: 503 }, { status: 502 }]);
-      const worker = makeWorker(store.db, store.engine);
-      worker.start();
-      await settled(store.db);
-      await worker.stop();
+      const w = worker(store.db, store.engine);
+      await runToSettled(store.db, w);
       assert.deepEqual(deliveredOutboxIds(connector), ids);
       const u1 = connector.posts.filter((p) => p.conversationId === 'conv-u1');
       assert.deepEqual(u1.map((p) => p.status), [429, 201]);
-      assert.ok(u1[1]!.at - u1[0]!.at >= 950, 'waited for Retry-After before trying again');
+      assert.ok(u1[1]!.at - u1[0]!.at >= 1000, 'waited for Retry-After before trying again');
       assert.deepEqual(connector.posts.filter((p) => p.conversationId === 'conv-u2').map((p) => p.status), [500, 503, 502, 201]);
-      assert.equal(worker.stats.throttled, 1);
+      assert.equal(w.stats.throttled, 1);
       const row = await store.db.selectFrom('alert_outbox').selectAll().where('id', '=', ids[1]!).executeTakeFirstOrThrow();
       assert.equal(row.attempts, 4);
     });
@@ -55,8 +66,8 @@ describe('alert delivery', () => {
       await seedDeliveries(store.db, connector, 2);
       connector.script('conv-u1', [{ status: 403, body: { error: { code: 'MessageWritesBlocked' } } }]);
       connector.script('conv-u2', [{ status: 404 }]);
-      const worker = makeWorker(store.db, store.engine);
-      await worker.runUntilIdle();
+      const w = worker(store.db, store.engine);
+      await untilIdle(w);
       const rows = await store.db.selectFrom('alert_outbox').select(['status', 'last_status', 'last_error']).orderBy('id').execute();
       assert.deepEqual(rows.map((r) => [r.status, r.last_status]), [
         ['gone', 403],
@@ -74,7 +85,7 @@ describe('alert delivery', () => {
         .values({ dedupe_key: 'later', alert_id: alert.id, subscriber_key: `user:${user.id}`, staff_user_id: user.id, conversation_id: null, kind: 'alert', status: 'pending', attempts: 0, next_attempt_at: '2000-01-01T00:00:00.000Z', claimed_by: null, claim_expires_at: null, sent_at: null, sent_conversation_id: null, activity_id: null, last_status: null, last_error: null, created_at: '2026-11-25T10:00:00.000Z' })
         .execute();
       const posts = connector.posts.length;
-      await worker.runUntilIdle();
+      await untilIdle(w);
       assert.equal(connector.posts.length, posts);
       assert.equal((await store.db.selectFrom('alert_outbox').select('status').where('dedupe_key', '=', 'later').executeTakeFirstOrThrow()).status, 'gone');
     });
@@ -84,10 +95,8 @@ describe('alert delivery', () => {
       await seedDeliveries(store.db, connector, 2);
       connector.script('conv-u1', [{ status: 400 }]);
       connector.script('conv-u2', [{ status: 500 }, { status: 500 }, { status: 500 }]);
-      const worker = makeWorker(store.db, store.engine, { maxAttempts: 2 });
-      worker.start();
-      await settled(store.db);
-      await worker.stop();
+      const w = worker(store.db, store.engine, { maxAttempts: 2 });
+      await runToSettled(store.db, w);
       const rows = await store.db.selectFrom('alert_outbox').select(['status', 'last_error', 'attempts']).orderBy('id').execute();
       assert.equal(rows[0]!.status, 'failed');
       assert.equal(rows[0]!.attempts, 1);
@@ -100,26 +109,24 @@ describe('alert delivery', () => {
       const store = getStore();
       const [id] = await seedDeliveries(store.db, connector, 1);
       await store.db.deleteFrom('conversation_ref').execute();
-      const worker = makeWorker(store.db, store.engine);
-      await worker.runUntilIdle();
+      await untilIdle(worker(store.db, store.engine));
       const row = await store.db.selectFrom('alert_outbox').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
       assert.equal(row.status, 'pending');
-      assert.ok(Date.parse(row.next_attempt_at) > Date.now() + 30 * 60_000);
+      assert.ok(Date.parse(row.next_attempt_at) > vt.ms() + 30 * 60_000);
     });
 
     it('loses nothing and sends nothing twice when a worker dies holding claims', async () => {
       const store = getStore();
       const ids = await seedDeliveries(store.db, connector, 6);
-      const vt = new VirtualTime('2026-11-25T10:00:00Z');
       // Worker A claims half and dies before sending: its lease must run out first.
       const claimed = await claimDue(store.db, store.engine, { workerId: 'dead-worker', now: vt.now(), leaseMs: 300, limit: 3 });
       assert.equal(claimed.length, 3);
-      const worker = makeWorker(store.db, store.engine, { clock: vt, timing: vt });
+      const w = worker(store.db, store.engine);
       await vt.run(async () => {
-        await worker.runUntilIdle();
+        await w.runUntilIdle();
         assert.equal(connector.delivered().length, 3, 'claimed rows wait for their lease');
         await vt.sleep(350);
-        await worker.runUntilIdle();
+        await w.runUntilIdle();
       });
       assert.deepEqual(deliveredOutboxIds(connector), ids);
     });
@@ -138,22 +145,22 @@ describe('alert delivery', () => {
           .executeTakeFirstOrThrow();
         ids.push(row.id);
       }
-      connector.setDefault({ status: 201, delayMs: 30 });
-      const first = makeWorker(store.db, store.engine);
-      first.start();
-      while (connector.delivered().length < 3) await new Promise((r) => setTimeout(r, 10));
-      await first.stop();
+      const first = worker(store.db, store.engine);
+      await vt.run(async () => {
+        first.start();
+        while (connector.delivered().length < 3) await vt.sleep(10);
+        await first.stop();
+      });
       const afterStop = connector.delivered().length;
       assert.ok(afterStop < 10, 'stopped before the end');
-      const second = makeWorker(store.db, store.engine);
-      await second.runUntilIdle();
+      await untilIdle(worker(store.db, store.engine));
       assert.deepEqual(deliveredOutboxIds(connector), ids.sort((a, b) => a - b));
     });
 
     it('starts a new post in a channel rather than replying in the thread it was installed from', async () => {
       const store = getStore();
       await seedDeliveries(store.db, connector, 1, { prefix: 'ch', conversationType: 'channel' });
-      await makeWorker(store.db, store.engine).runUntilIdle();
+      await untilIdle(worker(store.db, store.engine));
       assert.deepEqual(connector.delivered().map((p) => p.conversationId), ['19:ch1@thread.tacv2']);
       assert.equal(connector.delivered()[0]!.activity.conversation.id, '19:ch1@thread.tacv2');
     });
@@ -189,12 +196,9 @@ describe('alert delivery', () => {
     it('shares the outbox with SKIP LOCKED: every alert goes out exactly once', async () => {
       const ids = await seedDeliveries(a.db, connector, 120, { prefix: 'pg' });
       connector.setDefault({ status: 201, delayMs: 5 });
-      const one = makeWorker(a.db, 'postgres', { batchSize: 10, workerId: 'instance-a' });
-      const two = makeWorker(b.db, 'postgres', { batchSize: 10, workerId: 'instance-b' });
-      one.start();
-      two.start();
-      await settled(a.db, 30_000);
-      await Promise.all([one.stop(), two.stop()]);
+      const one = worker(a.db, 'postgres', { batchSize: 10, workerId: 'instance-a' });
+      const two = worker(b.db, 'postgres', { batchSize: 10, workerId: 'instance-b' });
+      await runToSettled(a.db, one, two);
       assert.deepEqual(deliveredOutboxIds(connector), ids);
       assert.ok(one.stats.sent > 0 && two.stats.sent > 0, `both instances worked (${one.stats.sent} + ${two.stats.sent})`);
       assert.equal(one.stats.sent + two.stats.sent, 120);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { fixedClock } from '../../../services/clock';
-import { addDays, dateInLondon, daysBetween, isIsoDate, isoWeekday, mondayOf, todayInLondon } from '../../../services/calendar/dates';
+import { addDays, dateInLondon, dayMonth, dayMonthYear, daysBetween, isIsoDate, isoWeekday, mondayOf, todayInLondon, weekdayDate } from '../../../services/calendar/dates';
 
 describe('calendar dates', () => {
   describe('isIsoDate', () => {
@@ -60,5 +60,12 @@ describe('calendar dates', () => {
       assert.equal(daysBetween('2026-03-28', '2026-03-30'), 2);
       assert.equal(daysBetween('2026-11-25', '2026-11-25'), 0);
     });
+  });
+
+  it('writes dates in fixed English words, whatever the server locale', () => {
+    assert.equal(weekdayDate('2026-12-09'), 'Wed 9 Dec 2026');
+    assert.equal(dayMonth('2026-12-09'), '9 Dec');
+    assert.equal(dayMonthYear('2026-09-01'), '1 September 2026');
+    assert.equal(dayMonthYear('2027-02-28'), '28 February 2027');
   });
 });

@@ -3,7 +3,8 @@ import { AGENDA_PAGE_SIZE, getClusterAgenda, type AgendaView } from '../../../se
 import { fixedClock } from '../../../services/clock';
 import type { ClusterDeps, ClusterResult } from '../../../services/cluster/cluster-service-types';
 import { forEachEngine } from '../../helpers/test-stores';
-import { actorFor, BOSTON_PRIMARY, BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { BOSTON_PRIMARY, BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { actorOf } from '../../helpers/fixtures';
 
 function view(result: ClusterResult<AgendaView>): AgendaView {
   if (!result.ok) assert.fail(`expected an agenda, got: ${result.message}`);
@@ -24,7 +25,7 @@ describe('cluster agenda', () => {
     });
 
     it('lists severe absence first, then persistent absence with a multi-agency need, lowest attendance first', async () => {
-      const agenda = view(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'boston', view: 'own' }));
+      const agenda = view(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'boston', view: 'own' }));
       assert.equal(agenda.district, 'Boston');
       assert.deepEqual(
         agenda.pupils.map((p) => [p.label, p.category]),
@@ -43,7 +44,7 @@ describe('cluster agenda', () => {
     });
 
     it('gives cluster and authority figures and the cohorts', async () => {
-      const agenda = view(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
+      const agenda = view(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
       const c = agenda.figures.cluster;
       // Six Boston pupils, 110 possible sessions each; 174 missed (106 + 22 + 22 + 24), 152 unauthorised.
       assert.deepEqual([c.pupils, c.sessions.possible, c.persistent, c.severe], [6, 660, 4, 1]);
@@ -61,14 +62,14 @@ describe('cluster agenda', () => {
     });
 
     it('names the meeting (proposed ten school days ahead), the schools and who is invited', async () => {
-      const agenda = view(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
+      const agenda = view(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
       assert.deepEqual(agenda.meeting, { date: '2026-12-09', stored: false });
       assert.deepEqual(agenda.schools.map((s) => s.urn).sort(), [BOSTON_SECONDARY, BOSTON_PRIMARY].sort());
       assert.deepEqual(agenda.invitees.map((i) => i.name).sort(), ['Bea Leader', 'Hana Health', 'Ola Officer']);
     });
 
     it('shows initials only on the shared view, reading no names at all', async () => {
-      const agenda = view(await getClusterAgenda(deps, actorFor(fixture.staff.officer!, 'groupChat'), { district: 'Boston', view: 'shared' }));
+      const agenda = view(await getClusterAgenda(deps, actorOf(fixture.staff.officer!, 'groupChat'), { district: 'Boston', view: 'shared' }));
       assert.deepEqual(agenda.pupils.map((p) => p.label), ['A.B.', 'E.F.', 'B.C.']);
       const text = JSON.stringify(agenda);
       for (const name of ['Aisha', 'Bell', 'Ella', 'Frost', 'Carter']) assert.ok(!text.includes(name), `${name} leaked`);
@@ -76,8 +77,8 @@ describe('cluster agenda', () => {
     });
 
     it('audits every list of pupils with their ids, minimised or not', async () => {
-      await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' });
-      await getClusterAgenda(deps, actorFor(fixture.staff.officer!, 'channel'), { district: 'Boston', view: 'shared' });
+      await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' });
+      await getClusterAgenda(deps, actorOf(fixture.staff.officer!, 'channel'), { district: 'Boston', view: 'shared' });
       const audit = await getStore().db.selectFrom('audit_log').selectAll().orderBy('id').execute();
       assert.deepEqual(
         audit.map((a) => [a.action, a.command, a.subject_count, a.conversation_type]),
@@ -91,7 +92,7 @@ describe('cluster agenda', () => {
     });
 
     it('a cluster member of another district gets nothing about this district, and nothing is audited', async () => {
-      const result = await getClusterAgenda(deps, actorFor(fixture.staff.lincolnMember!), { district: 'Boston', view: 'own' });
+      const result = await getClusterAgenda(deps, actorOf(fixture.staff.lincolnMember!), { district: 'Boston', view: 'own' });
       assert.equal(result.ok, false);
       assert.equal(!result.ok && result.kind, 'not_in_scope');
       assert.doesNotMatch(JSON.stringify(result), /Aisha|Bell|A\.B\./);
@@ -99,19 +100,19 @@ describe('cluster agenda', () => {
     });
 
     it('a school leader of a school in another district sees nothing of this cluster', async () => {
-      const result = await getClusterAgenda(deps, actorFor(fixture.staff.lincolnLeader!), { district: 'Boston', view: 'own' });
+      const result = await getClusterAgenda(deps, actorOf(fixture.staff.lincolnLeader!), { district: 'Boston', view: 'own' });
       assert.equal(!result.ok && result.kind, 'not_in_scope');
     });
 
     it('a school leader in the district sees the cluster figures but only their own school\'s pupils', async () => {
-      const agenda = view(await getClusterAgenda(deps, actorFor(fixture.staff.bostonLeader!), { district: 'Boston', view: 'own' }));
+      const agenda = view(await getClusterAgenda(deps, actorOf(fixture.staff.bostonLeader!), { district: 'Boston', view: 'own' }));
       assert.equal(agenda.access, 'schools');
       assert.deepEqual(agenda.pupils.map((p) => p.label), ['Aisha Bell', 'Ben Carter']);
       assert.equal(agenda.figures.cluster.pupils, 6);
     });
 
     it('an administrator sees figures and no pupils', async () => {
-      const agenda = view(await getClusterAgenda(deps, actorFor(fixture.staff.admin!), { district: 'Boston', view: 'own' }));
+      const agenda = view(await getClusterAgenda(deps, actorOf(fixture.staff.admin!), { district: 'Boston', view: 'own' }));
       assert.equal(agenda.pupilsShown, false);
       assert.deepEqual(agenda.pupils, []);
       assert.equal(agenda.figures.cluster.pupils, 6);
@@ -137,7 +138,7 @@ describe('cluster agenda', () => {
           overdue_notified_at: null,
         })
         .execute();
-      const agenda = view(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
+      const agenda = view(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
       const first = agenda.pupils[0]!;
       assert.deepEqual([first.label, first.category, first.reason, first.openActions, first.nextDue, first.overdue], ['Finn Gray', 'action_due', 'carried', 1, '2026-11-20', true]);
       assert.deepEqual(agenda.pupils.slice(1).map((p) => p.label), ['Aisha Bell', 'Ella Frost', 'Ben Carter']);
@@ -156,23 +157,23 @@ describe('cluster agenda', () => {
         await db.insertInto('enrolment').values({ pupil_id: p.id, school_urn: BOSTON_PRIMARY, start_date: '2026-09-01', end_date: null, registration: 'C' }).execute();
         await db.insertInto('attendance_week').values({ pupil_id: p.id, school_urn: BOSTON_PRIMARY, week_start: '2026-11-16', marks: 'OOOOOOOOOO' }).execute();
       }
-      const first = view(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
+      const first = view(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
       assert.equal(first.total, 28);
       assert.equal(first.pupils.length, AGENDA_PAGE_SIZE);
-      const second = view(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own', from: AGENDA_PAGE_SIZE }));
+      const second = view(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own', from: AGENDA_PAGE_SIZE }));
       assert.equal(second.from, AGENDA_PAGE_SIZE);
       assert.equal(second.pupils.length, 28 - AGENDA_PAGE_SIZE);
       const all = [...first.pupils, ...second.pupils].map((p) => p.pupilId);
       assert.equal(new Set(all).size, 28, 'pages do not overlap');
       // Past the end (the list shrank since the card was drawn): back to the start.
-      const past = view(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own', from: 100 }));
+      const past = view(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own', from: 100 }));
       assert.equal(past.from, 0);
       // The two persistent-absence pupils come after every severe one.
       assert.deepEqual(second.pupils.slice(-2).map((p) => p.category), ['persistent_need', 'persistent_need']);
     });
 
     it('says which districts exist when the name is unknown', async () => {
-      const result = await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Atlantis', view: 'own' });
+      const result = await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Atlantis', view: 'own' });
       assert.equal(!result.ok && result.kind, 'unknown_district');
       assert.match(!result.ok ? result.message : '', /Districts: Boston, Lincoln/);
     });

@@ -13,7 +13,8 @@ import {
 } from '../../../services/cluster/cluster-commands';
 import type { ClusterDeps } from '../../../services/cluster/cluster-service-types';
 import { forEachEngine } from '../../helpers/test-stores';
-import { actorFor, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { actorOf as actorFor } from '../../helpers/fixtures';
+import { NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
 
 /** The cluster conversation's replies, without Teams: which reply each input gets. */
 describe('cluster commands (services/cluster/cluster-commands.ts)', () => {

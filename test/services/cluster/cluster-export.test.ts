@@ -4,7 +4,8 @@ import { createExportLinks, openExportLink } from '../../../services/cluster/clu
 import type { ClusterDeps } from '../../../services/cluster/cluster-service-types';
 import { fixedClock } from '../../../services/clock';
 import { forEachEngine } from '../../helpers/test-stores';
-import { actorFor, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { actorOf } from '../../helpers/fixtures';
 
 describe('cluster export links', () => {
   forEachEngine((getStore) => {
@@ -16,7 +17,7 @@ describe('cluster export links', () => {
     });
 
     it('opens each link once, within ten minutes, for the user who asked; the file is built then', async () => {
-      const made = await createExportLinks(at(0), actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' });
+      const made = await createExportLinks(at(0), actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' });
       assert.ok(made.ok);
       const agenda = await openExportLink(at(60_000), made.view.tokens.agenda);
       assert.ok(agenda);
@@ -29,7 +30,7 @@ describe('cluster export links', () => {
     });
 
     it('makes no link for a district outside the scope', async () => {
-      const refused = await createExportLinks(at(0), actorFor(fixture.staff.lincolnMember!), { district: 'Boston', view: 'own' });
+      const refused = await createExportLinks(at(0), actorOf(fixture.staff.lincolnMember!), { district: 'Boston', view: 'own' });
       assert.equal(!refused.ok && refused.kind, 'not_in_scope');
       assert.equal((await getStore().db.selectFrom('cluster_export_link').selectAll().execute()).length, 0);
     });

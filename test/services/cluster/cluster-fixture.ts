@@ -1,10 +1,9 @@
 import type { Kysely } from 'kysely';
 import { addDays } from '../../../services/calendar/dates';
-import { calendarFromData, loadCalendar, type SchoolCalendar } from '../../../services/calendar/school-calendar';
+import { loadCalendar, type SchoolCalendar } from '../../../services/calendar/school-calendar';
 import { makeUpn } from '../../../services/domain/upn';
-import type { Actor } from '../../../services/identity/actor';
-import { parseScope } from '../../../services/identity/scope';
 import type { Database, NewPupil, Role, StaffUser } from '../../../services/store/database';
+import { insertAuthority, insertPupil } from '../../helpers/fixtures';
 
 /**
  * A small county for attendance and cluster tests: two districts, three schools, pupils in every
@@ -23,19 +22,11 @@ export function testCalendar(): SchoolCalendar {
   return loadCalendar();
 }
 
-/** A tiny calendar for unit tests that need no closures. */
-export function plainCalendar(): SchoolCalendar {
-  return calendarFromData(
-    { terms: [{ academicYear: '2026/27', name: 'autumn', start: '2026-09-01', end: '2026-12-18' }], holidays: [{ name: 'Half term', start: '2026-10-26', end: '2026-10-30' }] },
-    'test-calendar',
-  );
-}
-
-export const ALL_PRESENT = '/\\/\\/\\/\\/\\';
-export const ALL_ABSENT = 'OOOOOOOOOO';
+const ALL_PRESENT = '/\\/\\/\\/\\/\\';
+const ALL_ABSENT = 'OOOOOOOOOO';
 
 /** Autumn 2026 school weeks up to the week of TODAY (half term left out). */
-export const AUTUMN_WEEKS = ['2026-08-31', '2026-09-07', '2026-09-14', '2026-09-21', '2026-09-28', '2026-10-05', '2026-10-12', '2026-10-19', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23'];
+const AUTUMN_WEEKS = ['2026-08-31', '2026-09-07', '2026-09-14', '2026-09-21', '2026-09-28', '2026-10-05', '2026-10-12', '2026-10-19', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23'];
 
 export interface FixturePupil {
   key: string;
@@ -71,7 +62,7 @@ type PupilSpec = {
  */
 const FIRST_WEEK = '......' + '/\\/\\';
 
-export const PUPIL_SPECS: PupilSpec[] = [
+const PUPIL_SPECS: PupilSpec[] = [
   // Severely absent, EHC plan: absent every session from week 2 on.
   { key: 'severe', school: BOSTON_SECONDARY, forename: 'Aisha', surname: 'Bell', ncYear: 9, flags: { sen_provision: 'E' }, weeks: (i) => (i === 0 ? FIRST_WEEK : ALL_ABSENT) },
   // Persistently absent with a social worker (CP): Monday unauthorised every week, 22 of 110 sessions (20%).
@@ -96,7 +87,7 @@ export const PUPIL_SPECS: PupilSpec[] = [
   { key: 'lincolnSevere', school: LINCOLN_SCHOOL, forename: 'Gina', surname: 'Hale', ncYear: 9, weeks: (i) => (i === 0 ? FIRST_WEEK : ALL_ABSENT) },
 ];
 
-export const STAFF_SPECS: { key: string; aad: string; name: string; role: Role; scope: string }[] = [
+const STAFF_SPECS: { key: string; aad: string; name: string; role: Role; scope: string }[] = [
   { key: 'manager', aad: 'aad-manager', name: 'Alex Manager', role: 'la_manager', scope: 'county' },
   { key: 'officer', aad: 'aad-officer', name: 'Ola Officer', role: 'attendance_officer', scope: 'district:Boston' },
   { key: 'bostonLeader', aad: 'aad-boston-leader', name: 'Bea Leader', role: 'school_leader', scope: `school:${BOSTON_SECONDARY}` },
@@ -112,23 +103,17 @@ export function upnFor(index: number): string {
 
 /** Inserts the county (no attendance). */
 export async function seedCounty(db: Kysely<Database>, options: { staff?: boolean } = {}): Promise<ClusterFixture> {
-  await db.insertInto('local_authority').values({ code: '925', name: 'Lincolnshire (test)' }).execute();
-  const boston = await db.insertInto('district').values({ name: 'Boston', la_code: '925' }).returning('id').executeTakeFirstOrThrow();
-  const lincoln = await db.insertInto('district').values({ name: 'Lincoln', la_code: '925' }).returning('id').executeTakeFirstOrThrow();
-  await db
-    .insertInto('school')
-    .values([
-      { urn: BOSTON_SECONDARY, name: 'Boston Grammar Test School', phase: 'secondary', type: 'academy', district_id: boston.id },
-      { urn: BOSTON_PRIMARY, name: 'Boston Primary Test School', phase: 'primary', type: 'community', district_id: boston.id },
-      { urn: LINCOLN_SCHOOL, name: 'Lincoln Test Academy', phase: 'secondary', type: 'academy', district_id: lincoln.id },
-    ])
-    .execute();
+  const districtIds = await insertAuthority({ db }, [
+    { urn: BOSTON_SECONDARY, name: 'Boston Grammar Test School', phase: 'secondary', type: 'academy', district: 'Boston' },
+    { urn: BOSTON_PRIMARY, name: 'Boston Primary Test School', phase: 'primary', type: 'community', district: 'Boston' },
+    { urn: LINCOLN_SCHOOL, name: 'Lincoln Test Academy', phase: 'secondary', type: 'academy', district: 'Lincoln' },
+  ]);
   const pupils: Record<string, FixturePupil> = {};
   for (const [index, spec] of PUPIL_SPECS.entries()) {
     const upn = upnFor(index);
-    const row = await db
-      .insertInto('pupil')
-      .values({
+    const id = await insertPupil(
+      { db },
+      {
         upn,
         legal_forename: spec.forename,
         legal_surname: spec.surname,
@@ -142,11 +127,11 @@ export async function seedCounty(db: Kysely<Database>, options: { staff?: boolea
         social_worker: spec.flags?.social_worker ?? 'N',
         fsm: spec.flags?.fsm ?? 0,
         youth_justice: spec.flags?.youth_justice ?? 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.insertInto('enrolment').values({ pupil_id: row.id, school_urn: spec.school, start_date: '2025-09-01', end_date: null, registration: 'C' }).execute();
-    pupils[spec.key] = { key: spec.key, id: row.id, upn, school: spec.school, forename: spec.forename, surname: spec.surname };
+      },
+      spec.school,
+      '2025-09-01',
+    );
+    pupils[spec.key] = { key: spec.key, id, upn, school: spec.school, forename: spec.forename, surname: spec.surname };
   }
   const staff: Record<string, StaffUser> = {};
   if (options.staff !== false) {
@@ -159,7 +144,7 @@ export async function seedCounty(db: Kysely<Database>, options: { staff?: boolea
       staff[s.key] = row;
     }
   }
-  return { bostonId: boston.id, lincolnId: lincoln.id, pupils, staff };
+  return { bostonId: districtIds.Boston, lincolnId: districtIds.Lincoln, pupils, staff };
 }
 
 /** Writes the autumn week rows of every fixture pupil (as the demo generator would). */
@@ -175,10 +160,6 @@ export async function seedAttendance(db: Kysely<Database>, fixture: ClusterFixtu
     }
   }
   await db.insertInto('attendance_week').values(rows).execute();
-}
-
-export function actorFor(staff: StaffUser, conversationType: Actor['conversationType'] = 'personal'): Actor {
-  return { user: staff, role: staff.role, scope: parseScope(staff.scope), aadObjectId: staff.aad_object_id, conversationType };
 }
 
 export function daysAfter(date: string, n: number): string {

@@ -5,7 +5,8 @@ import { nominatePupil } from '../../../services/cluster/cluster-nominations';
 import type { ClusterDeps, ClusterResult } from '../../../services/cluster/cluster-service-types';
 import { fixedClock } from '../../../services/clock';
 import { forEachEngine } from '../../helpers/test-stores';
-import { actorFor, BOSTON_PRIMARY, BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { BOSTON_PRIMARY, BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { actorOf } from '../../helpers/fixtures';
 
 function ok<T>(result: ClusterResult<T>): T {
   if (!result.ok) assert.fail(`expected a view, got: ${result.message}`);
@@ -43,21 +44,21 @@ describe('cluster agenda size, nominations and the candidate pool', () => {
 
     it('lists a meeting\'s worth of pupils, not the whole pool, and says how big the pool is', async () => {
       await addSevere(getStore().db, 12, BOSTON_PRIMARY);
-      const agenda: AgendaView = ok(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
+      const agenda: AgendaView = ok(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
       assert.equal(agenda.total, 5);
       assert.equal(agenda.pupils.length, 5);
       assert.equal(agenda.agendaSize, 5);
       assert.deepEqual(agenda.counts, { nominated: 0, carried: 0, need: 5, pool: 15, poolSevere: 13 });
       assert.ok(agenda.pupils.every((p) => p.category === 'severe' && p.reason === 'need'));
       // The default is 30.
-      const wide = ok(await getClusterAgenda({ db: deps.db, calendar, clock }, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
+      const wide = ok(await getClusterAgenda({ db: deps.db, calendar, clock }, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
       assert.equal(wide.total, 15);
       assert.equal(wide.agendaSize, 30);
     });
 
     it('puts nominated pupils first, even one the criteria would leave off, then the highest-need ones up to the size', async () => {
       await addSevere(getStore().db, 12, BOSTON_PRIMARY);
-      const officer = actorFor(fixture.staff.officer!);
+      const officer = actorOf(fixture.staff.officer!);
       const good = fixture.pupils.good!.id; // 100% attendance: never in the pool
       const nominated = ok(await nominatePupil(deps, officer, { district: 'Boston', pupilId: good, reason: 'Parent asked for help' }));
       assert.equal(nominated.added, true);
@@ -71,22 +72,22 @@ describe('cluster agenda size, nominations and the candidate pool', () => {
       assert.deepEqual([first.pupilId, first.reason, first.category, first.nomination], [good, 'nominated', 'nominated', { byName: 'Ola Officer', reason: 'Parent asked for help' }]);
       assert.deepEqual(agenda.counts, { nominated: 1, carried: 0, need: 4, pool: 15, poolSevere: 13 });
       // The shared view does not carry the nominator's free text.
-      const shared = ok(await getClusterAgenda(deps, actorFor(fixture.staff.officer!, 'groupChat'), { district: 'Boston', view: 'shared' }));
+      const shared = ok(await getClusterAgenda(deps, actorOf(fixture.staff.officer!, 'groupChat'), { district: 'Boston', view: 'shared' }));
       assert.deepEqual(shared.pupils[0]!.nomination, { byName: 'Ola Officer', reason: '' });
       const audit = await deps.db.selectFrom('audit_log').selectAll().where('action', '=', 'pupil.nominate').execute();
       assert.deepEqual(audit.map((a) => [a.subject_ids, a.command]), [[String(good), 'cluster nominate']]);
     });
 
     it('a school leader may nominate only their own school\'s pupils, and a refused nomination writes nothing', async () => {
-      const leader = actorFor(fixture.staff.bostonLeader!); // leads BOSTON_SECONDARY
-      const other = ok(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' })).pupils.find((p) => p.schoolUrn === BOSTON_PRIMARY)!;
+      const leader = actorOf(fixture.staff.bostonLeader!); // leads BOSTON_SECONDARY
+      const other = ok(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' })).pupils.find((p) => p.schoolUrn === BOSTON_PRIMARY)!;
       const refused = await nominatePupil(deps, leader, { district: 'Boston', pupilId: other.pupilId });
       assert.equal(!refused.ok && refused.kind, 'not_found');
       assert.equal((await deps.db.selectFrom('cluster_nomination').selectAll().execute()).length, 0);
       assert.equal((await deps.db.selectFrom('cluster_meeting').selectAll().execute()).length, 0, 'no meeting row half-written');
       const own = ok(await nominatePupil(deps, leader, { district: 'Boston', pupilId: fixture.pupils.good!.id }));
       assert.equal(own.added, true);
-      const admin = await nominatePupil(deps, actorFor(fixture.staff.admin!), { district: 'Boston', pupilId: fixture.pupils.good!.id });
+      const admin = await nominatePupil(deps, actorOf(fixture.staff.admin!), { district: 'Boston', pupilId: fixture.pupils.good!.id });
       assert.equal(!admin.ok && admin.kind, 'not_in_scope');
     });
 
@@ -97,7 +98,7 @@ describe('cluster agenda size, nominations and the candidate pool', () => {
         .insertInto('pupil_review')
         .values({ meeting_id: meeting.id, pupil_id: fixture.pupils.severe!.id, school_urn: BOSTON_SECONDARY, barriers: 'x', outcome: 'y', lead_practitioner: '', recorded_by: fixture.staff.officer!.id, recorded_at: NOW })
         .execute();
-      const agenda = ok(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
+      const agenda = ok(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' }));
       assert.deepEqual(agenda.pupils.map((p) => p.label), ['Ella Frost', 'Ben Carter']);
       assert.equal(agenda.counts.pool, 3, 'still in the pool');
     });
@@ -105,7 +106,7 @@ describe('cluster agenda size, nominations and the candidate pool', () => {
     it('the pool is paged, ranked like the agenda and filterable by school and cohort, marking who is on the agenda', async () => {
       await addSevere(getStore().db, 12, BOSTON_PRIMARY);
       await addSevere(getStore().db, 2, BOSTON_SECONDARY, { looked_after: 1 });
-      const officer = actorFor(fixture.staff.officer!);
+      const officer = actorOf(fixture.staff.officer!);
       const all: CandidatesView = ok(await getClusterCandidates(deps, officer, { district: 'Boston', view: 'own' }));
       assert.equal(all.total, 17);
       assert.equal(all.pupils.length, 15);
@@ -135,13 +136,13 @@ describe('cluster agenda size, nominations and the candidate pool', () => {
     it('the period ends on the last day with marks; a week with no marks yet sends it back to the week before', async () => {
       await deps.db.updateTable('attendance_week').set({ marks: '..........' }).where('week_start', '=', '2026-11-23').execute();
       // (With the fixture's marks it is Wednesday 25 November: see the card tests.)
-      assert.equal(ok(await getClusterAgenda(deps, actorFor(fixture.staff.officer!), { district: 'Boston', view: 'own' })).asOf, '2026-11-20');
+      assert.equal(ok(await getClusterAgenda(deps, actorOf(fixture.staff.officer!), { district: 'Boston', view: 'own' })).asOf, '2026-11-20');
     });
 
     it('a school leader\'s pool holds only their school; an administrator gets none', async () => {
-      const pool = ok(await getClusterCandidates(deps, actorFor(fixture.staff.bostonLeader!), { district: 'Boston', view: 'own' }));
+      const pool = ok(await getClusterCandidates(deps, actorOf(fixture.staff.bostonLeader!), { district: 'Boston', view: 'own' }));
       assert.deepEqual(pool.pupils.map((p) => p.label), ['Aisha Bell', 'Ben Carter']);
-      const admin = await getClusterCandidates(deps, actorFor(fixture.staff.admin!), { district: 'Boston', view: 'own' });
+      const admin = await getClusterCandidates(deps, actorOf(fixture.staff.admin!), { district: 'Boston', view: 'own' });
       assert.equal(!admin.ok && admin.kind, 'not_in_scope');
     });
   });

@@ -8,7 +8,8 @@ import { checkReview } from '../../../services/cluster/pupil-review-form';
 import { saveReview, updateActionStatus } from '../../../services/cluster/pupil-review-writes';
 import { fixedClock } from '../../../services/clock';
 import { forEachEngine } from '../../helpers/test-stores';
-import { actorFor, BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { actorOf } from '../../helpers/fixtures';
 
 describe('pupil review, minutes and follow-up', () => {
   const calendar = testCalendar();
@@ -46,7 +47,7 @@ describe('pupil review, minutes and follow-up', () => {
     });
 
     it('shows a pupil\'s weeks, codes, flags and owners to choose from', async () => {
-      const result = await getPupilReview(deps, actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.paSocial!.id, view: 'own' });
+      const result = await getPupilReview(deps, actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.paSocial!.id, view: 'own' });
       assert.ok(result.ok);
       const v = result.view;
       assert.equal(v.label, 'Ben Carter');
@@ -62,17 +63,17 @@ describe('pupil review, minutes and follow-up', () => {
     });
 
     it('refuses a pupil outside the actor\'s scope with the same words as an unknown one', async () => {
-      const other = await getPupilReview(deps, actorFor(fixture.staff.bostonLeader!), { district: 'Boston', pupilId: fixture.pupils.worsening!.id, view: 'own' });
-      const missing = await getPupilReview(deps, actorFor(fixture.staff.bostonLeader!), { district: 'Boston', pupilId: 999999, view: 'own' });
+      const other = await getPupilReview(deps, actorOf(fixture.staff.bostonLeader!), { district: 'Boston', pupilId: fixture.pupils.worsening!.id, view: 'own' });
+      const missing = await getPupilReview(deps, actorOf(fixture.staff.bostonLeader!), { district: 'Boston', pupilId: 999999, view: 'own' });
       assert.equal(!other.ok && other.kind, 'not_found');
       assert.equal(!other.ok && !missing.ok && other.message === missing.message, true);
       // A Lincoln pupil asked for under Boston is not found either.
-      const wrongDistrict = await getPupilReview(deps, actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.lincolnSevere!.id, view: 'own' });
+      const wrongDistrict = await getPupilReview(deps, actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.lincolnSevere!.id, view: 'own' });
       assert.equal(!wrongDistrict.ok && wrongDistrict.kind, 'not_found');
     });
 
     it('records a review and an action, then shows them on the review, the minutes and the owner\'s actions', async () => {
-      const officer = actorFor(fixture.staff.officer!);
+      const officer = actorOf(fixture.staff.officer!);
       const pupilId = fixture.pupils.severe!.id;
       const saved = await saveReview(
         deps,
@@ -92,11 +93,11 @@ describe('pupil review, minutes and follow-up', () => {
       assert.deepEqual(minutes.view.pupils.map((p) => [p.label, p.leadPractitioner, p.outcome, p.actions.map((a) => a.description)]), [['Aisha Bell', 'School SENCo', 'Early help offered', ['Early help assessment']]]);
 
       // Shared minutes: initials, and the free text stays out.
-      const shared = await getMinutes(deps, actorFor(fixture.staff.officer!, 'groupChat'), { district: 'Boston', view: 'shared' });
+      const shared = await getMinutes(deps, actorOf(fixture.staff.officer!, 'groupChat'), { district: 'Boston', view: 'shared' });
       assert.ok(shared.ok);
       assert.deepEqual(shared.view.pupils.map((p) => [p.label, p.barriers, p.outcome]), [['A.B.', '', '']]);
 
-      const mine = await getMyActions(deps, actorFor(fixture.staff.bostonMember!), 'own');
+      const mine = await getMyActions(deps, actorOf(fixture.staff.bostonMember!), 'own');
       assert.deepEqual(mine.actions.map((a) => [a.label, a.description, a.dueDate, a.overdue, a.district]), [['Aisha Bell', 'Early help assessment', '2026-12-02', false, 'Boston']]);
       assert.deepEqual((await getMyActions(deps, officer, 'own')).actions, []);
 
@@ -109,48 +110,48 @@ describe('pupil review, minutes and follow-up', () => {
     });
 
     it('the minutes count what was recorded for an administrator, without listing pupils; other meetings and districts stay out', async () => {
-      const officer = actorFor(fixture.staff.officer!);
+      const officer = actorOf(fixture.staff.officer!);
       await saveReview(deps, officer, { district: 'Boston', pupilId: fixture.pupils.severe!.id, barriers: 'Transport', actionWhat: 'Bus pass', actionOwner: String(fixture.staff.officer!.id), actionDue: '2026-12-02' }, 'own');
       // An action only (no review) for a second pupil counts as reviewed too.
       await saveReview(deps, officer, { district: 'Boston', pupilId: fixture.pupils.paSocial!.id, actionWhat: 'Call home', actionOwner: String(fixture.staff.officer!.id), actionDue: '2026-12-03' }, 'own');
-      await saveReview(deps, actorFor(fixture.staff.lincolnMember!), { district: 'Lincoln', pupilId: fixture.pupils.lincolnSevere!.id, barriers: 'Elsewhere' }, 'own');
+      await saveReview(deps, actorOf(fixture.staff.lincolnMember!), { district: 'Lincoln', pupilId: fixture.pupils.lincolnSevere!.id, barriers: 'Elsewhere' }, 'own');
 
-      const admin = await getMinutes(deps, actorFor(fixture.staff.admin!), { district: 'Boston', view: 'own' });
+      const admin = await getMinutes(deps, actorOf(fixture.staff.admin!), { district: 'Boston', view: 'own' });
       assert.ok(admin.ok);
       assert.deepEqual(admin.view.totals, { reviewed: 2, actions: 2, open: 2, done: 0, overdue: 0 });
       assert.deepEqual(admin.view.pupils, []);
-      const manager = await getMinutes(deps, actorFor(fixture.staff.manager!), { district: 'Boston', view: 'own' });
+      const manager = await getMinutes(deps, actorOf(fixture.staff.manager!), { district: 'Boston', view: 'own' });
       assert.ok(manager.ok);
       assert.deepEqual(manager.view.totals, { reviewed: 2, actions: 2, open: 2, done: 0, overdue: 0 });
       assert.deepEqual(manager.view.pupils.map((p) => [p.label, p.actions.length]).sort(), [['Aisha Bell', 1], ['Ben Carter', 1]]);
       // The school leader sees only their own school's pupils, and counts to match.
-      const leader = await getMinutes(deps, actorFor(fixture.staff.bostonLeader!), { district: 'Boston', view: 'own' });
+      const leader = await getMinutes(deps, actorOf(fixture.staff.bostonLeader!), { district: 'Boston', view: 'own' });
       assert.ok(leader.ok);
       assert.equal(leader.view.totals.reviewed, leader.view.pupils.length);
     });
 
     it('returns the form\'s problems by field and saves nothing', async () => {
-      const result = await saveReview(deps, actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, actionWhat: 'Visit', actionOwner: String(fixture.staff.lincolnMember!.id), actionDue: '2026-11-01' }, 'own');
+      const result = await saveReview(deps, actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, actionWhat: 'Visit', actionOwner: String(fixture.staff.lincolnMember!.id), actionDue: '2026-11-01' }, 'own');
       assert.ok(result.ok);
       assert.deepEqual(result.ok && result.view.errors, { actionOwner: 'choose an owner from the list', actionDue: 'must be today or later' });
       assert.equal((await getStore().db.selectFrom('cluster_action').selectAll().execute()).length, 0);
       assert.equal((await getStore().db.selectFrom('cluster_meeting').selectAll().execute()).length, 0);
-      const bad = await saveReview(deps, actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: 'abc' }, 'own');
+      const bad = await saveReview(deps, actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: 'abc' }, 'own');
       assert.equal(!bad.ok && bad.kind, 'invalid');
       assert.match(!bad.ok ? bad.message : '', /^Pupil: /);
     });
 
     it('another district\'s member cannot record anything for this district\'s pupils', async () => {
-      const result = await saveReview(deps, actorFor(fixture.staff.lincolnMember!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, barriers: 'x' }, 'own');
+      const result = await saveReview(deps, actorOf(fixture.staff.lincolnMember!), { district: 'Boston', pupilId: fixture.pupils.severe!.id, barriers: 'x' }, 'own');
       assert.equal(!result.ok && result.kind, 'not_in_scope');
       assert.equal((await getStore().db.selectFrom('pupil_review').selectAll().execute()).length, 0);
     });
 
     it('marks an action done; it leaves "my actions"', async () => {
-      const officer = actorFor(fixture.staff.officer!);
+      const officer = actorOf(fixture.staff.officer!);
       await saveReview(deps, officer, { district: 'Boston', pupilId: fixture.pupils.severe!.id, actionWhat: 'Call home', actionOwner: String(fixture.staff.officer!.id), actionDue: '2026-11-30' }, 'own');
       const action = await getStore().db.selectFrom('cluster_action').selectAll().executeTakeFirstOrThrow();
-      const denied = await updateActionStatus(deps, actorFor(fixture.staff.lincolnMember!), { district: 'Boston', actionId: action.id, status: 'done' }, 'own');
+      const denied = await updateActionStatus(deps, actorOf(fixture.staff.lincolnMember!), { district: 'Boston', actionId: action.id, status: 'done' }, 'own');
       assert.equal(denied.ok, false);
       const done = await updateActionStatus(deps, officer, { district: 'Boston', actionId: action.id, status: 'done' }, 'own');
       assert.ok(done.ok);

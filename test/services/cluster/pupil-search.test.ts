@@ -5,7 +5,8 @@ import { nominatePupil } from '../../../services/cluster/cluster-nominations';
 import { getPupilReview } from '../../../services/cluster/pupil-review';
 import { fixedClock } from '../../../services/clock';
 import { forEachEngine } from '../../helpers/test-stores';
-import { actorFor, BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';
+import { actorOf } from '../../helpers/fixtures';
 
 describe('finding a pupil (pupil <name or UPN>)', () => {
   forEachEngine((getStore) => {
@@ -17,7 +18,7 @@ describe('finding a pupil (pupil <name or UPN>)', () => {
     });
 
     const found = async (staff: string, query: string, view: 'own' | 'shared' = 'own') => {
-      const result = await findPupils(deps, actorFor(fixture.staff[staff]!, view === 'own' ? 'personal' : 'groupChat'), { query, view });
+      const result = await findPupils(deps, actorOf(fixture.staff[staff]!, view === 'own' ? 'personal' : 'groupChat'), { query, view });
       if (!result.ok) assert.fail(result.message);
       return result.view;
     };
@@ -36,7 +37,7 @@ describe('finding a pupil (pupil <name or UPN>)', () => {
       assert.equal((await found('lincolnMember', 'Gina Hale')).matches.length, 1);
       assert.equal((await found('bostonLeader', 'Ella Frost')).matches.length, 0, 'another Boston school\'s pupil');
       assert.equal((await found('bostonLeader', 'Aisha')).matches.length, 1);
-      const admin = await findPupils(deps, actorFor(fixture.staff.admin!), { query: 'Aisha', view: 'own' });
+      const admin = await findPupils(deps, actorOf(fixture.staff.admin!), { query: 'Aisha', view: 'own' });
       assert.equal(!admin.ok && admin.kind, 'not_in_scope');
       const left = await getStore().db.updateTable('enrolment').set({ end_date: '2026-10-01' }).where('pupil_id', '=', fixture.pupils.severe!.id).execute();
       assert.ok(left.length);
@@ -64,7 +65,7 @@ describe('finding a pupil (pupil <name or UPN>)', () => {
       const many = await found('manager', 'sam smith');
       assert.equal(many.matches.length, PUPIL_SEARCH_LIMIT);
       assert.equal(many.more, true);
-      const short = await findPupils(deps, actorFor(fixture.staff.manager!), { query: 'a', view: 'own' });
+      const short = await findPupils(deps, actorOf(fixture.staff.manager!), { query: 'a', view: 'own' });
       assert.match(!short.ok ? short.message : '', /^Name or UPN: give at least two letters/);
       assert.deepEqual(nameTokens("O'Brien-Smith 50%_x"), ["o'brien-smith", 'x'], 'no LIKE wildcards pass through');
     });
@@ -79,15 +80,15 @@ describe('finding a pupil (pupil <name or UPN>)', () => {
           .values({ dedupe_key: `t${i}`, rule: 'permanent_exclusion', scope: 'pupil', pupil_id: pupil, exclusion_id: null, school_urn: BOSTON_SECONDARY, district_id: fixture.bostonId, event_date: '2026-11-0' + (i + 1), due_date: '2026-12-0' + (i + 1), payload: '{}', created_at: `2026-11-1${i}T09:00:00.000Z`, status, version: 1 })
           .execute();
       }
-      await nominatePupil(deps, actorFor(fixture.staff.bostonLeader!), { district: 'Boston', pupilId: pupil, reason: 'Not seen since October' });
-      const review = await getPupilReview(deps, actorFor(fixture.staff.officer!), { district: 'Boston', pupilId: pupil, view: 'own' });
+      await nominatePupil(deps, actorOf(fixture.staff.bostonLeader!), { district: 'Boston', pupilId: pupil, reason: 'Not seen since October' });
+      const review = await getPupilReview(deps, actorOf(fixture.staff.officer!), { district: 'Boston', pupilId: pupil, view: 'own' });
       if (!review.ok) assert.fail(review.message);
       assert.deepEqual(review.view.alerts.map((a) => [a.title, a.status, a.createdOn]), [
         ['New permanent exclusion', 'open', '2026-11-11'],
         ['New permanent exclusion', 'acknowledged', '2026-11-10'],
       ]);
       assert.deepEqual(review.view.nomination, { byName: 'Bea Leader', reason: 'Not seen since October' });
-      const shared = await getPupilReview(deps, actorFor(fixture.staff.officer!, 'groupChat'), { district: 'Boston', pupilId: pupil, view: 'shared' });
+      const shared = await getPupilReview(deps, actorOf(fixture.staff.officer!, 'groupChat'), { district: 'Boston', pupilId: pupil, view: 'shared' });
       assert.deepEqual(shared.ok && shared.view.nomination, { byName: 'Bea Leader', reason: '' }, 'the reason is free text: own view only');
     });
   });

@@ -6,9 +6,7 @@ import { fixedClock } from '../../../services/clock';
 import { makeUpn } from '../../../services/domain/upn';
 import type { PupilAlert } from '../../../services/exclusions/alert-types';
 import { createApiSender, receiveExclusion } from '../../../services/exclusions/exclusion-intake';
-import type { Role } from '../../../services/store/database';
-import type { Store } from '../../../services/store/open-store';
-import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
+import { FIXTURE_SCHOOLS, type FixtureCounty, insertFixtureCounty, insertStaffUser } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
 import { importFile, importOk, scratch, snapshot } from '../importers/import-kit';
 
@@ -22,14 +20,6 @@ const NOW = '2026-11-25T10:00:00.000Z';
 const clock = fixedClock(NOW);
 const calendar = loadCalendar();
 
-async function addUser(store: Store, name: string, role: Role, scope: string) {
-  return store.db
-    .insertInto('staff_user')
-    .values({ aad_object_id: `aad-${name}`, email: `${name}@example.org`, name, role, scope, created_at: NOW })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
 describe('exclusion casework in the store (issue 9)', () => {
   const files = scratch();
   after(() => files.cleanup());
@@ -42,7 +32,7 @@ describe('exclusion casework in the store (issue 9)', () => {
 
     it("reg 24(1)(b)(i): the LA manager receives the third suspension's own 15-school-day deadline when the term is already over 15", async () => {
       const store = getStore();
-      const manager = await addUser(store, 'manager', 'la_manager', 'county');
+      const manager = await insertStaffUser(store, 'manager', 'la_manager', 'county');
       // 14 Sep, 8 days (14-18, 21-23 Sep); 5 Oct, 8 days (5-9, 12-14 Oct): 16, over 15; 23 Nov, 2 days: 18.
       await importOk(
         store,

@@ -8,12 +8,9 @@ import { fixedClock } from '../../../services/clock';
 import { makeUpn } from '../../../services/domain/upn';
 import { createApiSender, receiveExclusion } from '../../../services/exclusions/exclusion-intake';
 import { onRollForExclusion, ROLL_GRACE_DAYS } from '../../../services/exclusions/exclusion-roll';
-import type { Actor } from '../../../services/identity/actor';
-import { parseScope } from '../../../services/identity/scope';
-import type { Role, StaffUser } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
 import { forEachEngine } from '../../helpers/test-stores';
-import { FIXTURE_SCHOOLS, insertFixtureCounty, insertPupil, type FixtureCounty } from '../../helpers/fixtures';
+import { actorOf, FIXTURE_SCHOOLS, type FixtureCounty, insertFixtureCounty, insertPupil, insertStaffUser } from '../../helpers/fixtures';
 
 const NOW = '2026-11-25T10:00:00.000Z';
 const clock = fixedClock(NOW);
@@ -141,22 +138,14 @@ describe('exclusion intake: a scoped key cannot reach pupils of other schools', 
 describe('alerts from an exclusion row naming another school’s pupil', () => {
   forEachEngine((getStore) => {
     const NOW_ISO = NOW;
-    async function addUser(store: Store, name: string, role: Role, scope: string): Promise<StaffUser> {
-      return store.db
-        .insertInto('staff_user')
-        .values({ aad_object_id: `aad-${name}`, email: `${name}@example.org`, name, role, scope, created_at: NOW_ISO })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    }
-    const actorOf = (user: StaffUser): Actor => ({ user, role: user.role, scope: parseScope(user.scope), aadObjectId: user.aad_object_id, conversationType: 'personal' });
 
     it('shows the pupil to nobody at the school the row names, only to the pupil’s own school and the county', async () => {
       const store = getStore();
       const county = await insertFixtureCounty(store);
-      const bostonLeader = await addUser(store, 'bostonleader', 'school_leader', `school:${BOSTON}`);
-      const bostonOfficer = await addUser(store, 'officer', 'attendance_officer', 'district:Boston');
-      const lincolnLeader = await addUser(store, 'lincolnleader', 'school_leader', `school:${LINCOLN}`);
-      const manager = await addUser(store, 'manager', 'la_manager', 'county');
+      const bostonLeader = await insertStaffUser(store, 'bostonleader', 'school_leader', `school:${BOSTON}`);
+      const bostonOfficer = await insertStaffUser(store, 'officer', 'attendance_officer', 'district:Boston');
+      const lincolnLeader = await insertStaffUser(store, 'lincolnleader', 'school_leader', `school:${LINCOLN}`);
+      const manager = await insertStaffUser(store, 'manager', 'la_manager', 'county');
       // Stored before the roll rule existed: a Boston school's row for the Lincoln pupil.
       await store.db
         .insertInto('exclusion')

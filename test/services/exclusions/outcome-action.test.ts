@@ -7,11 +7,8 @@ import { alertViewFor } from '../../../services/alerts/alert-view';
 import { recordGovernorsDecision, recordOutcome } from '../../../services/alerts/outcome-action';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
-import type { Actor } from '../../../services/identity/actor';
-import { parseScope } from '../../../services/identity/scope';
-import type { Role, StaffUser } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
-import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
+import { actorOf, FIXTURE_SCHOOLS, type FixtureCounty, insertFixtureCounty, insertStaffUser } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
 
 /** Issue 9 item 7: recording an outcome on the alert card (LA roles) stops the exclusion's clocks. */
@@ -20,16 +17,6 @@ const NOW = '2026-11-25T10:00:00.000Z';
 const clock = fixedClock(NOW);
 const calendar = loadCalendar();
 const SCHOOL = FIXTURE_SCHOOLS.bostonSecondary.urn;
-
-async function addUser(store: Store, name: string, role: Role, scope: string): Promise<StaffUser> {
-  return store.db
-    .insertInto('staff_user')
-    .values({ aad_object_id: `aad-${name}`, email: `${name}@example.org`, name, role, scope, created_at: NOW })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-const actorOf = (user: StaffUser): Actor => ({ user, role: user.role, scope: parseScope(user.scope), aadObjectId: user.aad_object_id, conversationType: 'personal' });
 
 describe('record outcome from the alert card (issue 9)', () => {
   forEachEngine((getStore) => {
@@ -53,7 +40,7 @@ describe('record outcome from the alert card (issue 9)', () => {
 
     it('offers the action to LA roles, closes the alerts, audits, and the rules raise nothing again', async () => {
       const store = getStore();
-      const manager = actorOf(await addUser(store, 'manager', 'la_manager', 'county'));
+      const manager = actorOf(await insertStaffUser(store, 'manager', 'la_manager', 'county'));
       const { exclusionId, alertId } = await suspensionWithAlerts(store);
       const ctx = { db: store.db, clock, calendar };
       const view = await alertViewFor(ctx, manager, alertId, 'test');
@@ -76,8 +63,8 @@ describe('record outcome from the alert card (issue 9)', () => {
 
     it('refuses school roles and a bad date, changing nothing', async () => {
       const store = getStore();
-      const leader = actorOf(await addUser(store, 'leader', 'school_leader', `school:${SCHOOL}`));
-      const manager = actorOf(await addUser(store, 'manager', 'la_manager', 'county'));
+      const leader = actorOf(await insertStaffUser(store, 'leader', 'school_leader', `school:${SCHOOL}`));
+      const manager = actorOf(await insertStaffUser(store, 'manager', 'la_manager', 'county'));
       const { exclusionId, alertId } = await suspensionWithAlerts(store);
       const ctx = { db: store.db, clock, calendar };
       const refused = await recordOutcome(ctx, leader, { alertId, outcome: 'withdrawn', outcomeDate: '2026-11-17' });
@@ -92,7 +79,7 @@ describe('record outcome from the alert card (issue 9)', () => {
 
     it("records the governors' decision from a board-duty card: the review alert closes and the review window opens", async () => {
       const store = getStore();
-      const manager = actorOf(await addUser(store, 'manager', 'la_manager', 'county'));
+      const manager = actorOf(await insertStaffUser(store, 'manager', 'la_manager', 'county'));
       await store.db
         .insertInto('exclusion')
         .values({ pupil_id: county.pupils.noFlags, school_urn: SCHOOL, category: 'PERM', reasons: 'PA', start_date: '2026-11-02', sessions: 0, notified_date: '2026-11-02', missed_public_exam: 0, source: 'test', created_at: NOW })

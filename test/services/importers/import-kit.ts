@@ -8,7 +8,7 @@ import type { Store } from '../../../services/store/open-store';
 
 /** Shared pieces of the importer tests (not a test file itself). */
 
-export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'import');
+const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'import');
 
 export function fixture(name: string): string {
   return join(FIXTURES, name);
