@@ -9,7 +9,8 @@ import { registerClusterRoutes } from './routes/cluster-routes';
 import { registerExportCommand } from './routes/export-routes';
 import { registerHelpRoutes } from './routes/help-routes';
 import { registerLadderRoutes } from './routes/ladder-routes';
-import { commandText, wasAnswered } from './turn-actor';
+import { answerDecision, localDecider, type DecideText } from './assistant-turn';
+import { commandText, findActor, wasAnswered } from './turn-actor';
 
 export const FALLBACK_MESSAGE =
   "Sorry, I didn't understand that. Type **help** to see what I can do for you.";
@@ -19,6 +20,9 @@ export const FALLBACK_MESSAGE =
  * matched first; text no route matches is left for a language-model planner (when one is
  * configured) and otherwise gets a short pointer to help.
  */
+/** Each app's plain-language decider, for text no route matched. */
+const deciders = new WeakMap<BotApp, DecideText>();
+
 export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: string | undefined, edge: EdgePolicy): BotApp {
   const app = new Application<TurnState>({
     adapter,
@@ -38,6 +42,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   registerClusterRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerAdminRoutes(app, deps, identityStep.forgetUsers);
+  deciders.set(app, localDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }));
   return app;
 }
 
@@ -45,7 +50,13 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
 export async function runTurn(app: BotApp, context: TurnContext): Promise<void> {
   const handled = await app.run(context);
   if (handled || wasAnswered(context)) return;
-  if (context.activity.type === ActivityTypes.Message && commandText(context) !== '') {
-    await context.sendActivity(FALLBACK_MESSAGE);
-  }
+  if (context.activity.type !== ActivityTypes.Message || commandText(context) === '') return;
+  const actor = findActor(context);
+  const decide = deciders.get(app);
+  if (!actor || !decide) return void (await context.sendActivity(FALLBACK_MESSAGE));
+  // Plain language: the assistant names a command, and the turn runs again as if it had been typed.
+  const command = await answerDecision(context, await decide(actor, commandText(context)));
+  if (command === null) return;
+  context.activity.text = command;
+  if (!(await app.run(context))) await context.sendActivity(FALLBACK_MESSAGE);
 }

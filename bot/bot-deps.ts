@@ -20,6 +20,8 @@ export interface BotDeps {
   clusterAgendaSize?: number;
   /** Base of links to this server's own pages (PUBLIC_URL), e.g. export downloads; none: exports are off. */
   publicUrl?: string;
+  /** SAFEGUARDING_CONTACT: the authority's contact given with the safeguarding lead route. */
+  safeguardingContact?: string;
 }
 
 export type BotApp = Application<TurnState>;

@@ -80,6 +80,7 @@ export const configSchema = z.object({
       .optional(),
   ),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
+  SAFEGUARDING_CONTACT: z.preprocess(emptyToUndefined, z.string().trim().min(5).max(300).optional()),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
