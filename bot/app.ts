@@ -9,7 +9,7 @@ import { registerClusterRoutes } from './routes/cluster-routes';
 import { registerExportCommand } from './routes/export-routes';
 import { registerHelpRoutes } from './routes/help-routes';
 import { registerLadderRoutes } from './routes/ladder-routes';
-import { answerDecision, localDecider, type DecideText } from './assistant-turn';
+import { answerDecision, createDecider, type Decider } from './assistant-turn';
 import { commandText, findActor, wasAnswered } from './turn-actor';
 
 export const FALLBACK_MESSAGE =
@@ -21,7 +21,7 @@ export const FALLBACK_MESSAGE =
  * configured) and otherwise gets a short pointer to help.
  */
 /** Each app's plain-language decider, for text no route matched. */
-const deciders = new WeakMap<BotApp, DecideText>();
+const deciders = new WeakMap<BotApp, Decider>();
 
 export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: string | undefined, edge: EdgePolicy): BotApp {
   const app = new Application<TurnState>({
@@ -42,7 +42,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   registerClusterRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerAdminRoutes(app, deps, identityStep.forgetUsers);
-  deciders.set(app, localDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }));
+  deciders.set(app, createDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }, deps.assistantModel, deps.logger));
   return app;
 }
 
@@ -52,10 +52,11 @@ export async function runTurn(app: BotApp, context: TurnContext): Promise<void> 
   if (handled || wasAnswered(context)) return;
   if (context.activity.type !== ActivityTypes.Message || commandText(context) === '') return;
   const actor = findActor(context);
-  const decide = deciders.get(app);
-  if (!actor || !decide) return void (await context.sendActivity(FALLBACK_MESSAGE));
+  const decider = deciders.get(app);
+  if (!actor || !decider) return void (await context.sendActivity(FALLBACK_MESSAGE));
+  if (decider.usesModel) await context.sendActivity({ type: ActivityTypes.Typing });
   // Plain language: the assistant names a command, and the turn runs again as if it had been typed.
-  const command = await answerDecision(context, await decide(actor, commandText(context)));
+  const command = await answerDecision(context, await decider.decide(actor, commandText(context)));
   if (command === null) return;
   context.activity.text = command;
   if (!(await app.run(context))) await context.sendActivity(FALLBACK_MESSAGE);

@@ -1,7 +1,9 @@
 import { ActionTypes, CardFactory, type TurnContext } from 'botbuilder';
 import type { AssistantContext, AssistantDecision } from '../services/assistant/assistant';
-import { decideLocally } from '../services/assistant/assistant';
+import { decide } from '../services/assistant/assistant';
+import { createModelEngine, type ModelSettings } from '../services/assistant/model-planner';
 import type { Actor } from '../services/identity/actor';
+import type { Logger } from '../services/logger';
 
 /**
  * The Teams edge of the plain-language assistant: text no command matched is decided on by
@@ -9,10 +11,16 @@ import type { Actor } from '../services/identity/actor';
  * with that command's text, so the command's own route answers (scope, audit and cards alike).
  */
 
-export type DecideText = (actor: Actor, text: string) => Promise<AssistantDecision>;
+export interface Decider {
+  decide(actor: Actor, text: string): Promise<AssistantDecision>;
+  /** A model is asked: the user sees a typing indicator meanwhile. */
+  usesModel: boolean;
+}
 
-export function localDecider(ctx: AssistantContext): DecideText {
-  return (actor, text) => decideLocally(ctx, actor, text);
+/** The local router alone, or with a model (its prompt loaded and checked here, at start). */
+export function createDecider(ctx: AssistantContext, model: ModelSettings | undefined, logger: Logger): Decider {
+  const engine = model ? createModelEngine(model, logger) : undefined;
+  return { decide: (actor, text) => decide(ctx, actor, text, engine), usesModel: engine !== undefined };
 }
 
 /** Sends the decision; returns the command to run for a 'run' decision. */

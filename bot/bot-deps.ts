@@ -4,6 +4,7 @@ import type { Clock } from '../services/clock';
 import type { LadderService } from '../services/ladder/ladder-service';
 import type { Logger } from '../services/logger';
 import type { Store } from '../services/store/open-store';
+import type { ModelSettings } from '../services/assistant/model-planner';
 
 /** What route handlers may use. Features add their services here, built once at start. */
 export interface BotDeps {
@@ -22,6 +23,8 @@ export interface BotDeps {
   publicUrl?: string;
   /** SAFEGUARDING_CONTACT: the authority's contact given with the safeguarding lead route. */
   safeguardingContact?: string;
+  /** OPENAI_*: the language model for plain language; none: the local router alone. */
+  assistantModel?: ModelSettings;
 }
 
 export type BotApp = Application<TurnState>;

@@ -4,6 +4,8 @@ import type { Actor } from '../identity/actor';
 import type { Database } from '../store/database';
 import { commandFor, understoodFor, type ToolCall } from './assistant-tools';
 import { routeLocally, type RouterContext } from './local-router';
+import type { ModelEngine } from './model-planner';
+import { redactForModel } from './redaction';
 import { isSafeguardingConcern, recordSafeguardingRedirect, safeguardingReply } from './safeguarding';
 
 /**
@@ -68,8 +70,22 @@ export async function safeguardingFirst(ctx: AssistantContext, actor: Actor, tex
 
 /** What to do with text no command matched, without any language model. */
 export async function decideLocally(ctx: AssistantContext, actor: Actor, text: string): Promise<AssistantDecision> {
+  return decide(ctx, actor, text);
+}
+
+/**
+ * What to do with text no command matched: the safeguarding check first (a concern never reaches
+ * a model), then the model when one is configured (on pupils' details replaced with placeholders),
+ * and the local router when there is none or it fails.
+ */
+export async function decide(ctx: AssistantContext, actor: Actor, text: string, model?: ModelEngine): Promise<AssistantDecision> {
   const safeguarding = await safeguardingFirst(ctx, actor, text);
   if (safeguarding) return safeguarding;
-  const routed = routeLocally(text, await routerContextFor(ctx.db, actor));
+  const router = await routerContextFor(ctx.db, actor);
+  if (model) {
+    const outcome = await model.plan(await redactForModel(ctx.db, text, router.districts), router);
+    if (outcome.kind === 'call') return runDecision(outcome.call);
+  }
+  const routed = routeLocally(text, router);
   return routed.kind === 'call' ? runDecision(routed.call) : suggestDecision(routed.suggestions);
 }

@@ -1,67 +1,17 @@
 import assert from 'node:assert/strict';
 import { fixedClock } from '../../services/clock';
 import { openStore, type Store } from '../../services/store/open-store';
-import { messageActivity, TEST_USERS, type TestUser } from '../helpers/activities';
-import { firstCard, insertStaff, startBot, type RunningBot } from '../helpers/bot-harness';
+import { messageActivity, TEST_USERS } from '../helpers/activities';
+import { firstCard, startBot, type RunningBot } from '../helpers/bot-harness';
 import { assertValidCard, cardText } from '../helpers/card-check';
-import { LINCOLN_SCHOOL, NOW, seedAttendance, seedCounty, type ClusterFixture } from '../services/cluster/cluster-fixture';
+import { LINCOLN_SCHOOL, NOW, type ClusterFixture } from '../services/cluster/cluster-fixture';
+import { CONTACT, DISCLOSURES, PLAIN_EXAMPLES, replyTexts, seedPlainLanguageCounty } from '../helpers/plain-language';
 
 /**
  * Plain language over HTTP, with no language model: the issue's examples reach the same cards as
  * the commands, the bot says what it understood, a disclosure gets the safeguarding route (and an
  * audit row without the text), and unclear text gets command buttons.
  */
-
-export interface PlainExample {
-  text: string;
-  from: TestUser;
-  /** The first line the bot says. */
-  understood: RegExp;
-  /** The card (or text) the command answers with. */
-  answer: RegExp;
-}
-
-export const PLAIN_EXAMPLES: PlainExample[] = [
-  {
-    text: 'what should we do about a Y9 girl with an EHCP who has had three suspensions this term?',
-    from: TEST_USERS.schoolLeader,
-    understood: /^Looking that situation up on the ladder.*Next time you can type `ladder a Y9 girl with an EHCP who has had three suspensions this term`\.$/,
-    answer: /Ladder: best matches/,
-  },
-  { text: "show me Boston's agenda", from: TEST_USERS.manager, understood: /^Showing the Boston agenda\. Next time you can type `cluster Boston`\.$/, answer: /Boston attendance cluster/ },
-  {
-    text: "what's in the minutes from the last Lincoln meeting",
-    from: TEST_USERS.manager,
-    understood: /Next time you can type `cluster Lincoln minutes`\./,
-    answer: /Lincoln cluster minutes/,
-  },
-  { text: 'what are my overdue actions?', from: TEST_USERS.attendanceOfficer, understood: /Next time you can type `my actions`\./, answer: /My cluster actions/ },
-  { text: 'any new permanent exclusions?', from: TEST_USERS.manager, understood: /Next time you can type `alerts list`\./, answer: /Open exclusion alerts/ },
-  {
-    text: 'subscribe me to alerts for South Holland',
-    from: TEST_USERS.manager,
-    understood: /Next time you can type `alerts subscribe district South Holland`\./,
-    answer: /Subscribed: district South Holland/,
-  },
-  { text: 'who do I call about a child missing education?', from: TEST_USERS.schoolLeader, understood: /Next time you can type `ladder a child missing education`\./, answer: /Ladder: best matches|Ladder/ },
-];
-
-export const DISCLOSURES = ['she told me her stepdad hits her', "a Y6 boy has bruises he won't explain"];
-
-export const CONTACT = "Children's Services front door 01234 567890";
-
-/** Every reply's text and card text, in order. */
-export function replyTexts(replies: any[]): string[] {
-  return replies.map((r) => [r.text ?? '', ...(r.attachments ?? []).map((a: any) => (a.contentType === 'application/vnd.microsoft.card.adaptive' ? cardText(a.content) : JSON.stringify(a.content)))].join('\n'));
-}
-
-export async function seedPlainLanguageCounty(store: Store): Promise<ClusterFixture> {
-  const fixture = await seedCounty(store.db, { staff: false });
-  await seedAttendance(store.db, fixture);
-  await store.db.insertInto('district').values({ name: 'South Holland', la_code: '925' }).execute();
-  await insertStaff(store);
-  return fixture;
-}
 
 describe('plain language over HTTP, without a model', () => {
   let store: Store;
