@@ -35,6 +35,12 @@ export interface ModelEngine {
 /** At most this many model calls in one turn, whatever the prompt's config says. */
 export const MAX_MODEL_CALLS = 3;
 
+/**
+ * All model calls of one turn end within this, so the local router still answers well inside
+ * Teams' 15 seconds (and Slack's own limits) when the model is slow.
+ */
+export const TURN_MODEL_BUDGET_MS = 10_000;
+
 function describeFailure(error: unknown): string {
   if (error instanceof OpenAI.APIConnectionTimeoutError) return 'timeout';
   if (error instanceof OpenAI.APIError && typeof error.status === 'number') return `http ${error.status}`;
@@ -72,7 +78,10 @@ export function createModelEngine(settings: ModelSettings, logger: Logger, promp
       ];
       let calls = 0;
       let repaired = false;
+      const deadline = Date.now() + TURN_MODEL_BUDGET_MS;
       while (calls < maxCalls) {
+        const remaining = Math.min(settings.timeoutMs, deadline - Date.now());
+        if (remaining < 100) return { kind: 'failed', reason: 'turn budget spent', modelCalls: calls };
         calls++;
         let completion: OpenAI.Chat.Completions.ChatCompletion;
         try {
@@ -83,7 +92,7 @@ export function createModelEngine(settings: ModelSettings, logger: Logger, promp
             tool_choice: prompt.completion.tool_choice,
             temperature: prompt.completion.temperature,
             max_tokens: prompt.completion.max_tokens,
-          });
+          }, { timeout: remaining });
         } catch (error) {
           const reason = describeFailure(error);
           logger.warn('assistant.model_failed', { reason, modelCalls: calls });
