@@ -20,6 +20,13 @@ export const NAME_PLACEHOLDER = '[name]';
 export const UPN_PLACEHOLDER = '[UPN]';
 export const DATE_PLACEHOLDER = '[date]';
 
+/** UPNs and dates replaced (no store needed). */
+export function redactPatterns(text: string): string {
+  let out = text.replace(UPN, UPN_PLACEHOLDER);
+  for (const re of DATES) out = out.replace(re, DATE_PLACEHOLDER);
+  return out;
+}
+
 /** Which of these words (lower case) are a pupil's forename or surname in the store. */
 export async function pupilNameWords(db: Kysely<Database>, words: readonly string[]): Promise<Set<string>> {
   if (words.length === 0) return new Set();
@@ -46,8 +53,7 @@ export async function pupilNameWords(db: Kysely<Database>, words: readonly strin
  * names: a place is not a child, and the model needs it to pick the meeting).
  */
 export async function redactForModel(db: Kysely<Database>, text: string, keep: readonly string[] = []): Promise<string> {
-  let out = text.replace(UPN, UPN_PLACEHOLDER);
-  for (const re of DATES) out = out.replace(re, DATE_PLACEHOLDER);
+  const out = redactPatterns(text);
   const kept = new Set(keep.flatMap((k) => k.toLowerCase().split(/\s+/)));
   const words = [...new Set((out.match(/[A-Za-z][A-Za-z'-]*[A-Za-z]/g) ?? []).map((w) => w.toLowerCase()).filter((w) => !kept.has(w)))].slice(0, 200);
   const names = await pupilNameWords(db, words);
