@@ -1,4 +1,6 @@
 import { z } from 'zod/v4';
+import { COMMAND_CATALOGUE } from '../commands/command-catalogue';
+import type { Role } from '../store/database';
 
 /**
  * The assistant's tools are the bot's own commands. A tool call becomes the command text a user
@@ -126,4 +128,25 @@ export function toolJsonSchema(tool: ToolName): Record<string, unknown> {
   const schema = z.toJSONSchema(TOOL_SCHEMAS[tool]) as Record<string, unknown>;
   delete schema.$schema;
   return schema;
+}
+
+/** The help card's usage line each tool stands for (services/commands/command-catalogue.ts). */
+const TOOL_USAGE: Record<ToolName, string> = {
+  help: 'help',
+  ladder_overview: 'ladder',
+  ladder_search: 'ladder <what is happening>',
+  ladder_rung: 'ladder <step>',
+  cluster_agenda: 'cluster <district> [agenda]',
+  cluster_minutes: 'cluster <district> minutes',
+  my_actions: 'my actions',
+  alerts_list: 'alerts list',
+  alerts_digest: 'alerts digest',
+  alerts_subscribe: 'alerts subscribe [county | district <name> | school <urn>] [types]',
+};
+
+/** Whether the catalogue offers this tool's command to a role (the service behind it checks again). */
+export function isOfferedTo(tool: ToolName, role: Role): boolean {
+  const usage = COMMAND_CATALOGUE.flatMap((c) => c.usages).find((u) => u.usage === TOOL_USAGE[tool]);
+  if (!usage) throw new Error(`assistant tool ${tool}: no catalogue usage "${TOOL_USAGE[tool]}"`);
+  return usage.roles.includes(role);
 }

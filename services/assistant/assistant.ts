@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { Actor } from '../identity/actor';
 import type { Database } from '../store/database';
-import { commandFor, understoodFor, type ToolCall } from './assistant-tools';
+import { commandFor, isOfferedTo, understoodFor, type ToolCall } from './assistant-tools';
 import { routeLocally, type RouterContext } from './local-router';
 import type { ModelEngine } from './model-planner';
 import { redactForModel } from './redaction';
@@ -87,5 +87,11 @@ export async function decide(ctx: AssistantContext, actor: Actor, text: string, 
     if (outcome.kind === 'call') return runDecision(outcome.call);
   }
   const routed = routeLocally(text, router);
-  return routed.kind === 'call' ? runDecision(routed.call) : suggestDecision(routed.suggestions);
+  if (routed.kind === 'call') return runDecision(routed.call);
+  // Buttons offer only what the asker's role may use; help is always there.
+  const offered = routed.suggestions.filter((call) => isOfferedTo(call.tool, actor.role));
+  for (const call of [{ tool: 'help', args: {} }, { tool: 'ladder_overview', args: {} }] as ToolCall[]) {
+    if (offered.length < 2 && !offered.some((c) => c.tool === call.tool)) offered.push(call);
+  }
+  return suggestDecision(offered);
 }

@@ -94,4 +94,11 @@ describe('plain language over HTTP, without a model', () => {
     assert.ok(pressed.length >= 1);
     assert.doesNotMatch(replyTexts(pressed).join('\n'), /Next time you can type|I am not sure/);
   });
+
+  it("offers only commands the asker's role may use", async () => {
+    const replies = await bot.say(messageActivity('what is the weather', { from: TEST_USERS.admin }));
+    const buttons = replies[0].attachments[0].content.buttons as { value: string }[];
+    assert.ok(buttons.length >= 2 && buttons.length <= 3);
+    assert.ok(!buttons.some((b) => /^(alerts|my actions)/.test(b.value)), JSON.stringify(buttons));
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { COMMANDS } from '../../../services/commands/command-catalogue';
-import { commandFor, parseToolCall, TOOL_NAMES, toolJsonSchema, type ToolCall } from '../../../services/assistant/assistant-tools';
+import { commandFor, isOfferedTo, parseToolCall, TOOL_NAMES, toolJsonSchema, type ToolCall } from '../../../services/assistant/assistant-tools';
 
 /** One valid call per tool: each becomes a command the bot's own routes match. */
 const SAMPLES: ToolCall[] = [
@@ -60,5 +60,13 @@ describe('assistant tools', () => {
     assert.ok(!badType.ok && /alerts_subscribe: types\.0/.test(badType.problem));
     const unknown = parseToolCall('pupil_search', { name: 'x' });
     assert.ok(!unknown.ok && /unknown tool "pupil_search"/.test(unknown.problem));
+  });
+
+  it("knows from the catalogue which tools each role is offered", () => {
+    for (const tool of TOOL_NAMES) assert.equal(typeof isOfferedTo(tool, 'la_manager'), 'boolean');
+    assert.equal(isOfferedTo('my_actions', 'admin'), false);
+    assert.equal(isOfferedTo('alerts_list', 'admin'), false);
+    assert.equal(isOfferedTo('help', 'admin'), true);
+    assert.equal(isOfferedTo('cluster_agenda', 'school_leader'), true);
   });
 });
