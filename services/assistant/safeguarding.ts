@@ -40,6 +40,8 @@ export function safeguardingReply(contact: string | undefined): string {
     "- Otherwise tell your school's **designated safeguarding lead (DSL)** now, today, in person if you can; if they are not available, their deputy.",
     `- The authority's safeguarding contact: ${contact?.trim() || DEFAULT_SAFEGUARDING_CONTACT}.`,
     "- Write down what you saw or were told, in the child's own words, with the date and time, in your school's safeguarding record (not in this chat). Don't promise to keep it secret, and don't question the child further.",
+    '',
+    "_If you meant to ask the ladder about a child whose plan is already in place (e.g. a child protection plan), type **ladder** and the situation._",
   ].join('\n');
 }
 
