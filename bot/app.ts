@@ -2,6 +2,7 @@ import { ActivityTypes, type TurnContext } from 'botbuilder';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { BotApp, BotDeps } from './bot-deps';
 import { normaliseActivity } from './activity-input';
+import { answerPlainLanguage, createDecider, type Decider } from './assistant-turn';
 import { createIdentityStep, type EdgePolicy } from './identity-step';
 import { registerAdminRoutes } from './routes/admin-routes';
 import { registerAlertRoutes } from './routes/alert-routes';
@@ -9,20 +10,18 @@ import { registerClusterRoutes } from './routes/cluster-routes';
 import { registerExportCommand } from './routes/export-routes';
 import { registerHelpRoutes } from './routes/help-routes';
 import { registerLadderRoutes } from './routes/ladder-routes';
-import { answerDecision, createDecider, type Decider } from './assistant-turn';
-import { commandText, findActor, wasAnswered } from './turn-actor';
+import { commandText, wasAnswered } from './turn-actor';
 
 export const FALLBACK_MESSAGE =
   "Sorry, I didn't understand that. Type **help** to see what I can do for you.";
 
-/**
- * The composition root for conversations: the identity step, then the routes. Commands are
- * matched first; text no route matches is left for a language-model planner (when one is
- * configured) and otherwise gets a short pointer to help.
- */
-/** Each app's plain-language decider, for text no route matched. */
+/** Each app's plain-language assistant, for text no route matched. */
 const deciders = new WeakMap<BotApp, Decider>();
 
+/**
+ * The composition root for conversations: the identity step, then the routes. Commands are
+ * matched first; text no route matches goes to the plain-language assistant (bot/assistant-turn.ts).
+ */
 export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: string | undefined, edge: EdgePolicy): BotApp {
   const app = new Application<TurnState>({
     adapter,
@@ -35,6 +34,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   (app as unknown as { startTypingTimer: () => void }).startTypingTimer = () => undefined;
   const identityStep = createIdentityStep({ db: deps.store.db, clock: deps.clock, logger: deps.logger, edge, alertCardsPerDay: deps.alertCardsPerDay });
   app.turn('beforeTurn', async (context) => normaliseActivity(context, deps.logger) && identityStep(context));
+  deciders.set(app, createDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }, deps.assistantModel, deps.logger));
 
   registerHelpRoutes(app);
   registerLadderRoutes(app, deps);
@@ -42,7 +42,6 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   registerClusterRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerAdminRoutes(app, deps, identityStep.forgetUsers);
-  deciders.set(app, createDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }, deps.assistantModel, deps.logger));
   return app;
 }
 
@@ -51,13 +50,12 @@ export async function runTurn(app: BotApp, context: TurnContext): Promise<void> 
   const handled = await app.run(context);
   if (handled || wasAnswered(context)) return;
   if (context.activity.type !== ActivityTypes.Message || commandText(context) === '') return;
-  const actor = findActor(context);
-  const decider = deciders.get(app);
-  if (!actor || !decider) return void (await context.sendActivity(FALLBACK_MESSAGE));
-  if (decider.usesModel) await context.sendActivity({ type: ActivityTypes.Typing });
   // Plain language: the assistant names a command, and the turn runs again as if it had been typed.
-  const command = await answerDecision(context, await decider.decide(actor, commandText(context)));
-  if (command === null) return;
-  context.activity.text = command;
-  if (!(await app.run(context))) await context.sendActivity(FALLBACK_MESSAGE);
+  const outcome = await answerPlainLanguage(context, deciders.get(app));
+  if (outcome === 'answered') return;
+  if (outcome !== 'unhandled') {
+    context.activity.text = outcome.command;
+    if (await app.run(context)) return;
+  }
+  await context.sendActivity(FALLBACK_MESSAGE);
 }

@@ -1,9 +1,10 @@
-import { ActionTypes, CardFactory, type TurnContext } from 'botbuilder';
+import { ActionTypes, ActivityTypes, CardFactory, type TurnContext } from 'botbuilder';
 import type { AssistantContext, AssistantDecision } from '../services/assistant/assistant';
 import { decide } from '../services/assistant/assistant';
 import { createModelEngine, type ModelSettings } from '../services/assistant/model-planner';
 import type { Actor } from '../services/identity/actor';
 import type { Logger } from '../services/logger';
+import { commandText, findActor } from './turn-actor';
 
 /**
  * The Teams edge of the plain-language assistant: text no command matched is decided on by
@@ -39,4 +40,16 @@ export async function answerDecision(context: TurnContext, decision: AssistantDe
       await context.sendActivity(decision.message);
       return decision.command;
   }
+}
+
+/**
+ * Text no route matched: the decider's answer is sent; a command to run is returned for the turn to
+ * run again. 'unhandled' when there is no staff user or no decider (the caller points to help).
+ */
+export async function answerPlainLanguage(context: TurnContext, decider: Decider | undefined): Promise<{ command: string } | 'answered' | 'unhandled'> {
+  const actor = findActor(context);
+  if (!actor || !decider) return 'unhandled';
+  if (decider.usesModel) await context.sendActivity({ type: ActivityTypes.Typing });
+  const command = await answerDecision(context, await decider.decide(actor, commandText(context)));
+  return command === null ? 'answered' : { command };
 }
