@@ -5,6 +5,7 @@ import type { LadderService } from '../services/ladder/ladder-service';
 import type { Logger } from '../services/logger';
 import type { Store } from '../services/store/open-store';
 import type { IdentityCacheLimits } from './identity-step';
+import type { ModelSettings } from '../services/assistant/model-planner';
 
 /** What route handlers may use. Features add their services here, built once at start. */
 export interface BotDeps {
@@ -25,6 +26,10 @@ export interface BotDeps {
   identityCache?: IdentityCacheLimits;
   /** How long a turn waits for Teams' roster when looking up a new user; 2 s when absent (tests pass less). */
   rosterTimeoutMs?: number;
+  /** SAFEGUARDING_CONTACT: the authority's contact given with the safeguarding lead route. */
+  safeguardingContact?: string;
+  /** OPENAI_*: the language model for plain language; none: the local router alone. */
+  assistantModel?: ModelSettings;
 }
 
 export type BotApp = Application<TurnState>;

@@ -38,6 +38,10 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
   const serviceUrls = serviceUrlPolicyFor(config);
   // Export links need the bot's own address; a local tool (auth off) can use localhost.
   deps = { ...deps, publicUrl: deps.publicUrl ?? config.PUBLIC_URL ?? (isAuthEnabled(config) ? undefined : `http://localhost:${config.PORT}`) };
+  deps = { ...deps, safeguardingContact: deps.safeguardingContact ?? config.SAFEGUARDING_CONTACT };
+  if (!deps.assistantModel && config.OPENAI_API_KEY) {
+    deps = { ...deps, assistantModel: { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeoutMs: config.OPENAI_TIMEOUT_MS } };
+  }
   const app = createBotApp(adapter, deps, config.MicrosoftAppId, {
     authenticated: isAuthEnabled(config),
     allowedTenants: config.ALLOWED_TENANTS,

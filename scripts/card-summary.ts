@@ -84,7 +84,11 @@ export function summariseReplies(replies: readonly unknown[]): string {
     if (reply.text?.trim()) blocks.push(plainText(reply.text.trim()));
     for (const attachment of reply.attachments ?? []) {
       if (attachment.contentType === 'application/vnd.microsoft.card.adaptive') blocks.push(summariseCard(attachment.content).join('\n'));
-      else blocks.push(`(an attachment of type ${attachment.contentType ?? 'unknown'})`);
+      else if (attachment.contentType === 'application/vnd.microsoft.card.hero') {
+        // The plain-language assistant's choices: each button sends its command as typed.
+        const buttons = ((attachment.content as { buttons?: Array<{ title?: string }> }).buttons ?? []).map((b) => `[${b.title ?? ''}]`);
+        blocks.push(`Buttons: ${buttons.join(' ')}`);
+      } else blocks.push(`(an attachment of type ${attachment.contentType ?? 'unknown'})`);
     }
   }
   return blocks.length ? blocks.join('\n\n') : '(no reply)';

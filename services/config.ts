@@ -84,6 +84,11 @@ export const configSchema = z.object({
   ALERT_SCHEDULE_TICK_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(300).default(5)),
   IDENTITY_CACHE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3600).default(30)),
   IDENTITY_CACHE_USERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(5000)),
+  SAFEGUARDING_CONTACT: z.preprocess(emptyToUndefined, z.string().trim().min(5).max(300).optional()),
+  OPENAI_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.string().url('must be the endpoint\'s base URL, e.g. https://api.openai.com/v1').optional()),
+  OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
+  OPENAI_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(10000).default(8000)),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

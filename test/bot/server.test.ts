@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NOT_SET_UP_MESSAGE } from '../../bot/identity-step';
 import { FALLBACK_MESSAGE } from '../../bot/app';
+import { SUGGEST_MESSAGE } from '../../services/assistant/assistant';
 import { TEST_USERS, mentionActivity, messageActivity, executeActivity } from '../helpers/activities';
 import { firstCard, startBot, type RunningBot } from '../helpers/bot-harness';
 import { assertValidCard, cardText } from '../helpers/card-check';
@@ -79,12 +80,12 @@ describe('bot over HTTP', () => {
       assert.equal(body.value, NOT_SET_UP_MESSAGE);
     });
 
-    it('gives a short pointer to help for text it does not understand', async () => {
+    it('offers likely commands for text it does not understand, not a bare pointer to help', async () => {
       const replies = await bot.say(messageActivity('what is the weather', { from: TEST_USERS.manager }));
-      assert.deepEqual(
-        replies.map((r) => r.text),
-        [FALLBACK_MESSAGE],
-      );
+      assert.equal(replies.length, 1);
+      assert.equal(replies[0].text, SUGGEST_MESSAGE);
+      assert.notEqual(replies[0].text, FALLBACK_MESSAGE);
+      assert.ok(replies[0].attachments[0].content.buttons.length >= 2);
     });
 
     it('remembers the conversation for proactive messages, without the activity id', async () => {

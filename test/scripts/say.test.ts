@@ -53,6 +53,11 @@ describe('npm run say', () => {
     });
 
     it('says so when the bot sent nothing', () => assert.equal(summariseReplies([]), '(no reply)'));
+
+    it("lists a hero card's buttons (the assistant's suggested commands)", () => {
+      const reply = { text: 'Pick one', attachments: [{ contentType: 'application/vnd.microsoft.card.hero', content: { buttons: [{ type: 'imBack', title: 'help', value: 'help' }, { type: 'imBack', title: 'ladder', value: 'ladder' }] } }] };
+      assert.equal(summariseReplies([reply]), 'Pick one\n\nButtons: [help] [ladder]');
+    });
   });
 
   describe('talking to the bot', () => {
