@@ -4,7 +4,6 @@ import type { Clock } from '../clock';
 import type { ExclusionAlert } from '../exclusions/alert-types';
 import type { Database } from '../store/database';
 import { SubscriptionIndex, type EffectiveSubscription } from './alert-routing';
-import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
 

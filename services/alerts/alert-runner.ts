@@ -11,7 +11,6 @@ import { resolveRuleSettings, type RuleSettings } from '../exclusions/rule-setti
 import type { Logger } from '../logger';
 import type { Database } from '../store/database';
 import { SubscriptionIndex, type Geography } from './alert-routing';
-import './alert-schema';
 import {
   caseDeliveryKey,
   caseKeyOf,

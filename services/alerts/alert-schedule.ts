@@ -6,7 +6,6 @@ import { describeError, silentLogger, type Logger } from '../logger';
 import type { Database } from '../store/database';
 import { joinedSubscribers } from './alert-cases';
 import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRunnerDeps, type RunSummary } from './alert-runner';
-import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { effectiveSubscriptions } from './subscriptions';
 

@@ -10,8 +10,7 @@ import { mayShowNames, type Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
 import type { Database, Role } from '../store/database';
 import { userMaySee } from './alert-routing';
-import './alert-schema';
-import type { ExclusionAlertRow } from './alert-schema';
+import type { ExclusionAlertRow } from '../store/tables/alerts';
 import { loadGeography } from './subscriptions';
 
 /**

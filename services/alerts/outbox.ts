@@ -1,8 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/database';
 import type { Engine } from '../store/engine';
-import './alert-schema';
-import type { AlertOutboxRow } from './alert-schema';
+import type { AlertOutboxRow } from '../store/tables/alerts';
 import { BULK_KINDS, LEADING_KINDS, PRIORITY, URGENT_RULES } from './delivery-priority';
 
 /**

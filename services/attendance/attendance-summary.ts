@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { addDays, mondayOf } from '../calendar/dates';
 import type { SchoolCalendar } from '../calendar/school-calendar';
-import type { AttendanceSummaryTable } from '../cluster/cluster-tables';
+import type { AttendanceSummaryTable } from '../store/tables/cluster';
 import type { Database } from '../store/database';
 import {
   absenceBand,

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { SocialWorkerStatus, SenProvision } from '../store/database';
-import type { AbsenceBandText, S19Text, TrendText } from './cluster-tables';
+import type { AbsenceBandText, S19Text, TrendText } from '../store/tables/cluster';
 import type { NameMode } from './cluster-service-types';
 
 /**

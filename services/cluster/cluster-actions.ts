@@ -9,7 +9,7 @@ import { pupilLabelSql } from './agenda-rules';
 import { mayListPupils, namesAllowed } from './cluster-access';
 import { openCluster } from './cluster-agenda';
 import type { ClusterDeps, ClusterResult, NameMode } from './cluster-service-types';
-import type { ActionStatus } from './cluster-tables';
+import type { ActionStatus } from '../store/tables/cluster';
 import { DUE_NOW, newOutboxRow } from '../alerts/outbox';
 
 /**

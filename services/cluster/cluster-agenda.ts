@@ -14,7 +14,7 @@ import { COHORTS, EMPTY_DISTRICT_FIGURES, figuresFor, type CohortKey } from './c
 import { districtNames, districtSchools, findDistrict, invitees, nextMeeting, storedMeetingId, type DistrictRef, type Invitee, type MeetingRef, type SchoolRef } from './cluster-meetings';
 import { nominationsOf } from './cluster-nominations';
 import { problem, type ClusterDeps, type ClusterResult, type NameMode } from './cluster-service-types';
-import type { AbsenceBandText, TrendText } from './cluster-tables';
+import type { AbsenceBandText, TrendText } from '../store/tables/cluster';
 
 /**
  * Pupils fetched per agenda card. The card shows as many of them as fit in 28 KB (usually all);

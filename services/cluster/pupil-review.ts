@@ -17,7 +17,7 @@ import { mayListPupils, namesAllowed } from './cluster-access';
 import { openCluster } from './cluster-agenda';
 import { ensureMeeting, invitees, nextMeeting, type DistrictRef, type MeetingRef } from './cluster-meetings';
 import { problem, type ClusterDeps, type ClusterResult, type NameMode } from './cluster-service-types';
-import type { AbsenceBandText, ActionStatus, TrendText } from './cluster-tables';
+import type { AbsenceBandText, ActionStatus, TrendText } from '../store/tables/cluster';
 
 /**
  * One pupil's review at a cluster meeting: attendance week by week, the register codes, suspensions

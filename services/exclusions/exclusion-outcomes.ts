@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
-import '../alerts/alert-schema';
 import { queueCaseUpdates } from '../alerts/case-updates';
 import type { Database } from '../store/database';
-import './casework-schema';
 
 /**
  * Outcomes stop the clocks: when an exclusion is withdrawn, cancelled (reg 8A) or the pupil is

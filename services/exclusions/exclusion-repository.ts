@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import '../alerts/alert-schema';
 import type { Database } from '../store/database';
 import type { RuleEnrolment, RuleExclusion, RulePlacement, RulePupil, RuleReview, RuleSchool } from './alert-types';
 import type { CaseworkRecord } from './casework-fields';

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import '../../../services/alerts/alert-schema';
 import { forEachEngine } from '../../helpers/test-stores';
 import { insertFixtureCounty } from '../../helpers/fixtures';
 

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { createConnectorTransport } from '../../../bot/connector-transport';
-import '../../../services/alerts/alert-schema';
 import { DeliveryWorker, type DeliveryWorkerOptions, type Renderer } from '../../../services/alerts/delivery-worker';
 import { systemClock } from '../../../services/clock';
 import { loadConfig } from '../../../services/config';

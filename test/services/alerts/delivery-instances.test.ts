@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { Client } from 'pg';
-import '../../../services/alerts/alert-schema';
 import { PRIORITY } from '../../../services/alerts/delivery-priority';
 import type { DeliveryWorker, Renderer } from '../../../services/alerts/delivery-worker';
 import { newOutboxRow } from '../../../services/alerts/outbox';

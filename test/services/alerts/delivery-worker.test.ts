@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import '../../../services/alerts/alert-schema';
 import { claimDue } from '../../../services/alerts/outbox';
 import { openStore, type Store } from '../../../services/store/open-store';
 import { startFakeConnector, type FakeConnector } from '../../helpers/fake-connector';
