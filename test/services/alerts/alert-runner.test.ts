@@ -65,7 +65,7 @@ describe('alert runner and subscriptions', () => {
       const store = getStore();
       county = await insertFixtureCounty(store);
       // On SQLite this exercises the prepared-statement path; PostgreSQL runs the Kysely one.
-      deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW) };
+      deps = { db: store.db, calendar, clock: fixedClock(NOW) };
       users = {
         manager: await addUser(store, 'manager', 'la_manager', 'county'),
         bostonLeader: await addUser(store, 'bostonleader', 'school_leader', `school:${BOSTON}`),

@@ -34,7 +34,7 @@ describe('case cards updated in place', () => {
     beforeEach(async () => {
       const store = getStore();
       county = await insertFixtureCounty(store);
-      deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW), cardsPerDay: 5 };
+      deps = { db: store.db, calendar, clock: fixedClock(NOW), cardsPerDay: 5 };
       manager = await store.db
         .insertInto('staff_user')
         .values({ aad_object_id: 'aad-manager', email: 'manager@example.org', name: 'manager', role: 'la_manager', scope: 'county', created_at: NOW })
