@@ -12,7 +12,10 @@ export type NewAlertFields = Omit<
   'id' | 'status' | 'version' | 'acknowledged_by' | 'acknowledged_at' | 'assigned_to' | 'assigned_at' | 'snoozed_until'
 >;
 
-/** Rows per insert statement: 13 parameters each, well under either engine's parameter limit. */
+/**
+ * Rows per insert statement: 12 parameters each, well under either engine's parameter limit. Through
+ * Kysely this is no slower than a prepared statement per row on the raw SQLite handle (bench/alert-insert.ts).
+ */
 const ALERTS_PER_INSERT = 300;
 
 /** Every row with the same columns (a multi-row insert needs that); unset nullable facts are null. */

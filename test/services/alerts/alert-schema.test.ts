@@ -6,6 +6,29 @@ import { insertFixtureCounty } from '../../helpers/fixtures';
 
 describe('migration 0004: alerts and outbox', () => {
   forEachEngine((getStore) => {
+    it('stores a new alert with the defaults an alert starts with, and returns only the ones this call inserted', async () => {
+      const db = getStore().db;
+      const fields = { rule: 'disproportionality', scope: 'district', event_date: '2026-11-23', payload: '{}', created_at: '2026-11-25T09:00:00Z' };
+      const first = await insertNewAlerts(db, [{ ...fields, dedupe_key: 'a' }]);
+      const second = await insertNewAlerts(db, [
+        { ...fields, dedupe_key: 'a', payload: '{"changed":true}' },
+        { ...fields, dedupe_key: 'b', case_key: 'alert:b' },
+      ]);
+      assert.deepEqual([...first.keys()], ['a']);
+      assert.deepEqual([...second.keys()], ['b'], 'a stored key is left alone and not returned');
+      const rows = await db.selectFrom('exclusion_alert').selectAll().orderBy('dedupe_key').execute();
+      assert.equal(rows.length, 2);
+      assert.equal(rows[0]!.id, first.get('a'));
+      assert.equal(rows[0]!.payload, '{}', 'the first stored alert is kept as it was');
+      for (const row of rows) {
+        assert.deepEqual(
+          [row.status, row.version, row.acknowledged_by, row.acknowledged_at, row.assigned_to, row.assigned_at, row.snoozed_until, row.pupil_id, row.due_date],
+          ['open', 1, null, null, null, null, null, null, null],
+        );
+      }
+      assert.deepEqual(rows.map((r) => r.case_key), ['', 'alert:b']);
+    });
+
     it('creates the alert tables and keeps outbox rows unique per alert and subscriber', async () => {
       const store = getStore();
       const county = await insertFixtureCounty(store);
