@@ -13,7 +13,7 @@ import {
   type CardAction,
   type CardElement,
 } from './adaptive-card';
-import { VERBS } from './verbs';
+import { VERBS, type Verb } from './verbs';
 
 /** Alerts about the governing board's duty to consider reinstatement: the card can record its decision. */
 const BOARD_DUTY_RULES: readonly string[] = ['pex_governors_review', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'];
@@ -52,7 +52,7 @@ export function schoolDaysLeftText(left: number | null): string {
   return `overdue by ${-left} school day${left === -1 ? '' : 's'}`;
 }
 
-function execute(title: string, verb: string, data: Record<string, unknown>): ActionExecute {
+function execute(title: string, verb: Verb, data: Record<string, unknown>): ActionExecute {
   return { type: 'Action.Execute', title, verb, data };
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { ALERT_RULES, type AlertRuleId } from '../exclusions/alert-types';
+import { ALERT_RULES } from './alert-rules';
+import type { AlertRuleId } from '../exclusions/alert-types';
 import type { Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
 import { parseScope, type Scope } from '../identity/scope';
