@@ -6,6 +6,7 @@ import type { Database } from '../../services/store/database';
 import type { Store } from '../../services/store/open-store';
 import type { Kysely } from 'kysely';
 import type { AttendanceRow } from './attendance-generator';
+import { planDemoApPlaces, writeDemoApPlaces } from './ap-places-generator';
 import { generateDemoCounty } from './demo-county';
 import { DEMO_USERS, type DemoUser } from './demo-users';
 import { postgresWriter, sqliteWriter, type DemoWriter, type SeedTable } from './demo-writer';
@@ -110,6 +111,7 @@ export async function seedDemoCounty(store: Store, options: SeedOptions): Promis
     await insertWithProgress(writer, 'enrolment', county.enrolments, 'enrolments', report);
     await insertWithProgress(writer, 'exclusion', county.exclusions, 'exclusions', report);
     await writer.insert('exclusion_review', county.reviews);
+    await writeDemoApPlaces(writer.db, planDemoApPlaces(county, today, options.calendar, seed), options.clock.now().toISOString());
 
     // Per-pupil attendance summaries are written alongside the weeks (the cluster agenda reads them),
     // with the attendance-summary module's own pure function, and the year marked as current.

@@ -85,6 +85,11 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
     basis: 'Education Act 1996 s.19(3A) (inserted by EIA 2006 s.101): full-time provision from day 6 of a permanent exclusion',
     nextStep: 'Record the placement, or escalate today.',
   },
+  pex_no_free_place: {
+    title: 'No free AP place in the district on day 6',
+    basis: 'Education Act 1996 s.19(3A) (inserted by EIA 2006 s.101): full-time provision from day 6 of a permanent exclusion',
+    nextStep: 'Offer a place at a hub in a nearby district (listed on this card) or commission one.',
+  },
   repeated_suspensions: {
     title: 'Repeated suspensions',
     basis: 'Local practice (Lincolnshire ladder): repeated suspensions prompt a review of support; pattern thresholds are a local choice',

@@ -167,6 +167,17 @@ export const COMMANDS = {
       },
     ],
   },
+  places: {
+    // LA roles only, so not in Teams' command menu, which every user sees.
+    pattern: /^\s*places\s*$/i,
+    usages: [
+      {
+        usage: 'places',
+        description: 'Alternative provision places in your area: occupancy per hub, who is due to leave, and permanently excluded pupils still waiting for a place on or after day 6.',
+        roles: ['la_manager', 'attendance_officer', 'admin'],
+      },
+    ],
+  },
   admin: {
     // Administrators only, so not in Teams' command menu, which every user sees.
     pattern: /^\s*admin(?:\s+[\s\S]*)?$/i,

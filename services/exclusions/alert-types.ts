@@ -39,6 +39,7 @@ export type PupilRuleId =
   | 'pex_la_day6'
   | 'pex_governors_review'
   | 'pex_no_placement'
+  | 'pex_no_free_place'
   | 'repeated_suspensions'
   | 'reported_late'
   | 'pru_suspension_day6'

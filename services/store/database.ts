@@ -3,6 +3,7 @@ import type * as Alerts from './tables/alerts';
 import type * as Casework from './tables/casework';
 import type * as Cluster from './tables/cluster';
 import type * as Ladder from './tables/ladder';
+import type * as Places from './tables/places';
 
 /**
  * The case-data schema, described once. Both engines store:
@@ -57,6 +58,9 @@ export interface Database {
   cluster_export_link: Cluster.ClusterExportLinkTable;
   // 0010 exclusion casework (services/store/tables/casework.ts)
   exclusion_review: Casework.ExclusionReviewTable;
+  // 0012 alternative provision places (services/store/tables/places.ts)
+  ap_hub: Places.ApHubTable;
+  ap_placement: Places.ApPlacementTable;
 }
 
 export type Flag = 0 | 1;
