@@ -3,7 +3,6 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createConnectorTransport } from '../bot/connector-transport';
-import '../services/alerts/alert-schema';
 import { DeliveryWorker } from '../services/alerts/delivery-worker';
 import { TEAMS_CONVERSATION_WINDOWS, type Window } from '../services/alerts/send-pacer';
 import { systemClock } from '../services/clock';

@@ -89,7 +89,7 @@ async function main() {
       .values(joined.slice(i, i + 300).map((u) => ({ subscriber_key: `user:${u.id}`, staff_user_id: u.id, joined_at: '2026-09-01T07:00:00Z' })))
       .execute();
   }
-  const deps = { db, sqlite: store.sqlite, calendar, clock, settings };
+  const deps = { db, calendar, clock, settings };
   let started = performance.now();
   const first = await runPupilRules(deps);
   const firstMs = performance.now() - started;

@@ -97,7 +97,7 @@ export function startAlertServices(config: AppConfig, deps: AlertServiceDeps, op
     logger: deps.logger,
   });
   const scheduler = new AlertScheduler(
-    { db: deps.store.db, sqlite: deps.store.sqlite, calendar: deps.calendar, clock: deps.clock, logger: deps.logger, cardsPerDay: config.ALERT_CARDS_PER_DAY },
+    { db: deps.store.db, calendar: deps.calendar, clock: deps.clock, logger: deps.logger, cardsPerDay: config.ALERT_CARDS_PER_DAY },
     { dailyAt: options.dailyAt, tickMs: options.tickMs ?? config.ALERT_SCHEDULE_TICK_SECONDS * 1000, logger: deps.logger, onQueued: () => worker.kick() },
   );
   worker.start();

@@ -4,7 +4,6 @@
  * `npx tsx scripts/api-sender.ts revoke <name>` stops a key working.
  */
 import 'dotenv/config';
-import '../services/alerts/alert-schema';
 import { systemClock } from '../services/clock';
 import { createApiSender, revokeApiSender } from '../services/exclusions/exclusion-intake';
 import { openStore } from '../services/store/open-store';

@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SchoolCalendar } from '../../services/calendar/school-calendar';
 import { nthSchoolDay } from '../../services/exclusions/suspension-totals';
-import '../../services/alerts/alert-schema';
-import '../../services/places/places-schema';
 import type { Database } from '../../services/store/database';
 import type { DemoCounty } from './demo-county';
 import { Random } from './random';

@@ -1,5 +1,7 @@
+import type { Selectable } from 'kysely';
 import { CODE_BY_NAME, NO_MARK, SESSIONS_PER_WEEK as SESSIONS } from '../../services/attendance/attendance-codes';
 import { daysBetween, isoWeekday, mondayOf } from '../../services/calendar/dates';
+import type { AttendanceWeekTable } from '../../services/store/database';
 import type { CountyPlan } from './county-plan';
 import { ABSENCE_TARGETS } from './demo-rates';
 import type { ExclusionResult } from './exclusion-generator';
@@ -8,12 +10,7 @@ import { Random } from './random';
 import { schoolClosures, segmentRange, type YearWindow } from './year-window';
 
 /** One attendance_week row as stored. */
-export interface AttendanceRow {
-  pupil_id: number;
-  school_urn: number;
-  week_start: string;
-  marks: string;
-}
+export type AttendanceRow = Selectable<AttendanceWeekTable>;
 
 // Copied into a local constant: the hot loops below read it millions of times.
 const SESSIONS_PER_WEEK: number = SESSIONS;

@@ -1,5 +1,5 @@
 import type { SchoolCalendar } from '../../services/calendar/school-calendar';
-import type { ExclusionCategory, Registration, SchoolPhase, SchoolType } from '../../services/store/database';
+import type { District, Enrolment, Exclusion, School } from '../../services/store/database';
 import { absenceProfiles, attendanceFrame, pupilAttendance, type AttendanceRow } from './attendance-generator';
 import { planCounty, type CountyPlan } from './county-plan';
 import { DEMO_LA } from './demo-rates';
@@ -22,46 +22,11 @@ export interface DemoCountyOptions {
   calendar: SchoolCalendar;
 }
 
-export interface DistrictRow {
-  id: number;
-  name: string;
-  la_code: string;
-}
-
-export interface SchoolRow {
-  urn: number;
-  name: string;
-  phase: SchoolPhase;
-  type: SchoolType;
-  district_id: number;
-}
-
-export interface EnrolmentRow {
-  id: number;
-  pupil_id: number;
-  school_urn: number;
-  start_date: string;
-  end_date: string | null;
-  registration: Registration;
-}
-
-export interface ExclusionRow {
-  id: number;
-  pupil_id: number;
-  school_urn: number;
-  category: ExclusionCategory;
-  reasons: string;
-  start_date: string;
-  sessions: number;
-  notified_date: string | null;
-  missed_public_exam: 0 | 1;
-  source: string;
-  created_at: string;
-  decision_date: string | null;
-  outcome: 'withdrawn' | null;
-  outcome_date: string | null;
-  outcome_by: 'head' | null;
-}
+export type DistrictRow = District;
+export type SchoolRow = School;
+export type EnrolmentRow = Enrolment;
+/** The demo's exclusions carry no exam clash and start in the morning. */
+export type ExclusionRow = Omit<Exclusion, 'exam_date' | 'start_session'>;
 
 export type ReviewRow = PlannedReview & { exclusion_id: number; updated_at: string; updated_by: string };
 

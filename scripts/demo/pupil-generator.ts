@@ -1,27 +1,12 @@
 import { makeUpn } from '../../services/domain/upn';
-import type { SenProvision, Sex, SocialWorkerStatus } from '../../services/store/database';
+import type { Pupil, SenProvision, Sex, SocialWorkerStatus } from '../../services/store/database';
 import type { CountyPlan, PlannedSchool } from './county-plan';
 import { DEMO_LA_NUMBER } from './demo-rates';
 import { pupilName } from './people-names';
 import { Random, WeightedTable } from './random';
 
-/** A pupil row exactly as stored. */
-export interface PupilRow {
-  id: number;
-  upn: string;
-  legal_forename: string;
-  legal_surname: string;
-  preferred_forename: string | null;
-  date_of_birth: string;
-  nc_year: number;
-  sex: Sex;
-  ethnicity: string;
-  sen_provision: SenProvision;
-  looked_after: 0 | 1;
-  social_worker: SocialWorkerStatus;
-  fsm: 0 | 1;
-  youth_justice: 0 | 1;
-}
+/** A pupil row exactly as stored (the demo county has no pupils living in another authority). */
+export type PupilRow = Omit<Pupil, 'home_la'>;
 
 /** One stretch on a school's roll. */
 export interface Segment {

@@ -10,7 +10,6 @@ import { parseScope } from '../identity/scope';
 import type { Database } from '../store/database';
 import { recordIdSchema } from '../util/text-input';
 import { userMaySee } from './alert-routing';
-import './alert-schema';
 import { queueCaseUpdates } from './case-updates';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { mayReadPupils } from '../identity/role-policy';

@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import type { ExclusionAlert } from '../exclusions/alert-types';
 import type { Database } from '../store/database';
 import { SubscriptionIndex, type EffectiveSubscription } from './alert-routing';
-import './alert-schema';
+import { insertNewAlerts } from './new-alerts';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
 import { IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
@@ -132,31 +132,7 @@ export async function casesWithCards(db: Kysely<Database>, keys: readonly string
 async function summaryAlertId(db: Kysely<Database>, clock: Clock): Promise<number> {
   const today = todayInLondon(clock);
   const key = `summary:${today}`;
-  await db
-    .insertInto('exclusion_alert')
-    .values({
-      dedupe_key: key,
-      rule: SUMMARY_KIND,
-      scope: 'digest',
-      case_key: key,
-      pupil_id: null,
-      exclusion_id: null,
-      school_urn: null,
-      district_id: null,
-      event_date: today,
-      due_date: null,
-      payload: '{}',
-      created_at: clock.now().toISOString(),
-      status: 'open',
-      acknowledged_by: null,
-      acknowledged_at: null,
-      assigned_to: null,
-      assigned_at: null,
-      snoozed_until: null,
-      version: 1,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .execute();
+  await insertNewAlerts(db, [{ dedupe_key: key, rule: SUMMARY_KIND, scope: 'digest', case_key: key, event_date: today, payload: '{}', created_at: clock.now().toISOString() }]);
   const row = await db.selectFrom('exclusion_alert').select('id').where('dedupe_key', '=', key).executeTakeFirstOrThrow();
   return row.id;
 }

@@ -13,7 +13,6 @@ import { schoolInScope } from '../identity/scope-query';
 import type { Database } from '../store/database';
 import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
 import { userMaySee } from './alert-routing';
-import './alert-schema';
 import { loadGeography } from './subscriptions';
 import { IDS_PER_QUERY } from '../store/batches';
 

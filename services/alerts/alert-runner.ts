@@ -1,4 +1,3 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { SchoolCalendar } from '../calendar/school-calendar';
 import { todayInLondon } from '../calendar/dates';
@@ -11,7 +10,6 @@ import { resolveRuleSettings, type RuleSettings } from '../exclusions/rule-setti
 import type { Logger } from '../logger';
 import type { Database } from '../store/database';
 import { SubscriptionIndex, type Geography } from './alert-routing';
-import './alert-schema';
 import {
   caseDeliveryKey,
   caseKeyOf,
@@ -27,8 +25,9 @@ import {
   type SubscriberTarget,
 } from './alert-cases';
 import { queueCaseUpdates } from './case-updates';
+import { insertNewAlerts, type NewAlertFields } from './new-alerts';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
-import { chunk, IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
+import { chunk, IDS_PER_QUERY } from '../store/batches';
 
 /**
  * Runs the exclusion rules over stored data and turns new alerts into outbox rows (one card per case
@@ -39,8 +38,6 @@ import { chunk, IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
 export interface AlertRunnerDeps {
   db: Kysely<Database>;
-  /** SQLite only: the raw handle, for prepared-statement inserts inside the same transaction (a first run on a whole county queues tens of thousands of rows). */
-  sqlite?: BetterSqlite3.Database;
   calendar: SchoolCalendar;
   clock: Clock;
   settings?: RuleSettings;
@@ -132,7 +129,7 @@ export async function storeAlerts(
   const router = geo ? new SubscriptionIndex(subscriptions, geo) : undefined;
 
   return deps.db.transaction().execute(async (trx) => {
-    const inserted = deps.sqlite ? insertWithPreparedStatements(deps.sqlite, fresh, geo!, now) : await insertWithKysely(trx, fresh, geo!, now);
+    const inserted = await insertFresh(trx, fresh, geo!, now);
     let queued = inserted.length ? await queueCases(deps, trx, inserted, router!, joined, options.history ?? false) : 0;
     // A new duty on a case whose card was already sent: that card is updated in place.
     if (inserted.length) queued += await queueCaseUpdates(trx, inserted.map((s) => caseKeyOf(s.alert)), now);
@@ -146,37 +143,16 @@ interface StoredAlert {
   id: number;
 }
 
-async function insertWithKysely(trx: Kysely<Database>, fresh: readonly ExclusionAlert[], geo: Geography, now: string): Promise<StoredAlert[]> {
-  const out: StoredAlert[] = [];
-  for (const part of chunk(fresh, ROWS_PER_INSERT)) {
-    const inserted = await trx
-      .insertInto('exclusion_alert')
-      .values(part.map((a) => alertRow(a, geo, now)))
-      // Another instance may have stored the same alert a moment ago: only our inserts fan out.
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .returning(['id', 'dedupe_key'])
-      .execute();
-    const ids = new Map(inserted.map((r) => [r.dedupe_key, r.id]));
-    for (const alert of part) {
-      const id = ids.get(alert.dedupeKey);
-      if (id !== undefined) out.push({ alert, id });
-    }
-  }
-  return out;
-}
-
-/** The same insert as the Kysely path, one prepared statement, run inside the open transaction. */
-function insertWithPreparedStatements(handle: BetterSqlite3.Database, fresh: readonly ExclusionAlert[], geo: Geography, now: string): StoredAlert[] {
-  const insertAlert = handle.prepare(
-    `insert into exclusion_alert (dedupe_key, rule, scope, pupil_id, exclusion_id, school_urn, district_id, event_date, due_date, payload, created_at, status, acknowledged_by, acknowledged_at, assigned_to, assigned_at, snoozed_until, version, case_key)
-     values (@dedupe_key, @rule, @scope, @pupil_id, @exclusion_id, @school_urn, @district_id, @event_date, @due_date, @payload, @created_at, @status, null, null, null, null, null, 1, @case_key)
-     on conflict (dedupe_key) do nothing returning id`,
+/** Stores the new alerts; another instance may have stored some a moment ago: only ours fan out. */
+async function insertFresh(trx: Kysely<Database>, fresh: readonly ExclusionAlert[], geo: Geography, now: string): Promise<StoredAlert[]> {
+  const ids = await insertNewAlerts(
+    trx,
+    fresh.map((a) => alertFields(a, geo, now)),
   );
   const out: StoredAlert[] = [];
   for (const alert of fresh) {
-    const { acknowledged_by: _a, acknowledged_at: _b, assigned_to: _c, assigned_at: _d, snoozed_until: _e, version: _f, ...row } = alertRow(alert, geo, now);
-    const inserted = insertAlert.get(row) as { id: number } | undefined;
-    if (inserted) out.push({ alert, id: inserted.id });
+    const id = ids.get(alert.dedupeKey);
+    if (id !== undefined) out.push({ alert, id });
   }
   return out;
 }
@@ -221,7 +197,7 @@ async function queueCases(
   return queued;
 }
 
-function alertRow(alert: ExclusionAlert, geo: Geography, now: string) {
+function alertFields(alert: ExclusionAlert, geo: Geography, now: string): NewAlertFields {
   const pupil = alert.scope === 'pupil';
   return {
     dedupe_key: alert.dedupeKey,
@@ -236,13 +212,6 @@ function alertRow(alert: ExclusionAlert, geo: Geography, now: string) {
     payload: JSON.stringify(alert),
     case_key: caseKeyOf(alert),
     created_at: now,
-    status: 'open' as const,
-    acknowledged_by: null,
-    acknowledged_at: null,
-    assigned_to: null,
-    assigned_at: null,
-    snoozed_until: null,
-    version: 1,
   };
 }
 

@@ -7,7 +7,7 @@ import { describeError, silentLogger, type Logger } from '../logger';
 import type { Database } from '../store/database';
 import { joinedSubscribers } from './alert-cases';
 import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRunnerDeps, type RunSummary } from './alert-runner';
-import './alert-schema';
+import { insertNewAlerts } from './new-alerts';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { effectiveSubscriptions } from './subscriptions';
 import { ROWS_PER_INSERT } from '../store/batches';
@@ -55,32 +55,9 @@ async function finishJobRun(db: Kysely<Database>, job: string, runKey: string, n
 async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Promise<number> {
   const now = clock.now().toISOString();
   const week = mondayOf(todayInLondon(clock));
-  const alert = await db
-    .insertInto('exclusion_alert')
-    .values({
-      dedupe_key: `digest:${week}`,
-      rule: 'digest',
-      scope: 'digest',
-      pupil_id: null,
-      exclusion_id: null,
-      school_urn: null,
-      district_id: null,
-      event_date: week,
-      due_date: null,
-      payload: '{}',
-      created_at: now,
-      status: 'open',
-      acknowledged_by: null,
-      acknowledged_at: null,
-      assigned_to: null,
-      assigned_at: null,
-      snoozed_until: null,
-      version: 1,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!alert) return 0;
+  const dedupeKey = `digest:${week}`;
+  const alertId = (await insertNewAlerts(db, [{ dedupe_key: dedupeKey, rule: 'digest', scope: 'digest', event_date: week, payload: '{}', created_at: now }])).get(dedupeKey);
+  if (alertId === undefined) return 0;
   const subscribers = new Map<string, { staffUserId: number; conversationId: string | null }>();
   // Only those who have joined (talked to the bot, or a subscribed channel): a digest for someone
   // without a chat would only wait and retry; the "what is open now" card greets them instead.
@@ -92,7 +69,7 @@ async function queueWeeklyDigest(db: Kysely<Database>, clock: Clock): Promise<nu
   const rows = [...subscribers].map(([key, s]) =>
     newOutboxRow({
       dedupeKey: `digest:${week}>${key}`,
-      alertId: alert.id,
+      alertId,
       subscriberKey: key,
       staffUserId: s.staffUserId,
       conversationId: s.conversationId,

@@ -12,8 +12,7 @@ import { mayReadPupils } from '../identity/role-policy';
 import { placesNear, type PlacesNearView } from '../places/places-near';
 import type { Database, Role } from '../store/database';
 import { userMaySee } from './alert-routing';
-import './alert-schema';
-import type { ExclusionAlertRow } from './alert-schema';
+import type { ExclusionAlertRow } from '../store/tables/alerts';
 import { loadGeography } from './subscriptions';
 
 /**

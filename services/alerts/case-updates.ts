@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database';
-import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { IDS_PER_QUERY } from '../store/batches';
 

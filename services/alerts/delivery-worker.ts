@@ -6,7 +6,7 @@ import { markConversationGone } from '../conversations/conversation-refs';
 import { describeError, silentLogger, type Logger } from '../logger';
 import type { ConversationRef, ConversationType, Database } from '../store/database';
 import type { Engine } from '../store/engine';
-import type { AlertOutboxRow } from './alert-schema';
+import type { AlertOutboxRow } from '../store/tables/alerts';
 import { CASE_UPDATE_KIND, sentCardActivityId } from './case-updates';
 import { claimDue, confirmClaim, dueIgnoringHolds, holdSubscriber, markFinal, markRetry, markSent, nextDueAt, releaseClaims } from './outbox';
 import { PACED_CONVERSATION_WINDOWS, PACED_TENANT_WINDOWS, type Window } from './send-pacer';

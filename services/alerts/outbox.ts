@@ -1,8 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database } from '../store/database';
 import type { Engine } from '../store/engine';
-import './alert-schema';
-import type { AlertOutboxRow } from './alert-schema';
+import type { AlertOutboxRow, AlertOutboxTable } from '../store/tables/alerts';
 import { BULK_KINDS, LEADING_KINDS, PRIORITY, URGENT_RULES } from './delivery-priority';
 import { OR_TERMS_PER_QUERY } from '../store/batches';
 
@@ -50,8 +49,12 @@ export interface NewDelivery {
   subjectId?: number;
 }
 
-/** A pending outbox row, as every producer (rules, digest, assign, snooze, reminders) queues it. */
-export function newOutboxRow(d: NewDelivery) {
+/**
+ * A pending outbox row, as every producer (rules, digest, assign, snooze, reminders) queues it: the
+ * status (pending), attempts (0) and claim token (0) are the columns' defaults; the send and claim
+ * columns start null. Every row has the same columns, as a multi-row insert needs.
+ */
+export function newOutboxRow(d: NewDelivery): Insertable<AlertOutboxTable> {
   return {
     dedupe_key: d.dedupeKey,
     alert_id: d.alertId,
@@ -59,16 +62,7 @@ export function newOutboxRow(d: NewDelivery) {
     staff_user_id: d.staffUserId,
     conversation_id: d.conversationId,
     kind: d.kind,
-    status: 'pending' as const,
-    attempts: 0,
     next_attempt_at: d.due,
-    claimed_by: null,
-    claim_expires_at: null,
-    sent_at: null,
-    sent_conversation_id: null,
-    activity_id: null,
-    last_status: null,
-    last_error: null,
     created_at: d.createdAt,
     priority: d.priority ?? null,
     subject_id: d.subjectId ?? null,

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database';
 import type { Engine } from '../store/engine';
-import './alert-schema';
 import { SendPacer, type Window } from './send-pacer';
 import { ROWS_PER_INSERT } from '../store/batches';
 

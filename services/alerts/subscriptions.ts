@@ -5,7 +5,6 @@ import type { Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
 import { parseScope, type Scope } from '../identity/scope';
 import type { Database } from '../store/database';
-import './alert-schema';
 import { placeholders } from '../util/teams-text';
 import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geography } from './alert-routing';
 

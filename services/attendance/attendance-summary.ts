@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { addDays, mondayOf } from '../calendar/dates';
 import type { SchoolCalendar } from '../calendar/school-calendar';
-import type { AttendanceSummaryTable } from '../cluster/cluster-tables';
-import type { Database } from '../store/database';
+import type { AttendanceSummaryTable } from '../store/tables/cluster';
+import type { AttendanceWeekTable, Database } from '../store/database';
 import {
   absenceBand,
   codePatterns,
@@ -111,12 +111,7 @@ export function summarisePupil(pupilId: number, schoolUrn: number, weeks: readon
   };
 }
 
-interface WeekRow {
-  pupil_id: number;
-  school_urn: number;
-  week_start: string;
-  marks: string;
-}
+type WeekRow = Selectable<AttendanceWeekTable>;
 
 /** Groups week rows (ordered by pupil, school, week) into summary rows. */
 function summariseRows(rows: readonly WeekRow[], window: SummaryWindow, out: SummaryRow[]): void {

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { SocialWorkerStatus, SenProvision } from '../store/database';
-import type { AbsenceBandText, S19Text, TrendText } from './cluster-tables';
+import type { Pupil } from '../store/database';
+import type { AbsenceBandText, S19Text, TrendText } from '../store/tables/cluster';
 import type { NameMode } from './cluster-service-types';
 
 /**
@@ -13,13 +13,7 @@ import type { NameMode } from './cluster-service-types';
 /** Why a pupil is a concern; 'nominated' when a nomination is the only reason. */
 export type AgendaCategory = 'severe' | 'persistent_need' | 'action_due' | 'nominated';
 
-export interface NeedFacts {
-  social_worker: SocialWorkerStatus;
-  sen_provision: SenProvision;
-  looked_after: number;
-  youth_justice: number;
-  trend: TrendText;
-}
+export type NeedFacts = Pick<Pupil, 'social_worker' | 'sen_provision' | 'looked_after' | 'youth_justice'> & { trend: TrendText };
 
 /**
  * Signs that a persistently absent pupil's barriers need more than the school: a social worker,

@@ -14,7 +14,7 @@ import { COHORTS, EMPTY_DISTRICT_FIGURES, figuresFor, type CohortKey } from './c
 import { districtNames, districtSchools, findDistrict, invitees, nextMeeting, storedMeetingId, type DistrictRef, type Invitee, type MeetingRef, type SchoolRef } from './cluster-meetings';
 import { nominationsOf } from './cluster-nominations';
 import { problem, type ClusterDeps, type ClusterResult, type NameMode } from './cluster-service-types';
-import type { AbsenceBandText, TrendText } from './cluster-tables';
+import type { AbsenceBandText, TrendText } from '../store/tables/cluster';
 
 /**
  * Pupils fetched per agenda card. The card shows as many of them as fit in 28 KB (usually all);
@@ -389,31 +389,6 @@ export async function agendaList(ctx: PoolContext, meetingDate: string, termStar
   return { keys, pool, poolSevere, meetingId };
 }
 
-interface DetailRow {
-  pupil_id: number;
-  school_urn: number;
-  school_name: string;
-  label: string;
-  nc_year: number;
-  sen_provision: 'E' | 'K' | 'N';
-  social_worker: 'N' | 'CIN' | 'CP';
-  looked_after: number;
-  youth_justice: number;
-  possible: number | null;
-  present: number | null;
-  aea: number | null;
-  band: AbsenceBandText | null;
-  trend: TrendText | null;
-  trend_points: number | null;
-  not_attending: number | null;
-  longest_unauthorised_run: number | null;
-  s19_illness: 'reached' | 'expected' | null;
-  part_time: number | null;
-  unexplained: number | null;
-  holiday: number | null;
-  excluded: number | null;
-}
-
 /**
  * The rows' details (names or initials, measures, open actions, nominations), in the keys' order.
  * A nominated pupil may have no summary yet (no marks this year): their measures are empty.
@@ -427,7 +402,7 @@ export async function pupilDetails(
 ): Promise<AgendaPupil[]> {
   if (keys.length === 0) return [];
   const ids = keys.map((k) => k.pupil_id);
-  const details = (await ctx.deps.db
+  const details = await ctx.deps.db
     .selectFrom('pupil as p')
     .innerJoin('enrolment as e', 'e.pupil_id', 'p.id')
     .innerJoin('school', 'school.urn', 'e.school_urn')
@@ -461,7 +436,7 @@ export async function pupilDetails(
       's.holiday',
       's.excluded',
     ])
-    .execute()) as unknown as DetailRow[];
+    .execute();
   const byKey = new Map(details.map((d) => [`${d.pupil_id}|${d.school_urn}`, d]));
   const [actions, nominations] = await Promise.all([openActionsOf(ctx.deps, ids), nominationsOf(ctx.deps.db, meetingId, ids)]);
   const out: AgendaPupil[] = [];

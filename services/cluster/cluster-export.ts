@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import type { Generated } from 'kysely';
 import { recordAccess } from '../audit/audit-log';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
-import type { ConversationType } from '../store/database';
+import type { ExportKind } from '../store/tables/cluster';
 import { getMinutes, type MinutesPupil, type MinutesView } from './cluster-minutes';
 import { getClusterAgenda, openCluster, type AgendaPupil, type AgendaView } from './cluster-agenda';
 import { namesAllowed } from './cluster-access';
@@ -24,30 +23,6 @@ import { dayMonthYear } from '../calendar/dates';
  * role and scope as they are then.
  */
 
-declare module '../store/database' {
-  interface Database {
-    cluster_export_link: ClusterExportLinkTable;
-  }
-}
-
-export interface ClusterExportLinkTable {
-  id: Generated<number>;
-  /** SHA-256 (hex) of the link's token: a copy of the table gives no usable link. */
-  token_hash: string;
-  /** Who asked: the file is built for them. */
-  staff_user_id: number;
-  district: string;
-  kind: ExportKind;
-  conversation_type: ConversationType;
-  /** 'own' (names allowed by role) or 'shared' (initials), decided when the link was made. */
-  view: 'own' | 'shared';
-  created_at: string;
-  expires_at: string;
-  /** Set when opened: a second open finds nothing. */
-  used_at: string | null;
-}
-
-export type ExportKind = 'agenda' | 'minutes' | 'pupils';
 const EXPORT_KINDS: readonly ExportKind[] = ['agenda', 'minutes', 'pupils'];
 export const EXPORT_LINK_MINUTES = 10;
 /** The agenda lists the most urgent pupils first; a meeting reviews far fewer than this. */

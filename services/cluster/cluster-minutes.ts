@@ -7,7 +7,7 @@ import { pupilLabelSql } from './agenda-rules';
 import { mayListPupils, namesAllowed } from './cluster-access';
 import { openCluster } from './cluster-agenda';
 import type { ClusterDeps, ClusterResult, NameMode } from './cluster-service-types';
-import type { ActionStatus } from './cluster-tables';
+import type { ActionStatus } from '../store/tables/cluster';
 
 /** The minutes of a district's latest cluster meeting: the reviews recorded and the actions agreed there. */
 

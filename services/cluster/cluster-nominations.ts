@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { recordAccess } from '../audit/audit-log';
 import { todayInLondon } from '../calendar/dates';
@@ -12,26 +12,8 @@ import { problem, type ClusterDeps, type ClusterResult } from './cluster-service
 
 /**
  * Nominations: a pupil put on a meeting's agenda by a school, the attendance officer or a cluster
- * member. The table comes from migration 0007; it is merged into the shared Database interface here.
+ * member (table cluster_nomination, services/store/tables/cluster.ts).
  */
-declare module '../store/database' {
-  interface Database {
-    cluster_nomination: ClusterNominationTable;
-  }
-}
-
-export interface ClusterNominationTable {
-  id: Generated<number>;
-  /** The meeting the pupil is nominated for (the row is created with the first nomination). */
-  meeting_id: number;
-  pupil_id: number;
-  /** The school the pupil was on roll at when nominated (scope is checked against it). */
-  school_urn: number;
-  /** Why, in the nominator's words (may be empty): shown only in named views. */
-  reason: string;
-  nominated_by: number;
-  nominated_at: string;
-}
 
 const nominateSchema = z.object({
   district: z.string({ required_error: 'is missing' }).trim().min(1, 'is missing').max(100),

@@ -9,13 +9,13 @@ import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
 import { schoolInScope } from '../identity/scope-query';
 import { ALERT_RULES } from '../alerts/alert-rules';
-import type { ExclusionCategory } from '../store/database';
+import type { ExclusionCategory, Pupil } from '../store/database';
 import { multiAgencyNeeds, patternNotes, pupilLabelSql } from './agenda-rules';
 import { mayListPupils, namesAllowed } from './cluster-access';
 import { openCluster } from './cluster-agenda';
 import { invitees, nextMeeting, type DistrictRef, type MeetingRef } from './cluster-meetings';
 import { problem, type ClusterDeps, type ClusterResult, type NameMode } from './cluster-service-types';
-import type { AbsenceBandText, ActionStatus, TrendText } from './cluster-tables';
+import type { AbsenceBandText, ActionStatus, TrendText } from '../store/tables/cluster';
 import { MAX_DUE_DAYS } from './pupil-review-form';
 
 /**
@@ -120,22 +120,9 @@ export interface ReviewRequest {
   view: 'shared' | 'own';
 }
 
-interface PupilRow {
-  id: number;
-  label: string;
-  nc_year: number;
-  school_urn: number;
-  school_name: string;
-  sen_provision: 'E' | 'K' | 'N';
-  social_worker: 'N' | 'CIN' | 'CP';
-  looked_after: number;
-  youth_justice: number;
-  fsm: number;
-}
-
 /** The pupil, if on roll today at a school of this district that is inside the actor's scope. */
-async function findPupil(deps: ClusterDeps, actor: Actor, district: DistrictRef, pupilId: number, today: string, nameMode: NameMode): Promise<PupilRow | undefined> {
-  return (await deps.db
+async function findPupil(deps: ClusterDeps, actor: Actor, district: DistrictRef, pupilId: number, today: string, nameMode: NameMode) {
+  return deps.db
     .selectFrom('pupil as p')
     .innerJoin('enrolment as e', 'e.pupil_id', 'p.id')
     .innerJoin('school', 'school.urn', 'e.school_urn')
@@ -160,7 +147,7 @@ async function findPupil(deps: ClusterDeps, actor: Actor, district: DistrictRef,
     .orderBy(sql`case when e.registration = 'S' then 1 else 0 end`)
     .orderBy('e.school_urn')
     .limit(1)
-    .executeTakeFirst()) as PupilRow | undefined;
+    .executeTakeFirst();
 }
 
 export const PUPIL_NOT_FOUND = 'That pupil is not on roll at a school in your scope in this district, so I cannot show them.';
@@ -310,7 +297,7 @@ function lastMarked(weeks: readonly WeekMarks[], from: string, cap: string): str
   return cap;
 }
 
-function pupilFlags(p: PupilRow): string[] {
+function pupilFlags(p: Pick<Pupil, 'sen_provision' | 'social_worker' | 'looked_after' | 'youth_justice' | 'fsm'>): string[] {
   const flags: string[] = [];
   if (p.sen_provision !== 'N') flags.push(SEN_PROVISION_LABELS[p.sen_provision]);
   if (Number(p.fsm) === 1) flags.push('FSM');

@@ -1,6 +1,6 @@
 import type { Enrolment, Exclusion, Pupil, School } from '../store/database';
 import type { Selectable } from 'kysely';
-import type { ExclusionReviewTable } from './casework-schema';
+import type { ExclusionReviewTable } from '../store/tables/casework';
 
 /** The typed rows the rules read: plain data, so the rules stay pure and fast. */
 export type RulePupil = Pick<Pupil, 'id' | 'sen_provision' | 'looked_after' | 'social_worker' | 'fsm' | 'ethnicity'> & Partial<Pick<Pupil, 'home_la'>>;

@@ -1,6 +1,7 @@
 import { addDays, isIsoDate } from '../calendar/dates';
 import type { ExclusionCategory } from '../store/database';
-import { EXCLUSION_OUTCOMES, OUTCOME_BY, type ExclusionOutcome, type OutcomeBy, type StartSession } from './casework-schema';
+import type { ExclusionOutcome, OutcomeBy, StartSession } from '../store/tables/casework';
+import { EXCLUSION_OUTCOMES, OUTCOME_BY } from './casework-schema';
 
 /**
  * The optional casework fields of a reported exclusion (issue 9), shared by the CSV importer and

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database';
-import './casework-schema';
 
 /**
  * The casework lines of a pupil's timeline (issue 9): the head's decision, the outcome, and each

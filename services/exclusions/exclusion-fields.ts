@@ -1,7 +1,7 @@
 import { addDays, isIsoDate } from '../calendar/dates';
 import { EXCLUSION_CATEGORY_ALIASES, EXCLUSION_REASON_CODES } from '../domain/dfe-codes';
 import { upnProblem } from '../domain/upn';
-import type { ExclusionCategory, Flag } from '../store/database';
+import type { Exclusion, Flag } from '../store/database';
 import { checkCasework, type CaseworkRecord, type RawCasework } from './casework-fields';
 
 /**
@@ -23,16 +23,9 @@ export interface RawExclusion extends RawCasework {
 }
 
 /** Casework fields (decision, exam, session, outcome) are present only when given. */
-export interface ExclusionRecord extends CaseworkRecord {
-  school_urn: number;
+export interface ExclusionRecord extends CaseworkRecord, Pick<Exclusion, 'school_urn' | 'category' | 'start_date' | 'sessions' | 'reasons' | 'notified_date' | 'missed_public_exam'> {
+  /** The pupil as reported, found by UPN when written. */
   upn: string;
-  category: ExclusionCategory;
-  start_date: string;
-  sessions: number;
-  /** Up to three codes joined with ';', in the order given. */
-  reasons: string;
-  notified_date: string | null;
-  missed_public_exam: Flag;
 }
 
 export interface FieldProblem {

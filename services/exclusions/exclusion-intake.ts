@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import '../alerts/alert-schema';
-import type { ApiSenderRow } from '../alerts/alert-schema';
+import type { ApiSenderRow } from '../store/tables/alerts';
 import { todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
 import { schoolUrnsInScope } from '../identity/scope-query';

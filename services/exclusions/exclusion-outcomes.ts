@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
-import '../alerts/alert-schema';
 import { queueCaseUpdates } from '../alerts/case-updates';
 import type { Database } from '../store/database';
-import './casework-schema';
 import { IDS_PER_QUERY } from '../store/batches';
 
 /**

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import '../alerts/alert-schema';
 import type { ApPlaceRows } from '../places/free-places';
 import { loadApPlaceRows } from '../places/place-rule-rows';
 import type { Database } from '../store/database';

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import '../alerts/alert-schema';
-import type { ApiSenderRow } from '../alerts/alert-schema';
+import type { ApiSenderRow } from '../store/tables/alerts';
 import { isIsoDate, todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
 import { EXCLUSION_CATEGORY_ALIASES } from '../domain/dfe-codes';
 import { parseScope } from '../identity/scope';
 import { schoolUrnsInScope } from '../identity/scope-query';
 import type { Database } from '../store/database';
-import { GOVERNORS_DECISIONS, IRP_OUTCOMES, type ExclusionReviewTable } from './casework-schema';
+import type { ExclusionReviewTable } from '../store/tables/casework';
+import { GOVERNORS_DECISIONS, IRP_OUTCOMES } from './casework-schema';
 import { closeExclusionAlerts } from './exclusion-outcomes';
 import { pupilIdsByUpn, queuePupilsForRules } from './exclusion-repository';
 

@@ -2,7 +2,7 @@ import { pupilIdsByUpn } from '../exclusions/exclusion-repository';
 import type { PlacementSpan } from '../places/free-places';
 import { checkPlacementFields, checkPlacementFit, hubKey, type RawPlacement } from '../places/placement-fields';
 import { loadHubs, loadPlacementSpans, savePlacement, type HubInfo } from '../places/places-repository';
-import type { PlaceKind } from '../places/places-schema';
+import type { PlaceKind } from '../store/tables/places';
 import type { RowView } from './fields';
 import type { ImportEnv, Importer } from './importer';
 

@@ -1,5 +1,5 @@
-import '../places/places-schema';
-import { AP_PHASES, type ApPhase } from '../places/places-schema';
+import type { ApPhase } from '../store/tables/places';
+import { AP_PHASES } from '../places/places-schema';
 import { choice, optionalText, requiredText, type RowView } from './fields';
 import type { ImportEnv, Importer } from './importer';
 

@@ -34,10 +34,11 @@ import { silentProgress, type ProgressSink } from './progress';
  *    `columns` (names as in the header, lower_snake_case; `required: false` for optional ones),
  *    `prepare`, `parse` (use the parsers in fields.ts; never echo a child's name, UPN or date of
  *    birth in a problem), optional `key` + `keyColumn`, `batchSize`, and `write`.
- *  - `write` gets an `ImportTx`: `tx.db` is the transaction (Kysely; use it on both engines), and on
- *    SQLite `tx.sqlite` is the raw better-sqlite3 handle *inside the same transaction*, for bulk
- *    paths that prepare a statement once and run it per row (the fastest way into SQLite). Never
- *    use `store.db` from inside `write`: on SQLite it waits for the connection the transaction holds.
+ *  - `write` gets an `ImportTx`: `tx.db` is the transaction (Kysely; use it on both engines). On
+ *    SQLite `tx.sqlite` is the raw better-sqlite3 handle inside the same transaction: use it only
+ *    where a bench shows Kysely is too slow (today only the attendance week upserts, see
+ *    upsertWeeksOnRawSqlite). Never use `store.db` from inside `write`: on SQLite it waits for the
+ *    connection the transaction holds.
  *  - Re-importing the same file must change nothing: compare with what is stored and count
  *    inserted / updated / unchanged (extra counts, e.g. "enrolments started", go in `counts.other`).
  *  - Register the importer in registry.ts (one line); scripts/import.ts then offers the new kind.
@@ -58,7 +59,7 @@ export interface ColumnSpec {
 export interface ImportTx {
   db: Kysely<Database>;
   engine: Engine;
-  /** SQLite only: the raw handle, already inside the import's transaction. */
+  /** SQLite only: the raw handle, already inside the import's transaction (only for a bench-proven bulk path). */
   sqlite?: BetterSqlite3.Database;
 }
 

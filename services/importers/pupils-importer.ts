@@ -1,7 +1,7 @@
 import { addDays } from '../calendar/dates';
 import { ETHNICITY_CODES } from '../domain/dfe-codes';
 import { upnProblem } from '../domain/upn';
-import type { Flag, Pupil, SenProvision, Sex, SocialWorkerStatus } from '../store/database';
+import type { Pupil, SenProvision, Sex, SocialWorkerStatus } from '../store/database';
 import { choice, date, flag, optionalText, requiredText, schoolUrn, type RowView } from './fields';
 import type { ImportEnv, Importer } from './importer';
 
@@ -23,26 +23,12 @@ import type { ImportEnv, Importer } from './importer';
  * Problems never echo a name, UPN or date of birth (children's data must stay out of messages).
  */
 
-export interface PupilRecord {
-  /** Issue 9: the authority the pupil lives in, when another (optional column). */
-  home_la: string | null;
-  upn: string;
+/** A checked row: the pupil as stored (less its id), the school it is on roll at, and the entry date. */
+export type PupilRecord = Omit<Pupil, 'id'> & {
   school_urn: number;
-  legal_forename: string;
-  legal_surname: string;
-  preferred_forename: string | null;
-  date_of_birth: string;
-  nc_year: number;
-  sex: Sex;
-  ethnicity: string;
-  sen_provision: SenProvision;
-  looked_after: Flag;
-  social_worker: SocialWorkerStatus;
-  fsm: Flag;
-  youth_justice: Flag;
   /** Go-live: the CBDS entry date (joined this school), or null; a new registration starts here. */
   entry_date: string | null;
-}
+};
 
 export interface PupilsContext {
   env: ImportEnv;

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { Database, Role } from '../store/database';
-import type { LadderVerdict } from './ladder-tables';
+import type { LadderVerdict } from '../store/tables/ladder';
 
 /**
  * Ladder usage: each search and each "Was this useful?" answer, and the summary LA managers use to

@@ -1,4 +1,4 @@
-import type { ApPhase, PlaceKind } from './places-schema';
+import type { ApPhase, PlaceKind } from '../store/tables/places';
 
 /**
  * Free-place arithmetic, pure: a place is taken on a day when a placement of its kind at the hub

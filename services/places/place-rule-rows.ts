@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database';
 import type { ApPlaceRows } from './free-places';
-import './places-schema';
 
 /**
  * The hub and placement rows the exclusion rules read (the no-free-place rule), for the pupils with

@@ -3,7 +3,7 @@ import { isCalendarDate } from '../importers/fields';
 import { hasControlCharacters } from '../util/text-input';
 import { fewestFreeBetween, hubTakesPhase, phaseOfYear, type PlacementSpan } from './free-places';
 import type { HubInfo } from './places-repository';
-import type { PlaceKind } from './places-schema';
+import type { PlaceKind } from '../store/tables/places';
 
 /**
  * The rules for one placement, shared by the `ap-placements` file and `POST /api/ap-placements`:

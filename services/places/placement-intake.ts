@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import type { ApiSenderRow } from '../alerts/alert-schema';
+import type { ApiSenderRow } from '../store/tables/alerts';
 import { addDays } from '../calendar/dates';
 import type { Clock } from '../clock';
 import { pupilIdsByUpn } from '../exclusions/exclusion-repository';

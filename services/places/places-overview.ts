@@ -8,11 +8,10 @@ import { mayShowNames, type Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
 import { describeScope } from '../identity/scope';
 import { pupilInScope, schoolInScope } from '../identity/scope-query';
-import '../alerts/alert-schema';
 import type { Database, Role } from '../store/database';
 import { freePlacesOn, type FreeCount } from './free-places';
 import { loadHubs, loadPlacementSpans } from './places-repository';
-import type { ApPhase, PlaceKind } from './places-schema';
+import type { ApPhase, PlaceKind } from '../store/tables/places';
 
 /**
  * `places`: the authority's view of its alternative provision: occupancy per hub in the viewer's

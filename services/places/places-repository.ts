@@ -1,11 +1,9 @@
 import type { Kysely } from 'kysely';
-import '../alerts/alert-schema';
 import { queueCaseUpdates } from '../alerts/case-updates';
 import { queuePupilsForRules } from '../exclusions/exclusion-repository';
 import type { Database } from '../store/database';
 import type { HubCapacity, PlacementSpan } from './free-places';
-import type { ApPhase, PlaceKind } from './places-schema';
-import './places-schema';
+import type { ApPhase, PlaceKind } from '../store/tables/places';
 
 /**
  * Reads and writes of hubs and placements. A placement of a permanently excluded pupil is linked to

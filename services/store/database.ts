@@ -1,12 +1,19 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type * as Cluster from '../cluster/cluster-tables';
-import type * as Ladder from '../ladder/ladder-tables';
+import type { Generated, Insertable, Selectable } from 'kysely';
+import type * as Alerts from './tables/alerts';
+import type * as Casework from './tables/casework';
+import type * as Cluster from './tables/cluster';
+import type * as Ladder from './tables/ladder';
+import type * as Places from './tables/places';
 
 /**
  * The case-data schema, described once. Both engines store:
  * - dates as ISO text (`YYYY-MM-DD`) and instants as ISO text (`...Z`), so sorting and comparison
  *   behave the same on SQLite and PostgreSQL;
  * - flags as integers 0/1, because SQLite has no boolean type and one set of queries must serve both.
+ * Each table's row type is declared once, here or in ./tables/<area>.ts, and matches its migrations:
+ * `Generated<T>` marks an id or a column with a default (inserts may omit it), `| null` a nullable
+ * column. Code elsewhere derives its rows with Selectable/Insertable (or a Pick of them).
+ * A new table: its interface in a table file and one line below.
  */
 export interface Database {
   local_authority: LocalAuthorityTable;
@@ -19,18 +26,41 @@ export interface Database {
   staff_user: StaffUserTable;
   conversation_ref: ConversationRefTable;
   audit_log: AuditLogTable;
-  // 0002 ladder usage (services/ladder/ladder-tables.ts)
+  // 0002 ladder usage (services/store/tables/ladder.ts)
   ladder_query: Ladder.LadderQueryTable;
   ladder_feedback: Ladder.LadderFeedbackTable;
-  // 0009 ladder checklist ticks (services/ladder/ladder-tables.ts)
+  // 0009 ladder checklist ticks (services/store/tables/ladder.ts)
   ladder_checklist_tick: Ladder.LadderChecklistTickTable;
-  // 0003 attendance cluster meetings (services/cluster/cluster-tables.ts)
+  // 0003 attendance cluster meetings (services/store/tables/cluster.ts)
   attendance_summary: Cluster.AttendanceSummaryTable;
   attendance_summary_stale: Cluster.AttendanceSummaryStaleTable;
   attendance_summary_state: Cluster.AttendanceSummaryStateTable;
   cluster_meeting: Cluster.ClusterMeetingTable;
   pupil_review: Cluster.PupilReviewTable;
   cluster_action: Cluster.ClusterActionTable;
+  // 0004-0006 alerts, outbox, intake, delivery pacing (services/store/tables/alerts.ts)
+  exclusion_alert: Alerts.ExclusionAlertTable;
+  alert_action: Alerts.AlertActionTable;
+  alert_subscription: Alerts.AlertSubscriptionTable;
+  alert_outbox: Alerts.AlertOutboxTable;
+  exclusion_placement: Alerts.ExclusionPlacementTable;
+  api_sender: Alerts.ApiSenderTable;
+  exclusion_intake: Alerts.ExclusionIntakeTable;
+  job_run: Alerts.JobRunTable;
+  alert_pending_pupil: Alerts.AlertPendingPupilTable;
+  alert_subscriber: Alerts.AlertSubscriberTable;
+  alert_setting: Alerts.AlertSettingTable;
+  send_bucket: Alerts.SendBucketTable;
+  send_slot: Alerts.SendSlotTable;
+  delivery_hold: Alerts.DeliveryHoldTable;
+  // 0007 cluster nominations, 0008 export links (services/store/tables/cluster.ts)
+  cluster_nomination: Cluster.ClusterNominationTable;
+  cluster_export_link: Cluster.ClusterExportLinkTable;
+  // 0010 exclusion casework (services/store/tables/casework.ts)
+  exclusion_review: Casework.ExclusionReviewTable;
+  // 0012 alternative provision places (services/store/tables/places.ts)
+  ap_hub: Places.ApHubTable;
+  ap_placement: Places.ApPlacementTable;
 }
 
 export type Flag = 0 | 1;
@@ -85,11 +115,13 @@ export interface PupilTable {
   /** DfE main ethnicity code, e.g. WBRI. */
   ethnicity: string;
   sen_provision: SenProvision;
-  looked_after: Flag;
-  social_worker: SocialWorkerStatus;
-  fsm: Flag;
+  looked_after: Generated<Flag>;
+  social_worker: Generated<SocialWorkerStatus>;
+  fsm: Generated<Flag>;
   /** Known to the youth justice service (Future4Me in Lincolnshire). */
-  youth_justice: Flag;
+  youth_justice: Generated<Flag>;
+  /** DfE three-digit code of the authority the pupil lives in, when it is not this one (null: this one or unknown; 0010). */
+  home_la: string | null;
 }
 
 /** C: single registration; M: main dual registration; S: subsidiary dual registration. */
@@ -101,7 +133,7 @@ export interface EnrolmentTable {
   school_urn: number;
   start_date: string;
   end_date: string | null;
-  registration: Registration;
+  registration: Generated<Registration>;
 }
 
 /** SUSP: suspension; PERM: permanent exclusion; LUNC: lunchtime suspension (half a day). */
@@ -119,9 +151,20 @@ export interface ExclusionTable {
   sessions: number;
   /** The day the school told the local authority; null when not yet notified. */
   notified_date: string | null;
-  missed_public_exam: ColumnType<Flag, Flag | undefined, Flag>;
+  missed_public_exam: Generated<Flag>;
   source: string;
   created_at: string;
+  // Casework (migration 0010), all nullable: older rows and files without these columns keep working.
+  /** The day the head notified parents and the board (the board's 15 school days run from it); null: the start date. */
+  decision_date: string | null;
+  /** A public examination or national curriculum test the pupil misses because of the exclusion. */
+  exam_date: string | null;
+  /** 'AM' or 'PM': the session the exclusion starts in (null: the morning). */
+  start_session: Casework.StartSession | null;
+  outcome: Casework.ExclusionOutcome | null;
+  /** The first school day the pupil is back (withdrawn/cancelled/reinstated from). */
+  outcome_date: string | null;
+  outcome_by: Casework.OutcomeBy | null;
 }
 
 /**

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import '../../services/alerts/alert-schema';
 import { fixedClock } from '../../services/clock';
 import { makeUpn } from '../../services/domain/upn';
 import { createApiSender } from '../../services/exclusions/exclusion-intake';
 import { PUPIL_NOT_IN_SCOPE } from '../../services/places/placement-intake';
-import '../../services/places/places-schema';
 import { openStore, type Store } from '../../services/store/open-store';
 import { startBot, type RunningBot } from '../helpers/bot-harness';
 import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../helpers/fixtures';

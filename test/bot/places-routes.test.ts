@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { fixedClock } from '../../services/clock';
 import { PLACES_REFUSAL } from '../../services/places/places-overview';
-import '../../services/places/places-schema';
 import { openStore, type Store } from '../../services/store/open-store';
 import { TEST_USERS, messageActivity } from '../helpers/activities';
 import { insertStaff, startBot, type RunningBot } from '../helpers/bot-harness';

@@ -5,7 +5,7 @@ import type { Engine } from '../engine';
  * Proactive exclusion alerts (issue 5): alerts and their history, subscriptions, the delivery
  * outbox, recorded placements, intake API senders with idempotency keys, pupils waiting for the
  * rules, and scheduled job runs.
- * Column meanings: services/alerts/alert-schema.ts.
+ * Column meanings: services/store/tables/alerts.ts.
  */
 export function alertsOutboxMigration(engine: Engine) {
   return {

@@ -12,7 +12,7 @@ import type { Engine } from '../engine';
  *   the store so every instance paces against the same windows.
  * - delivery_hold: a subscriber whose conversation has no free send slot soon is skipped by claims
  *   until then, so its backlog never holds claims that others wait behind.
- * Column meanings: services/alerts/alert-schema.ts.
+ * Column meanings: services/store/tables/alerts.ts.
  */
 export function deliveryFencingMigration(engine: Engine) {
   return {

@@ -5,7 +5,7 @@ import type { Engine } from '../engine';
  * Alert cases (issue 8): every duty of one pupil's exclusion shares a case key, so a recipient gets
  * one card per case; when each subscriber joined (their first contact with the bot); and small
  * authority settings such as the go-live marker. Existing alerts are grouped by their exclusion.
- * Column meanings: services/alerts/alert-schema.ts.
+ * Column meanings: services/store/tables/alerts.ts.
  */
 export function alertCasesMigration(_engine: Engine) {
   return {

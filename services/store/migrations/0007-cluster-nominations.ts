@@ -4,7 +4,7 @@ import type { Engine } from '../engine';
 /**
  * Cluster meeting nominations (issue 8): a school, the attendance officer or a cluster member puts
  * a pupil on a meeting's agenda, with who did it, when and why. One nomination per pupil and
- * meeting (a second press changes nothing). Column meanings: services/cluster/cluster-nominations.ts.
+ * meeting (a second press changes nothing). Column meanings: services/store/tables/cluster.ts.
  */
 export function clusterNominationsMigration(engine: Engine) {
   return {

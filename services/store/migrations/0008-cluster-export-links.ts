@@ -4,7 +4,7 @@ import type { Engine } from '../engine';
 /**
  * Short-lived, single-use download links for the cluster agenda and minutes (issue 8). A row holds
  * what to build and for whom, never the document: the file is built when the link is opened, with
- * the user's role and scope as they are then. Column meanings: services/cluster/cluster-export.ts.
+ * the user's role and scope as they are then. Column meanings: services/store/tables/cluster.ts.
  */
 export function clusterExportLinksMigration(engine: Engine) {
   return {

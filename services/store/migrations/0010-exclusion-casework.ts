@@ -5,7 +5,7 @@ import type { Engine } from '../engine';
  * Exclusion casework (issue 9): nullable columns on exclusion for the head's decision date, a
  * clashing public exam, the starting session (half-day hand-overs) and the outcome that stops the
  * clocks; and exclusion_review, the governors' decision and the independent review panel steps.
- * Column meanings: services/exclusions/casework-schema.ts.
+ * Column meanings: services/store/tables/casework.ts and services/store/database.ts.
  */
 export function exclusionCaseworkMigration(_engine: Engine) {
   return {

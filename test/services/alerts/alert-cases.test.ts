@@ -43,7 +43,7 @@ describe('alert cases: go-live, first contact and the daily budget', () => {
     beforeEach(async () => {
       const store = getStore();
       county = await insertFixtureCounty(store);
-      deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW), cardsPerDay: 3 };
+      deps = { db: store.db, calendar, clock: fixedClock(NOW), cardsPerDay: 3 };
       manager = await insertStaffUser(store, 'manager', 'la_manager', 'county');
     });
 

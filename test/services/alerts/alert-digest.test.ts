@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { buildDigest, buildOpenSummary, listOpenAlerts, LIST_PAGE_SIZE } from '../../../services/alerts/alert-digest';
+import { insertNewAlerts } from '../../../services/alerts/new-alerts';
 import { alertDigestCard } from '../../../cards/alert-digest-card';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
@@ -40,20 +41,12 @@ async function seedAlerts(store: Store, county: FixtureCounty): Promise<void> {
       scope: 'pupil',
       case_key: `exclusion:seed-${Math.floor(i / 2)}`,
       pupil_id: pupil,
-      exclusion_id: null,
       school_urn: urn,
-      district_id: null,
       event_date: '2026-10-01',
       due_date: due,
       payload: '{}',
       created_at: i % 4 === 0 ? `${TODAY}T09:00:00.000Z` : '2026-10-01T09:00:00.000Z',
       status: i % 7 === 0 ? ('acknowledged' as const) : ('open' as const),
-      acknowledged_by: null,
-      acknowledged_at: null,
-      assigned_to: null,
-      assigned_at: null,
-      snoozed_until: null,
-      version: 1,
     });
   }
   for (let i = 0; i < rows.length; i += 100) await store.db.insertInto('exclusion_alert').values(rows.slice(i, i + 100)).execute();
@@ -123,7 +116,7 @@ describe('alert digest counts', () => {
         if (!late) continue;
         await store.db
           .insertInto('exclusion_alert')
-          .values({ dedupe_key: `late:${i}`, rule: 'reported_late', scope: 'pupil', case_key: `exclusion:${exclusion.id}`, pupil_id: pupilAt[urn]!, exclusion_id: exclusion.id, school_urn: urn, district_id: null, event_date: '2026-11-09', due_date: null, payload: '{}', created_at: TODAY, status, acknowledged_by: null, acknowledged_at: null, assigned_to: null, assigned_at: null, snoozed_until: null, version: 1 })
+          .values({ dedupe_key: `late:${i}`, rule: 'reported_late', scope: 'pupil', case_key: `exclusion:${exclusion.id}`, pupil_id: pupilAt[urn]!, exclusion_id: exclusion.id, school_urn: urn, event_date: '2026-11-09', payload: '{}', created_at: TODAY, status })
           .execute();
       }
       const directLate = async (urns: number[]) => {
@@ -169,10 +162,7 @@ describe('alert digest counts', () => {
         dedupeKey: `disp:${code}`,
       });
       for (const a of [flag('WROM', 40, 5), flag('WIRT', 4, 3)]) {
-        await store.db
-          .insertInto('exclusion_alert')
-          .values({ dedupe_key: a.dedupeKey, rule: a.rule, scope: 'district', case_key: `alert:${a.dedupeKey}`, pupil_id: null, exclusion_id: null, school_urn: null, district_id: a.districtId, event_date: week, due_date: null, payload: JSON.stringify(a), created_at: TODAY, status: 'open', acknowledged_by: null, acknowledged_at: null, assigned_to: null, assigned_at: null, snoozed_until: null, version: 1 })
-          .execute();
+        await insertNewAlerts(store.db, [{ dedupe_key: a.dedupeKey, rule: a.rule, scope: 'district', case_key: `alert:${a.dedupeKey}`, district_id: a.districtId, event_date: week, payload: JSON.stringify(a), created_at: TODAY }]);
       }
       const digest = await buildDigest({ db: store.db, clock, calendar }, await actorFor(store, 'la_manager', 'county'), 'county', 'test');
       assert.equal(digest.disproportionality.length, 1, 'the group of 4 pupils is left out');

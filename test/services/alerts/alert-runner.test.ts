@@ -43,7 +43,7 @@ describe('alert runner and subscriptions', () => {
       const store = getStore();
       county = await insertFixtureCounty(store);
       // On SQLite this exercises the prepared-statement path; PostgreSQL runs the Kysely one.
-      deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW) };
+      deps = { db: store.db, calendar, clock: fixedClock(NOW) };
       users = {
         manager: await insertStaffUser(store, 'manager', 'la_manager', 'county'),
         bostonLeader: await insertStaffUser(store, 'bostonleader', 'school_leader', `school:${BOSTON}`),

@@ -26,7 +26,7 @@ describe('case cards updated in place', () => {
     beforeEach(async () => {
       const store = getStore();
       county = await insertFixtureCounty(store);
-      deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW), cardsPerDay: 5 };
+      deps = { db: store.db, calendar, clock: fixedClock(NOW), cardsPerDay: 5 };
       manager = await insertStaffUser(store, 'manager', 'la_manager', 'county');
       await claimGoLive(store.db, fixedClock('2026-11-01T09:00:00Z'));
       await noteFirstContact(store.db, deps.clock, manager.id, 5);

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { createConnectorTransport } from '../../../bot/connector-transport';
-import '../../../services/alerts/alert-schema';
 import { DeliveryWorker, type DeliveryWorkerOptions, type Renderer } from '../../../services/alerts/delivery-worker';
+import { insertNewAlerts } from '../../../services/alerts/new-alerts';
 import { systemClock } from '../../../services/clock';
 import { loadConfig } from '../../../services/config';
 import type { Database } from '../../../services/store/database';
@@ -17,30 +17,8 @@ export async function seedDeliveries(db: Kysely<Database>, connector: FakeConnec
   const prefix = options.prefix ?? 'u';
   const existingLa = await db.selectFrom('local_authority').select('code').executeTakeFirst();
   if (!existingLa) await db.insertInto('local_authority').values({ code: '925', name: 'Test' }).execute();
-  const alert = await db
-    .insertInto('exclusion_alert')
-    .values({
-      dedupe_key: `test-alert-${prefix}-${Math.random()}`,
-      rule: 'disproportionality',
-      scope: 'district',
-      pupil_id: null,
-      exclusion_id: null,
-      school_urn: null,
-      district_id: null,
-      event_date: '2026-11-23',
-      due_date: null,
-      payload: '{}',
-      created_at: NOW,
-      status: 'open',
-      acknowledged_by: null,
-      acknowledged_at: null,
-      assigned_to: null,
-      assigned_at: null,
-      snoozed_until: null,
-      version: 1,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const alertKey = `test-alert-${prefix}-${Math.random()}`;
+  const alert = { id: (await insertNewAlerts(db, [{ dedupe_key: alertKey, rule: 'disproportionality', scope: 'district', event_date: '2026-11-23', payload: '{}', created_at: NOW }])).get(alertKey)! };
   const ids: number[] = [];
   for (let i = 1; i <= users; i++) {
     const aad = `aad-${prefix}${i}`;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { Client } from 'pg';
-import '../../../services/alerts/alert-schema';
 import { PRIORITY } from '../../../services/alerts/delivery-priority';
 import type { DeliveryWorker, Renderer } from '../../../services/alerts/delivery-worker';
+import { insertNewAlerts } from '../../../services/alerts/new-alerts';
 import { newOutboxRow } from '../../../services/alerts/outbox';
 import type { Database } from '../../../services/store/database';
 import { openStore, type Store } from '../../../services/store/open-store';
@@ -43,11 +43,8 @@ async function seedScenario(db: Kysely<Database>, connector: FakeConnector, peop
     bulk.push(...inserted.map((r) => r.id));
   }
   // The urgent alert: a new permanent exclusion (urgent by its rule; the row carries no priority).
-  const alert = await db
-    .insertInto('exclusion_alert')
-    .values({ dedupe_key: 'permanent_exclusion:test', rule: 'permanent_exclusion', scope: 'pupil', pupil_id: null, exclusion_id: null, school_urn: null, district_id: null, event_date: '2026-11-25', due_date: null, payload: '{}', created_at: T0, status: 'open', acknowledged_by: null, acknowledged_at: null, assigned_to: null, assigned_at: null, snoozed_until: null, version: 1 })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const alertIds = await insertNewAlerts(db, [{ dedupe_key: 'permanent_exclusion:test', rule: 'permanent_exclusion', scope: 'pupil', event_date: '2026-11-25', payload: '{}', created_at: T0 }]);
+  const alert = { id: alertIds.get('permanent_exclusion:test')! };
   const second = await db.selectFrom('alert_outbox').select('staff_user_id').where('id', '=', ids[1]!).executeTakeFirstOrThrow();
   return { bulk, others: ids.slice(1), urgentUser: second.staff_user_id, urgentAlert: alert.id };
 }

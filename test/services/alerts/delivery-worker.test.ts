@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import '../../../services/alerts/alert-schema';
 import { claimDue } from '../../../services/alerts/outbox';
 import type { DeliveryWorker } from '../../../services/alerts/delivery-worker';
 import { openStore, type Store } from '../../../services/store/open-store';

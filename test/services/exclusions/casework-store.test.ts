@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import '../../../services/alerts/alert-schema';
 import { drainPendingPupils } from '../../../services/alerts/alert-runner';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';

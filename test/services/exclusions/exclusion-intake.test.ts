@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import '../../../services/alerts/alert-schema';
 import { fixedClock } from '../../../services/clock';
 import { makeUpn } from '../../../services/domain/upn';
 import { authenticateApiSender, createApiSender, receiveExclusion } from '../../../services/exclusions/exclusion-intake';

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import '../../../services/alerts/alert-schema';
 import { alertTimeline } from '../../../services/alerts/alert-actions';
 import { drainPendingPupils } from '../../../services/alerts/alert-runner';
 import { parseScope } from '../../../services/identity/scope';

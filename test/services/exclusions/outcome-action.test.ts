@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { alertCard } from '../../../cards/alert-card';
 import { VERBS } from '../../../cards/verbs';
-import '../../../services/alerts/alert-schema';
 import { drainPendingPupils } from '../../../services/alerts/alert-runner';
 import { alertViewFor } from '../../../services/alerts/alert-view';
 import { recordGovernorsDecision, recordOutcome } from '../../../services/alerts/outcome-action';

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import '../../../services/alerts/alert-schema';
 import { makeUpn } from '../../../services/domain/upn';
 import { forEachEngine } from '../../helpers/test-stores';
 import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';

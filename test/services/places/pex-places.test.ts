@@ -16,7 +16,6 @@ import { evaluateExclusionRules } from '../../../services/exclusions/exclusion-r
 import { forEachEngine } from '../../helpers/test-stores';
 import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
 import { assertValidCard, cardText } from '../../helpers/card-check';
-import '../../../services/places/places-schema';
 
 const BOSTON = FIXTURE_SCHOOLS.bostonSecondary.urn;
 /** Thursday 26 November: the permanent exclusion of Monday 23rd has day 6 on Monday 30th, two school days away. */
@@ -48,7 +47,7 @@ describe('free AP places on the permanent exclusion card', () => {
     beforeEach(async () => {
       const store = getStore();
       county = await insertFixtureCounty(store);
-      deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW), cardsPerDay: 5 };
+      deps = { db: store.db, calendar, clock: fixedClock(NOW), cardsPerDay: 5 };
       manager = await store.db
         .insertInto('staff_user')
         .values({ aad_object_id: 'aad-manager', email: 'manager@example.org', name: 'manager', role: 'la_manager', scope: 'county', created_at: NOW })

@@ -5,7 +5,6 @@ import { fixedClock } from '../../../services/clock';
 import type { Actor } from '../../../services/identity/actor';
 import { parseScope } from '../../../services/identity/scope';
 import { PLACES_REFUSAL, placesOverview } from '../../../services/places/places-overview';
-import '../../../services/places/places-schema';
 import type { ConversationType, Role } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
 import { assertValidCard, cardText } from '../../helpers/card-check';

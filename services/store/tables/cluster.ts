@@ -1,9 +1,9 @@
 import type { Generated, Selectable } from 'kysely';
-import type { Flag } from '../store/database';
+import type { ConversationType, Flag } from '../database';
 
 /**
- * Tables of migration 0003 (attendance summaries, cluster meetings, reviews, actions), listed in
- * the Database interface in services/store/database.ts.
+ * Tables of migrations 0003 (attendance summaries, cluster meetings, reviews, actions), 0007
+ * (nominations) and 0008 (export links), listed in the Database interface in services/store/database.ts.
  */
 
 export type AbsenceBandText = 'none' | 'persistent' | 'severe';
@@ -81,13 +81,47 @@ export interface ClusterActionTable {
   description: string;
   owner_id: number;
   due_date: string;
-  status: ActionStatus;
+  status: Generated<ActionStatus>;
   created_by: number;
   created_at: string;
   closed_at: string | null;
   closed_by: number | null;
   /** Set once the owner has been told the action is overdue (sent at most once). */
   overdue_notified_at: string | null;
+}
+
+/** A pupil put on a meeting's agenda (migration 0007): one per pupil and meeting. */
+export interface ClusterNominationTable {
+  id: Generated<number>;
+  /** The meeting the pupil is nominated for (the row is created with the first nomination). */
+  meeting_id: number;
+  pupil_id: number;
+  /** The school the pupil was on roll at when nominated (scope is checked against it). */
+  school_urn: number;
+  /** Why, in the nominator's words (may be empty): shown only in named views. */
+  reason: string;
+  nominated_by: number;
+  nominated_at: string;
+}
+
+export type ExportKind = 'agenda' | 'minutes' | 'pupils';
+
+/** A single-use download link for the agenda or minutes (migration 0008): what to build and for whom. */
+export interface ClusterExportLinkTable {
+  id: Generated<number>;
+  /** SHA-256 (hex) of the link's token: a copy of the table gives no usable link. */
+  token_hash: string;
+  /** Who asked: the file is built for them. */
+  staff_user_id: number;
+  district: string;
+  kind: ExportKind;
+  conversation_type: ConversationType;
+  /** 'own' (names allowed by role) or 'shared' (initials), decided when the link was made. */
+  view: 'own' | 'shared';
+  created_at: string;
+  expires_at: string;
+  /** Set when opened: a second open finds nothing. */
+  used_at: string | null;
 }
 
 export type AttendanceSummary = Selectable<AttendanceSummaryTable>;

@@ -1,5 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
-import type { Flag } from '../store/database';
+import type { Flag } from '../database';
 
 /**
  * Ladder usage tables (migration 0002). Ladder questions describe situations, not named pupils, but

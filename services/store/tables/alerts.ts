@@ -1,28 +1,10 @@
-import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 /**
- * Tables added by migration 0004 (alerts, outbox, subscriptions, acknowledgements, exclusion
- * intake). They are merged into the shared `Database` interface here, next to the feature, so the
- * case-data schema file needs no edit from every feature at once.
+ * Tables of migrations 0004 (alerts, outbox, subscriptions, acknowledgements, exclusion intake),
+ * 0005 (delivery fencing and pacing) and 0006 (alert cases), listed in the Database interface in
+ * services/store/database.ts. Generated: the column has a default (or is an id), so inserts may omit it.
  */
-declare module '../store/database' {
-  interface Database {
-    exclusion_alert: ExclusionAlertTable;
-    alert_action: AlertActionTable;
-    alert_subscription: AlertSubscriptionTable;
-    alert_outbox: AlertOutboxTable;
-    exclusion_placement: ExclusionPlacementTable;
-    api_sender: ApiSenderTable;
-    exclusion_intake: ExclusionIntakeTable;
-    job_run: JobRunTable;
-    alert_pending_pupil: AlertPendingPupilTable;
-    alert_subscriber: AlertSubscriberTable;
-    alert_setting: AlertSettingTable;
-    send_bucket: SendBucketTable;
-    send_slot: SendSlotTable;
-    delivery_hold: DeliveryHoldTable;
-  }
-}
 
 export type AlertStatus = 'open' | 'acknowledged';
 
@@ -42,14 +24,14 @@ export interface ExclusionAlertTable {
   /** The alert as the rules produced it (ids, dates, counts; never names). */
   payload: string;
   created_at: string;
-  status: AlertStatus;
+  status: Generated<AlertStatus>;
   acknowledged_by: number | null;
   acknowledged_at: string | null;
   assigned_to: number | null;
   assigned_at: string | null;
   snoozed_until: string | null;
   /** Bumped on every change, so a refreshed card knows it is current. */
-  version: number;
+  version: Generated<number>;
   /**
    * The case this duty belongs to (migration 0006): `exclusion:<id>` for a pupil's exclusion, so a
    * recipient gets one card per case listing every duty; `alert:<dedupe key>` otherwise.
@@ -105,9 +87,9 @@ export interface AlertOutboxTable {
   /** Target conversation for channel subscriptions; null: the user's personal chat (resolved at send). */
   conversation_id: string | null;
   /** 'alert', 'reminder' (a snooze ending), 'assigned', 'digest' or 'cluster_overdue'. */
-  kind: string;
-  status: OutboxStatus;
-  attempts: number;
+  kind: Generated<string>;
+  status: Generated<OutboxStatus>;
+  attempts: Generated<number>;
   next_attempt_at: string;
   claimed_by: string | null;
   claim_expires_at: string | null;
@@ -119,18 +101,18 @@ export interface AlertOutboxTable {
   last_error: string | null;
   created_at: string;
   /** Bumped by every claim: only the holder of the current token may send or settle the row (0005). */
-  claim_token: ColumnType<number, number | undefined, number>;
+  claim_token: Generated<number>;
   /** 0 urgent, 1 normal, 2 bulk; null: derived from kind and rule when claimed (delivery-priority.ts). */
-  priority: ColumnType<number | null, number | null | undefined, number | null>;
+  priority: number | null;
   /** What a non-alert row is about (the cluster_action id for 'cluster_overdue'). */
-  subject_id: ColumnType<number | null, number | null | undefined, number | null>;
+  subject_id: number | null;
 }
 
 /** A pacing bucket (`conversation:<id>` or `tenant:<id>`): the row lock serialises its bookings. */
 export interface SendBucketTable {
   bucket: string;
   /** ms since epoch: no sends before this (a 429's Retry-After). */
-  paused_until: ColumnType<number, number | undefined, number>;
+  paused_until: Generated<number>;
 }
 
 /** A booked send time (ms since epoch) in a bucket, kept as long as its longest window. */
@@ -209,6 +191,7 @@ export interface JobRunTable {
 }
 
 export type ExclusionAlertRow = Selectable<ExclusionAlertTable>;
+export type NewExclusionAlert = Insertable<ExclusionAlertTable>;
 export type AlertSubscriptionRow = Selectable<AlertSubscriptionTable>;
 export type AlertOutboxRow = Selectable<AlertOutboxTable>;
 export type ApiSenderRow = Selectable<ApiSenderTable>;
