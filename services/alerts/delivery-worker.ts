@@ -114,6 +114,8 @@ export interface DeliveryWorkerOptions {
   tenantWindows?: readonly Window[];
   /** Idle poll interval when nothing is due (other instances' new rows are seen this often). */
   pollMs?: number;
+  /** A send that wakes this much later than its slot is booked again rather than sent in a burst. */
+  lateMs?: number;
   random?: () => number;
 }
 
@@ -131,7 +133,7 @@ export interface DeliveryStats {
 
 const RETRYABLE = new Set([412, 500, 502, 503, 504]);
 
-/** A send that wakes this late after its slot is booked again rather than sent in a burst. */
+/** The default `lateMs`: a send that wakes this late after its slot is booked again rather than sent in a burst. */
 const LATE_MS = 40;
 /** How often a built card may be booked again after a stall before its row goes back to the queue. */
 const MAX_REBOOKINGS = 3;
@@ -152,6 +154,12 @@ export class DeliveryWorker {
   /** 429s this process saw after slots were booked (checked again just before each send). */
   private readonly localPauses = new Map<string, number>();
   private readonly jobs = new Set<Promise<void>>();
+  /**
+   * The last send dispatched to each conversation. A later card for the same chat waits for it
+   * before sending, so a chat receives its cards in the order their slots were booked (urgency
+   * order: the summary first) even when an earlier card took longer to build.
+   */
+  private readonly conversationTails = new Map<string, Promise<void>>();
   private stopping = false;
   private stopSignal = stopController();
   private wakeSignal: AbortController | undefined;
@@ -175,6 +183,7 @@ export class DeliveryWorker {
       conversationWindows: PACED_CONVERSATION_WINDOWS,
       tenantWindows: PACED_TENANT_WINDOWS,
       pollMs: 5000,
+      lateMs: LATE_MS,
       random: Math.random,
       ...options,
       logger: options.logger ?? silentLogger,
@@ -307,11 +316,27 @@ export class DeliveryWorker {
   }
 
   private dispatch(job: Job): void {
+    const conversationKey = pacingKeys(job.target)[0]!;
+    const earlier = this.conversationTails.get(conversationKey);
     const task = this.o.timing
-      .spawn(() => this.sendAt(job))
+      .spawn(() => this.sendAt(job, earlier))
       .catch((error) => this.o.logger.error('delivery.send_failed', describeError(error)))
-      .finally(() => this.jobs.delete(task));
+      .finally(() => {
+        this.jobs.delete(task);
+        if (this.conversationTails.get(conversationKey) === task) this.conversationTails.delete(conversationKey);
+      });
+    this.conversationTails.set(conversationKey, task);
     this.jobs.add(task);
+  }
+
+  /**
+   * Waits for `task` to end as a sleep it cuts short, so a virtual clock sees this send as waiting
+   * (not busy) and can move on to wake the task being waited for.
+   */
+  private async waitFor(task: Promise<void>): Promise<void> {
+    const ended = new AbortController();
+    void task.finally(() => ended.abort());
+    while (!ended.signal.aborted) await this.o.timing.sleep(this.o.horizonMs, ended.signal);
   }
 
   /** The fence: false (and counted) when our lease ran out and another instance may have sent the row. */
@@ -324,7 +349,7 @@ export class DeliveryWorker {
   }
 
   /** Waits for the slot (booking it again if woken too late), then renders, confirms the claim (the fence), sends and settles. */
-  private async sendAt(job: Job): Promise<void> {
+  private async sendAt(job: Job, earlier?: Promise<void>): Promise<void> {
     const { row, target } = job;
     const delay = job.at - this.nowMs();
     if (delay > 0) await this.o.timing.sleep(delay, this.stopSignal.signal);
@@ -340,7 +365,7 @@ export class DeliveryWorker {
       this.stats.retried++;
       return;
     }
-    if (this.nowMs() - job.at > LATE_MS) {
+    if (this.nowMs() - job.at > this.o.lateMs) {
       // Woke far past the slot (an overloaded event loop): sending now would bunch up with the
       // sends booked after it, so book it again. Checked before rendering: a card that takes
       // longer than LATE_MS to build must still go (rendering reads, and audits, pupil data once).
@@ -371,10 +396,12 @@ export class DeliveryWorker {
       this.stats.failed++;
       return;
     }
+    // An earlier card for this chat is still on its way: keep the chat's order (it may make us late).
+    if (earlier) await this.waitFor(earlier);
     // Building the card took us far past the slot (a stall, an overloaded loop): sending now would
     // bunch up with the sends booked after it. Book a fresh slot for the card already built rather
     // than build it again (that would read, and audit, pupil data twice), a bounded number of times.
-    for (let rebooked = 0; this.nowMs() - job.at > LATE_MS; rebooked++) {
+    for (let rebooked = 0; this.nowMs() - job.at > this.o.lateMs; rebooked++) {
       if (!(await this.stillOurs(row))) return;
       const [answer] = rebooked < MAX_REBOOKINGS && !this.stopping ? await this.pacer.reserve([pacingKeys(target)], this.nowMs(), this.nowMs() + this.o.horizonMs) : [];
       if (!answer?.booked) {

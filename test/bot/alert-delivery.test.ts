@@ -119,6 +119,9 @@ describe('exclusion alerts end to end', () => {
       clock: systemClock,
       transport: createConnectorTransport(loadConfig({ LOG_LEVEL: 'silent' })),
       renderer: createAlertRenderer({ db: store.db, clock, calendar }),
+      // What arrives and in what order, not pacing (tested on virtual time): a loaded test machine
+      // waking late must not put cards back in the queue.
+      lateMs: 60_000,
     });
     await worker.runUntilIdle();
     const cards = connector.delivered().filter((p) => p.conversationId === 'conv-personal-29:manager');

@@ -43,6 +43,30 @@ describe('alert delivery', () => {
       assert.equal(connector.delivered().length, 12);
     });
 
+    it('keeps a chat\'s cards in their booked order when the first takes longer to build than its slot', async () => {
+      const store = getStore();
+      const [first] = await seedDeliveries(store.db, connector, 1);
+      const row = await store.db.selectFrom('alert_outbox').selectAll().where('id', '=', first!).executeTakeFirstOrThrow();
+      const { id: _id, ...copy } = row;
+      const later: number[] = [];
+      for (const n of [2, 3]) {
+        const inserted = await store.db.insertInto('alert_outbox').values({ ...copy, dedupe_key: `${row.dedupe_key}#${n}` }).returning('id').executeTakeFirstOrThrow();
+        later.push(inserted.id);
+      }
+      // The first card's build outlasts the next two slots (a slow summary, a stalled read).
+      const slowFirst = {
+        async render(r: { id: number }) {
+          if (r.id === first) await vt.sleep(3000);
+          return { activity: { type: 'message', text: `outbox ${r.id}` } };
+        },
+      };
+      const w = worker(store.db, store.engine, { renderer: slowFirst });
+      await runToSettled(store.db, w);
+      // deliveredOutboxIds sorts; the order of arrival is what this test is about.
+      const arrived = connector.posts.filter((p) => p.status === 201).map((p) => Number(/outbox (\d+)/.exec(String(p.activity.text))![1]));
+      assert.deepEqual(arrived, [first!, ...later], 'sent in the order booked, each once');
+    });
+
     it('honours 429 Retry-After and retries 5xx with backoff, delivering once', async () => {
       const store = getStore();
       const ids = await seedDeliveries(store.db, connector, 3);
