@@ -88,7 +88,7 @@ async function bump(db: Kysely<Database>, alertId: number, set: Record<string, u
 }
 
 function pupilIdsOf(alert: ExclusionAlert): number[] {
-  return alert.scope === 'pupil' ? [alert.pupilId] : [];
+  return alert.scope !== 'district' ? [alert.pupilId] : [];
 }
 
 export async function acknowledgeAlert(ctx: AlertViewContext, actor: Actor, data: unknown): Promise<ActionResult> {

@@ -8,6 +8,7 @@ import { joinedSubscribers } from './alert-cases';
 import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRunnerDeps, type RunSummary } from './alert-runner';
 import './alert-schema';
 import { DUE_NOW, newOutboxRow } from './outbox';
+import { drainAttendanceSchools, runAttendanceRules } from '../attendance/attendance-alerts';
 import { effectiveSubscriptions } from './subscriptions';
 
 /**
@@ -154,9 +155,11 @@ export class AlertScheduler {
   }
 
   /** One pass: drain the queue, then any scheduled job that is due and not yet run today. */
-  async tick(): Promise<{ drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number }> {
-    const result: { drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number } = { drained: await drainPendingPupils(this.deps) };
-    let queued = result.drained.queuedDeliveries;
+  async tick(): Promise<{ drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number; attendance?: RunSummary }> {
+    const result: { drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number; attendance?: RunSummary } = { drained: await drainPendingPupils(this.deps) };
+    // Schools whose marks an import changed: only their pupils are evaluated.
+    const attendanceDrained = await drainAttendanceSchools(this.deps);
+    let queued = result.drained.queuedDeliveries + attendanceDrained.queuedDeliveries;
     const now = this.deps.clock.now();
     const today = todayInLondon(this.deps.clock);
     if (londonTime(now) >= this.dailyAt) {
@@ -164,6 +167,8 @@ export class AlertScheduler {
       if (await claimJobRun(this.deps.db, 'daily-rules', today, this.holder, nowIso)) {
         result.daily = await this.releasingOnFailure('daily-rules', today, () => runPupilRules(this.deps));
         queued += result.daily.queuedDeliveries;
+        result.attendance = await this.releasingOnFailure('daily-rules', today, () => runAttendanceRules(this.deps));
+        queued += result.attendance.queuedDeliveries;
         await finishJobRun(this.deps.db, 'daily-rules', today, this.deps.clock.now().toISOString());
         this.logger.info('alerts.daily', { alerts: result.daily.alerts, newAlerts: result.daily.newAlerts, queued: result.daily.queuedDeliveries, problems: result.daily.problems.length });
       }

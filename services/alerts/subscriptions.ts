@@ -18,6 +18,7 @@ import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geog
 
 const ALL_RULES = Object.keys(ALERT_RULES) as AlertRuleId[];
 const PUPIL_RULES = ALL_RULES.filter((r) => r !== 'disproportionality');
+const ATTENDANCE_RULES: AlertRuleId[] = ['severe_absence_onset', 'persistent_absence_cohort', 'unauthorised_10_days', 'illness_15_days', 'penalty_notice_threshold', 'youth_justice_not_attending'];
 
 /** Words a person can type for groups of rules, besides the rule ids themselves. */
 export const RULE_WORDS: Readonly<Record<string, readonly AlertRuleId[]>> = {
@@ -32,6 +33,11 @@ export const RULE_WORDS: Readonly<Record<string, readonly AlertRuleId[]>> = {
   late: ['reported_late'],
   repeated: ['repeated_suspensions'],
   disproportionality: ['disproportionality'],
+  attendance: ATTENDANCE_RULES,
+  'youth-justice': ['youth_justice_not_attending'],
+  'missing-education': ['unauthorised_10_days'],
+  illness: ['illness_15_days'],
+  penalty: ['penalty_notice_threshold'],
 };
 
 export class SubscriptionError extends Error {
@@ -140,6 +146,7 @@ export async function effectiveSubscriptions(db: Kysely<Database>): Promise<Effe
     }
   }
   const result: EffectiveSubscription[] = [];
+  const roles = new Map(users.map((u) => [u.id, u.role]));
   const personalRows = new Set<number>();
   for (const row of rows) {
     if (row.conversation_id === null) personalRows.add(row.staff_user_id);
@@ -153,21 +160,25 @@ export async function effectiveSubscriptions(db: Kysely<Database>): Promise<Effe
       rules: rulesOf(row.rules),
       userScope: scope,
       implicit: false,
+      role: roles.get(row.staff_user_id),
     });
   }
   for (const u of users) {
     const scope = scopes.get(u.id);
     const defaults = DEFAULT_RULES_BY_ROLE[u.role];
-    if (!scope || defaults === 'none' || personalRows.has(u.id)) continue;
+    if (!scope || personalRows.has(u.id)) continue;
+    // Every role but the figures-only one has a default for attendance alerts; each alert names the roles it goes to.
+    if (defaults === 'none' && !mayReadPupils(u.role, 'alert_card')) continue;
     for (const area of scopeAreas(scope)) {
       result.push({
         subscriberKey: `user:${u.id}`,
         staffUserId: u.id,
         conversationId: null,
         area,
-        rules: defaults === 'all' ? null : new Set(PUPIL_RULES),
+        rules: defaults === 'all' ? null : new Set(defaults === 'pupil' ? PUPIL_RULES : ATTENDANCE_RULES),
         userScope: scope,
         implicit: true,
+        role: u.role,
       });
     }
   }

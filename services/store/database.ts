@@ -136,7 +136,7 @@ export interface AttendanceWeekTable {
   marks: string;
 }
 
-export type Role = 'la_manager' | 'attendance_officer' | 'school_leader' | 'cluster_member' | 'admin';
+export type Role = 'la_manager' | 'attendance_officer' | 'school_leader' | 'cluster_member' | 'admin' | 'youth_justice_worker';
 
 export interface StaffUserTable {
   id: Generated<number>;
