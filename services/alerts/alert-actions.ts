@@ -10,6 +10,7 @@ import type { Database } from '../store/database';
 import { recordIdSchema } from '../util/text-input';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
+import '../attendance/attendance-alert-schema';
 import { queueCaseUpdates } from './case-updates';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { mayReadPupils } from '../identity/role-policy';
@@ -144,6 +145,13 @@ export async function assignAlert(ctx: AlertViewContext, actor: Actor, data: unk
   // The assignee will see the pupil: they must be allowed to.
   if (!userMaySee(assigneeScope, found.alert, await loadGeography(ctx.db))) {
     return emailProblem(`${assignee.name} cannot be given this alert: the pupil is outside their scope.`);
+  }
+  // A youth justice worker sees only the young people linked to them (issue 12).
+  if (assignee.role === 'youth_justice_worker') {
+    const linked =
+      found.alert.scope === 'attendance' &&
+      (await ctx.db.selectFrom('pupil_youth_justice_worker').select('pupil_id').where('pupil_id', '=', found.alert.pupilId).where('staff_user_id', '=', assignee.id).executeTakeFirst());
+    if (!linked) return emailProblem(`${assignee.name} cannot be given this alert: the young person is not linked to them.`);
   }
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (trx) => {

@@ -11,6 +11,8 @@ import { parseScope } from '../../../services/identity/scope';
 import type { ConversationType, Role, StaffUser } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
 import { alertCard } from '../../../cards/alert-card';
+import { alertDigestCard } from '../../../cards/alert-digest-card';
+import { buildDigest } from '../../../services/alerts/alert-digest';
 import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
 
@@ -135,6 +137,39 @@ describe('attendance alerts through the outbox', () => {
       // Every pupil read behind a card is audited.
       const audited = await store.db.selectFrom('audit_log').selectAll().execute();
       assert.ok(audited.length >= 1);
+    });
+
+    it('the weekly digest counts attendance alerts by kind, exactly as a direct count, and a worker only their own', async () => {
+      const yjPupil = county.pupils.noFlags;
+      await store.db.updateTable('pupil').set({ youth_justice: 1 }).where('id', '=', yjPupil).execute();
+      await writeRegister(store, yjPupil, BOSTON, (i) => (i < DAYS.length - 4 ? P : ['O', 'O']));
+      for (const id of [county.pupils.ehcPlan, county.pupils.lookedAfter]) await writeRegister(store, id, BOSTON, (i) => (i < DAYS.length - 10 ? P : ['N', 'N']));
+      await writeRegister(store, county.lincolnPupil, LINCOLN, (i) => (i < DAYS.length - 10 ? P : ['G', 'G']));
+      const officer = await addUser(store, 'boston-officer', 'attendance_officer', 'district:Boston');
+      const worker = await addUser(store, 'yj-worker', 'youth_justice_worker', 'district:Boston');
+      await store.db.insertInto('pupil_youth_justice_worker').values({ pupil_id: yjPupil, staff_user_id: worker.id }).execute();
+      await runAttendanceRules(deps);
+      const actor = (u: StaffUser) => ({ user: u, role: u.role, scope: parseScope(u.scope), aadObjectId: u.aad_object_id, conversationType: 'personal' as const });
+      const ctx = { db: store.db, clock: fixedClock(NOW), calendar };
+      const digest = await buildDigest(ctx, actor(officer), 'Boston', 'test');
+      const direct = await store.db
+        .selectFrom('exclusion_alert')
+        .innerJoin('school', 'school.urn', 'exclusion_alert.school_urn')
+        .select(['exclusion_alert.rule', 'exclusion_alert.pupil_id'])
+        .where('exclusion_alert.scope', '=', 'attendance')
+        .where('school.district_id', '=', county.districtIds.Boston)
+        .where('exclusion_alert.event_date', '>=', digest.periodStart)
+        .where('exclusion_alert.event_date', '<=', digest.periodEnd)
+        .execute();
+      const byRule = new Map<string, number>();
+      for (const r of direct) byRule.set(r.rule, (byRule.get(r.rule) ?? 0) + 1);
+      assert.ok(direct.length >= 3);
+      assert.deepEqual(new Map(digest.attendance.map((a) => [a.rule, a.count])), byRule);
+      const workerDigest = await buildDigest(ctx, actor(worker), 'Boston', 'test');
+      const own = direct.filter((r) => r.pupil_id === yjPupil);
+      assert.equal(workerDigest.attendance.reduce((n, a) => n + a.count, 0), own.length);
+      assert.ok(own.length >= 1 && own.length < direct.length);
+      assert.match(JSON.stringify(alertDigestCard(digest)), /Attendance alerts this week/);
     });
 
     it('an import that changed one school re-evaluates only that school’s pupils', async () => {
