@@ -83,35 +83,58 @@ export async function runAttendanceRules(deps: AttendanceRunDeps, schoolUrns?: r
   const alerts: AttendanceAlert[] = [];
   const ids = [...roll.keys()];
   const firstMonday = mondayOf(yearStart);
-  for (let at = 0; at < ids.length; at += PUPILS_PER_READ) {
-    const part = ids.slice(at, at + PUPILS_PER_READ);
+  // SQLite: one prepared statement, rows as plain arrays (a county is well over a million week rows).
+  const statement = deps.sqlite?.prepare(
+    'select pupil_id, school_urn, week_start, marks from attendance_week where pupil_id in (select value from json_each(?)) and week_start >= ? and week_start <= ? order by pupil_id',
+  );
+  type WeekRow = [pupilId: number, schoolUrn: number, weekStart: string, marks: string];
+  const readWeeks = async (part: number[]): Promise<WeekRow[]> => {
+    if (statement) return statement.raw(true).all(JSON.stringify(part), firstMonday, today) as WeekRow[];
     const rows = await deps.db
       .selectFrom('attendance_week')
       .select(['pupil_id', 'school_urn', 'week_start', 'marks'])
       .where('pupil_id', 'in', part)
       .where('week_start', '>=', firstMonday)
       .where('week_start', '<=', today)
+      .orderBy('pupil_id')
       .execute();
-    const byPupil = new Map<number, { weeks: WeekMarks[]; latestUrn: number; latestWeek: string }>();
-    for (const r of rows) {
-      let entry = byPupil.get(r.pupil_id);
-      if (!entry) byPupil.set(r.pupil_id, (entry = { weeks: [], latestUrn: r.school_urn, latestWeek: r.week_start }));
-      entry.weeks.push({ weekStart: r.week_start, marks: r.marks });
-      if (r.week_start > entry.latestWeek) {
-        entry.latestWeek = r.week_start;
-        entry.latestUrn = r.school_urn;
+    return rows.map((r): WeekRow => [r.pupil_id, r.school_urn, r.week_start, r.marks]);
+  };
+  const evaluate = (pupilId: number, weeks: WeekMarks[], latestUrn: number, twoSchools: boolean) => {
+    const onRoll = roll.get(pupilId)!;
+    const urn = onRoll.schools.includes(latestUrn) ? latestUrn : onRoll.schools[0]!;
+    const found = evaluateAttendanceRules(
+      { pupil: onRoll.pupil, schoolUrn: urn, currentSchoolUrns: onRoll.schools, weeks: twoSchools ? mergeWeeks(weeks) : weeks, youthJusticeWorkerIds: links.get(pupilId) ?? [] },
+      { schoolDays: schoolDays(urn), academicYear, settings },
+    );
+    for (const a of found) alerts.push(a);
+  };
+  for (let at = 0; at < ids.length; at += PUPILS_PER_READ) {
+    const rows = await readWeeks(ids.slice(at, at + PUPILS_PER_READ));
+    // Rows come ordered by pupil: each pupil's weeks are one run of rows.
+    let current = -1;
+    let weeks: WeekMarks[] = [];
+    let latestUrn = 0;
+    let latestWeek = '';
+    let twoSchools = false;
+    let firstUrn = 0;
+    for (const [pupilId, urn, weekStart, marks] of rows) {
+      if (pupilId !== current) {
+        if (current >= 0) evaluate(current, weeks, latestUrn, twoSchools);
+        current = pupilId;
+        weeks = [];
+        latestWeek = '';
+        twoSchools = false;
+        firstUrn = urn;
+      }
+      if (urn !== firstUrn) twoSchools = true;
+      weeks.push({ weekStart, marks });
+      if (weekStart >= latestWeek) {
+        latestWeek = weekStart;
+        latestUrn = urn;
       }
     }
-    for (const [pupilId, entry] of byPupil) {
-      const onRoll = roll.get(pupilId)!;
-      const urn = onRoll.schools.includes(entry.latestUrn) ? entry.latestUrn : onRoll.schools[0]!;
-      alerts.push(
-        ...evaluateAttendanceRules(
-          { pupil: onRoll.pupil, schoolUrn: urn, currentSchoolUrns: onRoll.schools, weeks: mergeWeeks(entry.weeks), youthJusticeWorkerIds: links.get(pupilId) ?? [] },
-          { schoolDays: schoolDays(urn), academicYear, settings },
-        ),
-      );
-    }
+    if (current >= 0) evaluate(current, weeks, latestUrn, twoSchools);
   }
   const stored = await storeAlerts(deps, alerts, afterStore, { history });
   return { evaluatedPupils: roll.size, alerts: alerts.length, ...stored, problems: [] };

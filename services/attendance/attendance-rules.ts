@@ -152,98 +152,134 @@ for (const c of ATTENDANCE_CODES) {
 }
 const ILLNESS = CODE_BY_NAME.get('I')!.char.charCodeAt(0);
 
-/** One school day of a pupil's register, as counts. */
-interface Day {
-  date: string;
-  marked: boolean;
-  attended: number;
-  possible: number;
-  unauthorised: number;
-  illness: number;
-  week: number;
+/** The school-day list of one school, with each day's place in its week (shared by all its pupils). */
+interface DayPlaces {
+  /** Monday of each distinct school week, in order. */
+  mondays: string[];
+  weekIndex: Map<string, number>;
+  /** Per school day: its week's index and its weekday (0 = Monday). */
+  week: Int32Array;
+  offset: Int32Array;
+  /** Per week: the index of its first school day. */
+  weekFirstDay: Int32Array;
 }
 
-function registerDays(weeks: readonly WeekMarks[], schoolDays: readonly string[]): { days: Day[]; lastMarked: number } {
-  const byWeek = new Map<string, string>();
-  for (const w of weeks) byWeek.set(w.weekStart, w.marks);
-  const days: Day[] = [];
-  let lastMarked = -1;
-  let weekIndex = -1;
-  let currentMonday = '';
-  for (const date of schoolDays) {
+const placesCache = new WeakMap<readonly string[], DayPlaces>();
+function placesOf(schoolDays: readonly string[]): DayPlaces {
+  let places = placesCache.get(schoolDays);
+  if (places) return places;
+  const mondays: string[] = [];
+  const week = new Int32Array(schoolDays.length);
+  const offset = new Int32Array(schoolDays.length);
+  const first: number[] = [];
+  schoolDays.forEach((date, i) => {
     const monday = mondayOf(date);
-    if (monday !== currentMonday) {
-      currentMonday = monday;
-      weekIndex++;
+    if (mondays[mondays.length - 1] !== monday) {
+      mondays.push(monday);
+      first.push(i);
     }
-    const marks = byWeek.get(monday);
-    const offset = (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${monday}T00:00:00Z`)) / 86_400_000;
-    const day: Day = { date, marked: false, attended: 0, possible: 0, unauthorised: 0, illness: 0, week: weekIndex };
-    if (marks !== undefined && offset >= 0 && offset < 5) {
-      for (let s = offset * 2; s < offset * 2 + 2; s++) {
-        const code = marks.charCodeAt(s);
+    week[i] = mondays.length - 1;
+    offset[i] = (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${monday}T00:00:00Z`)) / 86_400_000;
+  });
+  places = { mondays, weekIndex: new Map(mondays.map((m, i) => [m, i])), week, offset, weekFirstDay: Int32Array.from(first) };
+  placesCache.set(schoolDays, places);
+  return places;
+}
+
+// Scratch arrays reused for every pupil (the rules run for 100,000 pupils in one go): per school day.
+let capacity = 0;
+let attended = new Int32Array(0);
+let possible = new Int32Array(0);
+let unauthorised = new Int32Array(0);
+let illness = new Int32Array(0);
+let cumAttended = new Int32Array(0);
+let cumPossible = new Int32Array(0);
+let cumUnauth = new Int32Array(0);
+function ensureCapacity(n: number): void {
+  if (n <= capacity) return;
+  capacity = Math.max(n, 256);
+  attended = new Int32Array(capacity);
+  possible = new Int32Array(capacity);
+  unauthorised = new Int32Array(capacity);
+  illness = new Int32Array(capacity);
+  cumAttended = new Int32Array(capacity + 1);
+  cumPossible = new Int32Array(capacity + 1);
+  cumUnauth = new Int32Array(capacity + 1);
+}
+
+/** Fills the scratch arrays from the marks; returns the index of the last school day with any mark, or -1. */
+function fillRegister(weeks: readonly WeekMarks[], schoolDays: readonly string[], places: DayPlaces): number {
+  const n = schoolDays.length;
+  ensureCapacity(n);
+  attended.fill(0, 0, n);
+  possible.fill(0, 0, n);
+  unauthorised.fill(0, 0, n);
+  illness.fill(0, 0, n);
+  let lastMarked = -1;
+  for (const w of weeks) {
+    const wi = places.weekIndex.get(w.weekStart);
+    if (wi === undefined) continue;
+    const end = wi + 1 < places.weekFirstDay.length ? places.weekFirstDay[wi + 1]! : n;
+    for (let i = places.weekFirstDay[wi]!; i < end; i++) {
+      const base = places.offset[i]! * 2;
+      for (let s = base; s < base + 2; s++) {
+        const code = w.marks.charCodeAt(s);
         const kind = KIND[code] ?? 0;
         if (kind === 0) continue;
-        day.marked = true;
+        if (i > lastMarked) lastMarked = i;
         if (kind === 4) continue;
-        day.possible++;
-        if (kind === 1) day.attended++;
-        else if (kind === 3) day.unauthorised++;
-        if (code === ILLNESS) day.illness++;
+        possible[i]!++;
+        if (kind === 1) attended[i]!++;
+        else if (kind === 3) unauthorised[i]!++;
+        if (code === ILLNESS) illness[i]!++;
       }
     }
-    if (day.marked) lastMarked = days.length;
-    days.push(day);
   }
-  return { days, lastMarked };
+  return lastMarked;
 }
 
-function percent(attended: number, possible: number): number {
-  return Math.round((attended / possible) * 1000) / 10;
+function percent(attendedSessions: number, possibleSessions: number): number {
+  return Math.round((attendedSessions / possibleSessions) * 1000) / 10;
 }
 
 /**
- * Replays a "falls to or below the threshold" condition day by day and returns the episode open on
- * the last day, if any. `rateOn` gives the rate on day i, or null when too few sessions are marked.
+ * Replays a "falls to or below the threshold" condition day by day and returns the first day of the
+ * episode open on the last day, or -1. `rateOn` gives the rate on day i, or null when too few sessions are marked.
  */
-function rateEpisode(count: number, threshold: number, recovery: number, rateOn: (i: number) => number | null): { start: number } | null {
-  let open: number | null = null;
+function rateEpisode(count: number, threshold: number, recovery: number, rateOn: (i: number) => number | null): number {
+  let open = -1;
   for (let i = 0; i < count; i++) {
     const rate = rateOn(i);
     if (rate === null) continue;
-    if (open === null && rate <= threshold) open = i;
-    else if (open !== null && rate > threshold + recovery) open = null;
+    if (open < 0 && rate <= threshold) open = i;
+    else if (open >= 0 && rate > threshold + recovery) open = -1;
   }
-  return open === null ? null : { start: open };
+  return open;
 }
 
 /** Every attendance rule for one pupil; at most one alert per rule (the current episode). */
 export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: AttendanceRuleContext): AttendanceAlert[] {
   const { pupil } = input;
   if (!ofCompulsoryAge(pupil.nc_year)) return [];
-  const { days, lastMarked } = registerDays(input.weeks, ctx.schoolDays);
+  const places = placesOf(ctx.schoolDays);
+  const lastMarked = fillRegister(input.weeks, ctx.schoolDays, places);
   if (lastMarked < 0) return [];
   const n = lastMarked + 1;
   const s = ctx.settings;
+  const dates = ctx.schoolDays;
 
   // Running totals: cum[i] is the sum over days 0..i-1.
-  const cumAttended = new Int32Array(n + 1);
-  const cumPossible = new Int32Array(n + 1);
-  const cumUnauth = new Int32Array(n + 1);
-  const weekFirstDay: number[] = [];
   for (let i = 0; i < n; i++) {
-    const d = days[i]!;
-    cumAttended[i + 1] = cumAttended[i]! + d.attended;
-    cumPossible[i + 1] = cumPossible[i]! + d.possible;
-    cumUnauth[i + 1] = cumUnauth[i]! + d.unauthorised;
-    if (weekFirstDay[d.week] === undefined) weekFirstDay[d.week] = i;
+    cumAttended[i + 1] = cumAttended[i]! + attended[i]!;
+    cumPossible[i + 1] = cumPossible[i]! + possible[i]!;
+    cumUnauth[i + 1] = cumUnauth[i]! + unauthorised[i]!;
   }
-  const windowStart = (i: number, weeks: number) => weekFirstDay[Math.max(0, days[i]!.week - weeks + 1)] ?? 0;
+  const windowStart = (i: number, weeks: number) => places.weekFirstDay[Math.max(0, places.week[i]! - weeks + 1)]!;
   const yearRate = (i: number) => (cumPossible[i + 1]! >= s.minPossibleSessions ? percent(cumAttended[i + 1]!, cumPossible[i + 1]!) : null);
 
   const alerts: AttendanceAlert[] = [];
   const raise = (rule: AttendanceRuleId, eventIndex: number, episodeStart: string, facts: AttendanceAlert['facts'], key?: string) => {
-    const eventDate = days[eventIndex]!.date;
+    const eventDate = dates[eventIndex]!;
     alerts.push({
       scope: 'attendance',
       rule,
@@ -263,8 +299,8 @@ export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: Attend
   };
   const rateAlert = (rule: 'severe_absence_onset' | 'persistent_absence_cohort') => {
     const threshold = s[rule].threshold;
-    const episode = rateEpisode(n, threshold, s.recoveryPoints, yearRate);
-    if (episode) raise(rule, episode.start, days[episode.start]!.date, { yearRate: yearRate(n - 1)!, threshold });
+    const start = rateEpisode(n, threshold, s.recoveryPoints, yearRate);
+    if (start >= 0) raise(rule, start, dates[start]!, { yearRate: yearRate(n - 1)!, threshold });
   };
 
   if (s.severe_absence_onset.enabled) rateAlert('severe_absence_onset');
@@ -276,13 +312,12 @@ export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: Attend
     let runStart = -1;
     let run = 0;
     for (let i = 0; i < n; i++) {
-      const d = days[i]!;
-      if (d.possible > 0 && d.unauthorised === d.possible) {
+      if (possible[i]! > 0 && unauthorised[i] === possible[i]) {
         if (run === 0) runStart = i;
         run++;
       } else run = 0;
     }
-    if (run >= need) raise('unauthorised_10_days', runStart + need - 1, days[runStart]!.date, { consecutiveDays: run, threshold: need });
+    if (run >= need) raise('unauthorised_10_days', runStart + need - 1, dates[runStart]!, { consecutiveDays: run, threshold: need });
   }
 
   if (s.illness_15_days.enabled) {
@@ -291,10 +326,10 @@ export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: Attend
     let sessions = 0;
     let reached = -1;
     for (let i = 0; i < n; i++) {
-      sessions += days[i]!.illness;
+      sessions += illness[i]!;
       if (reached < 0 && sessions >= needSessions) reached = i;
     }
-    if (reached >= 0) raise('illness_15_days', reached, days[reached]!.date, { illnessDays: sessions / 2, threshold: s.illness_15_days.threshold }, ctx.academicYear);
+    if (reached >= 0) raise('illness_15_days', reached, dates[reached]!, { illnessDays: sessions / 2, threshold: s.illness_15_days.threshold }, ctx.academicYear);
   }
 
   if (s.penalty_notice_threshold.enabled) {
@@ -307,7 +342,7 @@ export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: Attend
     }
     if (open >= 0) {
       const from = windowStart(n - 1, PENALTY_WINDOW_SCHOOL_WEEKS);
-      raise('penalty_notice_threshold', open, days[open]!.date, { unauthorisedSessions: cumUnauth[n]! - cumUnauth[from]!, threshold: need, windowStart: days[from]!.date });
+      raise('penalty_notice_threshold', open, dates[open]!, { unauthorisedSessions: cumUnauth[n]! - cumUnauth[from]!, threshold: need, windowStart: dates[from]! });
     }
   }
 
@@ -315,14 +350,14 @@ export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: Attend
     const threshold = s.youth_justice_not_attending.threshold;
     const windowRate = (i: number) => {
       const from = windowStart(i, YOUTH_JUSTICE_WINDOW_SCHOOL_WEEKS);
-      const possible = cumPossible[i + 1]! - cumPossible[from]!;
-      return possible >= s.minPossibleSessions ? percent(cumAttended[i + 1]! - cumAttended[from]!, possible) : null;
+      const sessions = cumPossible[i + 1]! - cumPossible[from]!;
+      return sessions >= s.minPossibleSessions ? percent(cumAttended[i + 1]! - cumAttended[from]!, sessions) : null;
     };
     // "Below" the rate, so the comparison is strict: a nudge under the threshold is the episode.
-    const episode = rateEpisode(n, threshold - 0.05, s.recoveryPoints, windowRate);
-    if (episode) {
+    const start = rateEpisode(n, threshold - 0.05, s.recoveryPoints, windowRate);
+    if (start >= 0) {
       const from = windowStart(n - 1, YOUTH_JUSTICE_WINDOW_SCHOOL_WEEKS);
-      raise('youth_justice_not_attending', episode.start, days[episode.start]!.date, { windowRate: windowRate(n - 1)!, threshold, windowStart: days[from]!.date });
+      raise('youth_justice_not_attending', start, dates[start]!, { windowRate: windowRate(n - 1)!, threshold, windowStart: dates[from]! });
     }
   }
   return alerts;
