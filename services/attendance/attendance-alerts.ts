@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { mondayOf, todayInLondon } from '../calendar/dates';
 import { claimGoLive } from '../alerts/alert-cases';
@@ -20,7 +21,7 @@ export interface AttendanceRunDeps extends AlertRunnerDeps {
 }
 
 /** Pupils per read of their week rows: bounded memory and bounded statement parameters. */
-const PUPILS_PER_READ = 2000;
+const PUPILS_PER_READ = 500;
 
 /** Queues schools whose marks changed (called inside the import's transaction). */
 export async function queueAttendanceSchools(db: Kysely<Database>, urns: Iterable<number>, now: string): Promise<void> {
@@ -83,13 +84,24 @@ export async function runAttendanceRules(deps: AttendanceRunDeps, schoolUrns?: r
   const alerts: AttendanceAlert[] = [];
   const ids = [...roll.keys()];
   const firstMonday = mondayOf(yearStart);
-  // SQLite: one prepared statement, rows as plain arrays (a county is well over a million week rows).
-  const statement = deps.sqlite?.prepare(
-    'select pupil_id, school_urn, week_start, marks from attendance_week where pupil_id in (select value from json_each(?)) and week_start >= ? and week_start <= ? order by pupil_id',
-  );
+  // SQLite: prepared statements, rows as plain arrays (a county is well over a million week rows).
+  // Ids as explicit parameters: SQLite then seeks the primary key once per pupil (a json_each list
+  // can make it scan the table for every chunk).
+  const statements = new Map<number, BetterSqlite3.Statement>();
+  const statementFor = (count: number) => {
+    let statement = statements.get(count);
+    if (!statement) {
+      statement = deps.sqlite!.prepare(
+        `select pupil_id, school_urn, week_start, marks from attendance_week where pupil_id in (${new Array(count).fill('?').join(', ')}) and week_start >= ? and week_start <= ? order by pupil_id`,
+      );
+      statement.raw(true);
+      statements.set(count, statement);
+    }
+    return statement;
+  };
   type WeekRow = [pupilId: number, schoolUrn: number, weekStart: string, marks: string];
   const readWeeks = async (part: number[]): Promise<WeekRow[]> => {
-    if (statement) return statement.raw(true).all(JSON.stringify(part), firstMonday, today) as WeekRow[];
+    if (deps.sqlite) return statementFor(part.length).all(...part, firstMonday, today) as WeekRow[];
     const rows = await deps.db
       .selectFrom('attendance_week')
       .select(['pupil_id', 'school_urn', 'week_start', 'marks'])
