@@ -11,6 +11,7 @@ import { parseScope } from '../../../services/identity/scope';
 import type { ConversationType, Role, StaffUser } from '../../../services/store/database';
 import type { Store } from '../../../services/store/open-store';
 import { alertCard } from '../../../cards/alert-card';
+import { createAlertRenderer } from '../../../bot/alert-delivery';
 import { alertDigestCard } from '../../../cards/alert-digest-card';
 import { buildDigest } from '../../../services/alerts/alert-digest';
 import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
@@ -134,6 +135,14 @@ describe('attendance alerts through the outbox', () => {
       assert.deepEqual(refused.ok ? 'shown' : refused.reason, 'out_of_scope');
       const lincolnView = await alertViewFor({ db: store.db, clock: fixedClock(NOW), calendar }, actor(lincolnOfficer), yjAlert.alert_id, 'test');
       assert.deepEqual(lincolnView.ok ? 'shown' : lincolnView.reason, 'out_of_scope');
+      // Delivered: a card in the worker's personal chat; never drawn for a group chat or channel.
+      const renderer = createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar });
+      const outboxRow = await store.db.selectFrom('alert_outbox').selectAll().where('subscriber_key', '=', `user:${worker.id}`).where('kind', '=', 'alert').executeTakeFirstOrThrow();
+      const target = (conversationType: ConversationType) => ({ conversationId: 'c1', conversationType, tenantId: null, serviceUrl: 'http://127.0.0.1:1', referenceJson: '{}' });
+      const personal = await renderer.render(outboxRow, target('personal'));
+      assert.ok('activity' in personal && !String(personal.activity.summary).includes('Surname4'));
+      const group = await renderer.render(outboxRow, target('groupChat'));
+      assert.deepEqual(group, { skip: 'attendance alerts go to personal chats only' });
       // Every pupil read behind a card is audited.
       const audited = await store.db.selectFrom('audit_log').selectAll().execute();
       assert.ok(audited.length >= 1);
