@@ -3,9 +3,10 @@ import { ALERT_RULES, type AlertRuleId } from '../exclusions/alert-types';
 import type { Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
 import { parseScope, type Scope } from '../identity/scope';
-import type { Database } from '../store/database';
+import type { Database, Role } from '../store/database';
 import './alert-schema';
 import { placeholders } from '../util/teams-text';
+import { resolveAttendanceSettings, ATTENDANCE_RULE_IDS } from '../attendance/attendance-rules';
 import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geography } from './alert-routing';
 
 /**
@@ -18,7 +19,7 @@ import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geog
 
 const ALL_RULES = Object.keys(ALERT_RULES) as AlertRuleId[];
 const PUPIL_RULES = ALL_RULES.filter((r) => r !== 'disproportionality');
-const ATTENDANCE_RULES: AlertRuleId[] = ['severe_absence_onset', 'persistent_absence_cohort', 'unauthorised_10_days', 'illness_15_days', 'penalty_notice_threshold', 'youth_justice_not_attending'];
+const ATTENDANCE_RULES: AlertRuleId[] = [...ATTENDANCE_RULE_IDS];
 
 /** Words a person can type for groups of rules, besides the rule ids themselves. */
 export const RULE_WORDS: Readonly<Record<string, readonly AlertRuleId[]>> = {
@@ -147,6 +148,7 @@ export async function effectiveSubscriptions(db: Kysely<Database>): Promise<Effe
   }
   const result: EffectiveSubscription[] = [];
   const roles = new Map(users.map((u) => [u.id, u.role]));
+  const attendanceRoles = attendanceRecipientRoles();
   const personalRows = new Set<number>();
   for (const row of rows) {
     if (row.conversation_id === null) personalRows.add(row.staff_user_id);
@@ -167,8 +169,8 @@ export async function effectiveSubscriptions(db: Kysely<Database>): Promise<Effe
     const scope = scopes.get(u.id);
     const defaults = DEFAULT_RULES_BY_ROLE[u.role];
     if (!scope || personalRows.has(u.id)) continue;
-    // Every role but the figures-only one has a default for attendance alerts; each alert names the roles it goes to.
-    if (defaults === 'none' && !mayReadPupils(u.role, 'alert_card')) continue;
+    // Roles without an exclusion default get one for attendance alerts when a rule names them (each alert carries its roles).
+    if (defaults === 'none' && !attendanceRoles.has(u.role)) continue;
     for (const area of scopeAreas(scope)) {
       result.push({
         subscriberKey: `user:${u.id}`,
@@ -282,4 +284,12 @@ export async function unsubscribe(db: Kysely<Database>, actor: Actor, conversati
       .execute();
   }
   return removed;
+}
+
+/** Roles some enabled attendance rule sends to by default (ATTENDANCE_ALERTS); never a figures-only role. */
+function attendanceRecipientRoles(): Set<Role> {
+  const settings = resolveAttendanceSettings(process.env.ATTENDANCE_ALERTS ?? '');
+  const roles = new Set<Role>();
+  for (const rule of ATTENDANCE_RULE_IDS) if (settings[rule].enabled) for (const role of settings[rule].recipients) if (mayReadPupils(role, 'alert_card')) roles.add(role);
+  return roles;
 }

@@ -121,9 +121,8 @@ export async function runAttendanceRules(deps: AttendanceRunDeps, schoolUrns?: r
     );
     for (const a of found) alerts.push(a);
   };
-  for (let at = 0; at < ids.length; at += PUPILS_PER_READ) {
-    const rows = await readWeeks(ids.slice(at, at + PUPILS_PER_READ));
-    // Rows come ordered by pupil: each pupil's weeks are one run of rows.
+  // Rows come ordered by pupil: each pupil's weeks are one run of rows.
+  const consume = (rows: Iterable<WeekRow>) => {
     let current = -1;
     let weeks: WeekMarks[] = [];
     let latestUrn = 0;
@@ -132,13 +131,14 @@ export async function runAttendanceRules(deps: AttendanceRunDeps, schoolUrns?: r
     let firstUrn = 0;
     for (const [pupilId, urn, weekStart, marks] of rows) {
       if (pupilId !== current) {
-        if (current >= 0) evaluate(current, weeks, latestUrn, twoSchools);
+        if (current >= 0 && roll.has(current)) evaluate(current, weeks, latestUrn, twoSchools);
         current = pupilId;
         weeks = [];
         latestWeek = '';
         twoSchools = false;
         firstUrn = urn;
       }
+      if (!roll.has(pupilId)) continue;
       if (urn !== firstUrn) twoSchools = true;
       weeks.push({ weekStart, marks });
       if (weekStart >= latestWeek) {
@@ -146,7 +146,14 @@ export async function runAttendanceRules(deps: AttendanceRunDeps, schoolUrns?: r
         latestUrn = urn;
       }
     }
-    if (current >= 0) evaluate(current, weeks, latestUrn, twoSchools);
+    if (current >= 0 && roll.has(current)) evaluate(current, weeks, latestUrn, twoSchools);
+  };
+  if (!schoolUrns && deps.sqlite) {
+    // The whole county on SQLite: one pass over the year's rows in key order, streamed (no id lists).
+    const scan = deps.sqlite.prepare('select pupil_id, school_urn, week_start, marks from attendance_week where week_start >= ? and week_start <= ? order by pupil_id');
+    consume(scan.raw(true).iterate(firstMonday, today) as IterableIterator<WeekRow>);
+  } else {
+    for (let at = 0; at < ids.length; at += PUPILS_PER_READ) consume(await readWeeks(ids.slice(at, at + PUPILS_PER_READ)));
   }
   const stored = await storeAlerts(deps, alerts, afterStore, { history });
   return { evaluatedPupils: roll.size, alerts: alerts.length, ...stored, problems: [] };

@@ -72,7 +72,8 @@ describe('attendance alerts through the outbox', () => {
     beforeEach(async () => {
       store = getStore();
       county = await insertFixtureCounty(store);
-      deps = { db: store.db, calendar, clock: fixedClock(NOW) };
+      // On SQLite the raw handle too: the whole-county scan and the prepared reads are what runs in production.
+      deps = { db: store.db, sqlite: store.sqlite, calendar, clock: fixedClock(NOW) };
       // Go-live has passed: new alerts are pushed card by card.
       await claimGoLive(store.db, fixedClock('2026-09-01T07:00:00.000Z'));
     });
