@@ -242,19 +242,56 @@ function percent(attendedSessions: number, possibleSessions: number): number {
   return Math.round((attendedSessions / possibleSessions) * 1000) / 10;
 }
 
+/** First school day of the window of `weeks` school weeks ending with day i's week. */
+function windowStartOf(places: DayPlaces, i: number, weeks: number): number {
+  return places.weekFirstDay[Math.max(0, places.week[i]! - weeks + 1)]!;
+}
+
+/** Attendance (percent) over days from..i, or -1 when fewer than `minPossible` sessions are marked. */
+function rateOver(from: number, i: number, minPossible: number): number {
+  const sessions = cumPossible[i + 1]! - cumPossible[from]!;
+  return sessions >= minPossible ? percent(cumAttended[i + 1]! - cumAttended[from]!, sessions) : -1;
+}
+
 /**
- * Replays a "falls to or below the threshold" condition day by day and returns the first day of the
- * episode open on the last day, or -1. `rateOn` gives the rate on day i, or null when too few sessions are marked.
+ * Replays a "falls to or below the threshold" condition day by day over the year so far
+ * (`windowWeeks` 0) or a rolling window of school weeks, and returns the first day of the episode
+ * open on the last day, or -1. A rate needs `minPossible` marked sessions to count.
  */
-function rateEpisode(count: number, threshold: number, recovery: number, rateOn: (i: number) => number | null): number {
+function rateEpisode(places: DayPlaces, n: number, windowWeeks: number, threshold: number, recovery: number, minPossible: number): number {
   let open = -1;
-  for (let i = 0; i < count; i++) {
-    const rate = rateOn(i);
-    if (rate === null) continue;
+  for (let i = 0; i < n; i++) {
+    const rate = rateOver(windowWeeks === 0 ? 0 : windowStartOf(places, i, windowWeeks), i, minPossible);
+    if (rate < 0) continue;
     if (open < 0 && rate <= threshold) open = i;
     else if (open >= 0 && rate > threshold + recovery) open = -1;
   }
   return open;
+}
+
+/** The window's rate, left out when too few sessions are marked in it to give one. */
+function windowFacts(rate: number): { windowRate?: number } {
+  return rate < 0 ? {} : { windowRate: rate };
+}
+
+function alertOf(input: AttendancePupilInput, ctx: AttendanceRuleContext, rule: AttendanceRuleId, eventIndex: number, episodeStart: string, facts: AttendanceAlert['facts'], key?: string): AttendanceAlert {
+  const eventDate = ctx.schoolDays[eventIndex]!;
+  return {
+    scope: 'attendance',
+    rule,
+    pupilId: input.pupil.id,
+    schoolUrn: input.schoolUrn,
+    currentSchoolUrns: input.currentSchoolUrns,
+    eventDate,
+    ...(rule === 'unauthorised_10_days' || rule === 'illness_15_days' ? { dueDate: eventDate } : {}),
+    episodeStart,
+    cohorts: cohortsOf(input.pupil),
+    youthJustice: input.pupil.youth_justice === 1,
+    youthJusticeWorkerIds: input.youthJusticeWorkerIds,
+    recipientRoles: ctx.settings[rule].recipients,
+    facts,
+    dedupeKey: `attendance:${rule}:${input.pupil.id}:${key ?? episodeStart}`,
+  };
 }
 
 /** Every attendance rule for one pupil; at most one alert per rule (the current episode). */
@@ -267,6 +304,7 @@ export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: Attend
   const n = lastMarked + 1;
   const s = ctx.settings;
   const dates = ctx.schoolDays;
+  const minPossible = s.minPossibleSessions;
 
   // Running totals: cum[i] is the sum over days 0..i-1.
   for (let i = 0; i < n; i++) {
@@ -274,37 +312,14 @@ export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: Attend
     cumPossible[i + 1] = cumPossible[i]! + possible[i]!;
     cumUnauth[i + 1] = cumUnauth[i]! + unauthorised[i]!;
   }
-  const windowStart = (i: number, weeks: number) => places.weekFirstDay[Math.max(0, places.week[i]! - weeks + 1)]!;
-  const yearRate = (i: number) => (cumPossible[i + 1]! >= s.minPossibleSessions ? percent(cumAttended[i + 1]!, cumPossible[i + 1]!) : null);
 
   const alerts: AttendanceAlert[] = [];
-  const raise = (rule: AttendanceRuleId, eventIndex: number, episodeStart: string, facts: AttendanceAlert['facts'], key?: string) => {
-    const eventDate = dates[eventIndex]!;
-    alerts.push({
-      scope: 'attendance',
-      rule,
-      pupilId: pupil.id,
-      schoolUrn: input.schoolUrn,
-      currentSchoolUrns: input.currentSchoolUrns,
-      eventDate,
-      ...(rule === 'unauthorised_10_days' || rule === 'illness_15_days' ? { dueDate: eventDate } : {}),
-      episodeStart,
-      cohorts: cohortsOf(pupil),
-      youthJustice: pupil.youth_justice === 1,
-      youthJusticeWorkerIds: input.youthJusticeWorkerIds,
-      recipientRoles: s[rule].recipients,
-      facts,
-      dedupeKey: `attendance:${rule}:${pupil.id}:${key ?? episodeStart}`,
-    });
-  };
-  const rateAlert = (rule: 'severe_absence_onset' | 'persistent_absence_cohort') => {
+  for (const rule of ['severe_absence_onset', 'persistent_absence_cohort'] as const) {
+    if (!s[rule].enabled || (rule === 'persistent_absence_cohort' && !inPersistentAbsenceCohort(pupil))) continue;
     const threshold = s[rule].threshold;
-    const start = rateEpisode(n, threshold, s.recoveryPoints, yearRate);
-    if (start >= 0) raise(rule, start, dates[start]!, { yearRate: yearRate(n - 1)!, threshold });
-  };
-
-  if (s.severe_absence_onset.enabled) rateAlert('severe_absence_onset');
-  if (s.persistent_absence_cohort.enabled && inPersistentAbsenceCohort(pupil)) rateAlert('persistent_absence_cohort');
+    const start = rateEpisode(places, n, 0, threshold, s.recoveryPoints, minPossible);
+    if (start >= 0) alerts.push(alertOf(input, ctx, rule, start, dates[start]!, { yearRate: rateOver(0, n - 1, minPossible), threshold }));
+  }
 
   if (s.unauthorised_10_days.enabled) {
     // A day counts when every possible session is unauthorised; anything else ends the run.
@@ -317,7 +332,7 @@ export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: Attend
         run++;
       } else run = 0;
     }
-    if (run >= need) raise('unauthorised_10_days', runStart + need - 1, dates[runStart]!, { consecutiveDays: run, threshold: need });
+    if (run >= need) alerts.push(alertOf(input, ctx, 'unauthorised_10_days', runStart + need - 1, dates[runStart]!, { consecutiveDays: run, threshold: need }));
   }
 
   if (s.illness_15_days.enabled) {
@@ -329,35 +344,30 @@ export function evaluateAttendanceRules(input: AttendancePupilInput, ctx: Attend
       sessions += illness[i]!;
       if (reached < 0 && sessions >= needSessions) reached = i;
     }
-    if (reached >= 0) raise('illness_15_days', reached, dates[reached]!, { illnessDays: sessions / 2, threshold: s.illness_15_days.threshold }, ctx.academicYear);
+    if (reached >= 0) alerts.push(alertOf(input, ctx, 'illness_15_days', reached, dates[reached]!, { illnessDays: sessions / 2, threshold: s.illness_15_days.threshold }, ctx.academicYear));
   }
 
   if (s.penalty_notice_threshold.enabled) {
     const need = s.penalty_notice_threshold.threshold;
     let open = -1;
     for (let i = 0; i < n; i++) {
-      const count = cumUnauth[i + 1]! - cumUnauth[windowStart(i, PENALTY_WINDOW_SCHOOL_WEEKS)]!;
+      const count = cumUnauth[i + 1]! - cumUnauth[windowStartOf(places, i, PENALTY_WINDOW_SCHOOL_WEEKS)]!;
       if (open < 0 && count >= need) open = i;
       else if (open >= 0 && count < need) open = -1;
     }
     if (open >= 0) {
-      const from = windowStart(n - 1, PENALTY_WINDOW_SCHOOL_WEEKS);
-      raise('penalty_notice_threshold', open, dates[open]!, { unauthorisedSessions: cumUnauth[n]! - cumUnauth[from]!, threshold: need, windowStart: dates[from]! });
+      const from = windowStartOf(places, n - 1, PENALTY_WINDOW_SCHOOL_WEEKS);
+      alerts.push(alertOf(input, ctx, 'penalty_notice_threshold', open, dates[open]!, { unauthorisedSessions: cumUnauth[n]! - cumUnauth[from]!, threshold: need, windowStart: dates[from]! }));
     }
   }
 
   if (s.youth_justice_not_attending.enabled && pupil.youth_justice === 1) {
     const threshold = s.youth_justice_not_attending.threshold;
-    const windowRate = (i: number) => {
-      const from = windowStart(i, YOUTH_JUSTICE_WINDOW_SCHOOL_WEEKS);
-      const sessions = cumPossible[i + 1]! - cumPossible[from]!;
-      return sessions >= s.minPossibleSessions ? percent(cumAttended[i + 1]! - cumAttended[from]!, sessions) : null;
-    };
     // "Below" the rate, so the comparison is strict: a nudge under the threshold is the episode.
-    const start = rateEpisode(n, threshold - 0.05, s.recoveryPoints, windowRate);
+    const start = rateEpisode(places, n, YOUTH_JUSTICE_WINDOW_SCHOOL_WEEKS, threshold - 0.05, s.recoveryPoints, minPossible);
     if (start >= 0) {
-      const from = windowStart(n - 1, YOUTH_JUSTICE_WINDOW_SCHOOL_WEEKS);
-      raise('youth_justice_not_attending', start, dates[start]!, { windowRate: windowRate(n - 1)!, threshold, windowStart: dates[from]! });
+      const from = windowStartOf(places, n - 1, YOUTH_JUSTICE_WINDOW_SCHOOL_WEEKS);
+      alerts.push(alertOf(input, ctx, 'youth_justice_not_attending', start, dates[start]!, { ...windowFacts(rateOver(from, n - 1, minPossible)), threshold, windowStart: dates[from]! }));
     }
   }
   return alerts;
