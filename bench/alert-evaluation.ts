@@ -6,7 +6,7 @@ import { claimGoLive } from '../services/alerts/alert-cases';
 import { runDisproportionality, runPupilRules } from '../services/alerts/alert-runner';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { fixedClock } from '../services/clock';
-import { generateDemoCounty } from '../services/demo/demo-county';
+import { generateDemoCounty } from '../scripts/demo/demo-county';
 import { evaluateDisproportionality } from '../services/exclusions/disproportionality';
 import { evaluateExclusionRules } from '../services/exclusions/exclusion-rules';
 import { resolveRuleSettings } from '../services/exclusions/rule-settings';

@@ -7,7 +7,7 @@ import { runAttendanceRules } from '../services/attendance/attendance-alerts';
 import '../services/attendance/attendance-alert-schema';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { fixedClock } from '../services/clock';
-import { generateDemoCounty } from '../services/demo/demo-county';
+import { generateDemoCounty } from '../scripts/demo/demo-county';
 import { openStore } from '../services/store/open-store';
 
 /**

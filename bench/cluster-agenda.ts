@@ -12,7 +12,7 @@ import { getClusterAgenda } from '../services/cluster/cluster-agenda';
 import { getClusterCandidates } from '../services/cluster/cluster-candidates';
 import { findPupils } from '../services/cluster/pupil-search';
 import { computeFigures } from '../services/cluster/cluster-figures';
-import { seedDemoCounty } from '../services/demo/seed-demo-county';
+import { seedDemoCounty } from '../scripts/demo/seed-demo-county';
 import type { Actor } from '../services/identity/actor';
 import { parseScope } from '../services/identity/scope';
 import { openStore } from '../services/store/open-store';

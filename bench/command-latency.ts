@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { DEMO_USERS } from '../services/demo/demo-users';
+import { DEMO_USERS } from '../scripts/demo/demo-users';
 import { openStore } from '../services/store/open-store';
 import { percentile } from './load';
 

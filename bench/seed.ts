@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { fixedClock } from '../services/clock';
-import { seedDemoCounty, type SeedCounts, type SeedPhase } from '../services/demo/seed-demo-county';
+import { seedDemoCounty, type SeedCounts, type SeedPhase } from '../scripts/demo/seed-demo-county';
 import { openStore, type Store } from '../services/store/open-store';
 
 /**

@@ -7,7 +7,7 @@ import { AlertScheduler } from '../services/alerts/alert-schedule';
 import { alertViewFor, type AlertViewContext } from '../services/alerts/alert-view';
 import { DeliveryWorker, type Renderer, type Transport } from '../services/alerts/delivery-worker';
 import type { SchoolCalendar } from '../services/calendar/school-calendar';
-import { OVERDUE_REMINDER_KIND, overdueNoticeFor } from '../services/cluster/cluster-actions';
+import { OVERDUE_REMINDER_KIND, overdueNoticeFor } from '../services/cluster/overdue-reminders';
 import type { AppConfig } from '../services/config';
 import type { Actor } from '../services/identity/actor';
 import { describeScope, parseScope } from '../services/identity/scope';

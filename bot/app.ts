@@ -9,6 +9,7 @@ import { registerClusterRoutes } from './routes/cluster-routes';
 import { registerExportCommand } from './routes/export-routes';
 import { registerHelpRoutes } from './routes/help-routes';
 import { registerLadderRoutes } from './routes/ladder-routes';
+import { registerPlacesRoutes } from './routes/places-routes';
 import { commandText, wasAnswered } from './turn-actor';
 
 export const FALLBACK_MESSAGE =
@@ -37,6 +38,7 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
   registerExportCommand(app, deps);
   registerClusterRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerPlacesRoutes(app, deps);
   registerAdminRoutes(app, deps, identityStep.forgetUsers);
   return app;
 }

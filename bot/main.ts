@@ -8,7 +8,7 @@ import { CalendarError, loadCalendar } from '../services/calendar/school-calenda
 import { LadderContentError } from '../services/ladder/ladder-loader';
 import { ladderServiceFor } from '../services/ladder/ladder-service';
 import { startAlertServices } from './alert-delivery';
-import { startOverdueReminders } from './routes/cluster-routes';
+import { startOverdueReminders } from '../services/alerts/overdue-reminder-schedule';
 import { createBotServer } from './server';
 
 /** Two: this machine class has two cores; more workers would only queue behind each other. */

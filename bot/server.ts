@@ -11,6 +11,7 @@ import type { BotApp, BotDeps } from './bot-deps';
 import { registerExclusionApi } from './routes/exclusion-api-routes';
 import { registerExportDownloads } from './routes/export-routes';
 import { registerExclusionReviewApi } from './routes/exclusion-review-api-routes';
+import { registerPlacementApi } from './routes/placement-api-routes';
 
 export interface BotServer {
   server: restify.Server;
@@ -99,6 +100,7 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
   registerExclusionApi(server, deps);
   registerExportDownloads(server, deps);
   registerExclusionReviewApi(server, deps);
+  registerPlacementApi(server, deps);
 
   server.get('/healthz', async (_req, res) => {
     try {

@@ -2,6 +2,8 @@
  * Typed building blocks for Adaptive Cards 1.5, the Teams subset. Cards are plain JSON built by
  * pure functions: no template engine at run time (a typed builder is ~1000x faster, see bench/).
  */
+import type { Verb } from './verbs';
+
 export type TextSize = 'small' | 'default' | 'medium' | 'large' | 'extraLarge';
 export type TextWeight = 'lighter' | 'default' | 'bolder';
 export type TextColor = 'default' | 'dark' | 'light' | 'accent' | 'good' | 'warning' | 'attention';
@@ -130,7 +132,8 @@ export type CardElement =
 export interface ActionExecute {
   type: 'Action.Execute';
   title: string;
-  verb: string;
+  /** Only a registered verb: a button nobody routes would not compile. */
+  verb: Verb;
   data?: Record<string, unknown>;
   style?: 'default' | 'positive' | 'destructive';
   associatedInputs?: 'auto' | 'none';

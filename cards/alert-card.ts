@@ -14,7 +14,7 @@ import {
   type CardAction,
   type CardElement,
 } from './adaptive-card';
-import { VERBS } from './verbs';
+import { VERBS, type Verb } from './verbs';
 
 /** Alerts about the governing board's duty to consider reinstatement: the card can record its decision. */
 const BOARD_DUTY_RULES: readonly string[] = ['pex_governors_review', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'];
@@ -53,7 +53,7 @@ export function schoolDaysLeftText(left: number | null): string {
   return `overdue by ${-left} school day${left === -1 ? '' : 's'}`;
 }
 
-function execute(title: string, verb: string, data: Record<string, unknown>): ActionExecute {
+function execute(title: string, verb: Verb, data: Record<string, unknown>): ActionExecute {
   return { type: 'Action.Execute', title, verb, data };
 }
 
@@ -120,9 +120,7 @@ function actionsFor(view: AlertView, assignError?: AlertCardOptions['assignError
       actions.push({
         type: 'Action.ShowCard',
         title: 'Record placement',
-        card: adaptiveCard([{ type: 'Input.Date', id: 'placedOn', label: 'Full-time place starts on', isRequired: true, errorMessage: 'Choose a date' }], {
-          actions: [execute('Record placement', VERBS.alertPlacement, ref)],
-        }),
+        card: placementForm(view, ref),
       });
     }
   } else {
@@ -130,9 +128,7 @@ function actionsFor(view: AlertView, assignError?: AlertCardOptions['assignError
       casework.push({
         type: 'Action.ShowCard',
         title: 'Record placement',
-        card: adaptiveCard([{ type: 'Input.Date', id: 'placedOn', label: 'Full-time place starts on', isRequired: true, errorMessage: 'Choose a date' }], {
-          actions: [execute('Record placement', VERBS.alertPlacement, ref)],
-        }),
+        card: placementForm(view, ref),
       });
     }
     if (view.kind === 'pupil' && view.canRecordOutcome) {
@@ -200,6 +196,71 @@ function actionsFor(view: AlertView, assignError?: AlertCardOptions['assignError
   return actions;
 }
 
+/**
+ * Record placement: the start date (the sixth school day offered), and when alternative provision
+ * places are listed, which hub and which kind of place; "Elsewhere" records a place that is not at
+ * a hub (a new school, a tuition package).
+ */
+function placementForm(view: PupilAlertView, ref: { alertId: number }): AdaptiveCard {
+  const inputs: CardElement[] = [];
+  const hubs = view.apPlaces?.hubs ?? [];
+  if (hubs.length > 0) {
+    inputs.push({
+      type: 'Input.ChoiceSet',
+      id: 'hubId',
+      label: 'Where',
+      value: String(hubs[0]!.hubId),
+      style: 'compact',
+      choices: [
+        ...hubs.map((h) => ({ title: `${h.hub} (${h.district})`, value: String(h.hubId) })),
+        { title: 'Elsewhere (not an AP hub)', value: 'elsewhere' },
+      ],
+    });
+    inputs.push({
+      type: 'Input.ChoiceSet',
+      id: 'placeKind',
+      label: 'Place',
+      value: 'transient',
+      style: 'expanded',
+      choices: [
+        { title: 'Transient place', value: 'transient' },
+        { title: 'Commissioned place', value: 'commissioned' },
+      ],
+    });
+  }
+  inputs.push({
+    type: 'Input.Date',
+    id: 'placedOn',
+    label: 'Full-time place starts on',
+    isRequired: true,
+    errorMessage: 'Choose a date',
+    ...(view.apPlaces?.daySix ? { value: view.apPlaces.daySix } : {}),
+  });
+  return adaptiveCard(inputs, { actions: [execute('Record placement', VERBS.alertPlacement, ref)] });
+}
+
+function freeText(free: { commissioned: number; transient: number }): string {
+  if (free.commissioned + free.transient === 0) return 'full';
+  return `${free.commissioned} commissioned, ${free.transient} transient`;
+}
+
+/** Free alternative provision places by hub, today and on day 6: the pupil's district first, then the nearest. */
+function placesBlock(places: NonNullable<PupilAlertView['apPlaces']>): CardElement[] {
+  const title = `**Free AP places (${places.phase})**, ${escapeMarkdown(places.district)} first, then the nearest districts`;
+  if (places.hubs.length === 0) return [text(title, { spacing: 'medium' }), subtle(`No ${places.phase} hubs are recorded (the authority imports them with ap-places).`)];
+  const when = places.daySix ? `today · on day 6 (${formatDate(places.daySix)})` : 'today (day 6 is outside the school calendar)';
+  return [
+    text(title, { spacing: 'medium' }),
+    subtle(when),
+    facts(
+      places.hubs.map((h) => [
+        `${escapeMarkdown(h.hub)} · ${escapeMarkdown(h.district)}`,
+        `${freeText(h.today)}${h.daySix ? ` · ${freeText(h.daySix)}` : ''}`,
+      ]),
+    ),
+  ];
+}
+
 function pupilBody(view: PupilAlertView): CardElement[] {
   const who = `**${escapeMarkdown(view.pupilLabel)}** · ${view.yearGroup} · ${escapeMarkdown(view.schoolName)}`;
   const body: CardElement[] = [text(who, { spacing: 'small' })];
@@ -226,6 +287,7 @@ function pupilBody(view: PupilAlertView): CardElement[] {
     );
   }
   if (view.deadlineNote) body.push(text(escapeMarkdown(view.deadlineNote), { color: 'warning', spacing: 'medium' }));
+  if (view.apPlaces) body.push(...placesBlock(view.apPlaces));
   if (view.placementFrom) body.push(text(`Full-time place recorded from ${formatDate(view.placementFrom)}`, { color: 'good', spacing: 'small' }));
   return body;
 }

@@ -1,6 +1,6 @@
 import type { NameMode } from '../services/cluster/cluster-service-types';
 import { CARD_SIZE_LIMIT_BYTES, cardSizeBytes, escapeMarkdown, subtle, type ActionExecute, type AdaptiveCard, type CardAction, type CardElement, type CardRefresh } from './adaptive-card';
-import { VERBS } from './verbs';
+import { VERBS, type Verb } from './verbs';
 
 /** Pieces shared by the attendance cluster cards. */
 
@@ -83,7 +83,7 @@ export function minimisedNote(nameMode: NameMode): CardElement[] {
  * A Universal Actions refresh: Teams asks the bot for each listed user's own view of the card
  * when it is shown (at most 60 users; see services/cluster/cluster-access.ts).
  */
-export function refreshFor(verb: string, data: Record<string, unknown>, userIds: readonly string[] | undefined): CardRefresh | undefined {
+export function refreshFor(verb: Verb, data: Record<string, unknown>, userIds: readonly string[] | undefined): CardRefresh | undefined {
   if (!userIds) return undefined;
   return { action: { type: 'Action.Execute', title: 'Refresh', verb, data }, userIds: [...userIds].slice(0, 60) };
 }

@@ -1,6 +1,6 @@
-import type { MinutesView } from '../services/cluster/cluster-actions';
+import type { MinutesView } from '../services/cluster/cluster-minutes';
 import { adaptiveCard, container, heading, subtle, text, type AdaptiveCard, type CardAction, type CardElement } from './adaptive-card';
-import { MINUTES_PAGE_SIZE } from '../services/cluster/cluster-actions';
+import { MINUTES_PAGE_SIZE } from '../services/cluster/cluster-minutes';
 import { agendaAction, fitRows, longDate, minimisedNote, minutesAction, myActionsAction, ncYear, refreshFor, reviewAction, safe, shortDate } from './cluster-card-parts';
 import { VERBS } from './verbs';
 

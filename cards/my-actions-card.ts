@@ -1,4 +1,5 @@
-import type { MyActionsView, OverdueNotice } from '../services/cluster/cluster-actions';
+import type { MyActionsView } from '../services/cluster/cluster-actions';
+import type { OverdueNotice } from '../services/cluster/overdue-reminders';
 import { adaptiveCard, column, columns, heading, subtle, text, type AdaptiveCard, type CardElement } from './adaptive-card';
 import { fitRows, minimisedNote, myActionsAction, ncYear, refreshFor, reviewAction, safe, shortDate } from './cluster-card-parts';
 import { VERBS } from './verbs';

@@ -1,5 +1,5 @@
-import type { ReviewForm, ReviewView } from '../services/cluster/pupil-review';
-import { REVIEW_FIELD_LABELS } from '../services/cluster/pupil-review';
+import type { ReviewView } from '../services/cluster/pupil-review';
+import { REVIEW_FIELD_LABELS, type ReviewForm } from '../services/cluster/pupil-review-form';
 import {
   adaptiveCard,
   column,

@@ -1,6 +1,7 @@
 /**
  * `npm run package`: builds the Teams app package (appPackage.zip: manifest.json, color.png,
- * outline.png at the root) from manifest/manifest.template.json for a given bot.
+ * outline.png at the root) from manifest/manifest.template.json for a given bot, with the command
+ * menu (commandLists) written from services/commands/command-catalogue.ts.
  *
  *   BOT_ID=<app id> [TEAMS_APP_ID=..] [BOT_DOMAIN=bot.example.org] [APP_VERSION=1.0.0] npm run package
  *   npm run package -- --bot-id <app id> [--teams-app-id ..] [--bot-domain ..] [--app-version ..] [--out file.zip]
@@ -12,14 +13,18 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import AdmZip from 'adm-zip';
-import { checkIcon, type IconRole } from '../services/manifest/icon-checks';
-import { validateManifestSchema, formatProblem } from '../services/manifest/manifest-schema';
-import { fillTemplate, findPlaceholders, parseTemplateJson } from '../services/manifest/manifest-template';
-import { placeholderLinkProblems } from '../services/manifest/placeholder-links';
-import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../services/manifest/package-inputs';
+import { menuCommands, type MenuCommand } from '../services/commands/command-catalogue';
+import { withCommandLists } from '../manifest/build/command-lists';
+import { checkIcon, type IconRole } from '../manifest/build/icon-checks';
+import { validateManifestSchema, formatProblem } from '../manifest/build/manifest-schema';
+import { fillTemplate, findPlaceholders, parseTemplateJson } from '../manifest/build/manifest-template';
+import { placeholderLinkProblems } from '../manifest/build/placeholder-links';
+import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../manifest/build/package-inputs';
 import { runScript } from './run-script';
+import { PROJECT_ROOT } from '../services/project-paths';
 
-const ROOT = join(__dirname, '..');
+// The project root, not this file's parent: the same from scripts/ and from the compiled dist/scripts/.
+const ROOT = PROJECT_ROOT;
 export const DEFAULT_MANIFEST_DIR = join(ROOT, 'manifest');
 const TEMPLATE_FILE = 'manifest.template.json';
 
@@ -39,18 +44,19 @@ function idPatternWarning(path: string, inputs: PackageInputs): string | undefin
   return `${variable} ${JSON.stringify(value)} is not a GUID (8-4-4-4-12 hex digits): fine for local tools, but Teams will refuse this package on upload`;
 }
 
-export async function buildAppPackage(inputs: PackageInputs, manifestDir = DEFAULT_MANIFEST_DIR): Promise<BuiltPackage> {
+export async function buildAppPackage(inputs: PackageInputs, manifestDir = DEFAULT_MANIFEST_DIR, menu: readonly MenuCommand[] = menuCommands()): Promise<BuiltPackage> {
   const templatePath = join(manifestDir, TEMPLATE_FILE);
   const label = relative(process.cwd(), templatePath) || TEMPLATE_FILE;
   if (!existsSync(templatePath)) throw new PackageError([`${label} not found`]);
   const template = parseTemplateJson(readFileSync(templatePath, 'utf8'), label);
 
-  const manifest = fillTemplate(template, {
+  const filled = fillTemplate(template, {
     BOT_ID: inputs.botId,
     TEAMS_APP_ID: inputs.teamsAppId,
     BOT_DOMAIN: inputs.botDomain,
     APP_VERSION: inputs.appVersion,
   }) as Record<string, unknown>;
+  const manifest = withCommandLists(filled, menu, label);
   const left = findPlaceholders(manifest);
   if (left.length > 0) throw new PackageError([`${label}: placeholders left unfilled: ${left.join(', ')}`]);
 

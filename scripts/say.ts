@@ -18,7 +18,8 @@ import { silentLogger } from '../services/logger';
 import { parseDatabaseUrl } from '../services/store/engine';
 import { openStore, type Store } from '../services/store/open-store';
 import { summariseReplies } from './card-summary';
-import { choosePerson, UsageError, type PlaygroundPerson } from './dev';
+import { choosePerson, type PlaygroundPerson } from './lib/playground';
+import { UsageError } from './lib/usage-error';
 import { runScript } from './run-script';
 
 export const SAY_HELP = `Usage: npm run say -- "<what you would type in Teams>" [--as <who>] [--url <bot address>]

@@ -7,9 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { clockFromConfig } from '../services/clock';
 import { configSchema } from '../services/config';
-import { MAX_DEMO_PUPILS } from '../services/demo/demo-county';
-import { DEFAULT_DEMO_PUPILS, DEFAULT_DEMO_SEED, seedDemoCounty, StoreNotEmptyError, type SeedCounts } from '../services/demo/seed-demo-county';
-import { seedProgressReporter } from '../services/demo/seed-progress';
+import { MAX_DEMO_PUPILS } from './demo/demo-county';
+import { DEFAULT_DEMO_PUPILS, DEFAULT_DEMO_SEED, seedDemoCounty, StoreNotEmptyError, type SeedCounts } from './demo/seed-demo-county';
+import { seedProgressReporter } from './demo/seed-progress';
 import { openStore } from '../services/store/open-store';
 import { readScriptEnv, runScript } from './run-script';
 

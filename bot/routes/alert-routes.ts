@@ -7,6 +7,7 @@ import { runAlertCommand } from '../../services/alerts/alert-commands';
 import { ALERT_GONE } from '../../services/alerts/alert-actions';
 import { alertViewFor, FIGURES_ONLY_MESSAGE, type AlertViewContext } from '../../services/alerts/alert-view';
 import { recordGovernorsDecision, recordOutcome } from '../../services/alerts/outcome-action';
+import { COMMANDS } from '../../services/commands/command-catalogue';
 import { loadCalendar } from '../../services/calendar/school-calendar';
 import type { BotApp, BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
@@ -30,7 +31,7 @@ export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
     return alertNoticeCard(result.message);
   };
 
-  app.message(/^\s*alerts?(?:\s+[\s\S]*)?$/i, async (context) => {
+  app.message(COMMANDS.alerts.pattern, async (context) => {
     const words = (context.activity.text ?? '').replace(/^\s*alerts?\b/i, '');
     const reply = await runAlertCommand(ctx, getActor(context), context.activity.conversation.id, words);
     if (reply.kind === 'digest') await context.sendActivity({ attachments: [CardFactory.adaptiveCard(alertDigestCard(reply.view))] });

@@ -1,5 +1,4 @@
 import { ActivityTypes, CardFactory, TeamsInfo, type TurnContext } from 'botbuilder';
-import { z } from 'zod';
 import { adaptiveCard, text, type AdaptiveCard } from '../../cards/adaptive-card';
 import { clusterAgendaCard } from '../../cards/cluster-agenda-card';
 import { clusterCandidatesCard } from '../../cards/cluster-candidates-card';
@@ -7,25 +6,34 @@ import { clusterMinutesCard } from '../../cards/cluster-minutes-card';
 import { myActionsCard } from '../../cards/my-actions-card';
 import { pupilReviewCard } from '../../cards/pupil-review-card';
 import { pupilSearchCard } from '../../cards/pupil-search-card';
-import { VERBS } from '../../cards/verbs';
+import { VERBS, type Verb } from '../../cards/verbs';
 import { loadCalendar, type SchoolCalendar } from '../../services/calendar/school-calendar';
-import { getClusterAgenda } from '../../services/cluster/cluster-agenda';
-import { getMinutes, getMyActions, queueOverdueReminders, type ReminderRun } from '../../services/cluster/cluster-actions';
-import { getClusterCandidates } from '../../services/cluster/cluster-candidates';
-import { districtNames } from '../../services/cluster/cluster-meetings';
-import { nominatePupil } from '../../services/cluster/cluster-nominations';
-import type { ClusterDeps, ClusterProblem } from '../../services/cluster/cluster-service-types';
+import {
+  runActionStatus,
+  runAgendaAction,
+  runCandidatesAction,
+  runClusterCommand,
+  runMinutesAction,
+  runMyActions,
+  runNominateAction,
+  runPupilCommand,
+  runReviewAction,
+  runReviewSave,
+  runSharedReview,
+  type ClusterReply,
+} from '../../services/cluster/cluster-commands';
+import type { ClusterDeps } from '../../services/cluster/cluster-service-types';
+import { COMMANDS } from '../../services/commands/command-catalogue';
 import { namedViewers, type ChatMember } from '../../services/cluster/cluster-viewers';
-import { getPupilReview, saveReview, updateActionStatus } from '../../services/cluster/pupil-review';
-import { findPupils } from '../../services/cluster/pupil-search';
 import { describeError } from '../../services/logger';
-import { recordIdSchema } from '../../services/util/text-input';
 import type { BotApp, BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
 
 /**
- * Attendance cluster meetings: `cluster <district> [agenda]`, `cluster <district> minutes`,
- * `my actions`, and the cards' buttons.
+ * Attendance cluster meetings: `cluster <district> [agenda | minutes | candidates ...]`,
+ * `pupil <name or UPN>`, `my actions`, and the cards' buttons. Parsing, checks and what to answer
+ * are services/cluster/cluster-commands.ts; this edge reads the Teams input, renders the reply it
+ * names and decides who in a chat may see names.
  *
  * Data minimisation in chats and channels: the card posted to the conversation is the shared view
  * (initials, NC year, school). Its refresh lists the members whose role and scope allow names (at
@@ -36,18 +44,6 @@ import { getActor } from '../turn-actor';
  * message with the presser's (named) card whenever it carries a refresh.
  */
 
-const districtData = z.object({
-  district: z.string({ required_error: 'the card has no district' }).trim().min(1, 'the card has no district').max(100),
-  from: z.coerce.number().int().min(0).max(1_000_000).optional(),
-});
-const reviewData = districtData.extend({ pupilId: recordIdSchema({ missing: 'the card has no pupil', invalid: 'the card’s pupil number is not valid' }) });
-const candidatesData = districtData.extend({ school: z.string().max(120).optional(), cohort: z.string().max(40).optional() });
-const nominateData = candidatesData.extend({
-  pupilId: recordIdSchema({ missing: 'the card has no pupil', invalid: 'the card’s pupil number is not valid' }),
-  back: z.enum(['candidates', 'review']).optional().default('candidates'),
-  nominationReason: z.string().optional().default(''),
-});
-
 const ROSTER_TIMEOUT_MS = 2000;
 
 function isShared(context: TurnContext): boolean {
@@ -57,10 +53,6 @@ function isShared(context: TurnContext): boolean {
 
 function noticeCard(message: string): AdaptiveCard {
   return adaptiveCard([text(message)], { fallbackText: message });
-}
-
-function problemCard(p: ClusterProblem): AdaptiveCard {
-  return noticeCard(p.message);
 }
 
 async function answerInvoke(context: TurnContext, card: AdaptiveCard): Promise<void> {
@@ -94,7 +86,7 @@ async function chatMembers(context: TurnContext): Promise<ChatMember[]> {
   }
 }
 
-function verbRoute(app: BotApp, verb: string, handler: (context: TurnContext, data: unknown) => Promise<void>): void {
+function verbRoute(app: BotApp, verb: Verb, handler: (context: TurnContext, data: unknown) => Promise<void>): void {
   app.addRoute(
     async (context) => context.activity.type === ActivityTypes.Invoke && context.activity.name === 'adaptiveCard/action' && context.activity.value?.action?.verb === verb,
     async (context) => handler(context, context.activity.value?.action?.data ?? {}),
@@ -102,32 +94,28 @@ function verbRoute(app: BotApp, verb: string, handler: (context: TurnContext, da
   );
 }
 
-export interface ClusterCommand {
-  district: string;
-  what: 'agenda' | 'minutes' | 'candidates';
-  /** For candidates: the words after `school` and after `cohort`. */
-  school?: string;
-  cohort?: string;
-}
 
-/** `cluster <district words> [agenda|minutes|candidates [school <words>] [cohort <words>]]`. */
-export function parseClusterCommand(text: string): ClusterCommand {
-  const words = text.replace(/^\s*cluster\b/i, '').trim().split(/\s+/).filter(Boolean);
-  const at = words.findIndex((w) => ['agenda', 'minutes', 'candidates'].includes(w.toLowerCase()));
-  if (at < 0) return { district: words.join(' '), what: 'agenda' };
-  const what = words[at]!.toLowerCase() as ClusterCommand['what'];
-  const command: ClusterCommand = { district: words.slice(0, at).join(' '), what };
-  if (what !== 'candidates') return command;
-  let field: 'school' | 'cohort' | undefined;
-  const parts: { school: string[]; cohort: string[] } = { school: [], cohort: [] };
-  for (const w of words.slice(at + 1)) {
-    const lower = w.toLowerCase();
-    if (lower === 'school' || lower === 'cohort') field = lower;
-    else if (field) parts[field].push(w);
+/** The card for a cluster reply; a notice or message becomes a one-line card. */
+function renderClusterReply(reply: ClusterReply, refreshUserIds?: readonly string[]): AdaptiveCard {
+  switch (reply.kind) {
+    case 'agenda':
+      return clusterAgendaCard(reply.view, { refreshUserIds });
+    case 'candidates':
+      return clusterCandidatesCard(reply.view);
+    case 'minutes':
+      return clusterMinutesCard(reply.view, { refreshUserIds });
+    case 'search':
+      return pupilSearchCard(reply.view);
+    case 'review':
+      return pupilReviewCard(reply.view, { refreshUserIds, errors: reply.errors, form: reply.form, savedNote: reply.savedNote });
+    case 'posted review':
+      return pupilReviewCard(reply.view, { refreshUserIds });
+    case 'my actions':
+      return myActionsCard(reply.view);
+    case 'notice':
+    case 'message':
+      return noticeCard(reply.message);
   }
-  if (parts.school.length) command.school = parts.school.join(' ');
-  if (parts.cohort.length) command.cohort = parts.cohort.join(' ');
-  return command;
 }
 
 export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
@@ -138,140 +126,70 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
     return namedViewers(svc.db, { district, pupilSchoolUrn, requester: requesterOf(context), members: await chatMembers(context) });
   }
 
+  /** In a chat or channel, who may see names on a card posted there (Teams refreshes each one's own view). */
+  async function refreshListFor(context: TurnContext, reply: ClusterReply): Promise<string[] | undefined> {
+    if (!isShared(context)) return undefined;
+    switch (reply.kind) {
+      case 'agenda':
+      case 'minutes':
+        return viewersFor(context, reply.view.district);
+      case 'review':
+      case 'posted review':
+        return viewersFor(context, reply.view.district, reply.view.schoolUrn);
+      default:
+        return undefined;
+    }
+  }
+
+  /** A typed command's answer: text for a notice or message, otherwise the card. */
+  async function sendReply(context: TurnContext, reply: ClusterReply): Promise<void> {
+    if (reply.kind === 'notice' || reply.kind === 'message') return void (await context.sendActivity(reply.message));
+    const card = renderClusterReply(reply, await refreshListFor(context, reply));
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  }
+
+  /** A button's answer, to the presser only; a review posted in a chat goes to everyone there. */
+  async function answerButton(context: TurnContext, reply: ClusterReply): Promise<void> {
+    if (reply.kind === 'message') return answerInvokeMessage(context, reply.message);
+    if (reply.kind === 'posted review') {
+      const card = renderClusterReply(reply, await refreshListFor(context, reply));
+      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+      return answerInvokeMessage(context, reply.message);
+    }
+    if (reply.kind === 'review' && reply.changed) await updateSharedReview(context, reply.view.district, reply.view.pupilId);
+    await answerInvoke(context, renderClusterReply(reply));
+  }
+
+  const view = (context: TurnContext) => (isShared(context) ? 'shared' : 'own');
+
   // ---- commands ----
 
-  app.message(/^\s*cluster(?:\s+[\s\S]*)?$/i, async (context) => {
-    const { district, what, school, cohort } = parseClusterCommand(context.activity.text ?? '');
-    if (!district) {
-      const names = await districtNames(svc.db);
-      const example = names[0] ?? 'Boston';
-      await context.sendActivity(`Which district? For example **cluster ${example} agenda**, **cluster ${example} candidates** or **cluster ${example} minutes**. Districts: ${names.join(', ') || 'none yet'}.`);
-      return;
-    }
-    const actor = getActor(context);
-    const shared = isShared(context);
-    const view = shared ? 'shared' : 'own';
-    if (what === 'candidates') {
-      const result = await getClusterCandidates(svc, actor, { district, school, cohort, view });
-      if (!result.ok) return void (await context.sendActivity(result.message));
-      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(clusterCandidatesCard(result.view))] });
-      return;
-    }
-    if (what === 'minutes') {
-      const result = await getMinutes(svc, actor, { district, view });
-      if (!result.ok) return void (await context.sendActivity(result.message));
-      const refreshUserIds = shared ? await viewersFor(context, result.view.district) : undefined;
-      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(clusterMinutesCard(result.view, { refreshUserIds }))] });
-      return;
-    }
-    const result = await getClusterAgenda(svc, actor, { district, view });
-    if (!result.ok) return void (await context.sendActivity(result.message));
-    const refreshUserIds = shared ? await viewersFor(context, result.view.district) : undefined;
-    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(clusterAgendaCard(result.view, { refreshUserIds }))] });
+  app.message(COMMANDS.cluster.pattern, async (context) => {
+    await sendReply(context, await runClusterCommand(svc, getActor(context), context.activity.text ?? '', view(context)));
   });
-
-  // `pupil <name or UPN>`: what was typed is children's data, so no reply repeats it.
-  app.message(/^\s*pupil(?:\s+[\s\S]*)?$/i, async (context) => {
-    const query = (context.activity.text ?? '').replace(/^\s*pupil\b/i, '').trim();
-    if (!query) return void (await context.sendActivity('Which pupil? Type **pupil** and their name or UPN, e.g. **pupil Bell** or **pupil A123456789012**.'));
-    const actor = getActor(context);
-    const shared = isShared(context);
-    const found = await findPupils(svc, actor, { query, view: shared ? 'shared' : 'own' });
-    if (!found.ok) return void (await context.sendActivity(found.message));
-    const { matches } = found.view;
-    if (matches.length === 0) return void (await context.sendActivity('No pupil on roll at a school in your scope matches that. Check the spelling, or give the UPN.'));
-    if (matches.length > 1) return void (await context.sendActivity({ attachments: [CardFactory.adaptiveCard(pupilSearchCard(found.view))] }));
-    const only = matches[0]!;
-    const review = await getPupilReview(svc, actor, { district: only.district, pupilId: only.pupilId, view: shared ? 'shared' : 'own' });
-    if (!review.ok) return void (await context.sendActivity(review.message));
-    const refreshUserIds = shared ? await viewersFor(context, review.view.district, review.view.schoolUrn) : undefined;
-    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(pupilReviewCard(review.view, { refreshUserIds }))] });
+  app.message(COMMANDS.pupil.pattern, async (context) => {
+    const query = (context.activity.text ?? '').replace(/^\s*pupil\b/i, '');
+    await sendReply(context, await runPupilCommand(svc, getActor(context), query, view(context)));
   });
-
-  app.message(/^\s*my\s+actions\s*$/i, async (context) => {
-    const actor = getActor(context);
-    // Someone's own to-do list: in a shared chat it is minimised like any other card.
-    const view = await getMyActions(svc, actor, isShared(context) ? 'shared' : 'own');
-    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(myActionsCard(view))] });
+  app.message(COMMANDS.myActions.pattern, async (context) => {
+    await sendReply(context, await runMyActions(svc, getActor(context), view(context)));
   });
 
   // ---- buttons (each answered to the presser only, with their own view) ----
 
-  verbRoute(app, VERBS.clusterAgenda, async (context, data) => {
-    const parsed = districtData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
-    const result = await getClusterAgenda(svc, getActor(context), { district: parsed.data.district, from: parsed.data.from, view: 'own' });
-    await answerInvoke(context, result.ok ? clusterAgendaCard(result.view) : problemCard(result));
-  });
-
-  verbRoute(app, VERBS.clusterCandidates, async (context, data) => {
-    const parsed = candidatesData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
-    const result = await getClusterCandidates(svc, getActor(context), { ...parsed.data, view: 'own' });
-    await answerInvoke(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
-  });
-
-  verbRoute(app, VERBS.clusterNominate, async (context, data) => {
-    const parsed = nominateData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
-    const actor = getActor(context);
-    const { district, pupilId, back, nominationReason, from, school, cohort } = parsed.data;
-    const nominated = await nominatePupil(svc, actor, { district, pupilId, reason: nominationReason });
-    if (!nominated.ok) return answerInvoke(context, problemCard(nominated));
-    if (back === 'review') {
-      const result = await getPupilReview(svc, actor, { district, pupilId, view: 'own' });
-      const note = nominated.view.added ? `Nominated for the meeting on ${nominated.view.meeting.date} by ${actor.user.name}.` : `Already nominated for the meeting on ${nominated.view.meeting.date}.`;
-      return answerInvoke(context, result.ok ? pupilReviewCard(result.view, { savedNote: note }) : problemCard(result));
-    }
-    const result = await getClusterCandidates(svc, actor, { district, from, school, cohort, view: 'own' });
-    await answerInvoke(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
-  });
-
-  verbRoute(app, VERBS.clusterMinutes, async (context, data) => {
-    const parsed = districtData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
-    const result = await getMinutes(svc, getActor(context), { district: parsed.data.district, from: parsed.data.from, view: 'own' });
-    await answerInvoke(context, result.ok ? clusterMinutesCard(result.view) : problemCard(result));
-  });
-
-  verbRoute(app, VERBS.myActions, async (context) => {
-    await answerInvoke(context, myActionsCard(await getMyActions(svc, getActor(context), 'own')));
-  });
-
+  verbRoute(app, VERBS.clusterAgenda, async (context, data) => answerButton(context, await runAgendaAction(svc, getActor(context), data)));
+  verbRoute(app, VERBS.clusterCandidates, async (context, data) => answerButton(context, await runCandidatesAction(svc, getActor(context), data)));
+  verbRoute(app, VERBS.clusterNominate, async (context, data) => answerButton(context, await runNominateAction(svc, getActor(context), data)));
+  verbRoute(app, VERBS.clusterMinutes, async (context, data) => answerButton(context, await runMinutesAction(svc, getActor(context), data)));
+  verbRoute(app, VERBS.myActions, async (context) => answerButton(context, await runMyActions(svc, getActor(context), 'own')));
   verbRoute(app, VERBS.clusterReview, async (context, data) => {
-    const parsed = reviewData.safeParse(data);
-    if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
-    const actor = getActor(context);
-    const automatic = context.activity.value?.trigger === 'automatic';
-    if (isShared(context) && !automatic) {
-      // Opening a review in a meeting chat: post it for everyone (minimised, names by refresh).
-      const shared = await getPupilReview(svc, actor, { district: parsed.data.district, pupilId: parsed.data.pupilId, view: 'shared' });
-      if (!shared.ok) return answerInvokeMessage(context, shared.message);
-      const refreshUserIds = await viewersFor(context, shared.view.district, shared.view.schoolUrn);
-      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(pupilReviewCard(shared.view, { refreshUserIds }))] });
-      return answerInvokeMessage(context, `The review of ${shared.view.label} is posted below.`);
-    }
-    const result = await getPupilReview(svc, actor, { district: parsed.data.district, pupilId: parsed.data.pupilId, view: 'own' });
-    await answerInvoke(context, result.ok ? pupilReviewCard(result.view) : problemCard(result));
+    // Opening a review in a meeting chat posts it for everyone (minimised, names by refresh);
+    // Teams' automatic refresh only redraws the reader's own copy.
+    const postInChat = isShared(context) && context.activity.value?.trigger !== 'automatic';
+    await answerButton(context, await runReviewAction(svc, getActor(context), data, { postInChat }));
   });
-
-  verbRoute(app, VERBS.clusterReviewSave, async (context, data) => {
-    const actor = getActor(context);
-    const result = await saveReview(svc, actor, data, 'own');
-    if (!result.ok) return answerInvoke(context, problemCard(result));
-    const { view, errors, form, saved } = result.view;
-    if (!saved) return answerInvoke(context, pupilReviewCard(view, { errors, form }));
-    await updateSharedReview(context, view.district, view.pupilId);
-    await answerInvoke(context, pupilReviewCard(view, { savedNote: `Saved by ${actor.user.name}.` }));
-  });
-
-  verbRoute(app, VERBS.clusterActionStatus, async (context, data) => {
-    const actor = getActor(context);
-    const result = await updateActionStatus(svc, actor, data, 'own');
-    if (!result.ok) return answerInvoke(context, problemCard(result));
-    await updateSharedReview(context, result.view.district, result.view.pupilId);
-    await answerInvoke(context, pupilReviewCard(result.view, { savedNote: `Action updated by ${actor.user.name}.` }));
-  });
+  verbRoute(app, VERBS.clusterReviewSave, async (context, data) => answerButton(context, await runReviewSave(svc, getActor(context), data)));
+  verbRoute(app, VERBS.clusterActionStatus, async (context, data) => answerButton(context, await runActionStatus(svc, getActor(context), data)));
 
   /**
    * In a chat or channel, rewrites the review message for everyone: the shared (minimised) card
@@ -281,47 +199,16 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
   async function updateSharedReview(context: TurnContext, district: string, pupilId: number): Promise<void> {
     if (!isShared(context) || !context.activity.replyToId) return;
     try {
-      const shared = await getPupilReview(svc, getActor(context), { district, pupilId, view: 'shared' });
-      if (!shared.ok) return;
-      const refreshUserIds = await viewersFor(context, shared.view.district, shared.view.schoolUrn);
+      const shared = await runSharedReview(svc, getActor(context), { district, pupilId });
+      if (shared.kind !== 'review') return;
+      const refreshUserIds = await refreshListFor(context, shared);
       await context.updateActivity({
         type: ActivityTypes.Message,
         id: context.activity.replyToId,
-        attachments: [CardFactory.adaptiveCard(pupilReviewCard(shared.view, { refreshUserIds }))],
+        attachments: [CardFactory.adaptiveCard(renderClusterReply(shared, refreshUserIds))],
       });
     } catch (error) {
       deps.logger.warn('cluster.shared_update_failed', describeError(error));
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Overdue actions, reminded once to their owner's personal chat through the proactive outbox
-
-/**
- * Queues reminders for overdue actions now and then every `intervalMs` (each instance may run
- * this: the queueing is once per action); `onQueued` wakes the delivery worker. Returns a stop
- * function. A round that fails is logged and tried again at the next tick.
- */
-export function startOverdueReminders(deps: Pick<BotDeps, 'store' | 'clock' | 'logger'>, onQueued: () => void, intervalMs = 15 * 60_000): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const run: ReminderRun = await queueOverdueReminders(deps.store.db, deps.clock);
-      if (run.queued) {
-        deps.logger.info('cluster.overdue_reminders', { ...run });
-        onQueued();
-      }
-    } catch (error) {
-      deps.logger.warn('cluster.overdue_reminders_failed', describeError(error));
-    } finally {
-      running = false;
-    }
-  };
-  void tick();
-  const timer = setInterval(() => void tick(), intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
 }

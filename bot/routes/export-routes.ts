@@ -3,6 +3,7 @@ import type restify from 'restify';
 import { clusterExportCard } from '../../cards/cluster-export-card';
 import { viewFor } from '../../services/cluster/cluster-access';
 import { createExportLinks, EXPORT_LINK_MINUTES, openExportLink } from '../../services/cluster/cluster-export';
+import { COMMANDS } from '../../services/commands/command-catalogue';
 import type { ClusterDeps } from '../../services/cluster/cluster-service-types';
 import { loadCalendar } from '../../services/calendar/school-calendar';
 import { describeError } from '../../services/logger';
@@ -10,7 +11,7 @@ import type { BotApp, BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
 
 /** `cluster <district> export`: registered before the other cluster commands, which would read "export" as part of the name. */
-export const EXPORT_COMMAND = /^\s*cluster\s+(.+?)\s+export\s*$/i;
+const EXPORT_COMMAND = COMMANDS.clusterExport.pattern;
 
 function exportDeps(deps: BotDeps): ClusterDeps {
   return { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined), clock: deps.clock };

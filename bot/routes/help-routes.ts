@@ -1,7 +1,7 @@
 import { CardFactory, type TurnContext } from 'botbuilder';
 import { helpCard } from '../../cards/help-card';
 import { VERBS } from '../../cards/verbs';
-import { commandsForRole } from '../../services/commands/command-catalogue';
+import { COMMANDS, commandsForRole } from '../../services/commands/command-catalogue';
 import { ROLE_LABELS } from '../../services/identity/actor';
 import { describeScope } from '../../services/identity/scope';
 import type { BotApp } from '../bot-deps';
@@ -18,7 +18,7 @@ function helpFor(context: TurnContext) {
 }
 
 export function registerHelpRoutes(app: BotApp): void {
-  app.message(/^\s*(help|\?|hi|hello|start|menu)\s*$/i, async (context) => {
+  app.message(COMMANDS.help.pattern, async (context) => {
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(helpFor(context))] });
   });
   app.adaptiveCards.actionExecute(VERBS.help, async (context) => helpFor(context));

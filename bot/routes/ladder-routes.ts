@@ -16,6 +16,7 @@ import {
   type LadderContext,
   type LadderReply,
 } from '../../services/ladder/ladder-commands';
+import { COMMANDS } from '../../services/commands/command-catalogue';
 import { ladderServiceFor } from '../../services/ladder/ladder-service';
 import type { BotApp, BotDeps } from '../bot-deps';
 import { findActor } from '../turn-actor';
@@ -50,7 +51,7 @@ export function registerLadderRoutes(app: BotApp, deps: BotDeps): void {
   // Loaded at start: broken content throws here (LadderContentError lists every problem) and the bot does not start.
   const ctx: LadderContext = { db: deps.store.db, clock: deps.clock, ladder: deps.ladder ?? ladderServiceFor() };
 
-  app.message(/^\s*ladder(?:\s+[\s\S]*)?$/i, async (context) => {
+  app.message(COMMANDS.ladder.pattern, async (context) => {
     const rest = (context.activity.text ?? '').replace(/^\s*ladder\b/i, '');
     const reply = await runLadderCommand(ctx, actorOf(context), rest);
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(renderLadderReply(reply))] });

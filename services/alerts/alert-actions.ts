@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { recordAccess } from '../audit/audit-log';
 import { isIsoDate, todayInLondon } from '../calendar/dates';
-import { ALERT_RULES, type ExclusionAlert } from '../exclusions/alert-types';
+import { ALERT_RULES } from './alert-rules';
+import type { ExclusionAlert } from '../exclusions/alert-types';
 import { caseworkEntries } from '../exclusions/casework-timeline';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
@@ -16,6 +17,8 @@ import { DUE_NOW, newOutboxRow } from './outbox';
 import { mayReadPupils } from '../identity/role-policy';
 import { alertViewFor, FIGURES_ONLY_MESSAGE, PLACEMENT_ROLES, type AlertView, type AlertViewContext } from './alert-view';
 import { loadGeography } from './subscriptions';
+import { checkPlacementFit } from '../places/placement-fields';
+import { loadHubs, loadPlacementSpans, savePlacement } from '../places/places-repository';
 
 /**
  * Acknowledge, assign and snooze: each checks the button data with zod, checks the alert is inside
@@ -45,6 +48,9 @@ export const placementSchema = z
   .object({
     alertId: recordIdSchema(),
     placedOn: z.string().refine(isIsoDate, 'choose the date the place starts'),
+    /** An alternative provision hub from the card's list; 'elsewhere', '' or absent: a place not at a hub. */
+    hubId: z.union([z.literal('elsewhere'), z.literal(''), recordIdSchema()]).optional(),
+    placeKind: z.enum(['commissioned', 'transient']).optional(),
   })
   .strip();
 
@@ -210,8 +216,20 @@ export async function recordPlacement(ctx: AlertViewContext, actor: Actor, data:
   const exclusion = await ctx.db.selectFrom('exclusion').select(['id', 'category', 'start_date']).where('id', '=', found.alert.exclusionId).executeTakeFirst();
   if (!exclusion || exclusion.category !== 'PERM') return { ok: false, message: 'A placement is recorded for a permanent exclusion only.' };
   if (parsed.data.placedOn < exclusion.start_date) return { ok: false, message: 'The place cannot start before the exclusion.' };
+  const hubId = parsed.data.hubId === 'elsewhere' || parsed.data.hubId === '' || parsed.data.hubId === undefined ? null : Number(parsed.data.hubId);
+  const pupilId = found.alert.pupilId;
   const now = ctx.clock.now().toISOString();
-  await ctx.db.transaction().execute(async (trx) => {
+  const refused = await ctx.db.transaction().execute(async (trx) => {
+    if (hubId !== null) {
+      // A place at a hub: it must take the pupil's phase and have a place of the kind free (issue 12).
+      const hub = (await loadHubs(trx)).find((h) => h.id === hubId);
+      if (!hub) return 'That hub is no longer listed: refresh the card and choose again.';
+      const pupil = await trx.selectFrom('pupil').select('nc_year').where('id', '=', pupilId).executeTakeFirstOrThrow();
+      const placement = { start: parsed.data.placedOn, end: null, kind: parsed.data.placeKind ?? 'transient' } as const;
+      const misfit = checkPlacementFit(hub, pupil.nc_year, placement, await loadPlacementSpans(trx, placement.start));
+      if (misfit) return `Not recorded: ${misfit.message}.`;
+      await savePlacement(trx, { hubId, pupilId, ...placement, source: `card:${actor.user.id}` }, now);
+    }
     await trx
       .insertInto('exclusion_placement')
       .values({ exclusion_id: exclusion.id, placed_on: parsed.data.placedOn, recorded_by: actor.user.id, recorded_at: now })
@@ -222,7 +240,9 @@ export async function recordPlacement(ctx: AlertViewContext, actor: Actor, data:
     await queueCaseUpdates(trx, [found.row.case_key], now);
     await trx.insertInto('alert_action').values({ alert_id: found.row.id, staff_user_id: actor.user.id, action: 'placement', detail: parsed.data.placedOn, at: now }).execute();
     await recordAccess(trx, ctx.clock, { actor, action: 'exclusion.placement', command: 'alert placement', pupilIds: pupilIdsOf(found.alert) });
+    return undefined;
   });
+  if (refused) return { ok: false, message: refused };
   const after = await load(ctx, actor, found.row.id, 'alert placement');
   return after ? { ok: true, view: after.view, message: 'Placement recorded.' } : { ok: false, message: ALERT_GONE };
 }

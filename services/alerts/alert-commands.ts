@@ -1,4 +1,5 @@
-import { ALERT_RULES, type AlertRuleId } from '../exclusions/alert-types';
+import { ALERT_RULES } from './alert-rules';
+import type { AlertRuleId } from '../exclusions/alert-types';
 import type { Actor } from '../identity/actor';
 import { mayReadContentChecks } from '../identity/role-policy';
 import { describeScope } from '../identity/scope';

@@ -5,13 +5,15 @@ import type { SchoolCalendar } from '../calendar/school-calendar';
 import type { Clock } from '../clock';
 import { ETHNICITY_CODES, EXCLUSION_REASON_CODES } from '../domain/dfe-codes';
 import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
-import { ALERT_RULES, type AlertRuleId, type AttendanceAlert, type AttendanceRuleId, type Cohort, type DistrictAlert, type ExclusionAlert, type PupilAlert } from '../exclusions/alert-types';
+import { ALERT_RULES } from './alert-rules';
+import type { AlertRuleId, AttendanceAlert, AttendanceRuleId, Cohort, DistrictAlert, ExclusionAlert, PupilAlert } from '../exclusions/alert-types';
 import '../attendance/attendance-alert-schema';
 import { CODE_BY_CHAR } from '../attendance/attendance-codes';
 import { countSessions } from '../attendance/attendance-measures';
 import { addDays, mondayOf } from '../calendar/dates';
 import { mayShowNames, type Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
+import { placesNear, type PlacesNearView } from '../places/places-near';
 import type { Database, Role } from '../store/database';
 import { userMaySee } from './alert-routing';
 import './alert-schema';
@@ -116,6 +118,8 @@ export interface PupilAlertView {
   deadlineNote: string | null;
   /** For a permanent exclusion: the date the new full-time place starts, once recorded. */
   placementFrom: string | null;
+  /** Permanent exclusion without a place yet: free alternative provision places near the pupil (issue 12). */
+  apPlaces?: PlacesNearView | null;
   /** Whether this viewer may record the placement here (LA roles, permanent exclusion alerts). */
   canRecordPlacement: boolean;
   /** LA roles may record a withdrawal, cancellation or reinstatement (issue 9). */
@@ -187,6 +191,7 @@ export function deadlineLabel(rule: AlertRuleId): string {
       return 'School provision from';
     case 'pex_la_day6':
     case 'pex_no_placement':
+    case 'pex_no_free_place':
     case 'pru_suspension_day6':
       return 'LA provision from (day 6)';
     case 'pex_governors_review':
@@ -291,6 +296,10 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     duties,
     deadline,
     placementFrom: placement?.placed_on ?? null,
+    apPlaces:
+      isPermanent && !placement && !exclusion?.outcome
+        ? await placesNear(ctx.db, ctx.calendar, { schoolUrn: alert.schoolUrn, exclusionStart: exclusion!.start_date, ncYear: pupil.nc_year, today })
+        : null,
     canRecordPlacement: isPermanent && PLACEMENT_ROLES.includes(actor.role),
     canRecordOutcome: PLACEMENT_ROLES.includes(actor.role) && exclusion !== undefined && !exclusion.outcome,
     suggestLadder: alert.rule === 'repeated_suspensions',
@@ -305,7 +314,7 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
 const RULE_ORDER = Object.keys(ALERT_RULES);
 
 /** Duties the authority meets by recording the new full-time place. */
-const PLACEMENT_DUTIES = new Set(['pex_la_day6', 'pex_no_placement']);
+const PLACEMENT_DUTIES = new Set(['pex_la_day6', 'pex_no_placement', 'pex_no_free_place']);
 
 /** Every alert sharing this alert's case, as duties: met, acknowledged, overdue or open. */
 async function caseDuties(ctx: AlertViewContext, row: ExclusionAlertRow, alert: PupilAlert, today: string, placedOn: string | null): Promise<DutyView[]> {
@@ -339,7 +348,7 @@ function dutyViews(
       }
     }
     const state: DutyState =
-      placedOn !== null && PLACEMENT_DUTIES.has(rule) ? 'met' : s.status === 'acknowledged' ? 'acknowledged' : left !== null && left < 0 ? 'overdue' : 'open';
+      placedOn !== null && PLACEMENT_DUTIES.has(rule) && (s.due_date === null || placedOn <= s.due_date) ? 'met' : s.status === 'acknowledged' ? 'acknowledged' : left !== null && left < 0 ? 'overdue' : 'open';
     const info = ALERT_RULES[rule] ?? { title: rule, nextStep: '', basis: '' };
     return { alertId: s.id, rule, title: info.title, label: s.due_date ? deadlineLabel(rule) : null, date: s.due_date, schoolDaysLeft: left, state, nextStep: info.nextStep, basis: info.basis };
   });

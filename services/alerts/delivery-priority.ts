@@ -11,7 +11,7 @@ export const PRIORITY = { leading: -1, urgent: 0, normal: 1, bulk: 2 } as const;
  * Urgent: a new permanent exclusion and the day-6 provision deadlines (SI 2012/1033 reg 5 "without
  * delay"; EIA 2006 ss.100-101 full-time education from the sixth school day).
  */
-export const URGENT_RULES: readonly AlertRuleId[] = ['permanent_exclusion', 'suspension_day6', 'pex_la_day6', 'pex_no_placement'];
+export const URGENT_RULES: readonly AlertRuleId[] = ['permanent_exclusion', 'suspension_day6', 'pex_la_day6', 'pex_no_placement', 'pex_no_free_place'];
 
 /**
  * First of all: the "what is open now" summary that opens a person's first contact (and folds the

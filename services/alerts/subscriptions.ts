@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { ALERT_RULES, type AlertRuleId } from '../exclusions/alert-types';
+import { ALERT_RULES } from './alert-rules';
+import type { AlertRuleId } from '../exclusions/alert-types';
 import type { Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
 import { parseScope, type Scope } from '../identity/scope';
@@ -24,13 +25,13 @@ const ATTENDANCE_RULES: AlertRuleId[] = [...ATTENDANCE_RULE_IDS];
 /** Words a person can type for groups of rules, besides the rule ids themselves. */
 export const RULE_WORDS: Readonly<Record<string, readonly AlertRuleId[]>> = {
   all: ALL_RULES,
-  permanent: ['permanent_exclusion', 'pex_la_day6', 'pex_governors_review', 'pex_no_placement'],
+  permanent: ['permanent_exclusion', 'pex_la_day6', 'pex_governors_review', 'pex_no_placement', 'pex_no_free_place'],
   cohorts: ['ehc_plan_excluded', 'looked_after_excluded', 'social_worker_excluded'],
   send: ['ehc_plan_excluded'],
   'looked-after': ['looked_after_excluded'],
   'social-worker': ['social_worker_excluded'],
   totals: ['term_total_over_5', 'term_total_over_15', 'year_total_warning', 'year_total_over_cap', 'missed_public_exam'],
-  deadlines: ['suspension_day6', 'pru_suspension_day6', 'pex_la_day6', 'pex_governors_review', 'pex_no_placement', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'],
+  deadlines: ['suspension_day6', 'pru_suspension_day6', 'pex_la_day6', 'pex_governors_review', 'pex_no_placement', 'pex_no_free_place', 'term_total_over_15', 'term_total_over_5', 'missed_public_exam'],
   late: ['reported_late'],
   repeated: ['repeated_suspensions'],
   disproportionality: ['disproportionality'],

@@ -61,6 +61,15 @@ interface Enrol {
   registration: string;
 }
 
+/** A good row's values, as readRow leaves them. */
+interface CurrentRow {
+  pupilId: number;
+  urn: number;
+  day: DayInfo;
+  am: string | null;
+  pm: string | null;
+}
+
 /** Field positions of the file being read, found once per pass (see columnsOf). */
 interface Columns {
   view: RowView | null;
@@ -100,9 +109,8 @@ export interface AttendanceContext {
   slots: Map<string, number>;
   /** Duplicate detection on the check pass: pupil -> lines by date slot. */
   seen: Map<number, SeenDays>;
-  lastLine: number;
-  /** True once lines start again from the top: the runner's write pass. */
-  writing: boolean;
+  /** The row just read by readRow (one object reused for every row). */
+  current: CurrentRow;
   /** (pupil, school) pairs already marked stale in this import. */
   stale: Set<number>;
   /** --on-roll-from-file: enrolment id -> the earlier start the file shows; applied once, before the marks. */
@@ -149,8 +157,8 @@ export const RETIRED_CODES: ReadonlyMap<string, string> = new Map([
 /** Stale (pupil, school) pairs per insert statement. */
 const STALE_ROWS = 50;
 
-/** Returned for good rows on the check pass, which keeps no records (see parse). */
-const CHECKED: AttendanceRecord = Object.freeze({ pupilId: 0, schoolUrn: 0, weekStart: '', day: 0, am: null, pm: null });
+/** ctx.current's day before the first good row (never read: readRow sets it first). */
+const NO_DAY: DayInfo = Object.freeze({ iso: '', key: 0, weekStart: '', day: 0, notSchoolDay: null, slot: 0 });
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
@@ -213,8 +221,7 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
         dayByKey: new Map(),
         slots: new Map(),
         seen: new Map(),
-        lastLine: 0,
-        writing: false,
+        current: { pupilId: 0, urn: 0, day: NO_DAY, am: null, pm: null },
         weekStarts: new Map(),
         kept: keepLimit > 0 ? new IncomingWeeks() : null,
         keepLimit,
@@ -224,85 +231,33 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
       };
     },
 
-    parse(row: RowView, ctx: AttendanceContext): AttendanceRecord | undefined {
-      // Hot path (millions of rows): the row's characters are compared with the previous good
-      // row's values and parsed in place, so a typical row makes no string at all. Whatever the
-      // fast path cannot settle goes through get() and the checks with messages.
-      const at = columnsOf(row, ctx);
+    // The check pass: every row validated, the same session twice refused, and the marks kept for
+    // writeKept; no record object per row.
+    check(row: RowView, ctx: AttendanceContext): void {
+      if (!readRow(row, ctx)) return;
+      const { pupilId, urn, day, am, pm } = ctx.current;
       const last = ctx.last;
-      let rawUrn = last.rawUrn;
-      let urn = row.equals(at.urn, rawUrn) ? last.urn : undefined;
-      if (urn === undefined) {
-        rawUrn = row.get('school_urn');
-        urn = ctx.urns.get(rawUrn);
+      // The same session twice would make the result depend on row order.
+      if (pupilId !== last.seenPupil || urn !== last.seenUrn) {
+        last.seenPupil = pupilId;
+        last.seenUrn = urn;
+        last.seenLines = seenLines(ctx, pupilId, urn);
       }
-      if (urn === undefined) {
-        urn = urnField(row, 'school_urn');
-        if (urn !== undefined) {
-          if (ctx.schoolIndex.has(urn)) ctx.urns.set(rawUrn, urn);
-          else {
-            row.fail('school_urn', `school ${urn} is not known: import it first (npm run import -- schools <file>)`);
-            urn = undefined;
-          }
-        }
+      const lines = last.seenLines;
+      const first = lines[day.slot];
+      if (first === undefined) lines[day.slot] = row.line;
+      else {
+        row.fail('date', `this pupil, school and date are already on line ${first}`);
+        return;
       }
+      if (ctx.kept) keepRow(ctx, pupilId, urn, day, am, pm);
+    },
 
-      let rawUpn = last.rawUpn;
-      let pupilId = row.equals(at.upn, rawUpn) ? last.pupilId : undefined;
-      if (pupilId === undefined) {
-        rawUpn = row.get('upn');
-        pupilId = ctx.pupils.get(rawUpn);
-      }
-      if (pupilId === undefined) {
-        const upn = rawUpn.toUpperCase();
-        pupilId = ctx.pupils.get(upn);
-        if (pupilId === undefined) {
-          if (upn === '') row.fail('upn', 'is empty');
-          else {
-            const problem = upnProblem(upn);
-            if (problem) row.fail('upn', `is not a valid UPN (${problem === 'check letter' ? 'the check letter does not match' : problem === 'length' ? 'a UPN has 13 characters' : 'a letter then 11 digits then a digit or letter'})`);
-            else row.fail('upn', 'no pupil with this UPN is known: import pupils first (npm run import -- pupils <file>)');
-          }
-        }
-      }
-
-      const day = isoDayOf(row, at.date, ctx) ?? dayOf(row, ctx);
-      const am = markOf(row, at.am, 'am');
-      const pm = markOf(row, at.pm, 'pm');
-      if (am === null && pm === null) row.fail('am', 'am and pm are both empty: give at least one register code');
-
-      if (day !== undefined && urn !== undefined) {
-        if (day.notSchoolDay) row.fail('date', day.notSchoolDay);
-        else if (ctx.schoolsWithClosures.has(urn) && !ctx.calendar.isSchoolDay(day.iso, urn)) row.fail('date', `${day.iso} is a closure day for school ${urn}, not a school day`);
-        else if (pupilId !== undefined && !onRoll(enrolmentsOf(ctx, pupilId), urn, day.iso) && !backdated(ctx, pupilId, urn, day.iso))
-          row.fail('upn', `the pupil is not on roll at school ${urn} on ${day.iso}${ctx.backdate ? ' (and was on roll at another school then)' : ''}`);
-      }
-      if (row.failed || pupilId === undefined || day === undefined || urn === undefined) return undefined;
-      last.rawUrn = rawUrn;
-      last.urn = urn;
-      last.rawUpn = rawUpn;
-      last.pupilId = pupilId;
-
-      // The same session twice would make the result depend on row order. The write pass re-reads
-      // the file (lines start again from the top) and needs no second check.
-      if (row.line <= ctx.lastLine) ctx.writing = true;
-      ctx.lastLine = row.line;
-      if (!ctx.writing) {
-        if (pupilId !== last.seenPupil || urn !== last.seenUrn) {
-          last.seenPupil = pupilId;
-          last.seenUrn = urn;
-          last.seenLines = seenLines(ctx, pupilId, urn);
-        }
-        const lines = last.seenLines;
-        const first = lines[day.slot];
-        if (first === undefined) lines[day.slot] = row.line;
-        else return row.fail('date', `this pupil, school and date are already on line ${first}`);
-        if (ctx.kept) keepRow(ctx, pupilId, urn, day, am ?? null, pm ?? null);
-        // No record object per row on the check pass: the row's marks are kept (or not) above.
-        return CHECKED;
-      }
-
-      return { pupilId, schoolUrn: urn, weekStart: day.weekStart, day: day.day, am: am ?? null, pm: pm ?? null };
+    // The write pass, when the check pass could not keep the whole file: the file read again.
+    parse(row: RowView, ctx: AttendanceContext): AttendanceRecord | undefined {
+      if (!readRow(row, ctx)) return undefined;
+      const { pupilId, urn, day, am, pm } = ctx.current;
+      return { pupilId, schoolUrn: urn, weekStart: day.weekStart, day: day.day, am, pm };
     },
 
     batchSize: (engine) => (engine === 'sqlite' ? 5000 : 2000),
@@ -325,6 +280,76 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
 export const attendanceImporter = createAttendanceImporter(() => loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined));
 /** `npm run import -- attendance <file> --on-roll-from-file`: the go-live load of the register since September. */
 export const attendanceImporterOnRollFromFile = createAttendanceImporter(() => loadCalendar(process.env.CALENDAR_FILE?.trim() || undefined), { onRollFromFile: true });
+
+/**
+ * Validates one row, the same way on both passes, and leaves its values in ctx.current. Hot path
+ * (millions of rows): the row's characters are compared with the previous good row's values and
+ * parsed in place, so a typical row makes no string at all. Whatever the fast path cannot settle
+ * goes through get() and the checks with messages.
+ */
+function readRow(row: RowView, ctx: AttendanceContext): boolean {
+  const at = columnsOf(row, ctx);
+  const last = ctx.last;
+  let rawUrn = last.rawUrn;
+  let urn = row.equals(at.urn, rawUrn) ? last.urn : undefined;
+  if (urn === undefined) {
+    rawUrn = row.get('school_urn');
+    urn = ctx.urns.get(rawUrn);
+  }
+  if (urn === undefined) {
+    urn = urnField(row, 'school_urn');
+    if (urn !== undefined) {
+      if (ctx.schoolIndex.has(urn)) ctx.urns.set(rawUrn, urn);
+      else {
+        row.fail('school_urn', `school ${urn} is not known: import it first (npm run import -- schools <file>)`);
+        urn = undefined;
+      }
+    }
+  }
+
+  let rawUpn = last.rawUpn;
+  let pupilId = row.equals(at.upn, rawUpn) ? last.pupilId : undefined;
+  if (pupilId === undefined) {
+    rawUpn = row.get('upn');
+    pupilId = ctx.pupils.get(rawUpn);
+  }
+  if (pupilId === undefined) {
+    const upn = rawUpn.toUpperCase();
+    pupilId = ctx.pupils.get(upn);
+    if (pupilId === undefined) {
+      if (upn === '') row.fail('upn', 'is empty');
+      else {
+        const problem = upnProblem(upn);
+        if (problem) row.fail('upn', `is not a valid UPN (${problem === 'check letter' ? 'the check letter does not match' : problem === 'length' ? 'a UPN has 13 characters' : 'a letter then 11 digits then a digit or letter'})`);
+        else row.fail('upn', 'no pupil with this UPN is known: import pupils first (npm run import -- pupils <file>)');
+      }
+    }
+  }
+
+  const day = isoDayOf(row, at.date, ctx) ?? dayOf(row, ctx);
+  const am = markOf(row, at.am, 'am');
+  const pm = markOf(row, at.pm, 'pm');
+  if (am === null && pm === null) row.fail('am', 'am and pm are both empty: give at least one register code');
+
+  if (day !== undefined && urn !== undefined) {
+    if (day.notSchoolDay) row.fail('date', day.notSchoolDay);
+    else if (ctx.schoolsWithClosures.has(urn) && !ctx.calendar.isSchoolDay(day.iso, urn)) row.fail('date', `${day.iso} is a closure day for school ${urn}, not a school day`);
+    else if (pupilId !== undefined && !onRoll(enrolmentsOf(ctx, pupilId), urn, day.iso) && !backdated(ctx, pupilId, urn, day.iso))
+      row.fail('upn', `the pupil is not on roll at school ${urn} on ${day.iso}${ctx.backdate ? ' (and was on roll at another school then)' : ''}`);
+  }
+  if (row.failed || pupilId === undefined || day === undefined || urn === undefined) return false;
+  last.rawUrn = rawUrn;
+  last.urn = urn;
+  last.rawUpn = rawUpn;
+  last.pupilId = pupilId;
+  const current = ctx.current;
+  current.pupilId = pupilId;
+  current.urn = urn;
+  current.day = day;
+  current.am = am ?? null;
+  current.pm = pm ?? null;
+  return true;
+}
 
 async function loadPupils(db: Kysely<Database>): Promise<Map<string, number>> {
   const rows = await db.selectFrom('pupil').select(['id', 'upn']).execute();

@@ -5,7 +5,7 @@ import { recordAccess } from '../audit/audit-log';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
 import type { ConversationType } from '../store/database';
-import { getMinutes, type MinutesPupil, type MinutesView } from './cluster-actions';
+import { getMinutes, type MinutesPupil, type MinutesView } from './cluster-minutes';
 import { getClusterAgenda, openCluster, type AgendaPupil, type AgendaView } from './cluster-agenda';
 import { namesAllowed } from './cluster-access';
 import type { ClusterDeps, ClusterResult } from './cluster-service-types';

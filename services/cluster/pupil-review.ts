@@ -1,28 +1,27 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
 import { attendanceRate, codeBreakdown, countSessions, type SessionCounts, type WeekMarks } from '../attendance/attendance-measures';
 import { ATTENDANCE_CODES } from '../attendance/attendance-codes';
 import { ensureAttendanceSummaries, summaryWindow } from '../attendance/attendance-summary';
 import { recordAccess } from '../audit/audit-log';
-import { addDays, isIsoDate, todayInLondon } from '../calendar/dates';
+import { addDays, todayInLondon } from '../calendar/dates';
 import { SEN_PROVISION_LABELS } from '../domain/dfe-codes';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
 import { schoolInScope } from '../identity/scope-query';
-import { ALERT_RULES } from '../exclusions/alert-types';
+import { ALERT_RULES } from '../alerts/alert-rules';
 import type { ExclusionCategory } from '../store/database';
-import { recordIdSchema } from '../util/text-input';
 import { multiAgencyNeeds, patternNotes, pupilLabelSql } from './agenda-rules';
 import { mayListPupils, namesAllowed } from './cluster-access';
 import { openCluster } from './cluster-agenda';
-import { ensureMeeting, invitees, nextMeeting, type DistrictRef, type MeetingRef } from './cluster-meetings';
+import { invitees, nextMeeting, type DistrictRef, type MeetingRef } from './cluster-meetings';
 import { problem, type ClusterDeps, type ClusterResult, type NameMode } from './cluster-service-types';
 import type { AbsenceBandText, ActionStatus, TrendText } from './cluster-tables';
+import { MAX_DUE_DAYS } from './pupil-review-form';
 
 /**
- * One pupil's review at a cluster meeting: attendance week by week, the register codes, suspensions
- * and exclusions, flags, earlier reviews and actions; and recording the review's barriers, agreed
- * actions (what, owner, due date) and outcome.
+ * The read model of one pupil's review at a cluster meeting: attendance week by week, the register
+ * codes, suspensions and exclusions, flags, earlier reviews and actions, and who may own an action.
+ * The form's rules are in pupil-review-form.ts, recording a review in pupil-review-writes.ts.
  */
 
 export interface WeekBar {
@@ -164,14 +163,14 @@ async function findPupil(deps: ClusterDeps, actor: Actor, district: DistrictRef,
     .executeTakeFirst()) as PupilRow | undefined;
 }
 
-const NOT_FOUND = 'That pupil is not on roll at a school in your scope in this district, so I cannot show them.';
+export const PUPIL_NOT_FOUND = 'That pupil is not on roll at a school in your scope in this district, so I cannot show them.';
 
 export async function getPupilReview(deps: ClusterDeps, actor: Actor, request: ReviewRequest): Promise<ClusterResult<ReviewView>> {
   const opened = await openCluster(deps, actor, request.district);
   if (!opened.ok) return opened;
   if (!mayListPupils(actor.role)) return problem('not_in_scope', 'Your role sees cluster figures only, not individual pupils.');
   const view = await buildReview(deps, actor, opened.view.district, request.pupilId, request.view);
-  if (!view) return problem('not_found', NOT_FOUND);
+  if (!view) return problem('not_found', PUPIL_NOT_FOUND);
   await recordAccess(deps.db, deps.clock, {
     actor,
     action: view.nameMode === 'names' ? 'pupil.read' : 'pupil.read.minimised',
@@ -181,7 +180,8 @@ export async function getPupilReview(deps: ClusterDeps, actor: Actor, request: R
   return { ok: true, view };
 }
 
-async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRef, pupilId: number, viewKind: 'shared' | 'own'): Promise<ReviewView | undefined> {
+/** The review as the actor may see it; undefined when the pupil is not on roll in their scope here. Not audited: callers record the read or write. */
+export async function buildReview(deps: ClusterDeps, actor: Actor, district: DistrictRef, pupilId: number, viewKind: 'shared' | 'own'): Promise<ReviewView | undefined> {
   const { db, calendar, clock } = deps;
   const today = todayInLondon(clock);
   const nameMode: NameMode = namesAllowed(actor, viewKind) ? 'names' : 'initials';
@@ -386,224 +386,4 @@ async function ownerChoices(deps: ClusterDeps, actor: Actor, district: DistrictR
   }
   if (!out.some((o) => o.id === actor.user.id) && mayListPupils(actor.role)) out.push({ id: actor.user.id, name: actor.user.name, role: actor.role });
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Recording a review
-
-const MAX_TEXT = 2000;
-
-/** What the review form sends (Action.Execute data merged with the inputs). */
-export const reviewFormSchema = z.object({
-  district: z.string({ required_error: 'is missing' }).min(1, 'is missing').max(100),
-  pupilId: recordIdSchema({ missing: 'is missing' }),
-  barriers: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional().default(''),
-  leadPractitioner: z.string().max(200, 'must be at most 200 characters').optional().default(''),
-  outcome: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional().default(''),
-  actionWhat: z.string().max(500, 'must be at most 500 characters').optional().default(''),
-  actionOwner: z.string().max(20).optional().default(''),
-  actionDue: z.string().max(20).optional().default(''),
-});
-
-export type ReviewForm = z.infer<typeof reviewFormSchema>;
-
-/** Field names as the form labels them, for messages. */
-export const REVIEW_FIELD_LABELS: Record<string, string> = {
-  district: 'District',
-  pupilId: 'Pupil',
-  barriers: 'Barriers',
-  leadPractitioner: 'Lead practitioner',
-  outcome: 'Outcome',
-  actionWhat: 'Agreed action',
-  actionOwner: 'Action owner',
-  actionDue: 'Due date',
-};
-
-/** Latest due date accepted: a year ahead (a typo such as 2062 is caught). */
-export const MAX_DUE_DAYS = 366;
-
-export interface CheckedReview {
-  barriers: string;
-  leadPractitioner: string;
-  outcome: string;
-  action: { what: string; ownerId: number; due: string } | null;
-}
-
-/**
- * Checks a submitted review: something must be recorded; an action needs what, an owner from
- * the list and a due date from today to a year ahead. Returns field -> problem on failure.
- */
-export function checkReview(form: ReviewForm, owners: readonly OwnerChoice[], today: string): { ok: true; review: CheckedReview } | { ok: false; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
-  const clean = (s: string) => s.replace(/\r\n?/g, '\n').trim();
-  const barriers = clean(form.barriers);
-  const lead = clean(form.leadPractitioner);
-  const outcome = clean(form.outcome);
-  const what = clean(form.actionWhat);
-  const ownerText = form.actionOwner.trim();
-  const due = form.actionDue.trim();
-  const wantsAction = what !== '' || ownerText !== '' || due !== '';
-  let action: CheckedReview['action'] = null;
-  if (wantsAction) {
-    if (what === '') errors.actionWhat = 'say what was agreed';
-    const ownerId = Number(ownerText);
-    if (ownerText === '') errors.actionOwner = 'choose who owns the action';
-    else if (!Number.isInteger(ownerId) || !owners.some((o) => o.id === ownerId)) errors.actionOwner = 'choose an owner from the list';
-    if (due === '') errors.actionDue = 'give a due date';
-    else if (!isIsoDate(due)) errors.actionDue = 'must be a date (YYYY-MM-DD)';
-    else if (due < today) errors.actionDue = 'must be today or later';
-    else if (due > addDays(today, MAX_DUE_DAYS)) errors.actionDue = 'must be within a year';
-    if (Object.keys(errors).length === 0) action = { what, ownerId, due };
-  }
-  if (!wantsAction && barriers === '' && outcome === '' && lead === '') errors.barriers = 'record barriers, an outcome or an agreed action';
-  if (Object.keys(errors).length) return { ok: false, errors };
-  return { ok: true, review: { barriers, leadPractitioner: lead, outcome, action } };
-}
-
-export interface SaveResult {
-  view: ReviewView;
-  /** Set when the form had problems: field -> message; nothing was saved. */
-  errors?: Record<string, string>;
-  /** The submitted values, to put back in the form after an error. */
-  form?: ReviewForm;
-  saved: boolean;
-}
-
-export async function saveReview(deps: ClusterDeps, actor: Actor, data: unknown, viewKind: 'shared' | 'own'): Promise<ClusterResult<SaveResult>> {
-  const parsed = reviewFormSchema.safeParse(data);
-  let formErrors: Record<string, string> | undefined;
-  let form: ReviewForm;
-  if (parsed.success) form = parsed.data;
-  else {
-    const fields: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0] ?? 'form');
-      fields[key] ??= issue.message;
-    }
-    const first = Object.entries(fields)[0]!;
-    // Without the district or pupil (the card's own data) there is no form to show again.
-    if (fields.district || fields.pupilId || fields.form) return problem('invalid', `${REVIEW_FIELD_LABELS[first[0]] ?? first[0]}: ${first[1]}`, fields);
-    // A typed field is wrong: the same card comes back with the problem beside it and the text kept.
-    formErrors = fields;
-    const raw = data as Record<string, unknown>;
-    const typed = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : '');
-    form = {
-      district: String(raw.district),
-      pupilId: Number(raw.pupilId),
-      barriers: typed('barriers'),
-      leadPractitioner: typed('leadPractitioner'),
-      outcome: typed('outcome'),
-      actionWhat: typed('actionWhat'),
-      actionOwner: typed('actionOwner'),
-      actionDue: typed('actionDue'),
-    };
-  }
-  const opened = await openCluster(deps, actor, form.district);
-  if (!opened.ok) return opened;
-  if (!mayListPupils(actor.role)) return problem('not_in_scope', 'Your role sees cluster figures only, not individual pupils.');
-  const district = opened.view.district;
-  const before = await buildReview(deps, actor, district, form.pupilId, viewKind);
-  if (!before) return problem('not_found', NOT_FOUND);
-
-  if (formErrors) return { ok: true, view: { view: before, errors: formErrors, form, saved: false } };
-  const result = checkReview(form, before.owners, before.today);
-  if (!result.ok) return { ok: true, view: { view: before, errors: result.errors, form, saved: false } };
-  const checked = result.review;
-
-  const now = deps.clock.now().toISOString();
-  await deps.db.transaction().execute(async (trx) => {
-    const meetingId = await ensureMeeting(trx, district.id, before.meeting.date, actor.user.id, now);
-    const existing = await trx.selectFrom('pupil_review').selectAll().where('meeting_id', '=', meetingId).where('pupil_id', '=', before.pupilId).executeTakeFirst();
-    if (existing) {
-      await trx
-        .updateTable('pupil_review')
-        .set({
-          barriers: checked.barriers || existing.barriers,
-          outcome: checked.outcome || existing.outcome,
-          lead_practitioner: checked.leadPractitioner || existing.lead_practitioner,
-          recorded_by: actor.user.id,
-          recorded_at: now,
-        })
-        .where('id', '=', existing.id)
-        .execute();
-    } else {
-      await trx
-        .insertInto('pupil_review')
-        .values({
-          meeting_id: meetingId,
-          pupil_id: before.pupilId,
-          school_urn: before.schoolUrn,
-          barriers: checked.barriers,
-          outcome: checked.outcome,
-          lead_practitioner: checked.leadPractitioner,
-          recorded_by: actor.user.id,
-          recorded_at: now,
-        })
-        .execute();
-    }
-    if (checked.action) {
-      await trx
-        .insertInto('cluster_action')
-        .values({
-          pupil_id: before.pupilId,
-          school_urn: before.schoolUrn,
-          meeting_id: meetingId,
-          description: checked.action.what,
-          owner_id: checked.action.ownerId,
-          due_date: checked.action.due,
-          status: 'open',
-          created_by: actor.user.id,
-          created_at: now,
-          closed_at: null,
-          closed_by: null,
-          overdue_notified_at: null,
-        })
-        .execute();
-    }
-    await recordAccess(trx, deps.clock, { actor, action: 'pupil.review.record', command: 'cluster review', pupilIds: [before.pupilId] });
-  });
-  const after = await buildReview(deps, actor, district, form.pupilId, viewKind);
-  return { ok: true, view: { view: after!, saved: true } };
-}
-
-export const actionUpdateSchema = z.object({
-  district: z.string().min(1, 'is missing').max(100),
-  actionId: recordIdSchema({ missing: 'is missing' }),
-  status: z.enum(['done', 'dropped'], { errorMap: () => ({ message: 'must be done or dropped' }) }),
-});
-
-/** Marks an action done or dropped; the actor must be able to see the pupil. Returns the pupil's review. */
-export async function updateActionStatus(deps: ClusterDeps, actor: Actor, data: unknown, viewKind: 'shared' | 'own'): Promise<ClusterResult<ReviewView>> {
-  const parsed = actionUpdateSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return problem('invalid', `${String(issue.path[0] ?? 'form')}: ${issue.message}`);
-  }
-  const opened = await openCluster(deps, actor, parsed.data.district);
-  if (!opened.ok) return opened;
-  if (!mayListPupils(actor.role)) return problem('not_in_scope', 'Your role sees cluster figures only, not individual pupils.');
-  const action = await deps.db
-    .selectFrom('cluster_action as a')
-    .innerJoin('school', 'school.urn', 'a.school_urn')
-    .select(['a.id', 'a.pupil_id', 'a.status'])
-    .where('a.id', '=', parsed.data.actionId)
-    .where('school.district_id', '=', opened.view.district.id)
-    .where(schoolInScope(actor.scope, 'school'))
-    .executeTakeFirst();
-  if (!action) return problem('not_found', 'That action is not in your scope.');
-  if (action.status === 'open') {
-    const now = deps.clock.now().toISOString();
-    await deps.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('cluster_action')
-        .set({ status: parsed.data.status, closed_at: now, closed_by: actor.user.id })
-        .where('id', '=', action.id)
-        .where('status', '=', 'open')
-        .execute();
-      await recordAccess(trx, deps.clock, { actor, action: `pupil.action.${parsed.data.status}`, command: 'cluster review', pupilIds: [action.pupil_id] });
-    });
-  }
-  const view = await buildReview(deps, actor, opened.view.district, action.pupil_id, viewKind);
-  if (!view) return problem('not_found', NOT_FOUND);
-  return { ok: true, view };
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import '../alerts/alert-schema';
+import type { ApPlaceRows } from '../places/free-places';
+import { loadApPlaceRows } from '../places/place-rule-rows';
 import type { Database } from '../store/database';
 import type { RuleEnrolment, RuleExclusion, RulePlacement, RulePupil, RuleReview, RuleSchool } from './alert-types';
 import type { CaseworkRecord } from './casework-fields';
@@ -156,6 +158,8 @@ export interface RuleRows {
   reviews: RuleReview[];
   /** This authority's DfE code (the local_authority row), for pupils living elsewhere. */
   localLaCode?: string;
+  /** Alternative provision hubs and placements (issue 12), when any hubs are recorded. */
+  apPlaces?: ApPlaceRows;
 }
 
 const REVIEW_COLUMNS = [
@@ -221,6 +225,7 @@ export async function loadRuleRows(db: Kysely<Database>, since: string, pupilIds
       rows.placements.push(...placed.map((p) => ({ exclusionId: p.exclusion_id, recordedOn: p.placed_on })));
     }
   }
+  rows.apPlaces = await loadApPlaceRows(db, since, rows.exclusions.filter((e) => e.category === 'PERM').map((e) => e.pupil_id));
   return rows;
 }
 

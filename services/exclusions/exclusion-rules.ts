@@ -22,6 +22,7 @@ import {
   resolveRuleSettings,
   type RuleSettings,
 } from './rule-settings';
+import { districtHasNoFreePlace, phaseOfYear, type ApPlaceRows } from '../places/free-places';
 import { byStart, firstSchoolDay, nthSchoolDay, runningTotals, suspensionDayShares, type DayShare } from './suspension-totals';
 
 /**
@@ -53,6 +54,8 @@ export interface PupilRuleInput {
   reviews?: readonly RuleReview[];
   /** This authority's DfE code: a pupil whose home_la differs lives elsewhere. */
   localLaCode?: string;
+  /** Alternative provision hubs and placements (issue 12); undefined: the no-free-place rule stays silent. */
+  apPlaces?: ApPlaceRows;
   settings?: RuleSettings;
 }
 
@@ -90,10 +93,12 @@ interface PupilContext {
   pupil: RulePupil;
   cohorts: Cohort[];
   currentSchoolUrns: number[];
-  placed: ReadonlySet<number> | undefined;
+  /** Exclusion id -> the day its recorded full-time place starts. */
+  placed: ReadonlyMap<number, string> | undefined;
   pruSchoolUrns: ReadonlySet<number>;
   reviews: ReadonlyMap<number, RuleReview>;
   localLaCode: string | undefined;
+  apPlaces: ApPlaceRows | undefined;
   alerts: PupilAlert[];
   problems: RuleProblem[];
 }
@@ -125,7 +130,7 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
     if (!list.includes(e.school_urn)) list.push(e.school_urn);
     currentSchools.set(e.pupil_id, list);
   }
-  const placed = input.placements ? new Set(input.placements.map((p) => p.exclusionId)) : undefined;
+  const placed = input.placements ? new Map(input.placements.map((p) => [p.exclusionId, p.recordedOn])) : undefined;
   const reviews = new Map((input.reviews ?? []).map((r) => [r.exclusion_id, r]));
 
   for (const pupil of input.pupils) {
@@ -143,6 +148,7 @@ export function evaluateExclusionRules(input: PupilRuleInput): RuleResult {
       pruSchoolUrns: input.pruSchoolUrns ?? new Set<number>(),
       reviews,
       localLaCode: input.localLaCode,
+      apPlaces: input.apPlaces,
       alerts,
       problems,
     };
@@ -284,10 +290,20 @@ function eventRules(ctx: PupilContext, exclusion: RuleExclusion): void {
     // Basis: SI 2012/1033 regs 2 and 5 and EA 1996 s.19 - the home authority must be told, and arranges day-6 education.
     if (pupil.home_la && pupil.home_la !== ctx.localLaCode) emit(ctx, 'home_la_excluded', exclusion, { facts: { homeLa: pupil.home_la } });
 
-    // Basis: as pex_la_day6 - warn before day 6 passes without a recorded placement.
-    if (ctx.placed && !ctx.placed.has(exclusion.id) && daySix) {
+    // Basis: as pex_la_day6 - warn before day 6 passes without a recorded placement. Only a place
+    // starting on or before day 6 meets the duty; a later one still leaves days without education.
+    const placedOn = ctx.placed?.get(exclusion.id);
+    if (ctx.placed && daySix && (placedOn === undefined || placedOn > daySix)) {
       const left = calendar.schoolDaysBetween(ctx.today, daySix, exclusion.school_urn);
       if (left <= ctx.settings.placementWarnSchoolDays) emit(ctx, 'pex_no_placement', exclusion, { dueDate: daySix, facts: { daySix } });
+    }
+
+    // Basis: as pex_la_day6 - an upcoming day 6 with no free alternative provision place in the
+    // excluding school's district (for the pupil's phase): the authority must find one elsewhere.
+    const year = ctx.apPlaces?.pupilYears.get(pupil.id);
+    const districtId = ctx.apPlaces?.schoolDistricts.get(exclusion.school_urn);
+    if (ctx.apPlaces && daySix && daySix >= ctx.today && (placedOn === undefined || placedOn > daySix) && year !== undefined && districtId !== undefined) {
+      if (districtHasNoFreePlace(ctx.apPlaces, districtId, phaseOfYear(year), daySix)) emit(ctx, 'pex_no_free_place', exclusion, { dueDate: daySix, facts: { daySix } });
     }
   }
 

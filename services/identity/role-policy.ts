@@ -20,11 +20,13 @@ export type Feature =
   /** The termly cluster agenda. */
   | 'cluster_agenda'
   /** The per-pupil review card at a cluster meeting. */
-  | 'review_card';
+  | 'review_card'
+  /** `places`: who holds and who waits for alternative provision places (LA roles only; issue 12). */
+  | 'places';
 
 export type Access = 'pupils' | 'figures';
 
-export const FEATURES: readonly Feature[] = ['alert_card', 'alert_timeline', 'alerts_list', 'alert_digest', 'cluster_agenda', 'review_card'];
+export const FEATURES: readonly Feature[] = ['alert_card', 'alert_timeline', 'alerts_list', 'alert_digest', 'cluster_agenda', 'review_card', 'places'];
 
 const CASEWORK: Record<Feature, Access> = {
   alert_card: 'pupils',
@@ -33,6 +35,7 @@ const CASEWORK: Record<Feature, Access> = {
   alert_digest: 'pupils',
   cluster_agenda: 'pupils',
   review_card: 'pupils',
+  places: 'pupils',
 };
 
 /** Administrators run the system (users, content, imports): they need counts to check it works, never a pupil. */
@@ -43,6 +46,7 @@ const FIGURES_ONLY: Record<Feature, Access> = {
   alert_digest: 'figures',
   cluster_agenda: 'figures',
   review_card: 'figures',
+  places: 'figures',
 };
 
 export const ROLE_POLICY: Readonly<Record<Role, Readonly<Record<Feature, Access>>>> = {

@@ -17,8 +17,9 @@ import { silentProgress, type ProgressSink } from './progress';
  * How an import runs (runImport):
  *  1. `prepare` loads what validation needs from the store (known schools, districts, ...).
  *  2. Check pass: the file is streamed once; the header is matched to `columns`; every row goes
- *     through `parse`, which returns a typed record or reports problems; `key` finds duplicates
- *     within the file. Problems read `file:line: column: problem`; after `maxErrors` the pass stops.
+ *     through `parse`, which returns a typed record or reports problems (or through `check`, for an
+ *     importer that validates without building records); `key` finds duplicates within the file.
+ *     Problems read `file:line: column: problem`; after `maxErrors` the pass stops.
  *     Nothing is written when any problem was found.
  *  3. Write pass, in ONE transaction: the file is streamed again, rows parsed again, and records
  *     handed to `write` in batches of `batchSize(engine)`. Any failure rolls everything back. The
@@ -90,6 +91,13 @@ export interface Importer<Rec, Ctx> {
   prepare(db: Kysely<Database>, env: ImportEnv): Promise<Ctx>;
   /** Validates one row: a record, or undefined after reporting problems with row.fail. No I/O. */
   parse(row: RowView, ctx: Ctx): Rec | undefined;
+  /**
+   * Optional: the check pass's own validation of one row, for files too big for a record per row.
+   * It reports problems with row.fail (the same ones parse would) and may keep what `writeKept`
+   * needs; the check pass then calls it instead of `parse`, and `parse` runs on the write pass only.
+   * Not combined with `key`, which needs the check pass's records.
+   */
+  check?(row: RowView, ctx: Ctx): void;
   /** The record's natural key, for finding duplicates within the file. */
   key?(record: Rec): string;
   /** The column a duplicate is reported against. */
@@ -198,9 +206,15 @@ export async function runImport(store: Store, importer: AnyImporter, file: strin
   let checked = 0;
   progress.start('checking', before.size);
   try {
-    await scanFile(file, importer, ctx, report, result, (row, record) => {
+    await scanFile(file, importer, report, result, (row) => {
       checked++;
-      if (record === undefined || !importer.key) return;
+      if (row.failed) return;
+      if (importer.check) {
+        importer.check(row, ctx);
+        return;
+      }
+      const record = importer.parse(row, ctx);
+      if (row.failed || record === undefined || !importer.key) return;
       const key = importer.key(record);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, row.line);
@@ -247,8 +261,10 @@ export async function runImport(store: Store, importer: AnyImporter, file: strin
         await importer.write(tx, full, ctx, counts);
       };
       let grew = false;
-      const collect = (_row: RowView, record: unknown) => {
-        if (record === undefined) return;
+      const collect = (row: RowView) => {
+        if (row.failed) return;
+        const record = importer.parse(row, ctx);
+        if (row.failed || record === undefined) return;
         written++;
         if (written > checked) grew = true;
         else batch.push(record);
@@ -258,7 +274,7 @@ export async function runImport(store: Store, importer: AnyImporter, file: strin
         return false;
       };
       const rescan: ImportResult = { ...result, ignoredColumns: [] };
-      await scanFile(file, importer, ctx, rereport, rescan, collect, async (bytes) => {
+      await scanFile(file, importer, rereport, rescan, collect, async (bytes) => {
         // Full batches only; the rest waits for the next chunk so statements stay large.
         let start = 0;
         while (batch.length - start >= batchSize) {
@@ -287,16 +303,15 @@ export async function runImport(store: Store, importer: AnyImporter, file: strin
 }
 
 /**
- * Streams the file once: matches the header, validates every row and hands each row (with its
- * record, or undefined when it had problems) to `onRow`. Shared by both passes.
+ * Streams the file once: matches the header and hands each data row to `onRow`, already failed
+ * when its field count is wrong; each pass validates the rest its own way. Shared by both passes.
  */
 async function scanFile(
   file: string,
   importer: AnyImporter,
-  ctx: unknown,
   report: (line: number, column: string, problem: string) => boolean,
   result: ImportResult,
-  onRow: (row: RowView, record: unknown) => void,
+  onRow: (row: RowView) => void,
   afterChunk: (bytes: number) => Promise<void> | void,
   shouldStop: () => boolean,
   maxBytes?: number,
@@ -330,12 +345,11 @@ async function scanFile(
         if (count < width || (count > width && !isBlankRecord(record, width))) {
           view.reset(record.line, record);
           view.fail('row', `has ${count} fields; the header has ${width}`);
-          onRow(view, undefined);
+          onRow(view);
           return !shouldStop();
         }
         view.reset(record.line, record);
-        const parsed = importer.parse(view, ctx);
-        onRow(view, view.failed ? undefined : parsed);
+        onRow(view);
         return !shouldStop();
       },
       problem(line: number, message: string) {

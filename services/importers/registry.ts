@@ -1,4 +1,6 @@
 import { attendanceImporter, attendanceImporterOnRollFromFile } from '../attendance/attendance-importer';
+import { apPlacementsImporter } from './ap-placements-importer';
+import { apPlacesImporter } from './ap-places-importer';
 import { exclusionsImporter } from './exclusions-importer';
 import type { AnyImporter } from './importer';
 import { pupilsImporter } from './pupils-importer';
@@ -10,7 +12,7 @@ import { usersImporter } from './users-importer';
  * (and the order a new county is loaded in: schools before the pupils and users that name them).
  * A new importer is one line here; see importer.ts for how to write one.
  */
-export const IMPORTERS: readonly AnyImporter[] = [schoolsImporter, pupilsImporter, usersImporter, attendanceImporter, exclusionsImporter];
+export const IMPORTERS: readonly AnyImporter[] = [schoolsImporter, pupilsImporter, usersImporter, attendanceImporter, exclusionsImporter, apPlacesImporter, apPlacementsImporter];
 
 export function findImporter(kind: string): AnyImporter | undefined {
   return IMPORTERS.find((importer) => importer.kind === kind.trim().toLowerCase());

@@ -122,7 +122,17 @@ export const synonymGroupSchema = z
     /** A name for the idea, shown in "why this matched", e.g. "leaving lessons". */
     concept: text(60),
     /** Words and phrases schools use for it; any of them in a question or in the content links the two. */
-    phrases: textList(80, 60).min(2, 'must list at least two phrases'),
+    phrases: textList(80, 120).min(2, 'must list at least two phrases'),
+    /**
+     * Who or where ("teacher", "looked after"), not what happened: such an idea ranks an entry only
+     * beside a match on something else, so "teacher says he is rude" does not open an assault on staff.
+     */
+    context: z.boolean().optional(),
+    /**
+     * The part of the ladder this idea points to ("keeps happening" -> persistent misconduct, "out of
+     * character" -> one-off serious breaches): a question with cues for one part only ranks the other lower.
+     */
+    part: z.string().trim().min(1).max(60).optional(),
   })
   .strict();
 

@@ -209,6 +209,12 @@ export function loadLadderToolkit(folder: string = DEFAULT_LADDER_DIR): LadderTo
       const parsed = parseYamlFile(display(dir, fw.synonyms), readFileSync(full, 'utf8'), synonymsFileSchema);
       problems.push(...parsed.problems);
       synonyms = parsed.value?.groups ?? [];
+      const partIds = new Set(parts.map((p) => p.id));
+      synonyms.forEach((group, i) => {
+        if (group.part && !partIds.has(group.part)) {
+          problems.push({ file: display(dir, fw.synonyms!), field: `groups[${i}].part`, message: `"${group.part}" is not a part in framework.yaml (${[...partIds].join(', ')})` });
+        }
+      });
     }
   }
 

@@ -1,6 +1,7 @@
 import { editDistance } from './edit-distance';
 import type { LadderEntry, LadderToolkit, SynonymGroup } from './ladder-content';
 import { FILLERS, isEnglishWord, isNumber, isStopword, numberWord, stem, words } from './search-text';
+import { CAP_WARNING_DAYS, factsFromText } from './situation-rules';
 
 /**
  * Finds the rung or scenario that fits a situation typed in plain words. No language model: words
@@ -92,13 +93,17 @@ const TOGETHER = 0.6;
 const SENTENCE_IDF_SHARE = 0.25;
 /** A pair of the question's words found side by side in the content adds this much on top of the words. */
 const PAIR_BOOST = 0.5;
+/** Score kept by a rung the question says has been tried without success (its topic bonus goes one rung up). */
+const TRIED_RUNG = 0.8;
+/** Score kept by an entry of the part the question's cues do not point to. */
+const OTHER_PART = 0.7;
 /** Matches scoring below this share of the best are not worth showing. */
 const RELATIVE_FLOOR = 0.3;
 /**
  * A term found in at least this share of entries (where it matters, not in passing) is a common
  * word of the toolkit ("teacher", "behaviour"): it ranks, but alone it does not make a runner-up.
  */
-const COMMON_SHARE = 0.5;
+const COMMON_SHARE = 0.35;
 /** Fields that say what an entry is for; a runner-up must match the question in one of them. */
 const TOPICAL: ReadonlySet<SearchField> = new Set(['name', 'keywords', 'signs', 'purpose', 'fromBelow']);
 
@@ -137,6 +142,10 @@ export interface LadderIndex {
   idf: Map<string, number>;
   /** Terms most entries use where it matters: too common to offer an entry as second best on their own. */
   common: Set<string>;
+  /** Ideas marked `context` in the synonyms (who or where): they rank an entry only beside another match. */
+  context: Set<string>;
+  /** Ideas that point to one part of the ladder (`part` in the synonyms): concept term -> part id. */
+  partCues: Map<string, string>;
   avgLength: Map<SearchField, number>;
   phrases: PhraseNode;
   /** Known words (unstemmed) with how often they occur, for typo correction. */
@@ -211,7 +220,7 @@ function add(map: Map<string, number>, key: string, by = 1) {
  * Turns text into terms. The longest phrase at each position wins and its words are consumed by it,
  * so "kicked off" means an outburst and not a kick, and "PSP" counts once (as the idea), not twice.
  */
-function analyse(raw: string[], phrases: PhraseNode): Analysed {
+function analyse(raw: string[], phrases: PhraseNode, readNegation = false): Analysed {
   const kept = raw.filter((w) => !FILLERS.has(w));
   const stems = kept.map(stem);
   const terms = new Map<string, number>();
@@ -226,7 +235,14 @@ function analyse(raw: string[], phrases: PhraseNode): Analysed {
   // the content more surely than "computer" and "screens" apart. Stopwords between are skipped
   // ("hole in the wall"); a sentence end breaks the pair.
   let previous: string | undefined;
+  // "not violent", "never aggressive": the idea right after a negation is left out of the question.
+  let negated = false;
   const emit = (term: string, text: string) => {
+    if (negated) {
+      negated = false;
+      previous = undefined;
+      return;
+    }
     note(term, text);
     if (previous !== undefined && previous !== term) add(terms, pairTerm(previous, term));
     previous = term;
@@ -246,11 +262,19 @@ function analyse(raw: string[], phrases: PhraseNode): Analysed {
     }
     if (bestEnd >= 0) {
       const text = kept.slice(i, bestEnd + 1).join(' ');
+      // A negation inside a phrase ("not working", "no difference") is part of what the phrase means.
       for (const c of bestConcepts) emit(conceptTerm(c), text);
       i = bestEnd + 1;
       continue;
     }
     const word = kept[i]!;
+    if (readNegation && NEGATIONS.has(word)) {
+      negated = true;
+      i++;
+      continue;
+    }
+    // Only a copula or an adverb may stand between; any other small word ("never had any") ends it.
+    else if (negated && !NEGATION_GAP.has(word) && (word === '.' || isStopword(word) || isNumber(word))) negated = false;
     if (word === '.') previous = undefined;
     // Numbers ("Year 3", "45 days") describe the pupil, not the rung; the situation rules read them.
     else if (!isStopword(word) && !isNumber(word)) emit(stems[i]!, word);
@@ -258,6 +282,15 @@ function analyse(raw: string[], phrases: PhraseNode): Analysed {
   }
   return { terms, surface };
 }
+
+/**
+ * Words that negate what follows when it follows at once ("not violent", "never aggressive"), or
+ * through a copula ("has never been violent"). "No" is left out: "no training in years" is a need
+ * the ladder speaks to, not its absence.
+ */
+const NEGATIONS: ReadonlySet<string> = new Set(['not', 'never', 'isnt', 'wasnt', 'arent', 'werent', 'hasnt', 'havent', 'nor']);
+/** Words that may stand between a negation and what it negates. */
+const NEGATION_GAP: ReadonlySet<string> = new Set(['be', 'been', 'being', 'is', 'was', 'at', 'all', 'very', 'really', 'that', 'too', 'ever', 'even', 'physically', 'so']);
 
 /** Two terms next to each other (stopwords aside); never shown as a reason. */
 const pairTerm = (a: string, b: string) => `${a}|${b}`;
@@ -407,7 +440,9 @@ export function buildLadderIndex(toolkit: LadderToolkit): LadderIndex {
     });
   });
 
-  return { toolkit, docs, postings, itemPostings, idf, common, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
+  const context = new Set(toolkit.synonyms.filter((g) => g.context).map((g) => conceptTerm(g.concept)));
+  const partCues = new Map(toolkit.synonyms.filter((g) => g.part).map((g) => [conceptTerm(g.concept), g.part!]));
+  return { toolkit, docs, postings, itemPostings, idf, common, context, partCues, avgLength, phrases, vocabulary, stems, names, corrections: new Map() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,19 +497,25 @@ export interface SearchOptions {
 export function searchLadder(index: LadderIndex, query: string, options: SearchOptions = {}): SearchOutcome {
   const limit = options.limit ?? 3;
   const corrections: { from: string; to: string }[] = [];
-  const raw = words(query).map((w) => {
+  // Numbers are not search words, but "38 days of suspension" says the year's 45-day limit is near,
+  // which is what the content calls it (the situation rules read the same number for their points).
+  const days = /\bdays?\b/i.test(query) ? factsFromText(query).suspensionDaysThisYear : undefined;
+  const said = days !== undefined && days >= CAP_WARNING_DAYS ? `${query} . approaching the 45-day limit` : query;
+  const raw = words(said).map((w) => {
     if (isKnown(index, w)) return w;
     const fixed = correct(index, w);
     if (!fixed) return w;
     corrections.push({ from: w, to: fixed });
     return fixed;
   });
-  const { terms, surface } = analyse(raw, index.phrases);
+  const { terms, surface } = analyse(raw, index.phrases, true);
   const concepts = [...terms.keys()].filter((t) => t.startsWith('~')).map((t) => t.slice(1));
 
   const climbing = terms.has(conceptTerm(NO_IMPROVEMENT));
   const n = index.docs.length;
   const score = new Float64Array(n);
+  const contextScore = new Float64Array(n);
+  const contextTopic = new Float64Array(n);
   const topic = new Float64Array(n);
   const weighted = new Float64Array(n);
   const reasons: (Map<SearchField, Set<string>> | undefined)[] = new Array(n);
@@ -487,13 +528,14 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     const list = index.postings.get(term);
     if (!idf || !list) continue;
     const boost = isPair(term) ? PAIR_BOOST : term.startsWith('~') ? CONCEPT_BOOST : 1;
+    const inContext = isPair(term) ? term.split('|').some((t) => index.context.has(t)) : index.context.has(term);
     const shown = describeTerm(term, surface);
     weighted.fill(0);
     const isTopic = new Uint8Array(n);
     for (const p of list) {
       weighted[p.doc]! += p.weighted;
       if (p.field === 'name' || p.field === 'keywords') isTopic[p.doc] = 1;
-      if (TOPICAL.has(p.field) && !index.common.has(term)) content[p.doc] = 1;
+      if (TOPICAL.has(p.field) && !index.common.has(term) && !inContext) content[p.doc] = 1;
       if (isPair(term)) continue;
       const byField = (reasons[p.doc] ??= new Map());
       let set = byField.get(p.field);
@@ -503,7 +545,13 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     for (let d = 0; d < n; d++) {
       const w = weighted[d]!;
       if (w === 0) continue;
-      score[d]! += boost * idf * ((w * (K1 + 1)) / (w + K1));
+      const gained = boost * idf * ((w * (K1 + 1)) / (w + K1));
+      if (inContext) {
+        contextScore[d]! += gained;
+        if (isTopic[d] && !isPair(term)) contextTopic[d]! += TOPIC_BONUS * boost * idf;
+        continue;
+      }
+      score[d]! += gained;
       if (isTopic[d] && !isPair(term)) topic[d]! += TOPIC_BONUS * boost * idf;
     }
     for (const hit of isPair(term) ? [] : (index.itemPostings.get(term) ?? [])) {
@@ -515,12 +563,25 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     }
   }
 
+  // Context ideas refine a match on what happened; alone ("his teacher says he is tired") they match
+  // nothing, rather than offer the one entry that names teachers.
+  for (let d = 0; d < n; d++) {
+    if (score[d]! === 0) continue;
+    score[d]! += contextScore[d]!;
+    topic[d]! += contextTopic[d]!;
+  }
+
   const together = new Float64Array(n);
   for (const [key, acc] of itemHits) {
     if (acc.count < 2) continue;
     const d = Math.floor(key / 10000);
     together[d] = Math.max(together[d]!, FIELD_WEIGHTS[acc.field] * acc.sum);
   }
+
+  // "Keeps happening" is the ladder's part one, "out of character" its part two: when every cue in the
+  // question points to one part, entries of the other part rank lower (not out: the words may still fit).
+  const cuedParts = new Set([...terms.keys()].map((t) => index.partCues.get(t)).filter((p): p is string => p !== undefined));
+  const cuedPart = cuedParts.size === 1 ? [...cuedParts][0] : undefined;
 
   const scored: LadderMatch[] = [];
   const finalScore = new Float64Array(n);
@@ -530,9 +591,11 @@ export function searchLadder(index: LadderIndex, query: string, options: SearchO
     if (topic[d]! > 0) {
       const above = climbing ? rungAbove(index, index.docs[d]!) : undefined;
       finalScore[above ? index.docs.indexOf(above) : d]! += topic[d]!;
+      if (above) finalScore[d]! *= TRIED_RUNG;
     }
   }
   for (let d = 0; d < n; d++) {
+    if (cuedPart !== undefined && index.docs[d]!.entry.partId !== cuedPart) finalScore[d]! *= OTHER_PART;
     if (finalScore[d]! <= 0 || score[d] === 0) continue;
     scored.push({ entry: index.docs[d]!.entry, score: finalScore[d]!, reasons: orderReasons(reasons[d] ?? new Map()) });
   }

@@ -17,7 +17,10 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
     'whom why will with would you your yours yourself yourselves us ive weve youre theyre were im dont doesnt didnt cant wont ' +
     'isnt arent wasnt havent hasnt hadnt shouldnt couldnt wouldnt etc eg ie please thanks hi hello need want like know think ' +
     'pupil pupils student students child children kid kids boy boys girl girls son daughter young person people year yr ' +
-    'anyone someone something anything thing things really still much many one lot lots bit quite way go going keep keeps kept last long next step steps try tried trying should'
+    'anyone someone something anything thing things really still much many one lot lots bit quite way go going keep keeps kept last long next step steps try tried trying should ' +
+    'say says said saying tell tells told telling put puts putting reckon reckons reckoned wonder wondering wondered seem seems seemed ' +
+    'guess suppose actually basically literally mate lad lads guy guys today yesterday week weeks day days morning afternoon term terms ' +
+    'come comes coming came give gives giving gave take takes taking took make makes making made'
   ).split(/\s+/),
 );
 

@@ -17,6 +17,7 @@ import { clusterExportLinksMigration } from './migrations/0008-cluster-export-li
 import { OffThreadReadSqliteDialect, SqliteReadPool } from './sqlite-read-workers';
 import { exclusionCaseworkMigration } from './migrations/0010-exclusion-casework';
 import { attendanceAlertsMigration } from './migrations/0011-attendance-alerts';
+import { apPlacesMigration } from './migrations/0012-ap-places';
 
 export interface Store {
   db: Kysely<Database>;
@@ -42,6 +43,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0008-cluster-export-links': clusterExportLinksMigration(engine),
     '0010-exclusion-casework': exclusionCaseworkMigration(engine),
     '0011-attendance-alerts': attendanceAlertsMigration(engine),
+    '0012-ap-places': apPlacesMigration(engine),
   };
 }
 

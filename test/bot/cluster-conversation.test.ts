@@ -5,7 +5,7 @@ import { fixedClock } from '../../services/clock';
 import type { Store } from '../../services/store/open-store';
 import { openStore } from '../../services/store/open-store';
 import { executeActivity, mentionActivity, messageActivity, TEST_USERS, type TestUser } from '../helpers/activities';
-import { parseClusterCommand } from '../../bot/routes/cluster-routes';
+import { parseClusterCommand } from '../../services/cluster/cluster-commands';
 import { firstCard, insertStaff, startBot, type RunningBot } from '../helpers/bot-harness';
 import { assertValidCard, cardText, cardVerbs } from '../helpers/card-check';
 import { NOW, seedAttendance, seedCounty, type ClusterFixture } from '../services/cluster/cluster-fixture';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import AdmZip from 'adm-zip';
 import { createExportLinks, openExportLink, pupilListCsv } from '../../services/cluster/cluster-export';
 import type { AgendaPupil, AgendaView } from '../../services/cluster/cluster-agenda';
-import { saveReview } from '../../services/cluster/pupil-review';
+import { saveReview } from '../../services/cluster/pupil-review-writes';
 import { fixedClock } from '../../services/clock';
 import { openStore, type Store } from '../../services/store/open-store';
 import { messageActivity, TEST_USERS } from '../helpers/activities';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createAlertRenderer } from '../../bot/alert-delivery';
 import { DeliveryWorker, type DeliveryTarget, type Transport, type TransportResult } from '../../services/alerts/delivery-worker';
 import { loadCalendar } from '../../services/calendar/school-calendar';
-import { queueOverdueReminders } from '../../services/cluster/cluster-actions';
+import { queueOverdueReminders } from '../../services/cluster/overdue-reminders';
 import { fixedClock } from '../../services/clock';
 import { saveConversationRef } from '../../services/conversations/conversation-refs';
 import { openStore, type Store } from '../../services/store/open-store';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { assertPortFree } from '../../scripts/dev';
+import { assertPortFree } from '../../scripts/lib/processes';
 import { SELECTOR_TIMEOUT, delay, launchBrowser, openChat, requireBrowser, say, startDev, stopDev, type DevRun } from '../helpers/playground-session';
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { PROJECT_ROOT } from '../../scripts/dev';
+import { PROJECT_ROOT } from '../../services/project-paths';
 import { cards, delay, keepScreenshot, launchBrowser, nextCard, openChat, requireBrowser, say, startDev, stopDev, type DevRun } from '../helpers/playground-session';
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { PROJECT_ROOT, freePort, startChild, type Child } from '../../scripts/dev';
+import { freePort, startChild, type Child } from '../../scripts/lib/processes';
+import { PROJECT_ROOT } from '../../services/project-paths';
 
 /**
  * `npm run dev` as a person meets it, for the browser tests: the dev script (bot + Agents

@@ -7,13 +7,15 @@ import { deflateSync } from 'node:zlib';
 import AdmZip from 'adm-zip';
 import sinon from 'sinon';
 import { buildAppPackage, DEFAULT_MANIFEST_DIR } from '../../scripts/package-app';
-import { placeholderReason } from '../../services/manifest/placeholder-links';
+import { placeholderReason } from '../../manifest/build/placeholder-links';
+import { COMMANDS as CATALOGUE, menuCommands, type MenuCommand } from '../../services/commands/command-catalogue';
+import { MENU_LIMITS, withCommandLists } from '../../manifest/build/command-lists';
 import { encodePng } from '../../scripts/make-icons';
-import { checkIcon } from '../../services/manifest/icon-checks';
-import { bundledSchemaVersions, validateManifestSchema } from '../../services/manifest/manifest-schema';
-import { fillTemplate, findPlaceholders } from '../../services/manifest/manifest-template';
-import { PackageError, parsePackageInputs, type PackageInputs } from '../../services/manifest/package-inputs';
-import { decodePng, readPngHeader } from '../../services/manifest/png';
+import { checkIcon } from '../../manifest/build/icon-checks';
+import { bundledSchemaVersions, validateManifestSchema } from '../../manifest/build/manifest-schema';
+import { fillTemplate, findPlaceholders } from '../../manifest/build/manifest-template';
+import { PackageError, parsePackageInputs, type PackageInputs } from '../../manifest/build/package-inputs';
+import { decodePng, readPngHeader } from '../../manifest/build/png';
 
 const ROOT = join(__dirname, '..', '..');
 const GUID = '2f1c5a6e-3b7d-4c8e-9a0f-1d2e3f405162';
@@ -22,8 +24,9 @@ const TEST_ID = '00000000-0000-0000-0000-00000000000011';
 const COMMANDS = ['help', 'ladder', 'cluster', 'pupil', 'my actions', 'alerts'];
 
 const readTemplate = () => JSON.parse(readFileSync(join(DEFAULT_MANIFEST_DIR, 'manifest.template.json'), 'utf8')) as Record<string, unknown>;
+// Filled as the package build fills it: placeholders, then the command menu from the catalogue.
 const filledTemplate = () =>
-  fillTemplate(readTemplate(), { BOT_ID: GUID, TEAMS_APP_ID: GUID, BOT_DOMAIN: 'bot.example.org', APP_VERSION: '1.2.3' }) as Record<string, any>;
+  withCommandLists(fillTemplate(readTemplate(), { BOT_ID: GUID, TEAMS_APP_ID: GUID, BOT_DOMAIN: 'bot.example.org', APP_VERSION: '1.2.3' }) as Record<string, unknown>, menuCommands()) as Record<string, any>;
 
 async function rejection(promise: Promise<unknown>): Promise<PackageError> {
   try {
@@ -103,6 +106,42 @@ describe('Teams app package', () => {
         for (const scope of list.scopes) scopesCovered.add(scope);
       }
       assert.deepEqual([...scopesCovered].sort(), ['groupChat', 'personal', 'team']);
+    });
+
+    it('lists no commands by hand: the command menu comes from the command catalogue', () => {
+      const bots = readTemplate().bots as Array<Record<string, unknown>>;
+      for (const bot of bots) assert.ok(!('commandLists' in bot), 'the template has a commandLists');
+      const menu = filledTemplate().bots[0].commandLists[0].commands;
+      assert.deepEqual(menu, menuCommands());
+      assert.deepEqual(menu[2], CATALOGUE.cluster.menu);
+      // Administrator-only commands stay out of a menu every user sees.
+      assert.ok(!menu.some((c: MenuCommand) => c.title.startsWith('admin')));
+    });
+
+    it("refuses a command menu beyond Teams' limits, naming the command, and a template that lists commands itself", () => {
+      const filled = () => fillTemplate(readTemplate(), { BOT_ID: GUID, TEAMS_APP_ID: GUID, BOT_DOMAIN: undefined, APP_VERSION: '1.0.0' }) as Record<string, unknown>;
+      const ok = (title: string): MenuCommand => ({ title, description: `What ${title} does for you` });
+      const atLimit = Array.from({ length: MENU_LIMITS.commandsPerList }, (_, i) => ok(`command ${i}`));
+      assert.equal((withCommandLists(filled(), atLimit) as any).bots[0].commandLists[0].commands.length, 10);
+
+      const tooMany = thrown(() => withCommandLists(filled(), [...atLimit, ok('one more')]));
+      assert.deepEqual(tooMany.problems, ['command menu: 11 commands have a menu entry in services/commands/command-catalogue.ts; Teams shows at most 10']);
+
+      const longTitle = 'x'.repeat(MENU_LIMITS.titleLength + 1);
+      const title = thrown(() => withCommandLists(filled(), [ok('help'), ok(longTitle)]));
+      assert.equal(title.problems.length, 1);
+      assert.match(title.problems[0]!, new RegExp(`^command menu: the title "${longTitle}" has 33 characters; Teams allows at most 32`));
+      withCommandLists(filled(), [ok('x'.repeat(MENU_LIMITS.titleLength))]);
+
+      const description = thrown(() => withCommandLists(filled(), [{ title: 'ladder', description: 'd'.repeat(129) }]));
+      assert.match(description.problems.join('\n'), /^command menu: the description of "ladder" has 129 characters; Teams allows at most 128/);
+      withCommandLists(filled(), [{ title: 'ladder', description: 'd'.repeat(128) }]);
+
+      assert.match(thrown(() => withCommandLists(filled(), [ok('help'), ok('Help')])).message, /the title "Help" appears twice/);
+
+      const handWritten = filled();
+      (handWritten.bots as Array<Record<string, unknown>>)[0]!.commandLists = [];
+      assert.match(thrown(() => withCommandLists(handWritten, menuCommands())).message, /\/bots\/0\/commandLists: remove it; the command menu is built from services\/commands\/command-catalogue\.ts/);
     });
 
     it('names the app Inclusion Assistant with an accent colour and developer links', () => {
@@ -309,6 +348,19 @@ describe('Teams app package', () => {
       assert.match(error.problems[0]!, /manifest\.template\.json \(filled\) \/name\/short: must NOT have more than 30 characters/);
       assert.ok(!existsSync(join(dir, 'appPackage.zip')));
       assert.ok(!existsSync(join(dir, 'appPackage.zip.partial')));
+    });
+
+    it('writes the command menu from the catalogue in every scope, and refuses one over the limits without writing', async () => {
+      const built = await buildAppPackage(inputs());
+      const lists = (built.manifest.bots as Array<{ commandLists: Array<{ scopes: string[]; commands: unknown[] }> }>)[0]!.commandLists;
+      assert.deepEqual(lists.map((l) => l.scopes), [['personal'], ['team'], ['groupChat']]);
+      for (const list of lists) assert.deepEqual(list.commands, menuCommands());
+      rmSync(join(dir, 'appPackage.zip'));
+
+      const long = { title: 'ladder', description: `${'a very long description '.repeat(6)}` };
+      const error = await rejection(buildAppPackage(inputs(), DEFAULT_MANIFEST_DIR, [...menuCommands(), long]));
+      assert.deepEqual(error.problems, ['command menu: the description of "ladder" has 144 characters; Teams allows at most 128 (services/commands/command-catalogue.ts)', 'command menu: the title "ladder" appears twice (services/commands/command-catalogue.ts)']);
+      assert.ok(!existsSync(join(dir, 'appPackage.zip')));
     });
 
     it('refuses an icon of the wrong size and a template that is not JSON, by file', async () => {

@@ -4,23 +4,21 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { parseDevArgs } from '../../scripts/lib/dev-session';
 import {
-  assertPortFree,
   choosePerson,
   DEFAULT_PLAYGROUND_PORT,
   describePerson,
   listeningPort,
-  parseDevArgs,
   PLAYGROUND_DIR,
   PLAYGROUND_PEOPLE,
   playgroundConfig,
   playgroundEnv,
-  startChild,
-  stopChild,
-  UsageError,
   writePlaygroundConfig,
-} from '../../scripts/dev';
-import { DEMO_USERS } from '../../services/demo/demo-users';
+} from '../../scripts/lib/playground';
+import { assertPortFree, startChild, stopChild } from '../../scripts/lib/processes';
+import { UsageError } from '../../scripts/lib/usage-error';
+import { DEMO_USERS } from '../../scripts/demo/demo-users';
 
 const USER_KEYS = ['aadObjectId', 'email', 'givenName', 'id', 'name', 'surname', 'userPrincipleName'];
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { summariseCard, summariseReplies } from '../../scripts/card-summary';
-import { UsageError } from '../../scripts/dev';
+import { UsageError } from '../../scripts/lib/usage-error';
 import { parseSayArgs, postMessage, sayActivity, sayInProcess } from '../../scripts/say';
 import { ladderRungCard } from '../../cards/ladder-rung-card';
-import { DEMO_USERS } from '../../services/demo/demo-users';
-import { upsertDemoUsers } from '../../services/demo/seed-demo-county';
+import { DEMO_USERS } from '../../scripts/demo/demo-users';
+import { upsertDemoUsers } from '../../scripts/demo/seed-demo-county';
 import { loadLadderToolkit } from '../../services/ladder/ladder-loader';
 import { createLadderService } from '../../services/ladder/ladder-service';
 import { openStore, type Store } from '../../services/store/open-store';

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
-import { getMinutes, getMyActions, overdueNoticeFor, queueOverdueReminders } from '../../../services/cluster/cluster-actions';
+import { getMyActions } from '../../../services/cluster/cluster-actions';
+import { getMinutes } from '../../../services/cluster/cluster-minutes';
+import { overdueNoticeFor, queueOverdueReminders } from '../../../services/cluster/overdue-reminders';
 import type { ClusterDeps } from '../../../services/cluster/cluster-service-types';
-import { checkReview, getPupilReview, saveReview, updateActionStatus, type OwnerChoice } from '../../../services/cluster/pupil-review';
+import { getPupilReview, type OwnerChoice } from '../../../services/cluster/pupil-review';
+import { checkReview } from '../../../services/cluster/pupil-review-form';
+import { saveReview, updateActionStatus } from '../../../services/cluster/pupil-review-writes';
 import { fixedClock } from '../../../services/clock';
 import { forEachEngine } from '../../helpers/test-stores';
 import { actorFor, BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, testCalendar, type ClusterFixture } from './cluster-fixture';

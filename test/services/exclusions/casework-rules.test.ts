@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ALERT_RULES, type PupilAlert, type PupilRuleId, type RuleExclusion, type RulePupil, type RuleReview } from '../../../services/exclusions/alert-types';
+import { ALERT_RULES } from '../../../services/alerts/alert-rules';
+import type { PupilAlert, PupilRuleId, RuleExclusion, RulePupil, RuleReview } from '../../../services/exclusions/alert-types';
 import { evaluateExclusionRules } from '../../../services/exclusions/exclusion-rules';
 import { resolveRuleSettings, type RuleSettingsInput } from '../../../services/exclusions/rule-settings';
 import { SCHOOL_A, SCHOOL_B, TODAY, exclusion, pupil, sampleCalendar } from './rule-fixtures';

@@ -178,6 +178,33 @@ describe('import framework', () => {
       assert.deepEqual(await codes(), ['K1=One', 'K2=Two', 'K3=Three', 'S1=One', 'S2=Two', 'S3=Three']);
     });
 
+    it('calls check on the check pass and parse on the write pass only, each problem from check refusing the file', async () => {
+      const calls: string[] = [];
+      const base = codesImporter();
+      const importer: Importer<CodeRow, null> = {
+        ...base,
+        key: undefined,
+        check(row, ctx) {
+          calls.push(`check ${row.line}`);
+          if (row.get('name') === 'Bad') row.fail('name', 'is bad');
+          else base.parse(row, ctx);
+        },
+        parse(row, ctx) {
+          calls.push(`parse ${row.line}`);
+          return base.parse(row, ctx);
+        },
+      };
+      const good = files.csv(['code,name', 'C1,One', 'C2,Two']);
+      const result = await runImport(getStore(), importer, good);
+      assert.equal(result.ok, true, result.errors.join('\n'));
+      assert.deepEqual(calls, ['check 2', 'check 3', 'parse 2', 'parse 3']);
+      calls.length = 0;
+      const bad = files.csv(['code,name', 'C3,Three', 'C4,Bad']);
+      assert.deepEqual((await runImport(getStore(), importer, bad)).errors, [`${bad}:3: name: is bad`]);
+      assert.deepEqual(calls, ['check 2', 'check 3']);
+      assert.deepEqual(await codes(), ['C1=One', 'C2=Two']);
+    });
+
     it('reports progress for the check and the write', async () => {
       const events: string[] = [];
       const progress: ProgressSink = {

@@ -168,6 +168,13 @@ describe('ladder loader', () => {
       assert.ok(error.problems.some((p) => /synonyms\.yaml$/.test(p.file) && /unknown field phrase/.test(p.message)), error.message);
     });
 
+    it('reports a synonym group pointing to a part that does not exist', () => {
+      const dir = broken();
+      edit(dir, 'synonyms.yaml', (t) => t.replace('  - concept: managed move\n', '  - concept: managed move\n    part: part-three\n'));
+      const error = loadError(dir);
+      assert.ok(error.problems.some((p) => /synonyms\.yaml$/.test(p.file) && (p.field ?? '').endsWith('.part') && /part-three/.test(p.message)), error.message);
+    });
+
     it('collects problems from several files in one error', () => {
       const dir = broken();
       edit(dir, 'rungs/step-1.yaml', (t) => t.replace('order: 1', 'order: one'));

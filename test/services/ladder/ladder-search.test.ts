@@ -111,14 +111,50 @@ describe('ladder search', () => {
     });
   });
 
+  describe('negation and context words', () => {
+    it('leaves out an idea the question negates ("not violent"), but keeps phrases that contain a negation', () => {
+      assert.ok(searchLadder(index, 'he is violent in class').concepts.includes('assault'));
+      assert.ok(!searchLadder(index, 'he is not violent in class').concepts.includes('assault'));
+      assert.ok(!searchLadder(index, 'has never been aggressive').concepts.includes('physical aggression'));
+      assert.ok(searchLadder(index, 'the PSP is not working').concepts.includes('no improvement'));
+      // Only a copula or an adverb may stand between: "never had any training" still asks about training.
+      assert.ok(searchLadder(index, 'staff have never had any behaviour training').concepts.includes('staff training'));
+    });
+
+    it('a context idea (who was involved) does not rank an entry without a match on what happened', () => {
+      const withContext: LadderToolkit = {
+        ...toolkit,
+        synonyms: toolkit.synonyms.map((g) => (g.concept === 'staff' ? { ...g, context: true } : { ...g, context: false })),
+      };
+      const withoutContext: LadderToolkit = {
+        ...toolkit,
+        synonyms: toolkit.synonyms.map((g) => ({ ...g, context: false })),
+      };
+      const q = 'his teacher says he is always tired';
+      const ids = (t: LadderToolkit) => searchLadder(buildLadderIndex(t), q).matches.map((m) => m.entry.id);
+      assert.equal(ids(withoutContext)[0], 'assault-on-staff', 'a plain idea ranks the entry that names it');
+      assert.deepEqual(ids(withContext), [], 'a context idea alone matches nothing');
+      // Beside a match on what happened, the context idea still decides between entries.
+      assert.equal(searchLadder(buildLadderIndex(withContext), 'he punched a teacher').matches[0]?.entry.id, 'assault-on-staff');
+    });
+  });
+
+  describe('numbers the content speaks of in words', () => {
+    it('reads 35 or more days of suspension this year as approaching the 45-day limit (step four)', () => {
+      assert.equal(first('40 days of suspension this year'), 'step-4');
+      assert.ok(searchLadder(index, '40 days of suspension this year').concepts.includes('suspension day limit'));
+      assert.ok(!searchLadder(index, '4 days of suspension this year').concepts.includes('suspension day limit'));
+    });
+  });
+
   describe('content it was given', () => {
     it('uses synonyms from the toolkit, so an authority can add its own words', () => {
       const local: LadderToolkit = {
         ...toolkit,
-        synonyms: [...toolkit.synonyms, { concept: 'weapon', phrases: ['weapon', 'shank'] }],
+        synonyms: [...toolkit.synonyms, { concept: 'weapon', phrases: ['weapon', 'chiv'] }],
       };
-      const before = searchLadder(index, 'had a shank').matches[0]?.entry.id;
-      const after = searchLadder(buildLadderIndex(local), 'had a shank').matches[0]?.entry.id;
+      const before = searchLadder(index, 'had a chiv').matches[0]?.entry.id;
+      const after = searchLadder(buildLadderIndex(local), 'had a chiv').matches[0]?.entry.id;
       assert.notEqual(before, 'weapons');
       assert.equal(after, 'weapons');
     });
