@@ -182,6 +182,27 @@ describe('attendance alerts through the outbox', () => {
       assert.match(JSON.stringify(alertDigestCard(digest)), /Attendance alerts this week/);
     });
 
+    it('a pupil who recovers and falls again is a new episode: a new alert and a new card, on the day it happens', async () => {
+      const pupilId = county.pupils.noFlags;
+      // 10 days present, 12 absent (50% on school day 20), 15 present (recovered), absent again (50% on day 50).
+      await writeRegister(store, pupilId, BOSTON, (i) => (i < 10 || (i >= 22 && i < 37) ? P : ['O', 'O']));
+      const officer = await addUser(store, 'boston-officer', 'attendance_officer', 'district:Boston');
+      const on = (day: number) => ({ ...deps, clock: fixedClock(`${DAYS[day - 1]}T18:00:00.000Z`) });
+      const severe = async () =>
+        store.db.selectFrom('exclusion_alert').select(['event_date', 'case_key']).where('rule', '=', 'severe_absence_onset').where('pupil_id', '=', pupilId).orderBy('id').execute();
+      await runAttendanceRules(on(19));
+      assert.deepEqual(await severe(), []);
+      await runAttendanceRules(on(20));
+      await runAttendanceRules(on(22));
+      assert.deepEqual((await severe()).map((a) => a.event_date), [DAYS[19]]);
+      await runAttendanceRules(on(37));
+      await runAttendanceRules(on(50));
+      const episodes = await severe();
+      assert.deepEqual(episodes.map((a) => a.event_date), [DAYS[19], DAYS[49]]);
+      const cards = await store.db.selectFrom('alert_outbox').innerJoin('exclusion_alert', 'exclusion_alert.id', 'alert_outbox.alert_id').select('exclusion_alert.case_key').where('alert_outbox.subscriber_key', '=', `user:${officer.id}`).where('exclusion_alert.rule', '=', 'severe_absence_onset').execute();
+      assert.deepEqual(cards.map((c) => c.case_key).sort(), episodes.map((e) => e.case_key).sort());
+    });
+
     it('an import that changed one school re-evaluates only that school’s pupils', async () => {
       await writeRegister(store, county.lincolnPupil, LINCOLN, () => ['N', 'N']);
       for (const id of Object.values(county.pupils)) await writeRegister(store, id, BOSTON, () => ['N', 'N']);
