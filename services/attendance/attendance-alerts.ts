@@ -155,19 +155,31 @@ export async function runAttendanceRules(deps: AttendanceRunDeps, schoolUrns?: r
     const scan = deps.sqlite.prepare(
       "select pupil_id, group_concat(week_start || printf('%06d', school_urn) || marks, '') from attendance_week where week_start >= ? and week_start <= ? group by pupil_id order by pupil_id",
     );
-    consume(unpack(scan.raw(true).iterate(firstMonday, today) as IterableIterator<[number, string]>));
+    for (const [pupilId, packed] of scan.raw(true).iterate(firstMonday, today) as IterableIterator<[number, string]>) {
+      if (!roll.has(pupilId)) continue;
+      const weeks: WeekMarks[] = [];
+      let latestWeek = '';
+      let latestUrn = 0;
+      let firstUrn = -1;
+      let twoSchools = false;
+      for (let at = 0; at + 26 <= packed.length; at += 26) {
+        const weekStart = packed.slice(at, at + 10);
+        const urn = Number(packed.slice(at + 10, at + 16));
+        if (firstUrn < 0) firstUrn = urn;
+        else if (urn !== firstUrn) twoSchools = true;
+        weeks.push({ weekStart, marks: packed.slice(at + 16, at + 26) });
+        if (weekStart >= latestWeek) {
+          latestWeek = weekStart;
+          latestUrn = urn;
+        }
+      }
+      evaluate(pupilId, weeks, latestUrn, twoSchools);
+    }
   } else {
     for (let at = 0; at < ids.length; at += PUPILS_PER_READ) consume(await readWeeks(ids.slice(at, at + PUPILS_PER_READ)));
   }
   const stored = await storeAlerts(deps, alerts, afterStore, { history });
   return { evaluatedPupils: roll.size, alerts: alerts.length, ...stored, problems: [] };
-}
-
-/** Packed rows (see the whole-county scan) back into week rows, lazily. */
-function* unpack(rows: Iterable<[number, string]>): Generator<[number, number, string, string]> {
-  for (const [pupilId, packed] of rows) {
-    for (let at = 0; at + 26 <= packed.length; at += 26) yield [pupilId, Number(packed.slice(at + 10, at + 16)), packed.slice(at, at + 10), packed.slice(at + 16, at + 26)];
-  }
 }
 
 /** Compulsory-age pupils on roll today (Year 1 to 11), with the schools they are on roll at. */
