@@ -20,6 +20,7 @@ const BENCHES: Bench[] = [
   { name: 'ladder-search', args: [], writesOwn: true, budget: 'ladder search p99 under 5 ms' },
   { name: 'attendance-import', args: [], writesOwn: false, budget: 'at least 500,000 session marks per second into SQLite' },
   { name: 'alert-evaluation', args: [], writesOwn: false, budget: 'whole demo county under 1 s' },
+  { name: 'attendance-alerts', args: [], writesOwn: false, budget: 'whole-county attendance rules after an import in at most 2 s' },
   { name: 'alert-delivery', args: [], writesOwn: false, budget: 'at least 90% of the rate Teams allows, no 429 storms, nothing lost' },
   { name: 'cluster-agenda', args: [], writesOwn: false, budget: 'a 30-row card under 50 µs' },
   { name: 'seed', args: [], writesOwn: false, budget: 'none (how long the demo county takes)' },

@@ -61,6 +61,8 @@ export function createAlertRenderer(ctx: AlertViewContext): Renderer {
         const why = { out_of_scope: 'the pupil is outside the recipient’s scope now', figures_only: 'the recipient’s role sees figures only', not_found: 'the alert no longer exists' } as const;
         return { skip: why[result.reason] };
       }
+      // A register pattern is about one child and family: never pushed to a channel or group chat (routing already excludes them).
+      if (result.view.kind === 'attendance' && target.conversationType !== 'personal') return { skip: 'attendance alerts go to personal chats only' };
       const card = alertCard(result.view, {
         banner: KIND_BANNERS[row.kind],
         refreshUserIds: target.conversationType === 'personal' && reference.user?.id ? [reference.user.id] : undefined,
@@ -97,7 +99,7 @@ export function startAlertServices(config: AppConfig, deps: AlertServiceDeps, op
     logger: deps.logger,
   });
   const scheduler = new AlertScheduler(
-    { db: deps.store.db, calendar: deps.calendar, clock: deps.clock, logger: deps.logger, cardsPerDay: config.ALERT_CARDS_PER_DAY },
+    { db: deps.store.db, sqlite: deps.store.sqlite, calendar: deps.calendar, clock: deps.clock, logger: deps.logger, cardsPerDay: config.ALERT_CARDS_PER_DAY },
     { dailyAt: options.dailyAt, tickMs: options.tickMs ?? config.ALERT_SCHEDULE_TICK_SECONDS * 1000, logger: deps.logger, onQueued: () => worker.kick() },
   );
   worker.start();

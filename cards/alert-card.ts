@@ -1,4 +1,5 @@
-import type { AlertView, DistrictAlertView, DutyView, PupilAlertView } from '../services/alerts/alert-view';
+import type { AlertView, AttendanceAlertView, DistrictAlertView, DutyView, PupilAlertView } from '../services/alerts/alert-view';
+import { weeklyChartDataUri } from './cluster-chart';
 import type { TimelineView } from '../services/alerts/alert-actions';
 import {
   adaptiveCard,
@@ -292,7 +293,8 @@ function dutyList(duties: readonly DutyView[]): CardElement[] {
     ...duties.map((d) => {
       const overdue = d.state === 'overdue';
       const done = d.state === 'met' || d.state === 'acknowledged';
-      const when = d.date ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : schoolDaysLeftText(d.schoolDaysLeft)}` : done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : 'no date';
+      const progress = done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : (d.note ?? schoolDaysLeftText(d.schoolDaysLeft));
+      const when = d.date ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${progress}` : done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : 'no date';
       return container(
         [
           text(`**${escapeMarkdown(d.title)}**`, { size: 'small' }),
@@ -305,6 +307,31 @@ function dutyList(duties: readonly DutyView[]): CardElement[] {
   ];
 }
 
+const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'];
+
+/** The attendance card: who, the weekly pattern (the review card's chart), the figures, the last weeks' marks, the duty. */
+function attendanceBody(view: AttendanceAlertView): CardElement[] {
+  const body: CardElement[] = [text(`**${escapeMarkdown(view.pupilLabel)}** · ${view.yearGroup} · ${escapeMarkdown(view.schoolName)}`, { spacing: 'small' })];
+  if (view.cohorts.length) body.push(text(view.cohorts.join(' · '), { color: 'attention', weight: 'bolder', size: 'small', spacing: 'small' }));
+  if (view.weeks.length) {
+    body.push({ type: 'Image', url: weeklyChartDataUri(view.weeks), altText: `Attendance by school week this year, ${view.weeks.length} weeks`, size: 'stretch', spacing: 'medium' } as CardElement);
+  }
+  if (view.facts.length) body.push(facts(view.facts));
+  if (view.recentMarks.length) {
+    body.push(text('**Marks, latest weeks** (am pm, Monday to Friday)', { spacing: 'medium', size: 'small' }));
+    body.push(
+      facts(
+        view.recentMarks.map((w) => [
+          `w/c ${weekdayDate(w.weekStart)}`,
+          escapeMarkdown(DAY_NAMES.map((day, i) => `${day} ${w.codes[i * 2]} ${w.codes[i * 2 + 1]}`).join(' · ')),
+        ]),
+      ),
+    );
+  }
+  if (view.duties.length) body.push(...dutyList(view.duties));
+  return body;
+}
+
 function districtBody(view: DistrictAlertView): CardElement[] {
   return [text(`**${escapeMarkdown(view.districtName)}** · ${escapeMarkdown(view.groupLabel)}`, { spacing: 'small' }), facts(view.facts)];
 }
@@ -314,20 +341,20 @@ export function alertCard(view: AlertView, options: AlertCardOptions = {}): Adap
   if (options.banner) body.push(text(escapeMarkdown(options.banner), { color: 'accent', weight: 'bolder', size: 'small' }));
   body.push(heading(escapeMarkdown(view.title)));
   if (options.notice) body.push(text(escapeMarkdown(options.notice), { color: options.assignError ? 'attention' : 'good', spacing: 'small' }));
-  body.push(...(view.kind === 'pupil' ? pupilBody(view) : districtBody(view)));
-  const duties = view.kind === 'pupil' ? view.duties : [];
+  body.push(...(view.kind === 'pupil' ? pupilBody(view) : view.kind === 'attendance' ? attendanceBody(view) : districtBody(view)));
+  const duties = view.kind === 'pupil' || view.kind === 'attendance' ? view.duties : [];
   // With several duties each carries its own next step; the small print names every legal basis once.
   if (duties.length <= 1) body.push(text(`**Next:** ${escapeMarkdown(view.nextStep)}`, { spacing: 'medium' }));
   const bases = duties.length > 1 ? [...new Set(duties.map((d) => d.basis).filter(Boolean))] : [view.basis];
   for (const basis of bases) body.push(subtle(escapeMarkdown(basis)));
-  if (view.kind === 'pupil' && view.minimised) body.push(subtle('Initials only here: open the alert in your chat with the Inclusion Assistant for full details.'));
+  if (view.kind !== 'district' && view.minimised) body.push(subtle('Initials only here: open the alert in your chat with the Inclusion Assistant for full details.'));
   body.push(...statusLines(view));
   const refresh: AdaptiveCard['refresh'] = { action: execute('Refresh', VERBS.alertRefresh, { alertId: view.alertId }) };
   if (options.refreshUserIds) refresh.userIds = options.refreshUserIds.slice(0, 60);
   return adaptiveCard(body, {
     actions: actionsFor(view, options.assignError),
     refresh,
-    fallbackText: `Exclusion alert: ${view.title}. Open Teams to see and act on it.`,
+    fallbackText: `${view.kind === 'attendance' ? 'Attendance' : 'Exclusion'} alert: ${view.title}. Open Teams to see and act on it.`,
   });
 }
 

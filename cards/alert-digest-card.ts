@@ -43,6 +43,8 @@ export function alertDigestCard(view: DigestView): AdaptiveCard {
       ...(view.figuresOnly ? [subtle(FIGURES_ONLY_NOTE)] : []),
       text(`**Exclusions reported late this week:** ${view.lateReports.length ? '' : 'none'}`, { spacing: 'medium' }),
       ...view.lateReports.map((l) => text(`- ${escapeMarkdown(l.schoolName)}: ${l.count}`, { size: 'small', spacing: 'none' })),
+      text(`**Attendance alerts this week:** ${view.attendance.length ? '' : 'none'}`, { spacing: 'medium' }),
+      ...view.attendance.map((a) => text(`- ${escapeMarkdown(a.title)}: ${a.count}`, { size: 'small', spacing: 'none' })),
       text(`**Disproportionality flags this week:** ${view.disproportionality.length ? '' : 'none'}`, { spacing: 'medium' }),
       ...view.disproportionality.map((d) => text(`- ${escapeMarkdown(d)}`, { size: 'small', spacing: 'none' })),
     ],

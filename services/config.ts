@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveAttendanceSettings } from './attendance/attendance-rules';
 import { parseDatabaseUrl } from './store/engine';
 
 /**
@@ -69,6 +70,20 @@ export const configSchema = z.object({
   ALERT_SCHEDULE_AT: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, Europe/London), e.g. 07:00').default('07:00')),
   ALERT_DELIVERY: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
   ALERT_CARDS_PER_DAY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(5)),
+  // Attendance alert rules (issue 12): JSON overrides per rule, checked at start so a bad one names its field.
+  ATTENDANCE_ALERTS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .superRefine((text, ctx) => {
+        try {
+          resolveAttendanceSettings(text ?? '');
+        } catch (error) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+        }
+      }),
+  ),
   CLUSTER_AGENDA_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(30)),
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,

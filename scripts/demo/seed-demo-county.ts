@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { AttendanceRow } from './attendance-generator';
 import { planDemoApPlaces, writeDemoApPlaces } from './ap-places-generator';
 import { generateDemoCounty } from './demo-county';
+import { planYouthJusticeWorkers, seedYouthJusticeWorkers } from './demo-youth-justice';
 import { DEMO_USERS, type DemoUser } from './demo-users';
 import { postgresWriter, sqliteWriter, type DemoWriter, type SeedTable } from './demo-writer';
 
@@ -133,6 +134,8 @@ export async function seedDemoCounty(store: Store, options: SeedOptions): Promis
 
     report({ phase: 'users', done: 0, total: DEMO_USERS.length });
     await upsertDemoUsers(writer.db, DEMO_USERS, options.clock.now().toISOString());
+    // Youth justice workers linked to young people open to the service (issue 12: attendance alerts).
+    await seedYouthJusticeWorkers(writer.db, planYouthJusticeWorkers(county), options.clock.now().toISOString());
     report({ phase: 'users', done: DEMO_USERS.length, total: DEMO_USERS.length });
     await writer.finish();
 

@@ -93,7 +93,7 @@ async function bump(db: Kysely<Database>, alertId: number, set: Record<string, u
 }
 
 function pupilIdsOf(alert: ExclusionAlert): number[] {
-  return alert.scope === 'pupil' ? [alert.pupilId] : [];
+  return alert.scope !== 'district' ? [alert.pupilId] : [];
 }
 
 export async function acknowledgeAlert(ctx: AlertViewContext, actor: Actor, data: unknown): Promise<ActionResult> {
@@ -149,6 +149,13 @@ export async function assignAlert(ctx: AlertViewContext, actor: Actor, data: unk
   // The assignee will see the pupil: they must be allowed to.
   if (!userMaySee(assigneeScope, found.alert, await loadGeography(ctx.db))) {
     return emailProblem(`${assignee.name} cannot be given this alert: the pupil is outside their scope.`);
+  }
+  // A youth justice worker sees only the young people linked to them (issue 12).
+  if (assignee.role === 'youth_justice_worker') {
+    const linked =
+      found.alert.scope === 'attendance' &&
+      (await ctx.db.selectFrom('pupil_youth_justice_worker').select('pupil_id').where('pupil_id', '=', found.alert.pupilId).where('staff_user_id', '=', assignee.id).executeTakeFirst());
+    if (!linked) return emailProblem(`${assignee.name} cannot be given this alert: the young person is not linked to them.`);
   }
   const now = ctx.clock.now().toISOString();
   await ctx.db.transaction().execute(async (trx) => {

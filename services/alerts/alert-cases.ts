@@ -25,6 +25,7 @@ export const DEFAULT_CARDS_PER_DAY = 5;
 export const SUMMARY_KIND = 'summary';
 
 export function caseKeyOf(alert: ExclusionAlert): string {
+  if (alert.scope === 'attendance') return `attendance:${alert.pupilId}:${alert.eventDate}`;
   return alert.scope === 'pupil' ? `exclusion:${alert.exclusionId}` : `alert:${alert.dedupeKey}`;
 }
 

@@ -54,8 +54,16 @@ export interface DigestView {
   disproportionality: string[];
   /** Exclusions the authority heard of late this week, per school in scope (most first): the reg 5 fault a school fixes. */
   lateReports: LateReportCount[];
+  /** Attendance alerts raised this week (issue 12), per kind, in the viewer's scope: counts only. */
+  attendance: AttendanceAlertCount[];
   /** True when the viewer's role sees figures only: counts without pupil rows. */
   figuresOnly: boolean;
+}
+
+export interface AttendanceAlertCount {
+  rule: string;
+  title: string;
+  count: number;
 }
 
 export interface LateReportCount {
@@ -212,6 +220,31 @@ async function lateReportsBySchool(db: Kysely<Database>, actor: Actor, from: str
     .sort((a, b) => b.count - a.count || a.schoolName.localeCompare(b.schoolName));
 }
 
+/**
+ * Attendance alerts whose rule fired in the period (by the school day it fired), one COUNT per kind,
+ * at schools in the viewer's scope; a youth justice worker counts only the young people linked to them.
+ */
+async function attendanceAlertCounts(db: Kysely<Database>, actor: Actor, from: string, to: string): Promise<AttendanceAlertCount[]> {
+  let query = db
+    .selectFrom('exclusion_alert')
+    .innerJoin('school as s', 's.urn', 'exclusion_alert.school_urn')
+    .select(['exclusion_alert.rule', sql<number>`count(*)`.as('n')])
+    .where('exclusion_alert.scope', '=', 'attendance')
+    .where('exclusion_alert.event_date', '>=', from)
+    .where('exclusion_alert.event_date', '<=', to)
+    .where(schoolInScope(actor.scope, 's'));
+  if (actor.role === 'youth_justice_worker') {
+    query = query.where(
+      sql<SqlBool>`exists (select 1 from pupil_youth_justice_worker l where l.pupil_id = exclusion_alert.pupil_id and l.staff_user_id = ${actor.user.id})`,
+    );
+  }
+  const rows = await query.groupBy('exclusion_alert.rule').execute();
+  const order = Object.keys(ALERT_RULES);
+  return rows
+    .map((r) => ({ rule: r.rule, title: ALERT_RULES[r.rule as keyof typeof ALERT_RULES]?.title ?? r.rule, count: Number(r.n) }))
+    .sort((a, b) => order.indexOf(a.rule) - order.indexOf(b.rule));
+}
+
 export async function buildDigest(ctx: DigestContext, actor: Actor, scopeLabel: string, command: string): Promise<DigestView> {
   const today = todayInLondon(ctx.clock);
   const from = addDays(today, -6);
@@ -251,6 +284,7 @@ export async function buildDigest(ctx: DigestContext, actor: Actor, scopeLabel: 
     .map((a) => disproportionalityLine(a, geo.districtNames.get(a.districtId) ?? 'District', minGroup))
     .filter((l): l is string => l !== null);
   const lateReports = await lateReportsBySchool(ctx.db, actor, from, today);
+  const attendance = await attendanceAlertCounts(ctx.db, actor, from, today);
 
   return {
     periodStart: from,
@@ -262,6 +296,7 @@ export async function buildDigest(ctx: DigestContext, actor: Actor, scopeLabel: 
     unacknowledged: { count: unackCount, items: lists[2] },
     disproportionality,
     lateReports,
+    attendance,
     figuresOnly: !pupils,
   };
 }

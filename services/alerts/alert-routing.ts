@@ -27,6 +27,8 @@ export interface EffectiveSubscription {
   userScope: Scope;
   /** True when this is the role default rather than a stored row. */
   implicit: boolean;
+  /** The subscribing user's role (attendance alerts go to the roles each rule names, see attendanceAllows). */
+  role?: Role;
 }
 
 export interface SchoolPlace {
@@ -46,7 +48,22 @@ export const DEFAULT_RULES_BY_ROLE: Readonly<Record<Role, 'all' | 'pupil' | 'non
   attendance_officer: 'none',
   cluster_member: 'none',
   admin: 'none',
+  // Attendance alerts only, and only for the pupils linked to the worker (attendanceAllows).
+  youth_justice_worker: 'none',
 };
+
+/**
+ * Attendance alerts (issue 12): never to a channel or group chat (a register pattern is about one
+ * child and its family); a role default receives only the rules configured for that role; a youth
+ * justice worker only for the young people linked to them in the users file.
+ */
+function attendanceAllows(sub: EffectiveSubscription, alert: ExclusionAlert): boolean {
+  if (alert.scope !== 'attendance') return true;
+  if (sub.conversationId !== null) return false;
+  if (sub.role === 'youth_justice_worker' && !alert.youthJusticeWorkerIds.includes(sub.staffUserId)) return false;
+  if (sub.implicit && (!sub.role || !alert.recipientRoles.includes(sub.role))) return false;
+  return true;
+}
 
 function schoolInArea(urn: number, area: Area, geo: Geography): boolean {
   if (area.kind === 'county') return true;
@@ -71,7 +88,7 @@ function districtInScope(name: string, scope: Scope): boolean {
 
 /** The schools an alert is about: where the exclusion happened and where the pupil is now. */
 function alertSchools(alert: ExclusionAlert): number[] {
-  if (alert.scope !== 'pupil') return [];
+  if (alert.scope === 'district') return [];
   return [...new Set([alert.schoolUrn, ...alert.currentSchoolUrns])];
 }
 
@@ -108,6 +125,7 @@ export class SubscriptionIndex {
     for (const sub of candidates) {
       if (chosen.has(sub.subscriberKey)) continue;
       if (sub.rules && !sub.rules.has(alert.rule)) continue;
+      if (!attendanceAllows(sub, alert)) continue;
       chosen.set(sub.subscriberKey, sub);
     }
     return [...chosen.values()];

@@ -120,6 +120,36 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
     basis: 'SI 2012/1033 reg 5 as amended by SI 2022/788: the head must tell the authority of every suspension and permanent exclusion without delay (local rule: within one school day)',
     nextStep: 'Remind the school to report exclusions on the day; check the governors’ dates, which run from the head’s notice.',
   },
+  severe_absence_onset: {
+    title: 'Severely absent: attendance this year at or below 50%',
+    basis: 'Working together to improve school attendance (DfE, 2024): severely absent pupils (missing half or more of sessions) need an intensive, multi-agency response',
+    nextStep: 'Agree an attendance plan with the school and family; consider early help and a lead practitioner.',
+  },
+  persistent_absence_cohort: {
+    title: 'Persistently absent (90% or below), with a social worker, plan, care or youth justice',
+    basis: 'Working together to improve school attendance (DfE, 2024): attendance of children with a social worker, looked after, with an EHC plan or known to youth justice must feature in their plans and reviews',
+    nextStep: 'Raise attendance at the pupil’s next plan or review meeting; tell the lead professional.',
+  },
+  unauthorised_10_days: {
+    title: '10 consecutive school days of unauthorised absence',
+    basis: 'School Attendance (Pupil Registration) (England) Regulations 2024 and the 2024 guidance: schools tell the authority of pupils absent without authorisation for 10 consecutive school days (children missing education)',
+    nextStep: 'Attendance officer: check the school has made contact, and start children-missing-education enquiries.',
+  },
+  illness_15_days: {
+    title: '15 school days of absence through illness',
+    basis: 'Education Act 1996 s.19 and the statutory guidance on education for children unable to attend because of health needs: the authority arranges education when illness keeps a pupil away 15 school days, consecutive or over the year',
+    nextStep: 'Check medical evidence with the school and consider arranging education under section 19.',
+  },
+  penalty_notice_threshold: {
+    title: '10 unauthorised sessions within 10 school weeks',
+    basis: 'School attendance national framework for penalty notices (DfE, 2024): 10 unauthorised sessions in a rolling 10 school weeks is the threshold to consider a notice',
+    nextStep: 'School and attendance officer: consider a notice to improve or a penalty notice, after support has been offered.',
+  },
+  youth_justice_not_attending: {
+    title: 'Open to youth justice and not attending regularly',
+    basis: 'Local youth justice plan: automatic notice to the youth justice worker when a young person open to the service is not attending regularly (rate over the last four school weeks)',
+    nextStep: 'Youth justice worker: talk to the young person and the school this week.',
+  },
   disproportionality: {
     title: 'Disproportionate suspensions in a district',
     basis: 'Equality Act 2010 s.149 (public sector equality duty): monitor groups over-represented in suspensions',

@@ -176,8 +176,8 @@ async function queueCases(
       entry.duties.push({
         caseKey: caseKeyOf(alert),
         alertId: id,
-        dueDate: alert.scope === 'pupil' ? (alert.dueDate ?? null) : null,
-        eventDate: alert.scope === 'pupil' ? alert.eventDate : alert.weekStart,
+        dueDate: alert.scope !== 'district' ? (alert.dueDate ?? null) : null,
+        eventDate: alert.scope !== 'district' ? alert.eventDate : alert.weekStart,
       });
     }
   }
@@ -198,13 +198,13 @@ async function queueCases(
 }
 
 function alertFields(alert: ExclusionAlert, geo: Geography, now: string): NewAlertFields {
-  const pupil = alert.scope === 'pupil';
+  const pupil = alert.scope !== 'district';
   return {
     dedupe_key: alert.dedupeKey,
     rule: alert.rule,
     scope: alert.scope,
     pupil_id: pupil ? alert.pupilId : null,
-    exclusion_id: pupil ? alert.exclusionId : null,
+    exclusion_id: alert.scope === 'pupil' ? alert.exclusionId : null,
     school_urn: pupil ? alert.schoolUrn : null,
     district_id: pupil ? (geo.schools.get(alert.schoolUrn)?.districtId ?? null) : alert.districtId,
     event_date: pupil ? alert.eventDate : alert.weekStart,

@@ -6,9 +6,10 @@ import { CONFIG_DEFAULTS } from '../config';
 import { describeError, silentLogger, type Logger } from '../logger';
 import type { Database } from '../store/database';
 import { joinedSubscribers } from './alert-cases';
-import { drainPendingPupils, runDisproportionality, runPupilRules, type AlertRunnerDeps, type RunSummary } from './alert-runner';
+import { drainPendingPupils, runDisproportionality, runPupilRules, type RunSummary } from './alert-runner';
 import { insertNewAlerts } from './new-alerts';
 import { DUE_NOW, newOutboxRow } from './outbox';
+import { drainAttendanceSchools, runAttendanceRules, type AttendanceRunDeps } from '../attendance/attendance-alerts';
 import { effectiveSubscriptions } from './subscriptions';
 import { ROWS_PER_INSERT } from '../store/batches';
 
@@ -94,7 +95,7 @@ export class AlertScheduler {
   private stopped = false;
 
   constructor(
-    private readonly deps: AlertRunnerDeps,
+    private readonly deps: AttendanceRunDeps,
     private readonly options: ScheduleOptions = {},
   ) {
     this.dailyAt = options.dailyAt ?? '07:00';
@@ -134,9 +135,11 @@ export class AlertScheduler {
   }
 
   /** One pass: drain the queue, then any scheduled job that is due and not yet run today. */
-  async tick(): Promise<{ drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number }> {
-    const result: { drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number } = { drained: await drainPendingPupils(this.deps) };
-    let queued = result.drained.queuedDeliveries;
+  async tick(): Promise<{ drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number; attendance?: RunSummary }> {
+    const result: { drained: RunSummary; daily?: RunSummary; weekly?: RunSummary; digests?: number; attendance?: RunSummary } = { drained: await drainPendingPupils(this.deps) };
+    // Schools whose marks an import changed: only their pupils are evaluated.
+    const attendanceDrained = await drainAttendanceSchools(this.deps);
+    let queued = result.drained.queuedDeliveries + attendanceDrained.queuedDeliveries;
     const now = this.deps.clock.now();
     const today = todayInLondon(this.deps.clock);
     if (londonTime(now) >= this.dailyAt) {
@@ -144,6 +147,8 @@ export class AlertScheduler {
       if (await claimJobRun(this.deps.db, 'daily-rules', today, this.holder, nowIso)) {
         result.daily = await this.releasingOnFailure('daily-rules', today, () => runPupilRules(this.deps));
         queued += result.daily.queuedDeliveries;
+        result.attendance = await this.releasingOnFailure('daily-rules', today, () => runAttendanceRules(this.deps));
+        queued += result.attendance.queuedDeliveries;
         await finishJobRun(this.deps.db, 'daily-rules', today, this.deps.clock.now().toISOString());
         this.logger.info('alerts.daily', { alerts: result.daily.alerts, newAlerts: result.daily.newAlerts, queued: result.daily.queuedDeliveries, problems: result.daily.problems.length });
       }

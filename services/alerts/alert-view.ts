@@ -6,7 +6,10 @@ import type { Clock } from '../clock';
 import { ETHNICITY_CODES, EXCLUSION_REASON_CODES } from '../domain/dfe-codes';
 import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
 import { ALERT_RULES } from './alert-rules';
-import type { Cohort, DistrictAlert, ExclusionAlert, PupilAlert } from '../exclusions/alert-types';
+import type { AlertRuleId, AttendanceAlert, AttendanceRuleId, Cohort, DistrictAlert, ExclusionAlert, PupilAlert } from '../exclusions/alert-types';
+import { CODE_BY_CHAR } from '../attendance/attendance-codes';
+import { countSessions } from '../attendance/attendance-measures';
+import { addDays, mondayOf } from '../calendar/dates';
 import { mayShowNames, type Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
 import { placesNear, type PlacesNearView } from '../places/places-near';
@@ -46,7 +49,7 @@ export type DutyState = 'open' | 'overdue' | 'met' | 'acknowledged';
 /** One duty of a case (one rule's alert): what it is, when it is due, and where it stands. */
 export interface DutyView {
   alertId: number;
-  rule: PupilAlert['rule'];
+  rule: PupilAlert['rule'] | AttendanceRuleId;
   title: string;
   /** What the date means ("Governors must meet by"); null for duties without a date. */
   label: string | null;
@@ -56,6 +59,36 @@ export interface DutyView {
   state: DutyState;
   nextStep: string;
   basis: string;
+  /** Shown instead of the school days left (an attendance threshold reached on a past day). */
+  note?: string;
+}
+
+/** An attendance alert's card (issue 12): the pupil, the weekly pattern, the marks behind it, the duty. */
+export interface AttendanceAlertView {
+  kind: 'attendance';
+  alertId: number;
+  version: number;
+  rule: AttendanceRuleId;
+  title: string;
+  basis: string;
+  nextStep: string;
+  pupilLabel: string;
+  pupilId: number;
+  yearGroup: string;
+  schoolName: string;
+  cohorts: string[];
+  facts: [string, string][];
+  /** Attendance per school week this year, oldest first (for the chart). */
+  weeks: { weekStart: string; possible: number; attended: number }[];
+  /** The last weeks' marks as register codes, Monday am to Friday pm ('-' for no mark). */
+  recentMarks: { weekStart: string; codes: string[] }[];
+  duties: DutyView[];
+  status: 'open' | 'acknowledged';
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  assignedTo: string | null;
+  snoozedUntil: string | null;
+  minimised: boolean;
 }
 
 export interface PupilAlertView {
@@ -117,7 +150,7 @@ export interface DistrictAlertView {
   snoozedUntil: string | null;
 }
 
-export type AlertView = PupilAlertView | DistrictAlertView;
+export type AlertView = PupilAlertView | DistrictAlertView | AttendanceAlertView;
 
 export type AlertViewResult = { ok: true; view: AlertView; alert: ExclusionAlert; row: ExclusionAlertRow } | { ok: false; reason: 'not_found' | 'out_of_scope' | 'figures_only' };
 
@@ -146,8 +179,12 @@ function daysLabel(sessions: number, category: string): string {
   return `${days} school day${days === 1 ? '' : 's'}`;
 }
 
-function deadlineLabel(rule: PupilAlert['rule']): string {
+function deadlineLabel(rule: AlertRuleId): string {
   switch (rule) {
+    case 'unauthorised_10_days':
+      return 'School tells the authority (10th day)';
+    case 'illness_15_days':
+      return 'Section 19 duty from';
     case 'suspension_day6':
       return 'School provision from';
     case 'pex_la_day6':
@@ -186,7 +223,13 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     assignedTo: row.assigned_to ? (people.get(row.assigned_to) ?? 'a colleague') : null,
     snoozedUntil: row.snoozed_until,
   };
+  // A youth justice worker sees the attendance of the young people linked to them, and nothing else.
+  if (actor.role === 'youth_justice_worker' && alert.scope !== 'attendance') return { ok: false, reason: 'out_of_scope' };
   if (alert.scope === 'district') return { ok: true, view: districtView(alert, geo.districtNames.get(alert.districtId) ?? 'Unknown district', common), alert, row };
+  if (alert.scope === 'attendance') {
+    const view = await attendanceView(ctx, actor, alert, row, common, command);
+    return typeof view === 'string' ? { ok: false, reason: view } : { ok: true, view, alert, row };
+  }
   // The pupil must belong to a school in the viewer's scope (exclusions/exclusion-roll.ts), whatever school a stored row names.
   const [linked] = await pupilsVisibleThroughExclusions(ctx.db, actor.scope, [{ pupilId: alert.pupilId, schoolUrn: alert.schoolUrn, startDate: alert.eventDate }], todayInLondon(ctx.clock));
   if (!linked) return { ok: false, reason: 'out_of_scope' };
@@ -281,8 +324,19 @@ async function caseDuties(ctx: AlertViewContext, row: ExclusionAlertRow, alert: 
     .orderBy('id')
     .execute();
   const rows = siblings.length ? siblings : [{ id: row.id, rule: row.rule, due_date: row.due_date, status: row.status }];
+  return dutyViews(ctx, rows, alert.schoolUrn, today, placedOn);
+}
+
+function dutyViews(
+  ctx: AlertViewContext,
+  rows: readonly { id: number; rule: string; due_date: string | null; status: string }[],
+  schoolUrn: number,
+  today: string,
+  placedOn: string | null,
+): DutyView[] {
+  const alert = { schoolUrn };
   const duties = rows.map((s): DutyView => {
-    const rule = s.rule as PupilAlert['rule'];
+    const rule = s.rule as DutyView['rule'];
     let left: number | null = null;
     if (s.due_date) {
       try {
@@ -340,4 +394,117 @@ async function staffNames(db: Kysely<Database>, ids: (number | null)[]): Promise
   if (wanted.length === 0) return new Map();
   const rows = await db.selectFrom('staff_user').select(['id', 'name']).where('id', 'in', wanted).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** Weeks of marks printed on an attendance card (the chart shows the whole year). */
+const RECENT_MARK_WEEKS = 4;
+
+/** The attendance card's view: scope and the youth justice link checked before any pupil row is read; the read audited. */
+async function attendanceView(
+  ctx: AlertViewContext,
+  actor: Actor,
+  alert: AttendanceAlert,
+  row: ExclusionAlertRow,
+  common: Omit<AttendanceAlertView, 'kind' | 'rule' | 'pupilLabel' | 'pupilId' | 'yearGroup' | 'schoolName' | 'cohorts' | 'facts' | 'weeks' | 'recentMarks' | 'duties' | 'minimised'>,
+  command: string,
+): Promise<AttendanceAlertView | 'not_found' | 'out_of_scope' | 'figures_only'> {
+  if (!mayReadPupils(actor.role, 'alert_card')) return 'figures_only';
+  if (actor.role === 'youth_justice_worker') {
+    const link = await ctx.db
+      .selectFrom('pupil_youth_justice_worker')
+      .select('pupil_id')
+      .where('pupil_id', '=', alert.pupilId)
+      .where('staff_user_id', '=', actor.user.id)
+      .executeTakeFirst();
+    if (!link) return 'out_of_scope';
+  }
+  const today = todayInLondon(ctx.clock);
+  // The pupil must be on roll today at a school in the viewer's scope, whatever the stored alert names.
+  const enrolled = await ctx.db
+    .selectFrom('enrolment')
+    .select('school_urn')
+    .where('pupil_id', '=', alert.pupilId)
+    .where('start_date', '<=', today)
+    .where((eb) => eb.or([eb('end_date', 'is', null), eb('end_date', '>=', today)]))
+    .execute();
+  const geo = await loadGeography(ctx.db);
+  const visible = enrolled.some((e) => userMaySee(actor.scope, { ...alert, schoolUrn: e.school_urn, currentSchoolUrns: [] }, geo));
+  if (!visible) return 'out_of_scope';
+  const pupil = await ctx.db
+    .selectFrom('pupil')
+    .select(['id', 'legal_forename', 'legal_surname', 'preferred_forename', 'nc_year'])
+    .where('id', '=', alert.pupilId)
+    .executeTakeFirst();
+  if (!pupil) return 'not_found';
+  let yearStart: string;
+  try {
+    yearStart = ctx.calendar.academicYearStart(alert.eventDate);
+  } catch {
+    yearStart = addDays(alert.eventDate, -365);
+  }
+  const weekRows = await ctx.db
+    .selectFrom('attendance_week')
+    .select(['week_start', 'marks'])
+    .where('pupil_id', '=', alert.pupilId)
+    .where('week_start', '>=', mondayOf(yearStart))
+    .where('week_start', '<=', today)
+    .orderBy('week_start')
+    .execute();
+  const byWeek = new Map<string, string>();
+  for (const w of weekRows) {
+    // Two schools in one week (a move, dual registration): the first mark of each session wins.
+    const known = byWeek.get(w.week_start);
+    byWeek.set(w.week_start, known ? [...known].map((c, i) => (c === '.' ? w.marks[i]! : c)).join('') : w.marks);
+  }
+  const weeks = [...byWeek].map(([weekStart, marks]) => {
+    const c = countSessions([{ weekStart, marks }]);
+    return { weekStart, possible: c.possible, attended: c.present + c.aea };
+  });
+  const recentMarks = [...byWeek]
+    .slice(-RECENT_MARK_WEEKS)
+    .map(([weekStart, marks]) => ({ weekStart, codes: [...marks].map((c) => CODE_BY_CHAR.get(c)?.code ?? '-') }));
+  const siblings = await ctx.db
+    .selectFrom('exclusion_alert')
+    .select(['id', 'rule', 'due_date', 'event_date', 'status'])
+    .where('case_key', '=', row.case_key)
+    .where('scope', '=', 'attendance')
+    .orderBy('id')
+    .execute();
+  const duties = dutyViews(ctx, siblings.length ? siblings : [row], alert.schoolUrn, today, null).map((d) => {
+    if (d.date) return d;
+    // No statutory date: the card shows the day the threshold was reached.
+    const event = (siblings.find((s) => s.id === d.alertId) ?? row).event_date;
+    return event ? { ...d, label: 'Reached on', date: event, note: 'reached' } : d;
+  });
+  const schools = new Map((await ctx.db.selectFrom('school').select(['urn', 'name']).where('urn', '=', alert.schoolUrn).execute()).map((s) => [s.urn, s.name]));
+  await recordAccess(ctx.db, ctx.clock, { actor, action: 'pupil.read', command, pupilIds: [pupil.id] });
+  const showNames = mayShowNames(actor);
+  const forename = pupil.preferred_forename ?? pupil.legal_forename;
+  const f = alert.facts;
+  const facts: [string, string][] = [];
+  if (f.yearRate !== undefined) facts.push(['Attendance this year', `${f.yearRate}%`]);
+  if (f.windowRate !== undefined) facts.push([`Attendance since ${f.windowStart ?? 'four school weeks ago'}`, `${f.windowRate}% (below ${f.threshold}%)`]);
+  if (f.consecutiveDays !== undefined) facts.push(['Consecutive school days unauthorised', String(f.consecutiveDays)]);
+  if (f.illnessDays !== undefined) facts.push(['School days of illness this year', String(f.illnessDays)]);
+  if (f.unauthorisedSessions !== undefined) facts.push([`Unauthorised sessions since ${f.windowStart ?? 'ten school weeks ago'}`, String(f.unauthorisedSessions)]);
+  facts.push(['Episode began', alert.episodeStart]);
+  const cohorts = alert.cohorts.map((c) => COHORT_LABELS[c]);
+  if (alert.youthJustice) cohorts.push('Youth justice');
+  const first = [...duties].sort((a, b) => RULE_ORDER.indexOf(a.rule) - RULE_ORDER.indexOf(b.rule))[0];
+  return {
+    kind: 'attendance',
+    ...common,
+    title: first?.title ?? common.title,
+    rule: alert.rule,
+    pupilId: pupil.id,
+    pupilLabel: showNames ? `${forename} ${pupil.legal_surname}` : initials(forename, pupil.legal_surname),
+    yearGroup: yearLabel(pupil.nc_year),
+    schoolName: schools.get(alert.schoolUrn) ?? `School ${alert.schoolUrn}`,
+    cohorts,
+    facts,
+    weeks,
+    recentMarks,
+    duties,
+    minimised: !showNames,
+  };
 }

@@ -1,11 +1,13 @@
+import { configValue } from '../config';
 import type { Kysely } from 'kysely';
 import { ALERT_RULES } from './alert-rules';
 import type { AlertRuleId } from '../exclusions/alert-types';
 import type { Actor } from '../identity/actor';
 import { mayReadPupils } from '../identity/role-policy';
 import { parseScope, type Scope } from '../identity/scope';
-import type { Database } from '../store/database';
+import type { Database, Role } from '../store/database';
 import { placeholders } from '../util/teams-text';
+import { resolveAttendanceSettings, ATTENDANCE_RULE_IDS } from '../attendance/attendance-rules';
 import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geography } from './alert-routing';
 
 /**
@@ -18,6 +20,7 @@ import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geog
 
 const ALL_RULES = Object.keys(ALERT_RULES) as AlertRuleId[];
 const PUPIL_RULES = ALL_RULES.filter((r) => r !== 'disproportionality');
+const ATTENDANCE_RULES: AlertRuleId[] = [...ATTENDANCE_RULE_IDS];
 
 /** Words a person can type for groups of rules, besides the rule ids themselves. */
 export const RULE_WORDS: Readonly<Record<string, readonly AlertRuleId[]>> = {
@@ -32,6 +35,11 @@ export const RULE_WORDS: Readonly<Record<string, readonly AlertRuleId[]>> = {
   late: ['reported_late'],
   repeated: ['repeated_suspensions'],
   disproportionality: ['disproportionality'],
+  attendance: ATTENDANCE_RULES,
+  'youth-justice': ['youth_justice_not_attending'],
+  'missing-education': ['unauthorised_10_days'],
+  illness: ['illness_15_days'],
+  penalty: ['penalty_notice_threshold'],
 };
 
 export class SubscriptionError extends Error {
@@ -140,6 +148,8 @@ export async function effectiveSubscriptions(db: Kysely<Database>): Promise<Effe
     }
   }
   const result: EffectiveSubscription[] = [];
+  const roles = new Map(users.map((u) => [u.id, u.role]));
+  const attendanceRoles = attendanceRecipientRoles();
   const personalRows = new Set<number>();
   for (const row of rows) {
     if (row.conversation_id === null) personalRows.add(row.staff_user_id);
@@ -153,21 +163,25 @@ export async function effectiveSubscriptions(db: Kysely<Database>): Promise<Effe
       rules: rulesOf(row.rules),
       userScope: scope,
       implicit: false,
+      role: roles.get(row.staff_user_id),
     });
   }
   for (const u of users) {
     const scope = scopes.get(u.id);
     const defaults = DEFAULT_RULES_BY_ROLE[u.role];
-    if (!scope || defaults === 'none' || personalRows.has(u.id)) continue;
+    if (!scope || personalRows.has(u.id)) continue;
+    // Roles without an exclusion default get one for attendance alerts when a rule names them (each alert carries its roles).
+    if (defaults === 'none' && !attendanceRoles.has(u.role)) continue;
     for (const area of scopeAreas(scope)) {
       result.push({
         subscriberKey: `user:${u.id}`,
         staffUserId: u.id,
         conversationId: null,
         area,
-        rules: defaults === 'all' ? null : new Set(PUPIL_RULES),
+        rules: defaults === 'all' ? null : new Set(defaults === 'pupil' ? PUPIL_RULES : ATTENDANCE_RULES),
         userScope: scope,
         implicit: true,
+        role: u.role,
       });
     }
   }
@@ -271,4 +285,12 @@ export async function unsubscribe(db: Kysely<Database>, actor: Actor, conversati
       .execute();
   }
   return removed;
+}
+
+/** Roles some enabled attendance rule sends to by default (ATTENDANCE_ALERTS); never a figures-only role. */
+function attendanceRecipientRoles(): Set<Role> {
+  const settings = resolveAttendanceSettings(configValue('ATTENDANCE_ALERTS') ?? '');
+  const roles = new Set<Role>();
+  for (const rule of ATTENDANCE_RULE_IDS) if (settings[rule].enabled) for (const role of settings[rule].recipients) if (mayReadPupils(role, 'alert_card')) roles.add(role);
+  return roles;
 }

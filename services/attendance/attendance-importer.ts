@@ -8,6 +8,7 @@ import { clip, date as dateField, schoolUrn as urnField, type RowView } from '..
 import { ImportSetupError, type ImportCounts, type Importer, type ImportTx } from '../importers/importer';
 import type { Database } from '../store/database';
 import { ATTENDANCE_CODES, EMPTY_WEEK, NO_MARK } from './attendance-codes';
+import { queueAttendanceSchools } from './attendance-alerts';
 
 /**
  * `attendance`: school_urn,upn,date,am,pm — one row per pupil, school and school day, with the
@@ -646,11 +647,22 @@ function keepRow(ctx: AttendanceContext, pupilId: number, urn: number, day: DayI
 const WEEKS_PER_WRITE = 2000;
 
 async function writeWeeks(tx: ImportTx, weeks: IncomingWeeks, ctx: AttendanceContext, counts: ImportCounts): Promise<void> {
-  if (tx.engine === 'sqlite' && tx.sqlite) {
-    upsertWeeksOnRawSqlite(tx.sqlite, weeks, 0, weeks.count, ctx, counts);
-    return;
-  }
-  for (let from = 0; from < weeks.count; from += WEEKS_PER_WRITE) await writeKysely(tx, weeks, from, Math.min(weeks.count, from + WEEKS_PER_WRITE), ctx, counts);
+  const staleBefore = ctx.stale.size;
+  if (tx.engine === 'sqlite' && tx.sqlite) upsertWeeksOnRawSqlite(tx.sqlite, weeks, 0, weeks.count, ctx, counts);
+  else for (let from = 0; from < weeks.count; from += WEEKS_PER_WRITE) await writeKysely(tx, weeks, from, Math.min(weeks.count, from + WEEKS_PER_WRITE), ctx, counts);
+  await queueChangedSchools(tx, ctx, staleBefore);
+}
+
+/** Attendance alerts (issue 12): the schools whose marks this write changed, queued in the same transaction. */
+async function queueChangedSchools(tx: ImportTx, ctx: AttendanceContext, staleBefore: number): Promise<void> {
+  if (ctx.stale.size === staleBefore) return;
+  const urnByIndex: number[] = [];
+  for (const [urn, index] of ctx.schoolIndex) urnByIndex[index] = urn;
+  const urns = new Set<number>();
+  let seen = 0;
+  // A Set iterates in insertion order: the pairs past `staleBefore` are the ones this write added.
+  for (const key of ctx.stale) if (seen++ >= staleBefore) urns.add(urnByIndex[key % ctx.schoolIndex.size]!);
+  await queueAttendanceSchools(tx.db, urns, new Date().toISOString());
 }
 
 /** The write pass's batch (records in file order) as incoming weeks. */

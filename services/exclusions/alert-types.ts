@@ -1,4 +1,4 @@
-import type { Enrolment, Exclusion, Pupil, School } from '../store/database';
+import type { Enrolment, Exclusion, Pupil, Role, School } from '../store/database';
 import type { Selectable } from 'kysely';
 import type { ExclusionReviewTable } from '../store/tables/casework';
 
@@ -49,7 +49,15 @@ export type PupilRuleId =
   | 'home_la_excluded';
 
 export type DistrictRuleId = 'disproportionality';
-export type AlertRuleId = PupilRuleId | DistrictRuleId;
+/** Attendance rules (issue 12): pure functions in services/attendance/attendance-rules.ts. */
+export type AttendanceRuleId =
+  | 'severe_absence_onset'
+  | 'persistent_absence_cohort'
+  | 'unauthorised_10_days'
+  | 'illness_15_days'
+  | 'penalty_notice_threshold'
+  | 'youth_justice_not_attending';
+export type AlertRuleId = PupilRuleId | DistrictRuleId | AttendanceRuleId;
 
 export interface PupilAlertFacts {
   /** 'YYYY/YY autumn' etc. for term totals. */
@@ -131,7 +139,45 @@ export interface DistrictAlert {
   dedupeKey: string;
 }
 
-export type ExclusionAlert = PupilAlert | DistrictAlert;
+/** The counts behind an attendance alert (ids, dates and numbers; never names). */
+export interface AttendanceAlertFacts {
+  /** Attendance this academic year to the evaluated day, percent with one decimal. */
+  yearRate?: number;
+  /** The threshold the rule used (percent, days or sessions). */
+  threshold?: number;
+  consecutiveDays?: number;
+  illnessDays?: number;
+  unauthorisedSessions?: number;
+  /** First school day of the window the count covers. */
+  windowStart?: string;
+  /** Attendance over the window, percent. */
+  windowRate?: number;
+}
+
+export interface AttendanceAlert {
+  scope: 'attendance';
+  rule: AttendanceRuleId;
+  pupilId: number;
+  /** The school whose marks the pupil has most recently. */
+  schoolUrn: number;
+  currentSchoolUrns: number[];
+  /** The school day the rule fired (the episode's onset). */
+  eventDate: string;
+  /** The duty's date (the school's return, a decision), when the rule has one. */
+  dueDate?: string;
+  /** First day of the episode (a pupil who recovers and falls again starts a new one). */
+  episodeStart: string;
+  cohorts: Cohort[];
+  youthJustice: boolean;
+  /** Staff linked to the pupil as youth justice workers when the rule ran. */
+  youthJusticeWorkerIds: number[];
+  /** Roles whose default subscription receives this rule (configured; explicit subscriptions may add more). */
+  recipientRoles: Role[];
+  facts: AttendanceAlertFacts;
+  dedupeKey: string;
+}
+
+export type ExclusionAlert = PupilAlert | DistrictAlert | AttendanceAlert;
 
 /** A row the rules could not evaluate (e.g. a date outside the calendar). Ids only, never names. */
 export interface RuleProblem {

@@ -19,6 +19,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   school_leader: 'School leader',
   cluster_member: 'Cluster member',
   admin: 'Administrator',
+  youth_justice_worker: 'Youth justice worker',
 };
 
 /** Full pupil names only in personal chat; elsewhere initials, year and school. */

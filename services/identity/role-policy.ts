@@ -55,6 +55,8 @@ export const ROLE_POLICY: Readonly<Record<Role, Readonly<Record<Feature, Access>
   attendance_officer: CASEWORK,
   cluster_member: CASEWORK,
   admin: FIGURES_ONLY,
+  // Pupil-level only on attendance alert cards for the young people linked to them (alert-view.ts).
+  youth_justice_worker: { ...FIGURES_ONLY, alert_card: 'pupils', alerts_list: 'pupils' },
 };
 
 function accessFor(role: Role, feature: Feature): Access {

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { formatScope, parseScope, ScopeSyntaxError, type Scope } from '../identity/scope';
 import type { Role } from '../store/database';
 import { choice, clip, requiredText, type RowView } from './fields';
-import type { ImportEnv, Importer } from './importer';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/database';
+import type { ImportCounts, ImportEnv, Importer } from './importer';
 
 /**
  * `users`: email,name,role,scope,aad_object_id (the last column optional). Upserts staff users by
@@ -18,6 +20,8 @@ export interface UserRecord {
   role: Role;
   scope: string;
   aad_object_id: string | null;
+  /** youth_justice_worker rows: the young people linked to the worker (pupil ids); undefined leaves links alone. */
+  youthJusticePupils?: number[];
 }
 
 export interface UsersContext {
@@ -29,6 +33,8 @@ export interface UsersContext {
   aadOwners: Map<string, string>;
   /** Object ids used earlier in this file -> line, to report a second use. */
   aadInFile: Map<string, number>;
+  /** Upper-case UPN -> pupil id, loaded only when the file has a youth_justice_upns column. */
+  pupilsByUpn?: Map<string, number>;
 }
 
 const ROLE_SPELLINGS: ReadonlyMap<string, Role> = new Map<string, Role>([
@@ -37,6 +43,7 @@ const ROLE_SPELLINGS: ReadonlyMap<string, Role> = new Map<string, Role>([
   ['school_leader', 'school_leader'],
   ['cluster_member', 'cluster_member'],
   ['admin', 'admin'],
+  ['youth_justice_worker', 'youth_justice_worker'],
 ]);
 
 const emailSchema = z.string().email().max(254);
@@ -45,13 +52,14 @@ const AAD_OBJECT_ID = /^[0-9A-Za-z-]{1,64}$/;
 
 export const usersImporter: Importer<UserRecord, UsersContext> = {
   kind: 'users',
-  description: 'email,name,role,scope,aad_object_id (aad_object_id optional)',
+  description: 'email,name,role,scope,aad_object_id,youth_justice_upns (the last two optional; youth_justice_upns: UPNs separated by ; for a youth_justice_worker)',
   columns: [
     { name: 'email', required: true },
     { name: 'name', required: true },
     { name: 'role', required: true },
     { name: 'scope', required: true },
     { name: 'aad_object_id', required: false },
+    { name: 'youth_justice_upns', required: false },
   ],
   keyColumn: 'email',
   key: (record) => record.email,
@@ -63,7 +71,9 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     for (const u of await db.selectFrom('staff_user').select(['email', 'aad_object_id']).where('aad_object_id', 'is not', null).execute()) {
       aadOwners.set(u.aad_object_id!.toLowerCase(), u.email);
     }
-    return { env, districts, schools, aadOwners, aadInFile: new Map() };
+    // Small enough to hold (one entry per pupil), and read once per import.
+    const pupilsByUpn = new Map((await db.selectFrom('pupil').select(['id', 'upn']).execute()).map((p) => [p.upn.toUpperCase(), p.id]));
+    return { env, districts, schools, aadOwners, aadInFile: new Map(), pupilsByUpn };
   },
 
   parse(row: RowView, ctx): UserRecord | undefined {
@@ -73,7 +83,7 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     if (rawEmail === '') email = row.fail('email', 'is empty');
     else if (!emailSchema.safeParse(rawEmail).success) email = row.fail('email', 'is not an email address');
     const name = requiredText(row, 'name', { maxLength: 200, name: true });
-    const role = choice(row, 'role', ROLE_SPELLINGS, { echo: true, expected: 'la_manager, attendance_officer, school_leader, cluster_member or admin' });
+    const role = choice(row, 'role', ROLE_SPELLINGS, { echo: true, expected: 'la_manager, attendance_officer, school_leader, cluster_member, youth_justice_worker or admin' });
     const scope = parseScopeColumn(row, ctx);
     const aadText = row.get('aad_object_id');
     let aad: string | null | undefined = aadText === '' ? null : aadText;
@@ -88,8 +98,9 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
         else ctx.aadInFile.set(key, row.line);
       }
     }
+    const youthJusticePupils = linkedPupils(row, ctx, role);
     if (row.failed) return undefined;
-    return { email: email!, name: name!, role: role!, scope: scope!, aad_object_id: aad ?? null };
+    return { email: email!, name: name!, role: role!, scope: scope!, aad_object_id: aad ?? null, ...(youthJusticePupils ? { youthJusticePupils } : {}) };
   },
 
   batchSize: () => 500,
@@ -109,19 +120,21 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
       } else counts.updated++;
       changes.push({ email: u.email, name: u.name, role: u.role, scope: u.scope, aad_object_id: aad, created_at: ctx.env.now });
     }
-    if (changes.length === 0) return;
-    await tx.db
-      .insertInto('staff_user')
-      .values(changes)
-      .onConflict((oc) =>
-        oc.column('email').doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          role: eb.ref('excluded.role'),
-          scope: eb.ref('excluded.scope'),
-          aad_object_id: eb.ref('excluded.aad_object_id'),
-        })),
-      )
-      .execute();
+    if (changes.length > 0) {
+      await tx.db
+        .insertInto('staff_user')
+        .values(changes)
+        .onConflict((oc) =>
+          oc.column('email').doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            role: eb.ref('excluded.role'),
+            scope: eb.ref('excluded.scope'),
+            aad_object_id: eb.ref('excluded.aad_object_id'),
+          })),
+        )
+        .execute();
+    }
+    await writeYouthJusticeLinks(tx.db, batch, counts);
   },
 };
 
@@ -148,4 +161,37 @@ function parseScopeColumn(row: RowView, ctx: UsersContext): string | undefined {
   }
   if (row.failed) return undefined;
   return formatScope({ county: false, districts, schoolUrns: scope.schoolUrns });
+}
+
+/**
+ * `youth_justice_upns` (issue 12): the young people a youth justice worker is linked to, UPNs
+ * separated by ';'. Only for youth_justice_worker rows; every UPN must be a known pupil. Problems
+ * name the position in the list, never the UPN.
+ */
+function linkedPupils(row: RowView, ctx: UsersContext, role: Role | undefined): number[] | undefined {
+  const text = row.get('youth_justice_upns');
+  if (role === 'youth_justice_worker' && text === '') return [];
+  if (text === '') return undefined;
+  if (role !== undefined && role !== 'youth_justice_worker') return row.fail('youth_justice_upns', 'is only for the youth_justice_worker role (leave it empty)');
+  const ids: number[] = [];
+  text.split(';').map((u) => u.trim().toUpperCase()).filter(Boolean).forEach((upn, i) => {
+    const id = ctx.pupilsByUpn?.get(upn);
+    if (id === undefined) row.fail('youth_justice_upns', `UPN number ${i + 1} in the list is not a known pupil: import pupils first (npm run import -- pupils <file>)`);
+    else if (!ids.includes(id)) ids.push(id);
+  });
+  return ids;
+}
+
+/** Replaces each youth justice worker's links with the file's list (after the user rows exist). */
+async function writeYouthJusticeLinks(db: Kysely<Database>, batch: readonly UserRecord[], counts: ImportCounts): Promise<void> {
+  const workers = batch.filter((u) => u.youthJusticePupils !== undefined);
+  // Anyone who is no longer a youth justice worker loses their links.
+  const others = batch.filter((u) => u.role !== 'youth_justice_worker').map((u) => u.email);
+  if (workers.length === 0 && others.length === 0) return;
+  const ids = new Map((await db.selectFrom('staff_user').select(['id', 'email']).where('email', 'in', batch.map((u) => u.email)).execute()).map((u) => [u.email, u.id]));
+  const clear = [...workers.map((u) => u.email), ...others].map((e) => ids.get(e)).filter((id): id is number => id !== undefined);
+  if (clear.length) await db.deleteFrom('pupil_youth_justice_worker').where('staff_user_id', 'in', clear).execute();
+  const links = workers.flatMap((u) => u.youthJusticePupils!.map((pupil_id) => ({ pupil_id, staff_user_id: ids.get(u.email)! })));
+  for (let i = 0; i < links.length; i += 500) await db.insertInto('pupil_youth_justice_worker').values(links.slice(i, i + 500)).execute();
+  if (links.length) counts.other['youth justice links'] = (counts.other['youth justice links'] ?? 0) + links.length;
 }

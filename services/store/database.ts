@@ -1,5 +1,6 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type * as Alerts from './tables/alerts';
+import type * as AttendanceAlerts from './tables/attendance-alerts';
 import type * as Casework from './tables/casework';
 import type * as Cluster from './tables/cluster';
 import type * as Ladder from './tables/ladder';
@@ -58,6 +59,9 @@ export interface Database {
   cluster_export_link: Cluster.ClusterExportLinkTable;
   // 0010 exclusion casework (services/store/tables/casework.ts)
   exclusion_review: Casework.ExclusionReviewTable;
+  // 0011 attendance alerts (services/store/tables/attendance-alerts.ts)
+  pupil_youth_justice_worker: AttendanceAlerts.PupilYouthJusticeWorkerTable;
+  attendance_alert_pending_school: AttendanceAlerts.AttendanceAlertPendingSchoolTable;
   // 0012 alternative provision places (services/store/tables/places.ts)
   ap_hub: Places.ApHubTable;
   ap_placement: Places.ApPlacementTable;
@@ -179,7 +183,7 @@ export interface AttendanceWeekTable {
   marks: string;
 }
 
-export type Role = 'la_manager' | 'attendance_officer' | 'school_leader' | 'cluster_member' | 'admin';
+export type Role = 'la_manager' | 'attendance_officer' | 'school_leader' | 'cluster_member' | 'admin' | 'youth_justice_worker';
 
 export interface StaffUserTable {
   id: Generated<number>;

@@ -16,6 +16,7 @@ import { ladderChecklistMigration } from './migrations/0009-ladder-checklist';
 import { clusterExportLinksMigration } from './migrations/0008-cluster-export-links';
 import { OffThreadReadSqliteDialect, SqliteReadPool } from './sqlite-read-workers';
 import { exclusionCaseworkMigration } from './migrations/0010-exclusion-casework';
+import { attendanceAlertsMigration } from './migrations/0011-attendance-alerts';
 import { apPlacesMigration } from './migrations/0012-ap-places';
 
 export interface Store {
@@ -41,6 +42,7 @@ function migrationsFor(engine: Engine): Record<string, Migration> {
     '0009-ladder-checklist': ladderChecklistMigration(engine),
     '0008-cluster-export-links': clusterExportLinksMigration(engine),
     '0010-exclusion-casework': exclusionCaseworkMigration(engine),
+    '0011-attendance-alerts': attendanceAlertsMigration(engine),
     '0012-ap-places': apPlacesMigration(engine),
   };
 }

@@ -5,6 +5,7 @@ import { fixedClock } from '../../../services/clock';
 import { DEMO_SCHOOL_LEADER_URN, DEMO_USERS } from '../../../scripts/demo/demo-users';
 import { deletionOrder } from '../../../scripts/demo/demo-writer';
 import { isStoreEmpty, seedDemoCounty, StoreNotEmptyError, type SeedProgress } from '../../../scripts/demo/seed-demo-county';
+import { DEMO_YOUTH_JUSTICE_DISTRICTS } from '../../../scripts/demo/demo-youth-justice';
 import type { Store } from '../../../services/store/open-store';
 import { forEachEngine, testEngines } from '../../helpers/test-stores';
 
@@ -86,7 +87,7 @@ describe('seeding the demo county', function () {
     it('creates the Playground demo users with their roles and scopes', async () => {
       const store = getStore();
       await seedDemoCounty(store, { pupils: PUPILS, seed: 'test', clock, calendar });
-      const users = await store.db.selectFrom('staff_user').selectAll().orderBy('aad_object_id').execute();
+      const users = await store.db.selectFrom('staff_user').selectAll().where('aad_object_id', 'is not', null).orderBy('aad_object_id').execute();
       assert.deepEqual(
         users.map((u) => [u.aad_object_id, u.role, u.scope, u.name]),
         [
@@ -113,6 +114,21 @@ describe('seeding the demo county', function () {
         .where('end_date', 'is', null)
         .executeTakeFirstOrThrow();
       assert.ok(Number(onRoll.n) > 20);
+      // Youth justice workers (issue 12), each linked to young people open to youth justice on roll in their district.
+      const workers = await store.db.selectFrom('staff_user').selectAll().where('role', '=', 'youth_justice_worker').orderBy('email').execute();
+      assert.equal(workers.length, DEMO_YOUTH_JUSTICE_DISTRICTS);
+      const links = await store.db
+        .selectFrom('pupil_youth_justice_worker as l')
+        .innerJoin('pupil', 'pupil.id', 'l.pupil_id')
+        .innerJoin('enrolment', 'enrolment.pupil_id', 'l.pupil_id')
+        .innerJoin('school', 'school.urn', 'enrolment.school_urn')
+        .innerJoin('district', 'district.id', 'school.district_id')
+        .innerJoin('staff_user', 'staff_user.id', 'l.staff_user_id')
+        .select(['pupil.youth_justice', 'district.name', 'staff_user.scope'])
+        .where('enrolment.end_date', 'is', null)
+        .execute();
+      assert.ok(links.length >= 2, `${links.length} links`);
+      assert.ok(links.every((l) => l.youth_justice === 1 && l.scope === `district:${l.name}`));
     });
 
     it('refuses a store that already has pupils and changes nothing', async () => {
@@ -145,7 +161,7 @@ describe('seeding the demo county', function () {
       assert.equal(await count(store, 'pupil'), 600);
       const upns = (await store.db.selectFrom('pupil').select('upn').execute()).map((p) => p.upn);
       assert.ok(upns.filter((u) => oldUpns.has(u)).length < 600, 'new pupils');
-      assert.equal(await count(store, 'staff_user'), DEMO_USERS.length + 1);
+      assert.equal(await count(store, 'staff_user'), DEMO_USERS.length + DEMO_YOUTH_JUSTICE_DISTRICTS + 1);
       assert.equal(await count(store, 'audit_log'), 1);
       const summaries = await store.db.selectFrom('attendance_summary').select('pupil_id').distinct().execute();
       assert.ok(summaries.every((r) => r.pupil_id <= 600), 'summaries belong to the new county only');

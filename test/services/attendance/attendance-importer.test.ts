@@ -65,6 +65,9 @@ describe('attendance importer', () => {
           );
           const stale = await getStore().db.selectFrom('attendance_summary_stale').selectAll().execute();
           assert.deepEqual(stale, [{ pupil_id: fixture.pupils.severe!.id, school_urn: BOSTON_SECONDARY }]);
+          // Attendance alerts: only the school whose marks changed is queued for the rules.
+          const queued = await getStore().db.selectFrom('attendance_alert_pending_school').select('school_urn').execute();
+          assert.deepEqual(queued, [{ school_urn: BOSTON_SECONDARY }]);
         });
 
         it('is idempotent: importing the same file again changes nothing', async () => {
@@ -80,6 +83,10 @@ describe('attendance importer', () => {
           assert.deepEqual(await weekRows(), first);
           // Nothing changed, so nothing needs re-summarising.
           assert.equal((await getStore().db.selectFrom('attendance_summary_stale').selectAll().execute()).length, 0);
+          await getStore().db.deleteFrom('attendance_alert_pending_school').execute();
+          await runImport(getStore(), importer, file, { clock });
+          // ...nor re-evaluating for alerts.
+          assert.equal((await getStore().db.selectFrom('attendance_alert_pending_school').selectAll().execute()).length, 0);
         });
 
         it('corrects single sessions and leaves an empty session as it was', async () => {

@@ -48,6 +48,28 @@ describe('users import', () => {
       assert.deepEqual([sam.role, sam.scope, sam.created_at], ['cluster_member', 'district:Boston;school:990003', created]);
     });
 
+    it('links a youth justice worker to young people by UPN, replaces the links on re-import, and refuses unknown UPNs or links on other roles', async () => {
+      const store = getStore();
+      await importOk(store, 'pupils', fixture('pupils.csv'));
+      const upns = (await store.db.selectFrom('pupil').select(['id', 'upn']).orderBy('id').execute()).slice(0, 2);
+      const header = `${HEADER},youth_justice_upns`;
+      const first = files.csv([header, `yj@example.org,Yan Worker,youth_justice_worker,district:Boston,,${upns[0]!.upn};${upns[1]!.upn}`]);
+      const result = await importOk(store, 'users', first);
+      assert.equal(result.counts.other['youth justice links'], 2);
+      const links = async () => (await store.db.selectFrom('pupil_youth_justice_worker').select('pupil_id').orderBy('pupil_id').execute()).map((l) => l.pupil_id);
+      assert.deepEqual(await links(), [upns[0]!.id, upns[1]!.id]);
+      await importOk(store, 'users', files.csv([header, `yj@example.org,Yan Worker,youth_justice_worker,district:Boston,,${upns[1]!.upn}`]));
+      assert.deepEqual(await links(), [upns[1]!.id]);
+      const before = await links();
+      const bad = files.csv([header, 'yj@example.org,Yan Worker,youth_justice_worker,district:Boston,,K925200219999', `ann@example.org,Ann,attendance_officer,district:Boston,,${upns[0]!.upn}`]);
+      const refused = await importFile(store, 'users', bad);
+      assert.deepEqual(refused.errors, [
+        `${bad}:2: youth_justice_upns: UPN number 1 in the list is not a known pupil: import pupils first (npm run import -- pupils <file>)`,
+        `${bad}:3: youth_justice_upns: is only for the youth_justice_worker role (leave it empty)`,
+      ]);
+      assert.deepEqual(await links(), before);
+    });
+
     it('reports unknown districts and schools, bad scope syntax, roles, emails and repeated keys by line', async () => {
       const store = getStore();
       const before = await snapshot(store);
@@ -57,7 +79,7 @@ describe('users import', () => {
         `${file}:3: scope: unknown district "Grantham"`,
         `${file}:4: scope: scope item "region:north" is not district:<name> or school:<six-digit URN>`,
         `${file}:5: scope: unknown school 990099`,
-        `${file}:6: role: "teacher" is not la_manager, attendance_officer, school_leader, cluster_member or admin`,
+        `${file}:6: role: "teacher" is not la_manager, attendance_officer, school_leader, cluster_member, youth_justice_worker or admin`,
         `${file}:7: email: the same value is already on line 2`,
         `${file}:8: email: is not an email address`,
         `${file}:9: aad_object_id: the same value is already on line 2`,
