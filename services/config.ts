@@ -80,6 +80,19 @@ export const configSchema = z.object({
       .optional(),
   ),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
+  // Slack (issue 11): off unless SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are both set.
+  SLACK_SIGNING_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be the Signing Secret from the Slack app\'s Basic Information page').optional()),
+  SLACK_BOT_TOKEN: z.preprocess(emptyToUndefined, z.string().regex(/^xoxb-/, 'must be a bot token starting xoxb-').optional()),
+  SLACK_APP_TOKEN: z.preprocess(emptyToUndefined, z.string().regex(/^xapp-/, 'must be an app-level token starting xapp-').optional()),
+  SLACK_API_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url('must be the Slack Web API base, e.g. https://slack.com/api/')
+      .refine((v) => /^https?:\/\//i.test(v), 'must start with https://')
+      .transform((v) => (v.endsWith('/') ? v : `${v}/`))
+      .optional(),
+  ),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -113,7 +126,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.MicrosoftAppType === 'SingleTenant' && config.MicrosoftAppId && !config.MicrosoftAppTenantId) {
     throw new ConfigError('MicrosoftAppTenantId', 'is required when MicrosoftAppType is SingleTenant');
   }
+  // Half a Slack setup would start an app that cannot verify requests or cannot answer them.
+  if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
+    throw new ConfigError(config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET', 'is required when the other Slack setting is set (Slack needs both)');
+  }
   return config;
+}
+
+/** Slack runs only with both its signing secret and its bot token. */
+export function isSlackEnabled(config: Pick<AppConfig, 'SLACK_SIGNING_SECRET' | 'SLACK_BOT_TOKEN'>): boolean {
+  return Boolean(config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN);
 }
 
 export function isAuthEnabled(config: AppConfig): boolean {
