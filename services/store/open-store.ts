@@ -16,6 +16,7 @@ import { ladderChecklistMigration } from './migrations/0009-ladder-checklist';
 import { clusterExportLinksMigration } from './migrations/0008-cluster-export-links';
 import { OffThreadReadSqliteDialect, SqliteReadPool } from './sqlite-read-workers';
 import { exclusionCaseworkMigration } from './migrations/0010-exclusion-casework';
+import { slackUserIdMigration } from './migrations/0013-slack-user-id';
 
 export interface Store {
   db: Kysely<Database>;
@@ -40,6 +41,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0009-ladder-checklist': ladderChecklistMigration(engine),
     '0008-cluster-export-links': clusterExportLinksMigration(engine),
     '0010-exclusion-casework': exclusionCaseworkMigration(engine),
+    '0013-slack-user-id': slackUserIdMigration(engine),
   };
 }
 
