@@ -11,7 +11,9 @@ import { describeError, type Logger, type RefusalLog } from '../../services/logg
 import type { ConversationType } from '../../services/store/database';
 import { noticeMessage, type SlackMessage } from '../../cards/slack/block-kit';
 import type { BotDeps } from '../bot-deps';
-import { isOpenToEveryone, runSlackCommand, type SlackCommandDeps } from './slack-commands';
+import { SLACK_LADDER_ACTIONS } from '../../cards/slack/ladder-blocks';
+import { runLadderOverview, runLadderRungAction } from '../../services/ladder/ladder-commands';
+import { isOpenToEveryone, renderLadderForSlack, runSlackCommand, type SlackCommandDeps } from './slack-commands';
 import { RestifyReceiver } from './slack-receiver';
 
 export const SLACK_NOT_SET_UP_MESSAGE =
@@ -114,6 +116,25 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     const text = (event.text ?? '').replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ');
     const reply = await answer(client, event.user, (body as { team_id?: string }).team_id, conversationTypeOfChannel(event.channel), text);
     await say({ ...reply, ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}) });
+  });
+
+  // The ladder's Previous / Next / Open / Whole ladder buttons redraw the message in place. The
+  // ladder holds no pupil data, so like in Teams these work for people not set up yet.
+  app.action(/^ladder\.(rung|overview)(\.|$)/, async ({ action, ack, respond, body, client }) => {
+    await ack();
+    const pressed = action as { action_id: string; value?: string };
+    const actor = await actorFor(client, body.user.id, body.team?.id ?? undefined, 'personal');
+    const ladderActor = actor ? { staffUserId: actor.user.id, role: actor.role } : { staffUserId: null, role: null };
+    let data: unknown;
+    try {
+      data = pressed.value === undefined ? undefined : JSON.parse(pressed.value);
+    } catch {
+      data = undefined;
+    }
+    const reply = pressed.action_id === SLACK_LADDER_ACTIONS.overview
+      ? runLadderOverview(commandDeps.ladder)
+      : await runLadderRungAction(commandDeps.ladder, ladderActor, data);
+    await respond({ ...renderLadderForSlack(reply), replace_original: true });
   });
 
   app.error(async (error) => {

@@ -101,6 +101,43 @@ forEachEngine((getStore) => {
     assert.equal(fake.calls.filter((c) => c.method === 'users.info').length, 1);
   });
 
+  it('redraws the ladder in place from its buttons (Open, Next, Whole ladder)', async () => {
+    const results = await slash('ladder a Y9 pupil swore at a teacher', SLACK_USERS.officer);
+    const buttons = (blocks: any[]) => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
+    const open = buttons(results.blocks).find((e: any) => e.action_id.startsWith('ladder.rung.'));
+    assert.ok(open, 'the results offer to open the best fit');
+    const press = async (element: any, id: string) => {
+      const payload = JSON.stringify({
+        type: 'block_actions',
+        user: { id: SLACK_USERS.officer },
+        team: { id: 'T0001' },
+        api_app_id: 'A0001',
+        channel: { id: 'D0DIRECT1' },
+        container: { type: 'message', message_ts: '1.1', channel_id: 'D0DIRECT1' },
+        trigger_id: `trigger-${id}`,
+        response_url: fake.responseUrl(id),
+        actions: [{ type: 'button', action_id: element.action_id, block_id: 'b1', value: element.value, action_ts: '1.2' }],
+      });
+      const form = new URLSearchParams({ payload }).toString();
+      const http = await postSlack(form, 'application/x-www-form-urlencoded', sign(form, Math.floor(NOW_MS / 1000)));
+      assert.equal(http.status, 200);
+      return (await fake.next((c) => c.method === 'response_url' && c.url === `/response/${id}`)).body;
+    };
+    const rung = await press(open, 'press-open');
+    assert.equal(rung.replace_original, true);
+    const rungView = ladderServiceFor().rung(JSON.parse(open.value).id)!;
+    assert.equal(rung.blocks.find((b: any) => b.type === 'header').text.text, `${rungView.entry.label}: ${rungView.entry.title}`);
+    const next = buttons(rung.blocks).find((e: any) => e.text.text.endsWith('›'));
+    assert.ok(next && rungView.next);
+    const nextRung = await press(next, 'press-next');
+    assert.equal(nextRung.blocks.find((b: any) => b.type === 'header').text.text, `${rungView.next!.label}: ${rungView.next!.title}`);
+    const whole = await press(buttons(nextRung.blocks).find((e: any) => e.action_id === 'ladder.overview'), 'press-overview');
+    assert.equal(whole.blocks[0].text.text, ladderServiceFor().overview().title);
+    // A tampered button gets the out-of-date notice, not an error.
+    const tampered = await press({ action_id: 'ladder.rung.x', value: '{"id":"no-such-rung"}' }, 'press-tampered');
+    assert.match(tampered.text, /out of date/);
+  });
+
   it('refuses an unsigned, a wrongly signed and a stale request with 401 and runs nothing', async () => {
     const form = new URLSearchParams({ command: '/inclusion', text: 'help', user_id: SLACK_USERS.officer, team_id: 'T0001', channel_id: 'D0DIRECT1', response_url: fake.responseUrl('x') }).toString();
     const now = Math.floor(NOW_MS / 1000);
