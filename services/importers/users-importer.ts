@@ -5,11 +5,12 @@ import { choice, clip, requiredText, type RowView } from './fields';
 import type { ImportEnv, Importer } from './importer';
 
 /**
- * `users`: email,name,role,scope,aad_object_id (the last column optional). Upserts staff users by
+ * `users`: email,name,role,scope,aad_object_id,slack_user_id (the last two columns optional). Upserts staff users by
  * email (stored lower-case). The scope is checked against the store: every district and school it
  * names must exist, and it is stored in its canonical spelling (district names as the district table
  * writes them). An empty aad_object_id leaves a recorded one alone: the bot records it the first
- * time the user is matched by email, and a re-import must not undo that.
+ * time the user is matched by email, and a re-import must not undo that. slack_user_id (a Slack
+ * member id, e.g. U012AB3CD) works the same way for Slack.
  */
 
 export interface UserRecord {
@@ -18,6 +19,7 @@ export interface UserRecord {
   role: Role;
   scope: string;
   aad_object_id: string | null;
+  slack_user_id: string | null;
 }
 
 export interface UsersContext {
@@ -29,6 +31,9 @@ export interface UsersContext {
   aadOwners: Map<string, string>;
   /** Object ids used earlier in this file -> line, to report a second use. */
   aadInFile: Map<string, number>;
+  /** Slack member ids already recorded, with the email they belong to. */
+  slackOwners: Map<string, string>;
+  slackInFile: Map<string, number>;
 }
 
 export const ROLE_SPELLINGS: ReadonlyMap<string, Role> = new Map<string, Role>([
@@ -42,16 +47,19 @@ export const ROLE_SPELLINGS: ReadonlyMap<string, Role> = new Map<string, Role>([
 const emailSchema = z.string().email().max(254);
 /** Entra object ids are GUIDs; test tools use longer ids, so only the character set is checked. */
 const AAD_OBJECT_ID = /^[0-9A-Za-z-]{1,64}$/;
+/** Slack member ids: U or W, then capital letters and digits. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 
 export const usersImporter: Importer<UserRecord, UsersContext> = {
   kind: 'users',
-  description: 'email,name,role,scope,aad_object_id (aad_object_id optional)',
+  description: 'email,name,role,scope,aad_object_id,slack_user_id (aad_object_id and slack_user_id optional)',
   columns: [
     { name: 'email', required: true },
     { name: 'name', required: true },
     { name: 'role', required: true },
     { name: 'scope', required: true },
     { name: 'aad_object_id', required: false },
+    { name: 'slack_user_id', required: false },
   ],
   keyColumn: 'email',
   key: (record) => record.email,
@@ -63,7 +71,11 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     for (const u of await db.selectFrom('staff_user').select(['email', 'aad_object_id']).where('aad_object_id', 'is not', null).execute()) {
       aadOwners.set(u.aad_object_id!.toLowerCase(), u.email);
     }
-    return { env, districts, schools, aadOwners, aadInFile: new Map() };
+    const slackOwners = new Map<string, string>();
+    for (const u of await db.selectFrom('staff_user').select(['email', 'slack_user_id']).where('slack_user_id', 'is not', null).execute()) {
+      slackOwners.set(u.slack_user_id!, u.email);
+    }
+    return { env, districts, schools, aadOwners, aadInFile: new Map(), slackOwners, slackInFile: new Map() };
   },
 
   parse(row: RowView, ctx): UserRecord | undefined {
@@ -88,8 +100,20 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
         else ctx.aadInFile.set(key, row.line);
       }
     }
+    const slackText = row.get('slack_user_id');
+    let slack: string | null | undefined = slackText === '' ? null : slackText;
+    if (slack !== null) {
+      if (!SLACK_USER_ID.test(slack)) slack = row.fail('slack_user_id', 'is not a Slack member id (U or W, then capital letters and digits, e.g. U012AB3CD)');
+      else {
+        const owner = ctx.slackOwners.get(slack);
+        const earlier = ctx.slackInFile.get(slack);
+        if (owner !== undefined && email !== undefined && owner !== email) slack = row.fail('slack_user_id', 'is already recorded for another user');
+        else if (earlier !== undefined && earlier !== row.line) slack = row.fail('slack_user_id', `the same value is already on line ${earlier}`);
+        else ctx.slackInFile.set(slack, row.line);
+      }
+    }
     if (row.failed) return undefined;
-    return { email: email!, name: name!, role: role!, scope: scope!, aad_object_id: aad ?? null };
+    return { email: email!, name: name!, role: role!, scope: scope!, aad_object_id: aad ?? null, slack_user_id: slack ?? null };
   },
 
   batchSize: () => 500,
@@ -102,12 +126,13 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     for (const u of batch) {
       const old = existing.get(u.email);
       const aad = u.aad_object_id ?? old?.aad_object_id ?? null;
+      const slack = u.slack_user_id ?? old?.slack_user_id ?? null;
       if (!old) counts.inserted++;
-      else if (old.name === u.name && old.role === u.role && old.scope === u.scope && old.aad_object_id === aad) {
+      else if (old.name === u.name && old.role === u.role && old.scope === u.scope && old.aad_object_id === aad && old.slack_user_id === slack) {
         counts.unchanged++;
         continue;
       } else counts.updated++;
-      changes.push({ email: u.email, name: u.name, role: u.role, scope: u.scope, aad_object_id: aad, created_at: ctx.env.now });
+      changes.push({ email: u.email, name: u.name, role: u.role, scope: u.scope, aad_object_id: aad, slack_user_id: slack, created_at: ctx.env.now });
     }
     if (changes.length === 0) return;
     await tx.db
@@ -119,6 +144,7 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
           role: eb.ref('excluded.role'),
           scope: eb.ref('excluded.scope'),
           aad_object_id: eb.ref('excluded.aad_object_id'),
+          slack_user_id: eb.ref('excluded.slack_user_id'),
         })),
       )
       .execute();
