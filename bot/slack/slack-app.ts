@@ -141,6 +141,7 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     deps.logger.error('slack.handler_failed', describeError(error));
   });
 
+  deps.logger.info('slack.on', { path: '/slack/events', api: config.SLACK_API_URL ? 'custom' : 'slack.com', socketMode: 'not yet supported' });
   return { app };
 }
 

@@ -158,6 +158,12 @@ forEachEngine((getStore) => {
     const reply = await slash('cluster Boston', SLACK_USERS.stranger);
     assert.equal(reply.text, SLACK_NOT_SET_UP_MESSAGE);
     assert.doesNotMatch(JSON.stringify(reply), /Boston attendance cluster/);
+    assert.equal((await slash('help', SLACK_USERS.stranger)).text, SLACK_NOT_SET_UP_MESSAGE);
+    // The ladder holds no pupil data: as in Teams, it is open before an administrator adds someone.
+    const ladder = await slash('ladder', SLACK_USERS.stranger);
+    assert.equal(ladder.blocks[0].text.text, ladderServiceFor().overview().title);
+    const stranger = await getStore().db.selectFrom('staff_user').select('id').where('slack_user_id', '=', SLACK_USERS.stranger).execute();
+    assert.equal(stranger.length, 0);
   });
 
   it('shows a Lincoln cluster member nothing of Boston, and a Boston officer the agenda, audited as Slack', async () => {
