@@ -19,6 +19,8 @@ import { RestifyReceiver } from './slack-receiver';
 export const SLACK_NOT_SET_UP_MESSAGE =
   'Hello. You are not set up to use the Inclusion Assistant yet. Please ask your administrator to add you; they will need the email address on your Slack profile.';
 
+export const SLACK_FAILED_MESSAGE = 'Sorry, something went wrong answering that. Please try again in a minute.';
+
 /** The slash command the Slack app declares. */
 export const SLASH_COMMAND = '/inclusion';
 
@@ -87,6 +89,16 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
   }
 
   async function answer(client: App['client'], slackUserId: string, teamId: string | undefined, conversationType: ConversationType, text: string): Promise<SlackMessage> {
+    try {
+      return await answerOrThrow(client, slackUserId, teamId, conversationType, text);
+    } catch (error) {
+      // The request was acknowledged already: the person must still hear that it failed.
+      deps.logger.error('slack.command_failed', describeError(error));
+      return noticeMessage(SLACK_FAILED_MESSAGE);
+    }
+  }
+
+  async function answerOrThrow(client: App['client'], slackUserId: string, teamId: string | undefined, conversationType: ConversationType, text: string): Promise<SlackMessage> {
     const actor = await actorFor(client, slackUserId, teamId, conversationType);
     if (!actor && !isOpenToEveryone(text)) {
       deps.logger.info('identity.unknown_user', { channel: 'slack' });

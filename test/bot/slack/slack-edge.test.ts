@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { SLACK_NOT_SET_UP_MESSAGE } from '../../../bot/slack/slack-app';
+import { SLACK_FAILED_MESSAGE, SLACK_NOT_SET_UP_MESSAGE } from '../../../bot/slack/slack-app';
 import { fixedClock } from '../../../services/clock';
 import { ladderServiceFor } from '../../../services/ladder/ladder-service';
 import { MAX_BLOCKS, MAX_TEXT } from '../../../cards/slack/block-kit';
@@ -136,6 +136,13 @@ forEachEngine((getStore) => {
     // A tampered button gets the out-of-date notice, not an error.
     const tampered = await press({ action_id: 'ladder.rung.x', value: '{"id":"no-such-rung"}' }, 'press-tampered');
     assert.match(tampered.text, /out of date/);
+  });
+
+  it('tells the person when their acknowledged command failed, without details', async () => {
+    // The store goes away after the request was acknowledged: the answer says so instead of silence.
+    await getStore().db.schema.dropTable('ladder_query').execute();
+    const reply = await slash('ladder a Y9 pupil swore at a teacher', SLACK_USERS.officer);
+    assert.equal(reply.text, SLACK_FAILED_MESSAGE);
   });
 
   it('refuses an unsigned, a wrongly signed and a stale request with 401 and runs nothing', async () => {
