@@ -2,7 +2,8 @@ import { helpBlocks } from '../../cards/slack/help-blocks';
 import { ladderOverviewBlocks, ladderResultsBlocks, ladderRungBlocks } from '../../cards/slack/ladder-blocks';
 import { noticeMessage, type SlackMessage } from '../../cards/slack/block-kit';
 import { clusterAgendaBlocks } from '../../cards/slack/cluster-agenda-blocks';
-import { runClusterCommand, type ClusterReply, type ViewKind } from '../../services/cluster/cluster-commands';
+import { myActionsBlocks } from '../../cards/slack/my-actions-blocks';
+import { runClusterCommand, runMyActions, type ClusterReply, type ViewKind } from '../../services/cluster/cluster-commands';
 import type { ClusterDeps } from '../../services/cluster/cluster-service-types';
 import { COMMANDS, COMMAND_CATALOGUE, commandsForRole } from '../../services/commands/command-catalogue';
 import type { Actor } from '../../services/identity/actor';
@@ -38,6 +39,8 @@ function renderClusterForSlack(reply: ClusterReply): SlackMessage {
   switch (reply.kind) {
     case 'agenda':
       return clusterAgendaBlocks(reply.view);
+    case 'my actions':
+      return myActionsBlocks(reply.view);
     case 'notice':
     case 'message':
       return noticeMessage(reply.message);
@@ -63,6 +66,7 @@ export async function runSlackCommand(deps: SlackCommandDeps, actor: Actor | und
   }
   if (COMMANDS.clusterExport.pattern.test(words)) return noticeMessage(NOT_IN_SLACK_YET);
   if (COMMANDS.cluster.pattern.test(words)) return renderClusterForSlack(await runClusterCommand(deps.cluster, actor, words, view));
+  if (COMMANDS.myActions.pattern.test(words)) return renderClusterForSlack(await runMyActions(deps.cluster, actor, view));
   if (COMMAND_CATALOGUE.some((c) => c.pattern.test(words))) return noticeMessage(NOT_IN_SLACK_YET);
   return noticeMessage(SLACK_FALLBACK);
 }

@@ -215,6 +215,9 @@ forEachEngine((getStore) => {
     const text = JSON.stringify(inChannel.body.blocks);
     assert.match(text, /Boston attendance cluster/);
     assert.doesNotMatch(text, /Aisha Bell/, 'a channel shows initials, never full names');
+
+    const mine = await slash('my actions', SLACK_USERS.officer);
+    assert.match(JSON.stringify(mine.blocks), /Open actions for Ola Officer/);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { clip, context, fieldSections, longSection, message, mrkdwnFromMarkdown, section, MAX_BLOCKS, MAX_FIELDS, MAX_FIELD_TEXT, MAX_HEADER, MAX_TEXT, type Block, type SlackMessage } from '../../../cards/slack/block-kit';
 import { helpBlocks } from '../../../cards/slack/help-blocks';
+import { myActionsBlocks } from '../../../cards/slack/my-actions-blocks';
 import { ladderOverviewBlocks, ladderResultsBlocks, ladderRungBlocks } from '../../../cards/slack/ladder-blocks';
 import { commandsForRole } from '../../../services/commands/command-catalogue';
 import { ladderServiceFor } from '../../../services/ladder/ladder-service';
@@ -80,5 +81,28 @@ describe('Block Kit builders', () => {
     const results = ladder.search('keeps walking out of lessons, swearing, fighting, PSP in place, looked after, EHC plan');
     assert.ok(results.matches.length > 0);
     assertWithinBlockKitLimits(ladderResultsBlocks(results));
+  });
+
+  it('draw a long "my actions" within the limits, overdue ones marked, initials when the view says so', () => {
+    const actions = Array.from({ length: 25 }, (_, i) => ({
+      id: i + 1,
+      pupilId: i + 1,
+      label: `P${i}. Q.`,
+      ncYear: 9,
+      schoolName: 'Boston Grammar Test School',
+      district: 'Boston',
+      description: `Home visit and a call with the family about attendance, number ${i}. `.repeat(4),
+      dueDate: '2026-11-20',
+      overdue: i < 3,
+      meetingDate: '2026-10-15',
+    }));
+    const msg = myActionsBlocks({ ownerName: 'Ola Officer', today: '2026-11-25', nameMode: 'initials', actions, more: 7 });
+    assertWithinBlockKitLimits(msg);
+    const text = JSON.stringify(msg.blocks);
+    assert.equal(text.match(/\*Overdue\*/g)?.length, 3);
+    assert.match(text, /P24\. Q\./, 'every listed action is there, split over sections rather than cut');
+    assert.match(text, /7 more open actions/);
+    assert.match(text, /shown by initials/);
+    assert.equal(msg.text, '32 open actions, 3 overdue');
   });
 });
