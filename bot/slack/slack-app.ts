@@ -22,7 +22,7 @@ export const SLACK_NOT_SET_UP_MESSAGE =
 export const SLACK_FAILED_MESSAGE = 'Sorry, something went wrong answering that. Please try again in a minute.';
 
 /** The slash command the Slack app declares. */
-export const SLASH_COMMAND = '/inclusion';
+const SLASH_COMMAND = '/inclusion';
 
 export interface SlackEdgeOptions {
   /** The clock Slack signatures are judged by (5 minutes); the real time unless a test injects one. */
@@ -158,7 +158,7 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
 }
 
 /** Slack channel ids start D for a direct message, G for a group DM or private channel. */
-export function conversationTypeOfChannel(channelId: string, channelName?: string): ConversationType {
+function conversationTypeOfChannel(channelId: string, channelName?: string): ConversationType {
   if (channelId.startsWith('D') || channelName === 'directmessage') return 'personal';
   if (channelName === 'mpdm' || channelName?.startsWith('mpdm-')) return 'groupChat';
   return 'channel';

@@ -4,7 +4,7 @@ import type { Logger, RefusalLog } from '../../services/logger';
 import { describeError } from '../../services/logger';
 
 /** The Events API, interactivity and slash commands all arrive here (Bolt's default path). */
-export const SLACK_EVENTS_PATH = '/slack/events';
+const SLACK_EVENTS_PATH = '/slack/events';
 
 export interface RestifyReceiverOptions {
   signingSecret: string;
@@ -121,7 +121,7 @@ function rawBodyOf(req: restify.Request): string | undefined {
 }
 
 /** Slash commands are forms; buttons are a form with a JSON `payload`; events are JSON. */
-export function parseSlackBody(raw: string, contentType: string): Record<string, any> | undefined {
+function parseSlackBody(raw: string, contentType: string): Record<string, any> | undefined {
   try {
     if (contentType.includes('application/x-www-form-urlencoded')) {
       const form = Object.fromEntries(new URLSearchParams(raw));

@@ -9,10 +9,10 @@ export const MAX_TEXT = 3000;
 export const MAX_FIELDS = 10;
 export const MAX_FIELD_TEXT = 2000;
 export const MAX_HEADER = 150;
-export const MAX_BUTTON_TEXT = 75;
-export const MAX_BUTTON_VALUE = 2000;
+const MAX_BUTTON_TEXT = 75;
+const MAX_BUTTON_VALUE = 2000;
 export const MAX_ACTIONS = 25;
-export const MAX_CONTEXT_ELEMENTS = 10;
+const MAX_CONTEXT_ELEMENTS = 10;
 
 export interface TextObject {
   type: 'mrkdwn' | 'plain_text';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { SLACK_FAILED_MESSAGE, SLACK_NOT_SET_UP_MESSAGE } from '../../../bot/slack/slack-app';
+import { NOT_IN_SLACK_YET, SLACK_FALLBACK } from '../../../bot/slack/slack-commands';
 import { fixedClock } from '../../../services/clock';
 import { ladderServiceFor } from '../../../services/ladder/ladder-service';
 import { MAX_BLOCKS, MAX_TEXT } from '../../../cards/slack/block-kit';
@@ -215,6 +216,10 @@ forEachEngine((getStore) => {
     const text = JSON.stringify(inChannel.body.blocks);
     assert.match(text, /Boston attendance cluster/);
     assert.doesNotMatch(text, /Aisha Bell/, 'a channel shows initials, never full names');
+
+    // A Teams command Slack does not have yet says so; text no command matches points to help.
+    assert.equal((await slash('alerts list', SLACK_USERS.officer)).text, NOT_IN_SLACK_YET.replace(/\*\*/g, '*'));
+    assert.equal((await slash('what is the weather', SLACK_USERS.officer)).text, SLACK_FALLBACK);
 
     const mine = await slash('my actions', SLACK_USERS.officer);
     assert.match(JSON.stringify(mine.blocks), /Open actions for Ola Officer/);
