@@ -11,7 +11,7 @@ export const MAX_FIELD_TEXT = 2000;
 export const MAX_HEADER = 150;
 const MAX_BUTTON_TEXT = 75;
 const MAX_BUTTON_VALUE = 2000;
-export const MAX_ACTIONS = 25;
+const MAX_ACTIONS = 25;
 const MAX_CONTEXT_ELEMENTS = 10;
 
 export interface TextObject {
@@ -59,7 +59,7 @@ export function mrkdwnFromMarkdown(value: string): string {
     .replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, (_m, title: string, url: string) => `<${url}|${title.replace(/\|/g, '/')}>`);
 }
 
-export const mrkdwn = (text: string, max = MAX_TEXT): TextObject => ({ type: 'mrkdwn', text: clip(text, max) });
+const mrkdwn = (text: string, max = MAX_TEXT): TextObject => ({ type: 'mrkdwn', text: clip(text, max) });
 
 export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: clip(text, MAX_HEADER) } });
 
