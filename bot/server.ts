@@ -2,7 +2,7 @@
 import './restify-quiet';
 import restify from 'restify';
 import type { AppConfig } from '../services/config';
-import { isAuthEnabled, listenHostFor, productionProblems } from '../services/config';
+import { isAuthEnabled, isSlackEnabled, listenHostFor, productionProblems } from '../services/config';
 import { createRefusalLog, describeError, type RefusalLog } from '../services/logger';
 import { checkServiceUrl, serviceUrlPolicyFor } from '../services/conversations/service-url-policy';
 import { activityFromBody, createAdapter, type AdapterOptions } from './adapter';
@@ -12,6 +12,7 @@ import { registerExclusionApi } from './routes/exclusion-api-routes';
 import { registerExportDownloads } from './routes/export-routes';
 import { registerExclusionReviewApi } from './routes/exclusion-review-api-routes';
 import { registerPlacementApi } from './routes/placement-api-routes';
+import { startSlackEdge, type SlackEdge, type SlackEdgeOptions } from './slack/slack-app';
 
 export interface BotServer {
   server: restify.Server;
@@ -20,6 +21,8 @@ export interface BotServer {
   /** Stops accepting requests, lets in-flight turns finish (up to graceMs), then resolves. */
   close(graceMs?: number): Promise<void>;
   inFlight(): number;
+  /** Slack, when its settings are present (resolved before listen() serves anything). */
+  slack?: Promise<SlackEdge>;
 }
 
 export interface BotServerOptions {
@@ -27,6 +30,8 @@ export interface BotServerOptions {
   adapter?: AdapterOptions;
   /** Where refusals are logged; by default rate-limited lines on deps.logger. */
   refusalLog?: RefusalLog;
+  /** Tests inject the clock Slack signatures are judged by. */
+  slack?: SlackEdgeOptions;
 }
 
 export function createBotServer(config: AppConfig, deps: BotDeps, options: BotServerOptions = {}): BotServer {
@@ -105,6 +110,10 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
   registerExportDownloads(server, deps);
   registerExclusionReviewApi(server, deps);
   registerPlacementApi(server, deps);
+  // Slack's SDK is loaded only when Slack is configured (bot/slack/slack-app.ts imports it lazily).
+  const slack = isSlackEnabled(config) ? startSlackEdge(server, config, deps, refusals, options.slack) : undefined;
+  // Reported by listen(); without this a failed start would be an unhandled rejection meanwhile.
+  slack?.catch(() => undefined);
 
   server.get('/healthz', async (_req, res) => {
     try {
@@ -119,8 +128,10 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
   return {
     server,
     app,
+    slack,
     inFlight: () => inFlight,
-    listen(port = config.PORT, requestedHost = config.HOST) {
+    async listen(port = config.PORT, requestedHost = config.HOST) {
+      if (slack) await slack;
       const { host, forcedFrom } = listenHostFor(config, requestedHost);
       if (forcedFrom !== undefined) {
         deps.logger.warn('server.loopback_only', {

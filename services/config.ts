@@ -104,6 +104,19 @@ export const configSchema = z.object({
   OPENAI_BASE_URL: z.preprocess(emptyToUndefined, z.string().url('must be the endpoint\'s base URL, e.g. https://api.openai.com/v1').optional()),
   OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
   OPENAI_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(10000).default(8000)),
+  // Slack (issue 11): off unless SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are both set.
+  SLACK_SIGNING_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be the Signing Secret from the Slack app\'s Basic Information page').optional()),
+  SLACK_BOT_TOKEN: z.preprocess(emptyToUndefined, z.string().regex(/^xoxb-/, 'must be a bot token starting xoxb-').optional()),
+  SLACK_APP_TOKEN: z.preprocess(emptyToUndefined, z.string().regex(/^xapp-/, 'must be an app-level token starting xapp-').optional()),
+  SLACK_API_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url('must be the Slack Web API base, e.g. https://slack.com/api/')
+      .refine((v) => /^https?:\/\//i.test(v), 'must start with https://')
+      .transform((v) => (v.endsWith('/') ? v : `${v}/`))
+      .optional(),
+  ),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
@@ -140,6 +153,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.MicrosoftAppType === 'SingleTenant' && config.MicrosoftAppId && !config.MicrosoftAppTenantId) {
     throw new ConfigError('MicrosoftAppTenantId', 'is required when MicrosoftAppType is SingleTenant');
   }
+  // Half a Slack setup would start an app that cannot verify requests or cannot answer them.
+  if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
+    throw new ConfigError(config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET', 'is required when the other Slack setting is set (Slack needs both)');
+  }
   return config;
 }
 
@@ -151,6 +168,11 @@ export function configValue<K extends keyof AppConfig>(variable: K, env: NodeJS.
   const parsed = configSchema.shape[variable].safeParse(env[variable]);
   if (!parsed.success) throw new ConfigError(variable, `is invalid: ${parsed.error.issues[0]!.message}`);
   return parsed.data as AppConfig[K];
+}
+
+/** Slack runs only with both its signing secret and its bot token. */
+export function isSlackEnabled(config: Pick<AppConfig, 'SLACK_SIGNING_SECRET' | 'SLACK_BOT_TOKEN'>): boolean {
+  return Boolean(config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN);
 }
 
 export function isAuthEnabled(config: AppConfig): boolean {

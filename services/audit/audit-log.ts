@@ -33,6 +33,7 @@ export async function recordAccess(db: Kysely<Database>, clock: Clock, record: A
       subject_ids: ids.join(','),
       subject_count: ids.length,
       conversation_type: record.actor.conversationType,
+      ...(record.actor.channel === 'slack' ? { channel: 'slack' } : {}),
     })
     .execute();
 }
@@ -50,6 +51,8 @@ export interface IdentityChange {
   /** The Teams object id concerned (bound, or the one removed). */
   aadObjectId: string | null;
   conversationType?: string | null;
+  /** `slack` for a Slack link; absent: Teams. */
+  channel?: 'slack';
 }
 
 /** Links between Teams identities and staff accounts decide who sees pupil data: each change is kept. */
@@ -66,6 +69,7 @@ export async function recordIdentityChange(db: Kysely<Database>, change: Identit
       subject_ids: String(change.subjectUserId),
       subject_count: 1,
       conversation_type: change.conversationType ?? null,
+      ...(change.channel ? { channel: change.channel } : {}),
     })
     .execute();
 }

@@ -11,6 +11,8 @@ export interface Actor {
   scope: Scope;
   aadObjectId: string | null;
   conversationType: ConversationType;
+  /** Which channel the turn came through; absent means Teams. Audit rows name it. */
+  channel?: 'teams' | 'slack';
 }
 
 export const ROLE_LABELS: Record<Role, string> = {

@@ -63,6 +63,50 @@ export async function findStaffUser(db: Kysely<Database>, who: TeamsIdentity, ru
   return { ...byEmail, aad_object_id: aad };
 }
 
+export interface SlackIdentity {
+  /** Slack member id, e.g. U012AB3CD. */
+  slackUserId: string;
+  /** The email on the Slack profile (users.info), when it could be read. */
+  email?: string | null;
+  /** The Slack workspace (team id) the request came from, for the audit row. */
+  teamId?: string | null;
+}
+
+/**
+ * Finds the staff user behind a Slack member: by recorded slack_user_id, else by profile email. A
+ * user first matched by email gets the member id recorded (only an unlinked row, so two racing
+ * requests cannot both take it) and the binding is audited, as for Teams.
+ */
+export async function findStaffUserBySlack(db: Kysely<Database>, who: SlackIdentity, rules: { at: string; conversationType?: string | null }): Promise<StaffUser | undefined> {
+  const slackId = who.slackUserId.trim();
+  if (!slackId) return undefined;
+  const linked = await db.selectFrom('staff_user').selectAll().where('slack_user_id', '=', slackId).executeTakeFirst();
+  if (linked) return linked;
+  const email = who.email?.trim().toLowerCase();
+  if (!email) return undefined;
+  const byEmail = await db.selectFrom('staff_user').selectAll().where('email', '=', email).executeTakeFirst();
+  // Linked to another Slack member already: this one does not get the account.
+  if (!byEmail || byEmail.slack_user_id) return undefined;
+  const bound = await db
+    .updateTable('staff_user')
+    .set({ slack_user_id: slackId })
+    .where('id', '=', byEmail.id)
+    .where('slack_user_id', 'is', null)
+    .executeTakeFirst();
+  if (Number(bound.numUpdatedRows) !== 1) return undefined;
+  await recordIdentityChange(db, {
+    at: rules.at,
+    action: 'identity.bind',
+    command: `slack email match in workspace ${who.teamId?.trim() || 'unknown'} for ${slackId}`,
+    subjectUserId: byEmail.id,
+    byStaffUserId: byEmail.id,
+    aadObjectId: null,
+    conversationType: rules.conversationType ?? null,
+    channel: 'slack',
+  });
+  return { ...byEmail, slack_user_id: slackId };
+}
+
 export type UnlinkResult = { ok: true; name: string; hadLink: boolean } | { ok: false; reason: 'not_found' };
 
 /** An admin removes a staff user's Teams link; the next turn from that person binds again by email. */

@@ -7,11 +7,12 @@ import type { Database } from '../store/database';
 import type { ImportCounts, ImportEnv, Importer } from './importer';
 
 /**
- * `users`: email,name,role,scope,aad_object_id (the last column optional). Upserts staff users by
+ * `users`: email,name,role,scope,aad_object_id,slack_user_id (the last two columns optional). Upserts staff users by
  * email (stored lower-case). The scope is checked against the store: every district and school it
  * names must exist, and it is stored in its canonical spelling (district names as the district table
  * writes them). An empty aad_object_id leaves a recorded one alone: the bot records it the first
- * time the user is matched by email, and a re-import must not undo that.
+ * time the user is matched by email, and a re-import must not undo that. slack_user_id (a Slack
+ * member id, e.g. U012AB3CD) works the same way for Slack.
  */
 
 export interface UserRecord {
@@ -22,6 +23,7 @@ export interface UserRecord {
   aad_object_id: string | null;
   /** youth_justice_worker rows: the young people linked to the worker (pupil ids); undefined leaves links alone. */
   youthJusticePupils?: number[];
+  slack_user_id: string | null;
 }
 
 export interface UsersContext {
@@ -35,6 +37,9 @@ export interface UsersContext {
   aadInFile: Map<string, number>;
   /** Upper-case UPN -> pupil id, loaded only when the file has a youth_justice_upns column. */
   pupilsByUpn?: Map<string, number>;
+  /** Slack member ids already recorded, with the email they belong to. */
+  slackOwners: Map<string, string>;
+  slackInFile: Map<string, number>;
 }
 
 const ROLE_SPELLINGS: ReadonlyMap<string, Role> = new Map<string, Role>([
@@ -49,10 +54,12 @@ const ROLE_SPELLINGS: ReadonlyMap<string, Role> = new Map<string, Role>([
 const emailSchema = z.string().email().max(254);
 /** Entra object ids are GUIDs; test tools use longer ids, so only the character set is checked. */
 const AAD_OBJECT_ID = /^[0-9A-Za-z-]{1,64}$/;
+/** Slack member ids: U or W, then capital letters and digits. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 
 export const usersImporter: Importer<UserRecord, UsersContext> = {
   kind: 'users',
-  description: 'email,name,role,scope,aad_object_id,youth_justice_upns (the last two optional; youth_justice_upns: UPNs separated by ; for a youth_justice_worker)',
+  description: 'email,name,role,scope,aad_object_id,youth_justice_upns,slack_user_id (the last three optional; youth_justice_upns: UPNs separated by ; for a youth_justice_worker)',
   columns: [
     { name: 'email', required: true },
     { name: 'name', required: true },
@@ -60,6 +67,7 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     { name: 'scope', required: true },
     { name: 'aad_object_id', required: false },
     { name: 'youth_justice_upns', required: false },
+    { name: 'slack_user_id', required: false },
   ],
   keyColumn: 'email',
   key: (record) => record.email,
@@ -73,7 +81,11 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     }
     // Small enough to hold (one entry per pupil), and read once per import.
     const pupilsByUpn = new Map((await db.selectFrom('pupil').select(['id', 'upn']).execute()).map((p) => [p.upn.toUpperCase(), p.id]));
-    return { env, districts, schools, aadOwners, aadInFile: new Map(), pupilsByUpn };
+    const slackOwners = new Map<string, string>();
+    for (const u of await db.selectFrom('staff_user').select(['email', 'slack_user_id']).where('slack_user_id', 'is not', null).execute()) {
+      slackOwners.set(u.slack_user_id!, u.email);
+    }
+    return { env, districts, schools, aadOwners, aadInFile: new Map(), pupilsByUpn, slackOwners, slackInFile: new Map() };
   },
 
   parse(row: RowView, ctx): UserRecord | undefined {
@@ -99,8 +111,20 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
       }
     }
     const youthJusticePupils = linkedPupils(row, ctx, role);
+    const slackText = row.get('slack_user_id');
+    let slack: string | null | undefined = slackText === '' ? null : slackText;
+    if (slack !== null) {
+      if (!SLACK_USER_ID.test(slack)) slack = row.fail('slack_user_id', 'is not a Slack member id (U or W, then capital letters and digits, e.g. U012AB3CD)');
+      else {
+        const owner = ctx.slackOwners.get(slack);
+        const earlier = ctx.slackInFile.get(slack);
+        if (owner !== undefined && email !== undefined && owner !== email) slack = row.fail('slack_user_id', 'is already recorded for another user');
+        else if (earlier !== undefined && earlier !== row.line) slack = row.fail('slack_user_id', `the same value is already on line ${earlier}`);
+        else ctx.slackInFile.set(slack, row.line);
+      }
+    }
     if (row.failed) return undefined;
-    return { email: email!, name: name!, role: role!, scope: scope!, aad_object_id: aad ?? null, ...(youthJusticePupils ? { youthJusticePupils } : {}) };
+    return { email: email!, name: name!, role: role!, scope: scope!, aad_object_id: aad ?? null, slack_user_id: slack ?? null, ...(youthJusticePupils ? { youthJusticePupils } : {}) };
   },
 
   batchSize: () => 500,
@@ -113,12 +137,13 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     for (const u of batch) {
       const old = existing.get(u.email);
       const aad = u.aad_object_id ?? old?.aad_object_id ?? null;
+      const slack = u.slack_user_id ?? old?.slack_user_id ?? null;
       if (!old) counts.inserted++;
-      else if (old.name === u.name && old.role === u.role && old.scope === u.scope && old.aad_object_id === aad) {
+      else if (old.name === u.name && old.role === u.role && old.scope === u.scope && old.aad_object_id === aad && old.slack_user_id === slack) {
         counts.unchanged++;
         continue;
       } else counts.updated++;
-      changes.push({ email: u.email, name: u.name, role: u.role, scope: u.scope, aad_object_id: aad, created_at: ctx.env.now });
+      changes.push({ email: u.email, name: u.name, role: u.role, scope: u.scope, aad_object_id: aad, slack_user_id: slack, created_at: ctx.env.now });
     }
     if (changes.length > 0) {
       await tx.db
@@ -130,6 +155,7 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
             role: eb.ref('excluded.role'),
             scope: eb.ref('excluded.scope'),
             aad_object_id: eb.ref('excluded.aad_object_id'),
+            slack_user_id: eb.ref('excluded.slack_user_id'),
           })),
         )
         .execute();

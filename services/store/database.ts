@@ -189,6 +189,8 @@ export interface StaffUserTable {
   id: Generated<number>;
   /** Teams (Entra) object id. Not validated as a strict GUID: test tools use longer ids. */
   aad_object_id: string | null;
+  /** Slack member id (0013), recorded when a Slack user is first matched by email. */
+  slack_user_id: Generated<string | null>;
   /** Stored lower-case. */
   email: string;
   name: string;
@@ -231,6 +233,8 @@ export interface AuditLogTable {
   subject_ids: string;
   subject_count: number;
   conversation_type: string | null;
+  /** `slack` for Slack (0013); null: Teams. */
+  channel: Generated<string | null>;
 }
 
 export type District = Selectable<DistrictTable>;

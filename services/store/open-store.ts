@@ -18,6 +18,7 @@ import { OffThreadReadSqliteDialect, SqliteReadPool } from './sqlite-read-worker
 import { exclusionCaseworkMigration } from './migrations/0010-exclusion-casework';
 import { attendanceAlertsMigration } from './migrations/0011-attendance-alerts';
 import { apPlacesMigration } from './migrations/0012-ap-places';
+import { slackUserIdMigration } from './migrations/0013-slack-user-id';
 
 export interface Store {
   db: Kysely<Database>;
@@ -44,6 +45,7 @@ function migrationsFor(engine: Engine): Record<string, Migration> {
     '0010-exclusion-casework': exclusionCaseworkMigration(engine),
     '0011-attendance-alerts': attendanceAlertsMigration(engine),
     '0012-ap-places': apPlacesMigration(engine),
+    '0013-slack-user-id': slackUserIdMigration(engine),
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CONFIG_VARIABLES, ConfigError, configValue, isAuthEnabled, loadConfig } from '../../services/config';
+import { CONFIG_VARIABLES, ConfigError, configValue, isAuthEnabled, isSlackEnabled, loadConfig } from '../../services/config';
 
 describe('configuration', () => {
   it('has sensible defaults for local use', () => {
@@ -21,6 +21,9 @@ describe('configuration', () => {
     ['ALERT_SCHEDULE_TICK_SECONDS', 'often'],
     ['IDENTITY_CACHE_SECONDS', '-1'],
     ['IDENTITY_CACHE_USERS', '0'],
+    ['SLACK_BOT_TOKEN', 'xoxp-user-token'],
+    ['SLACK_APP_TOKEN', 'xoxb-not-an-app-token'],
+    ['SLACK_API_URL', 'not a url'],
   ] as const) {
     it(`names ${variable} when it is "${value}"`, () => {
       assert.throws(
@@ -46,6 +49,15 @@ describe('configuration', () => {
 
   it('requires a password when an app id is set', () => {
     assert.throws(() => loadConfig({ MicrosoftAppId: 'abc' }), /MicrosoftAppPassword/);
+  });
+
+  it('leaves Slack off without its settings, and wants both the secret and the token', () => {
+    assert.equal(isSlackEnabled(loadConfig({})), false);
+    assert.throws(() => loadConfig({ SLACK_SIGNING_SECRET: '0123456789abcdef0123' }), (e: unknown) => e instanceof ConfigError && e.variable === 'SLACK_BOT_TOKEN');
+    assert.throws(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2' }), (e: unknown) => e instanceof ConfigError && e.variable === 'SLACK_SIGNING_SECRET');
+    const on = loadConfig({ SLACK_SIGNING_SECRET: '0123456789abcdef0123', SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_API_URL: 'http://127.0.0.1:9/api' });
+    assert.equal(isSlackEnabled(on), true);
+    assert.equal(on.SLACK_API_URL, 'http://127.0.0.1:9/api/');
   });
 
   it('turns authentication on when MicrosoftAppId is set', () => {

@@ -97,5 +97,31 @@ describe('users import', () => {
         `${file}:3: scope: county cannot be combined with other scope items`,
       ]);
     });
+
+    it('records a slack_user_id, keeps a recorded one when the column is empty, and refuses a bad or taken one by line', async () => {
+      const store = getStore();
+      const header = `${HEADER},slack_user_id`;
+      await importOk(store, 'users', files.csv([header, 'ann.officer@example.org,Ann Officer,attendance_officer,district:Boston,,U012AB3CD', 'sam.leader@example.org,Sam Leader,school_leader,school:990002,,']));
+      await store.db.updateTable('staff_user').set({ slack_user_id: 'W0RECORDED' }).where('email', '=', 'sam.leader@example.org').execute();
+      const again = await importOk(store, 'users', files.csv([header, 'ann.officer@example.org,Ann Officer,attendance_officer,district:Boston,,', 'sam.leader@example.org,Sam Leader,school_leader,school:990002,,']));
+      assert.deepEqual(again.counts, { inserted: 0, updated: 0, unchanged: 2, other: {} });
+      const ids = (await snapshot(store)).staff_user.map((u) => [u.email, u.slack_user_id]);
+      assert.deepEqual(ids, [['ann.officer@example.org', 'U012AB3CD'], ['sam.leader@example.org', 'W0RECORDED']]);
+      const before = await snapshot(store);
+      const file = files.csv([
+        header,
+        'new.one@example.org,New One,admin,county,,u-lowercase',
+        'new.two@example.org,New Two,admin,county,,U012AB3CD',
+        'new.three@example.org,New Three,admin,county,,U0NEW1',
+        'new.four@example.org,New Four,admin,county,,U0NEW1',
+      ]);
+      const result = await importFile(store, 'users', file);
+      assert.deepEqual(result.errors, [
+        `${file}:2: slack_user_id: is not a Slack member id (U or W, then capital letters and digits, e.g. U012AB3CD)`,
+        `${file}:3: slack_user_id: is already recorded for another user`,
+        `${file}:5: slack_user_id: the same value is already on line 4`,
+      ]);
+      assert.deepEqual(await snapshot(store), before);
+    });
   });
 });

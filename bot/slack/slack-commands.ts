@@ -1,0 +1,78 @@
+import { helpBlocks } from '../../cards/slack/help-blocks';
+import { ladderOverviewBlocks, ladderResultsBlocks, ladderRungBlocks } from '../../cards/slack/ladder-blocks';
+import { noticeMessage, type SlackMessage } from '../../cards/slack/block-kit';
+import { clusterAgendaBlocks } from '../../cards/slack/cluster-agenda-blocks';
+import { myActionsBlocks } from '../../cards/slack/my-actions-blocks';
+import { runClusterCommand, runMyActions, type ClusterReply, type ViewKind } from '../../services/cluster/cluster-commands';
+import type { ClusterDeps } from '../../services/cluster/cluster-service-types';
+import { COMMANDS, COMMAND_CATALOGUE, commandsForRole } from '../../services/commands/command-catalogue';
+import type { Actor } from '../../services/identity/actor';
+import { ROLE_LABELS } from '../../services/identity/actor';
+import { describeScope } from '../../services/identity/scope';
+import { runLadderCommand, type LadderContext, type LadderReply } from '../../services/ladder/ladder-commands';
+
+/** Said for a command the Teams bot has and Slack does not have yet. */
+export const NOT_IN_SLACK_YET = 'That command is not available in Slack yet: use it in Microsoft Teams for now. Type `/inclusion help` to see what works here.';
+export const SLACK_FALLBACK = "Sorry, I didn't understand that. Type `/inclusion help` to see what I can do for you.";
+
+export interface SlackCommandDeps {
+  ladder: LadderContext;
+  cluster: ClusterDeps;
+}
+
+export function renderLadderForSlack(reply: LadderReply): SlackMessage {
+  switch (reply.kind) {
+    case 'overview':
+      return ladderOverviewBlocks(reply.view);
+    case 'rung':
+      return ladderRungBlocks(reply.view);
+    case 'results':
+      return ladderResultsBlocks(reply.view);
+    case 'stats':
+      return noticeMessage(NOT_IN_SLACK_YET);
+    case 'notice':
+      return noticeMessage(reply.message);
+  }
+}
+
+function renderClusterForSlack(reply: ClusterReply): SlackMessage {
+  switch (reply.kind) {
+    case 'agenda':
+      return clusterAgendaBlocks(reply.view);
+    case 'my actions':
+      return myActionsBlocks(reply.view);
+    case 'notice':
+    case 'message':
+      return noticeMessage(reply.message);
+    default:
+      return noticeMessage(NOT_IN_SLACK_YET);
+  }
+}
+
+/**
+ * One command from Slack (slash command text, a DM, or an @mention with the mention removed),
+ * answered by the same services as in Teams. `actor` is undefined for someone not set up, who may
+ * only read the ladder (it holds no pupil data), as in Teams.
+ */
+export async function runSlackCommand(deps: SlackCommandDeps, actor: Actor | undefined, text: string, view: ViewKind): Promise<SlackMessage> {
+  const words = text.replace(/\s+/g, ' ').trim();
+  if (COMMANDS.ladder.pattern.test(words)) {
+    const ladderActor = actor ? { staffUserId: actor.user.id, role: actor.role } : { staffUserId: null, role: null };
+    return renderLadderForSlack(await runLadderCommand(deps.ladder, ladderActor, words.replace(/^\s*ladder\b/i, '')));
+  }
+  if (!actor) throw new Error('runSlackCommand: only the ladder is open to someone not set up');
+  if (words === '' || COMMANDS.help.pattern.test(words)) {
+    return helpBlocks({ userName: actor.user.name, roleLabel: ROLE_LABELS[actor.role], scopeDescription: describeScope(actor.scope), commands: commandsForRole(actor.role) });
+  }
+  if (COMMANDS.clusterExport.pattern.test(words)) return noticeMessage(NOT_IN_SLACK_YET);
+  if (COMMANDS.cluster.pattern.test(words)) return renderClusterForSlack(await runClusterCommand(deps.cluster, actor, words, view));
+  if (COMMANDS.myActions.pattern.test(words)) return renderClusterForSlack(await runMyActions(deps.cluster, actor, view));
+  if (COMMAND_CATALOGUE.some((c) => c.pattern.test(words))) return noticeMessage(NOT_IN_SLACK_YET);
+  return noticeMessage(SLACK_FALLBACK);
+}
+
+/** The ladder (not `ladder stats`) is open to people not set up yet, as in Teams. */
+export function isOpenToEveryone(text: string): boolean {
+  const words = text.replace(/\s+/g, ' ').trim().toLowerCase();
+  return /^ladder(\s|$)/.test(words) && !/^ladder stats?\b/.test(words);
+}

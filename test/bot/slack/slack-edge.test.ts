@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { SLACK_FAILED_MESSAGE, SLACK_NOT_SET_UP_MESSAGE } from '../../../bot/slack/slack-app';
+import { NOT_IN_SLACK_YET, SLACK_FALLBACK } from '../../../bot/slack/slack-commands';
+import { fixedClock } from '../../../services/clock';
+import { ladderServiceFor } from '../../../services/ladder/ladder-service';
+import { MAX_BLOCKS, MAX_TEXT } from '../../../cards/slack/block-kit';
+import { TEST_USERS } from '../../helpers/activities';
+import { insertStaff, startBot, type RunningBot } from '../../helpers/bot-harness';
+import { forEachEngine } from '../../helpers/test-stores';
+import { NOW, seedAttendance, seedCounty, type ClusterFixture } from '../../services/cluster/cluster-fixture';
+import { startFakeSlack } from './fake-slack';
+
+/**
+ * The real Bolt app behind our restify server, driven as Slack drives it: signed slash commands,
+ * direct messages and @mentions, with a fake Slack Web API recording what the bot sends back.
+ */
+
+const SECRET = 'test-signing-secret-0123456789';
+const NOW_MS = Date.parse(NOW);
+const emailOf = (u: { id: string }) => `${u.id.replace(/\W/g, '')}@school.example`;
+const SLACK_USERS = { officer: 'UOFFICER1', member: 'UMEMBER01', stranger: 'USTRANGE1' };
+
+function sign(body: string, timestamp: number, secret = SECRET): Record<string, string> {
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
+}
+
+forEachEngine((getStore) => {
+  let fake: Awaited<ReturnType<typeof startFakeSlack>>;
+  let bot: RunningBot;
+  let fixture: ClusterFixture;
+  let commandCount = 0;
+
+  beforeEach(async () => {
+    const store = getStore();
+    fixture = await seedCounty(store.db, { staff: false });
+    await seedAttendance(store.db, fixture);
+    await insertStaff(store, [
+      { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' },
+      { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' },
+    ]);
+    fake = await startFakeSlack({
+      [SLACK_USERS.officer]: emailOf(TEST_USERS.attendanceOfficer),
+      [SLACK_USERS.member]: emailOf(TEST_USERS.clusterMember),
+    });
+    bot = await startBot({
+      store,
+      clock: fixedClock(NOW),
+      env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl },
+      server: { slack: { nowMs: () => NOW_MS } },
+    });
+  });
+  afterEach(async () => {
+    await bot.close();
+    await fake.close();
+  });
+
+  async function postSlack(body: string, contentType: string, headers: Record<string, string>) {
+    const response = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
+    return { status: response.status, text: await response.text() };
+  }
+
+  /** A signed `/inclusion <text>`; resolves with the HTTP answer and the reply posted to its response_url. */
+  async function slash(text: string, userId: string, channelId = 'D0DIRECT1') {
+    const id = `cmd-${++commandCount}`;
+    const form = new URLSearchParams({
+      command: '/inclusion',
+      text,
+      user_id: userId,
+      team_id: 'T0001',
+      channel_id: channelId,
+      channel_name: channelId.startsWith('D') ? 'directmessage' : 'general',
+      response_url: fake.responseUrl(id),
+      trigger_id: `trigger-${id}`,
+    }).toString();
+    const http = await postSlack(form, 'application/x-www-form-urlencoded', sign(form, Math.floor(NOW_MS / 1000)));
+    assert.equal(http.status, 200, http.text);
+    const reply = await fake.next((c) => c.method === 'response_url' && c.url === `/response/${id}`);
+    return reply.body;
+  }
+
+  it('answers a signed /inclusion ladder with Block Kit naming the rung the ladder chooses, within Block Kit limits', async () => {
+    const question = 'a Y9 pupil swore at a teacher';
+    const expected = ladderServiceFor().answer(question);
+    assert.equal(expected.kind, 'results');
+    const best = expected.kind === 'results' ? expected.view.matches[0]!.entry : undefined;
+    assert.equal(best?.label, 'Step two');
+
+    const reply = await slash(`ladder ${question}`, SLACK_USERS.officer);
+    assert.ok(Array.isArray(reply.blocks) && reply.blocks.length > 0 && reply.blocks.length <= MAX_BLOCKS);
+    const text = JSON.stringify(reply.blocks);
+    assert.match(text, new RegExp(`Best fit\\* · \\*${best!.label}: ${best!.title}`));
+    for (const block of reply.blocks) if (block.text) assert.ok(block.text.text.length <= MAX_TEXT);
+    // The person was matched by their Slack profile email, and the link recorded and audited.
+    const officer = await getStore().db.selectFrom('staff_user').select(['id', 'slack_user_id']).where('email', '=', emailOf(TEST_USERS.attendanceOfficer)).executeTakeFirstOrThrow();
+    assert.equal(officer.slack_user_id, SLACK_USERS.officer);
+    const bind = await getStore().db.selectFrom('audit_log').selectAll().where('action', '=', 'identity.bind').where('staff_user_id', '=', officer.id).executeTakeFirstOrThrow();
+    assert.equal(bind.channel, 'slack');
+    // Next time the recorded id is enough: no second profile look-up.
+    await slash('help', SLACK_USERS.officer);
+    assert.equal(fake.calls.filter((c) => c.method === 'users.info').length, 1);
+  });
+
+  it('redraws the ladder in place from its buttons (Open, Next, Whole ladder)', async () => {
+    const results = await slash('ladder a Y9 pupil swore at a teacher', SLACK_USERS.officer);
+    const buttons = (blocks: any[]) => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
+    const open = buttons(results.blocks).find((e: any) => e.action_id.startsWith('ladder.rung.'));
+    assert.ok(open, 'the results offer to open the best fit');
+    const press = async (element: any, id: string) => {
+      const payload = JSON.stringify({
+        type: 'block_actions',
+        user: { id: SLACK_USERS.officer },
+        team: { id: 'T0001' },
+        api_app_id: 'A0001',
+        channel: { id: 'D0DIRECT1' },
+        container: { type: 'message', message_ts: '1.1', channel_id: 'D0DIRECT1' },
+        trigger_id: `trigger-${id}`,
+        response_url: fake.responseUrl(id),
+        actions: [{ type: 'button', action_id: element.action_id, block_id: 'b1', value: element.value, action_ts: '1.2' }],
+      });
+      const form = new URLSearchParams({ payload }).toString();
+      const http = await postSlack(form, 'application/x-www-form-urlencoded', sign(form, Math.floor(NOW_MS / 1000)));
+      assert.equal(http.status, 200);
+      return (await fake.next((c) => c.method === 'response_url' && c.url === `/response/${id}`)).body;
+    };
+    const rung = await press(open, 'press-open');
+    assert.equal(rung.replace_original, true);
+    const rungView = ladderServiceFor().rung(JSON.parse(open.value).id)!;
+    assert.equal(rung.blocks.find((b: any) => b.type === 'header').text.text, `${rungView.entry.label}: ${rungView.entry.title}`);
+    const next = buttons(rung.blocks).find((e: any) => e.text.text.endsWith('›'));
+    assert.ok(next && rungView.next);
+    const nextRung = await press(next, 'press-next');
+    assert.equal(nextRung.blocks.find((b: any) => b.type === 'header').text.text, `${rungView.next!.label}: ${rungView.next!.title}`);
+    const whole = await press(buttons(nextRung.blocks).find((e: any) => e.action_id === 'ladder.overview'), 'press-overview');
+    assert.equal(whole.blocks[0].text.text, ladderServiceFor().overview().title);
+    // A tampered button gets the out-of-date notice, not an error.
+    const tampered = await press({ action_id: 'ladder.rung.x', value: '{"id":"no-such-rung"}' }, 'press-tampered');
+    assert.match(tampered.text, /out of date/);
+  });
+
+  it('tells the person when their acknowledged command failed, without details', async () => {
+    // The store goes away after the request was acknowledged: the answer says so instead of silence.
+    await getStore().db.schema.dropTable('ladder_query').execute();
+    const reply = await slash('ladder a Y9 pupil swore at a teacher', SLACK_USERS.officer);
+    assert.equal(reply.text, SLACK_FAILED_MESSAGE);
+  });
+
+  it('refuses an unsigned, a wrongly signed and a stale request with 401 and runs nothing', async () => {
+    const form = new URLSearchParams({ command: '/inclusion', text: 'help', user_id: SLACK_USERS.officer, team_id: 'T0001', channel_id: 'D0DIRECT1', response_url: fake.responseUrl('x') }).toString();
+    const now = Math.floor(NOW_MS / 1000);
+    for (const headers of [{}, sign(form, now, 'another-secret-0123456789'), sign(form, now - 301), sign(`${form}&text=more`, now)]) {
+      const http = await postSlack(form, 'application/x-www-form-urlencoded', headers);
+      assert.equal(http.status, 401);
+    }
+    // Nothing reached Slack's API (Bolt's own start-up auth.test aside) and nothing was looked up or written.
+    assert.deepEqual(fake.calls.filter((c) => c.method !== 'auth.test'), []);
+    const audit = await getStore().db.selectFrom('audit_log').select('id').execute();
+    assert.equal(audit.length, 0);
+    // The same request, signed within 5 minutes, is served.
+    const ok = await postSlack(form, 'application/x-www-form-urlencoded', sign(form, now - 299));
+    assert.equal(ok.status, 200);
+  });
+
+  it('tells a Slack user with no staff account that they are not set up', async () => {
+    const reply = await slash('cluster Boston', SLACK_USERS.stranger);
+    assert.equal(reply.text, SLACK_NOT_SET_UP_MESSAGE);
+    assert.doesNotMatch(JSON.stringify(reply), /Boston attendance cluster/);
+    assert.equal((await slash('help', SLACK_USERS.stranger)).text, SLACK_NOT_SET_UP_MESSAGE);
+    // The ladder holds no pupil data: as in Teams, it is open before an administrator adds someone.
+    const ladder = await slash('ladder', SLACK_USERS.stranger);
+    assert.equal(ladder.blocks[0].text.text, ladderServiceFor().overview().title);
+    const stranger = await getStore().db.selectFrom('staff_user').select('id').where('slack_user_id', '=', SLACK_USERS.stranger).execute();
+    assert.equal(stranger.length, 0);
+  });
+
+  it('shows a Lincoln cluster member nothing of Boston, and a Boston officer the agenda, audited as Slack', async () => {
+    const refused = await slash('cluster Boston', SLACK_USERS.member);
+    const refusedText = JSON.stringify(refused);
+    assert.doesNotMatch(refusedText, /attendance cluster|Aisha|Bell|A\. ?B\.|Boston Grammar/);
+    const member = await getStore().db.selectFrom('staff_user').select('id').where('email', '=', emailOf(TEST_USERS.clusterMember)).executeTakeFirstOrThrow();
+    assert.equal((await getStore().db.selectFrom('audit_log').select('id').where('staff_user_id', '=', member.id).where('action', '!=', 'identity.bind').execute()).length, 0);
+
+    const agenda = await slash('cluster Boston', SLACK_USERS.officer);
+    assert.match(JSON.stringify(agenda.blocks), /Boston attendance cluster/);
+    assert.match(JSON.stringify(agenda.blocks), /Aisha Bell/, 'a direct message shows names, as a Teams personal chat does');
+    const reads = await getStore().db.selectFrom('audit_log').selectAll().where('action', 'like', 'pupil.%').execute();
+    assert.ok(reads.length > 0);
+    assert.ok(reads.every((r) => r.channel === 'slack' && r.conversation_type === 'personal'));
+  });
+
+  it('answers the same commands in a direct message and an @mention (initials in a channel)', async () => {
+    const now = Math.floor(NOW_MS / 1000);
+    const dm = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T0001',
+      api_app_id: 'A0001',
+      event_id: 'Ev1',
+      event_time: now,
+      event: { type: 'message', channel_type: 'im', channel: 'D0DIRECT1', user: SLACK_USERS.officer, text: 'ladder a Y9 pupil swore at a teacher', ts: '1.1' },
+    });
+    assert.equal((await postSlack(dm, 'application/json', sign(dm, now))).status, 200);
+    const posted = await fake.next((c) => c.method === 'chat.postMessage' && c.body.channel === 'D0DIRECT1');
+    assert.match(JSON.stringify(posted.body.blocks), /Best fit/);
+
+    const mention = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T0001',
+      api_app_id: 'A0001',
+      event_id: 'Ev2',
+      event_time: now,
+      event: { type: 'app_mention', channel: 'C0CHANNEL', user: SLACK_USERS.officer, text: '<@UBOT> cluster Boston', ts: '2.2' },
+    });
+    assert.equal((await postSlack(mention, 'application/json', sign(mention, now))).status, 200);
+    const inChannel = await fake.next((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0CHANNEL');
+    const text = JSON.stringify(inChannel.body.blocks);
+    assert.match(text, /Boston attendance cluster/);
+    assert.doesNotMatch(text, /Aisha Bell/, 'a channel shows initials, never full names');
+
+    // A Teams command Slack does not have yet says so; text no command matches points to help.
+    assert.equal((await slash('alerts list', SLACK_USERS.officer)).text, NOT_IN_SLACK_YET.replace(/\*\*/g, '*'));
+    assert.equal((await slash('what is the weather', SLACK_USERS.officer)).text, SLACK_FALLBACK);
+
+    const mine = await slash('my actions', SLACK_USERS.officer);
+    assert.match(JSON.stringify(mine.blocks), /Open actions for Ola Officer/);
+  });
+});
+
+describe('Slack off', () => {
+  it('starts nothing of Slack without its settings: no /slack/events route', async () => {
+    const bot = await startBot();
+    try {
+      assert.equal(bot.bot.slack, undefined);
+      const response = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(response.status, 404);
+    } finally {
+      await bot.close();
+    }
+  });
+});
