@@ -33,7 +33,9 @@ const Database = require(workerData.driverPath);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 const cache = new Map();
-parentPort.on('message', ({ id, sql, parameters }) => {
+parentPort.on('message', ({ id, sql, parameters, heapStatistics }) => {
+  // A diagnostic (bench/memory.ts): this isolate's own heap, which the main thread cannot see.
+  if (heapStatistics) return parentPort.postMessage({ id, heapStatistics: require('node:v8').getHeapStatistics() });
   try {
     let statement = cache.get(sql);
     if (!statement) {
