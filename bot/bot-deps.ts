@@ -4,6 +4,7 @@ import type { Clock } from '../services/clock';
 import type { LadderService } from '../services/ladder/ladder-service';
 import type { Logger } from '../services/logger';
 import type { Store } from '../services/store/open-store';
+import type { ConcurrencyGate } from '../services/util/concurrency-gate';
 
 /** What route handlers may use. Features add their services here, built once at start. */
 export interface BotDeps {
@@ -20,6 +21,13 @@ export interface BotDeps {
   clusterAgendaSize?: number;
   /** Base of links to this server's own pages (PUBLIC_URL), e.g. export downloads; none: exports are off. */
   publicUrl?: string;
+  /** Bounds the turns reading pupil-level row sets at once (HEAVY_READS_AT_ONCE); unbounded when absent. */
+  heavyReads?: ConcurrencyGate;
+}
+
+/** Runs a read that loads many pupil-level rows within deps.heavyReads, if there is one. */
+export function heavyRead<T>(deps: BotDeps, read: () => Promise<T>): Promise<T> {
+  return deps.heavyReads ? deps.heavyReads.run(read) : read();
 }
 
 export type BotApp = Application<TurnState>;

@@ -11,6 +11,7 @@ import type { BotApp, BotDeps } from './bot-deps';
 import { registerExclusionApi } from './routes/exclusion-api-routes';
 import { registerExportDownloads } from './routes/export-routes';
 import { registerExclusionReviewApi } from './routes/exclusion-review-api-routes';
+import { ConcurrencyGate } from '../services/util/concurrency-gate';
 
 export interface BotServer {
   server: restify.Server;
@@ -37,6 +38,8 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
   const serviceUrls = serviceUrlPolicyFor(config);
   // Export links need the bot's own address; a local tool (auth off) can use localhost.
   deps = { ...deps, publicUrl: deps.publicUrl ?? config.PUBLIC_URL ?? (isAuthEnabled(config) ? undefined : `http://localhost:${config.PORT}`) };
+  // Heavy reads wait their turn rather than all holding their rows at once (bench/memory.ts).
+  deps.heavyReads ??= new ConcurrencyGate(config.HEAVY_READS_AT_ONCE);
   const app = createBotApp(adapter, deps, config.MicrosoftAppId, {
     authenticated: isAuthEnabled(config),
     allowedTenants: config.ALLOWED_TENANTS,

@@ -70,6 +70,7 @@ export const configSchema = z.object({
   ALERT_DELIVERY: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
   ALERT_CARDS_PER_DAY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(5)),
   CLUSTER_AGENDA_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(30)),
+  HEAVY_READS_AT_ONCE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).default(2)),
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,
     z

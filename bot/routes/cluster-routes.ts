@@ -20,7 +20,7 @@ import { getPupilReview, saveReview, updateActionStatus } from '../../services/c
 import { findPupils } from '../../services/cluster/pupil-search';
 import { describeError } from '../../services/logger';
 import { recordIdSchema } from '../../services/util/text-input';
-import type { BotApp, BotDeps } from '../bot-deps';
+import { heavyRead, type BotApp, type BotDeps } from '../bot-deps';
 import { getActor } from '../turn-actor';
 
 /**
@@ -152,19 +152,19 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
     const shared = isShared(context);
     const view = shared ? 'shared' : 'own';
     if (what === 'candidates') {
-      const result = await getClusterCandidates(svc, actor, { district, school, cohort, view });
+      const result = await heavyRead(deps, () => getClusterCandidates(svc, actor, { district, school, cohort, view }));
       if (!result.ok) return void (await context.sendActivity(result.message));
       await context.sendActivity({ attachments: [CardFactory.adaptiveCard(clusterCandidatesCard(result.view))] });
       return;
     }
     if (what === 'minutes') {
-      const result = await getMinutes(svc, actor, { district, view });
+      const result = await heavyRead(deps, () => getMinutes(svc, actor, { district, view }));
       if (!result.ok) return void (await context.sendActivity(result.message));
       const refreshUserIds = shared ? await viewersFor(context, result.view.district) : undefined;
       await context.sendActivity({ attachments: [CardFactory.adaptiveCard(clusterMinutesCard(result.view, { refreshUserIds }))] });
       return;
     }
-    const result = await getClusterAgenda(svc, actor, { district, view });
+    const result = await heavyRead(deps, () => getClusterAgenda(svc, actor, { district, view }));
     if (!result.ok) return void (await context.sendActivity(result.message));
     const refreshUserIds = shared ? await viewersFor(context, result.view.district) : undefined;
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(clusterAgendaCard(result.view, { refreshUserIds }))] });
@@ -176,7 +176,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
     if (!query) return void (await context.sendActivity('Which pupil? Type **pupil** and their name or UPN, e.g. **pupil Bell** or **pupil A123456789012**.'));
     const actor = getActor(context);
     const shared = isShared(context);
-    const found = await findPupils(svc, actor, { query, view: shared ? 'shared' : 'own' });
+    const found = await heavyRead(deps, () => findPupils(svc, actor, { query, view: shared ? 'shared' : 'own' }));
     if (!found.ok) return void (await context.sendActivity(found.message));
     const { matches } = found.view;
     if (matches.length === 0) return void (await context.sendActivity('No pupil on roll at a school in your scope matches that. Check the spelling, or give the UPN.'));
@@ -191,7 +191,7 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
   app.message(/^\s*my\s+actions\s*$/i, async (context) => {
     const actor = getActor(context);
     // Someone's own to-do list: in a shared chat it is minimised like any other card.
-    const view = await getMyActions(svc, actor, isShared(context) ? 'shared' : 'own');
+    const view = await heavyRead(deps, () => getMyActions(svc, actor, isShared(context) ? 'shared' : 'own'));
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(myActionsCard(view))] });
   });
 
@@ -200,14 +200,14 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
   verbRoute(app, VERBS.clusterAgenda, async (context, data) => {
     const parsed = districtData.safeParse(data);
     if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
-    const result = await getClusterAgenda(svc, getActor(context), { district: parsed.data.district, from: parsed.data.from, view: 'own' });
+    const result = await heavyRead(deps, () => getClusterAgenda(svc, getActor(context), { district: parsed.data.district, from: parsed.data.from, view: 'own' }));
     await answerInvoke(context, result.ok ? clusterAgendaCard(result.view) : problemCard(result));
   });
 
   verbRoute(app, VERBS.clusterCandidates, async (context, data) => {
     const parsed = candidatesData.safeParse(data);
     if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
-    const result = await getClusterCandidates(svc, getActor(context), { ...parsed.data, view: 'own' });
+    const result = await heavyRead(deps, () => getClusterCandidates(svc, getActor(context), { ...parsed.data, view: 'own' }));
     await answerInvoke(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
   });
 
@@ -223,19 +223,19 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
       const note = nominated.view.added ? `Nominated for the meeting on ${nominated.view.meeting.date} by ${actor.user.name}.` : `Already nominated for the meeting on ${nominated.view.meeting.date}.`;
       return answerInvoke(context, result.ok ? pupilReviewCard(result.view, { savedNote: note }) : problemCard(result));
     }
-    const result = await getClusterCandidates(svc, actor, { district, from, school, cohort, view: 'own' });
+    const result = await heavyRead(deps, () => getClusterCandidates(svc, actor, { district, from, school, cohort, view: 'own' }));
     await answerInvoke(context, result.ok ? clusterCandidatesCard(result.view) : problemCard(result));
   });
 
   verbRoute(app, VERBS.clusterMinutes, async (context, data) => {
     const parsed = districtData.safeParse(data);
     if (!parsed.success) return answerInvokeMessage(context, `That card is out of date: ${parsed.error.issues[0]!.message}.`);
-    const result = await getMinutes(svc, getActor(context), { district: parsed.data.district, from: parsed.data.from, view: 'own' });
+    const result = await heavyRead(deps, () => getMinutes(svc, getActor(context), { district: parsed.data.district, from: parsed.data.from, view: 'own' }));
     await answerInvoke(context, result.ok ? clusterMinutesCard(result.view) : problemCard(result));
   });
 
   verbRoute(app, VERBS.myActions, async (context) => {
-    await answerInvoke(context, myActionsCard(await getMyActions(svc, getActor(context), 'own')));
+    await answerInvoke(context, myActionsCard(await heavyRead(deps, () => getMyActions(svc, getActor(context), 'own'))));
   });
 
   verbRoute(app, VERBS.clusterReview, async (context, data) => {

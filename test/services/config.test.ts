@@ -8,6 +8,7 @@ describe('configuration', () => {
     assert.equal(config.PORT, 3978);
     assert.equal(isAuthEnabled(config), false);
     assert.equal(config.LOG_LEVEL, 'info');
+    assert.equal(config.HEAVY_READS_AT_ONCE, 2);
   });
 
   for (const [variable, value] of [
@@ -17,6 +18,8 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['CLOCK_NOW', 'next tuesday'],
     ['MicrosoftAppType', 'Anything'],
+    ['HEAVY_READS_AT_ONCE', '0'],
+    ['HEAVY_READS_AT_ONCE', 'many'],
   ] as const) {
     it(`names ${variable} when it is "${value}"`, () => {
       assert.throws(
