@@ -184,9 +184,29 @@ export function summariseHeapSnapshot(file: string, top = 15): SnapshotSummary {
   return {
     totalMb: total / MB,
     byType: [...groups.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, top).map(([name, g]) => ({ name, mb: g.bytes / MB, count: g.count })),
-    retainers: candidates.slice(0, top).map((n) => ({ name: `${labelOf(n)} (in ${reachedAs(n)})`, retainedMb: retained[n]! / MB })),
+    retainers: chainHeads(candidates, idom, retained, top).map((n) => ({ name: `${labelOf(n)} (in ${reachedAs(n)})`, retainedMb: retained[n]! / MB })),
     stringHolders: [...holders.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, top).map(([name, g]) => ({ name, mb: g.bytes / MB, count: g.count })),
   };
+}
+
+/**
+ * The biggest retainers, without the chain below each: an object whose listed holder retains
+ * barely more than it does (a Map and its table, a closure and its context) adds nothing.
+ */
+function chainHeads(sorted: number[], idom: Int32Array, retained: Float64Array, top: number): number[] {
+  const chosen = new Set<number>();
+  for (const n of sorted) {
+    if (chosen.size >= top) break;
+    let covered = false;
+    for (let up = idom[n]!; up > 0 && retained[up]! <= retained[n]! * 1.25; up = idom[up]!) {
+      if (chosen.has(up)) {
+        covered = true;
+        break;
+      }
+    }
+    if (!covered) chosen.add(n);
+  }
+  return [...chosen];
 }
 
 if (require.main === module) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openStore } from '../services/store/open-store';
 import { BENCH_CLOCK_NOW as CLOCK_NOW, ensureDemoCountyFile } from './demo-county-file';
+import { summariseHeapSnapshot } from './heap-snapshot-summary';
 import { runLoad } from './load';
 
 /**
@@ -146,51 +147,6 @@ async function echoBot() {
   }
 }
 
-/**
- * Self sizes in a V8 heap snapshot grouped by constructor (objects) or by type (strings, code,
- * arrays...). Reads the numbers without building the whole file as one JS string (it can exceed
- * V8's string limit); prints names only, never string contents.
- */
-function summariseSnapshot(file: string, top: number): { name: string; mb: number; count: number }[] {
-  const text = readFileSync(file);
-  const nodesAt = text.indexOf('"nodes":[');
-  const edgesAt = text.indexOf('"edges":[');
-  const stringsAt = text.indexOf('"strings":[');
-  const header = JSON.parse(text.subarray(0, nodesAt).toString().replace(/,\s*$/, '') + '}') as {
-    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
-  };
-  const fields = header.snapshot.meta.node_fields;
-  const types = header.snapshot.meta.node_types[0];
-  const nodes: number[] = [];
-  let value = -1;
-  for (let i = nodesAt + '"nodes":['.length; i < edgesAt; i++) {
-    const byte = text[i]!;
-    if (byte >= 48 && byte <= 57) value = (value < 0 ? 0 : value * 10) + (byte - 48);
-    else if (value >= 0) {
-      nodes.push(value);
-      value = -1;
-    }
-  }
-  const strings = JSON.parse(text.subarray(stringsAt + '"strings":'.length, text.lastIndexOf(']') + 1).toString()) as string[];
-  const width = fields.length;
-  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [number, number, number];
-  const groups = new Map<string, { bytes: number; count: number }>();
-  for (let n = 0; n < nodes.length; n += width) {
-    const type = types[nodes[n + typeAt]!]!;
-    const name = type === 'object' || type === 'closure' || type === 'native' || type === 'array' || type === 'hidden' || type === 'synthetic'
-      ? `${type === 'object' ? '' : `(${type}) `}${(strings[nodes[n + nameAt]!] ?? '?').slice(0, 60)}`
-      : `(${type})`;
-    const group = groups.get(name) ?? { bytes: 0, count: 0 };
-    group.bytes += nodes[n + sizeAt]!;
-    group.count++;
-    groups.set(name, group);
-  }
-  return [...groups.entries()]
-    .sort((a, b) => b[1].bytes - a[1].bytes)
-    .slice(0, top)
-    .map(([name, g]) => ({ name, mb: g.bytes / MB, count: g.count }));
-}
-
 const mb = (bytes: number) => (bytes / MB).toFixed(0);
 const workerHeaps = (r: ProbeReport, key: 'heapUsed' | 'peakHeapUsed' = 'heapUsed') => (r.workers.length ? r.workers.map((w) => mb(w[key])).join(' + ') : '-');
 const usageRow = (moment: string, rss: number, peakRss: number | string, u: Usage, r: ProbeReport, workerKey: 'heapUsed' | 'peakHeapUsed' = 'heapUsed') =>
@@ -234,6 +190,7 @@ async function main(): Promise<void> {
     const busy = memoryOf(bot.pid);
     const busyReport = await bot.report();
     const restHeld = await bot.held();
+    const restHeldRss = memoryOf(bot.pid).rssMb;
     const loaded = await peakUnderLoad(bot, port);
     const snapshotFile = takeSnapshot ? join(scratch, 'under-load.heapsnapshot') : undefined;
     const heldUnderLoad = await diagnoseUnderLoad(bot, port, snapshotFile);
@@ -244,7 +201,7 @@ async function main(): Promise<void> {
       `|---|---|---|---|---|---|---|`,
       usageRow('started, county of 100,000 pupils in the store', idle.rssMb, idle.peakMb, idleReport.now, idleReport),
       usageRow(`after the daily alert rules over the whole county and 20 rounds of: ${commands.join('; ')}`, busy.rssMb, busy.peakMb, busyReport.now, busyReport),
-      usageRow('the same, after a full collection (held at rest)', memoryOf(bot.pid).rssMb, '', restHeld.now, restHeld),
+      usageRow('the same, after a full collection (held at rest)', restHeldRss, '', restHeld.now, restHeld),
       usageRow(`${LOAD_REQUESTS} turns, ${LOAD_CONCURRENCY} at once (${LOAD_COMMANDS.join('; ')}): ${loaded.throughput.toFixed(0)} turns/s, ${loaded.errors} errors; peaks under load`, loaded.rssMb, loaded.peakMb, loaded.report.peaks, loaded.report, 'peakHeapUsed'),
       usageRow('the same load again, part-way, after a full collection (held under load)', heldUnderLoad.now.rss / MB, '', heldUnderLoad.now, heldUnderLoad),
       usageRow(`bare teams-ai echo bot, same flags and probe, same load in the same run: ${echo.loaded.throughput.toFixed(0)} turns/s, ${echo.loaded.errors} errors; peaks under load (${echo.idleMb.toFixed(0)} MB at rest)`, echo.loaded.rssMb, echo.loaded.peakMb, echo.loaded.report.peaks, echo.loaded.report),
@@ -255,9 +212,13 @@ async function main(): Promise<void> {
       `Our bot's V8 heap spaces held under load (MB, after a full collection): ${heldUnderLoad.spaces.filter((s) => s.used >= MB).map((s) => `${s.space} ${mb(s.used)}`).join(', ')}.`,
     ];
     if (snapshotFile) {
-      const summary = summariseSnapshot(snapshotFile, 15);
-      lines.push('', 'Heap snapshot of our bot part-way through the second load (live objects, self sizes):', '', '| constructor or (type) | MB | count |', '|---|---|---|');
-      for (const row of summary) lines.push(`| ${row.name.replace(/\|/g, '/')} | ${row.mb.toFixed(1)} | ${row.count} |`);
+      const summary = summariseHeapSnapshot(snapshotFile, 12);
+      lines.push('', `Heap snapshot of our bot part-way through the second load: ${summary.totalMb.toFixed(0)} MB of live objects. By constructor or (type), self sizes:`, '', '| constructor or (type) | MB | count |', '|---|---|---|');
+      for (const row of summary.byType) lines.push(`| ${row.name.replace(/\|/g, '/')} | ${row.mb.toFixed(1)} | ${row.count} |`);
+      lines.push('', 'Strings by what holds them (the immediate dominator and its edge):', '', '| held by | MB | strings |', '|---|---|---|');
+      for (const row of summary.stringHolders.slice(0, 6)) lines.push(`| ${row.name.replace(/\|/g, '/')} | ${row.mb.toFixed(1)} | ${row.count} |`);
+      lines.push('', 'The objects retaining the most (retained size, dominator tree):', '', '| object (reached as) | retained MB |', '|---|---|');
+      for (const row of summary.retainers) lines.push(`| ${row.name.replace(/\|/g, '/')} | ${row.retainedMb.toFixed(1)} |`);
     }
     process.stdout.write(lines.join('\n') + '\n');
     if (write) {
