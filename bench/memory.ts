@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -23,7 +23,9 @@ import { runLoad } from './load';
  * through, a full collection shows the heap really held under load (not GC laziness), and a heap
  * snapshot is summarised by constructor/type (self sizes; no string contents are printed).
  *
- *   npx tsx bench/memory.ts [--write bench/results/memory.md] [--no-snapshot]
+ *   npx tsx bench/memory.ts [--write bench/results/memory.md] [--no-snapshot] [--compiled]
+ *   --compiled runs both bots from dist/ with plain node, as production runs (`npm start`), instead
+ *   of under tsx; build first with `npx tsc -p tsconfig.json` (it compiles bench/ too).
  *   BENCH_PORT=<port> picks our bot's port (default 3997); the echo bot takes a free one.
  */
 const write = process.argv.includes('--write') ? process.argv[process.argv.indexOf('--write') + 1] : undefined;
@@ -32,7 +34,10 @@ const AAD = '00000000-0000-0000-0000-0000000000020';
 const LOAD_CONCURRENCY = 50;
 const LOAD_REQUESTS = 3000;
 const LOAD_COMMANDS = ['help', 'ladder pupil keeps walking out of lessons', 'cluster Boston agenda', 'alerts digest', 'my actions'];
-const NODE_FLAGS = ['--no-deprecation', '--expose-gc', '--import', 'tsx', '--import', './bench/fixtures/memory-probe.ts'];
+const compiled = process.argv.includes('--compiled');
+const NODE_FLAGS = compiled
+  ? ['--no-deprecation', '--expose-gc', '--import', './dist/bench/fixtures/memory-probe.js']
+  : ['--no-deprecation', '--expose-gc', '--import', 'tsx', '--import', './bench/fixtures/memory-probe.ts'];
 const MB = 1024 * 1024;
 
 function turnBody(text: string, conversation: string): string {
@@ -95,6 +100,10 @@ class Probed {
 }
 
 function start(script: string, env: NodeJS.ProcessEnv): Probed {
+  if (compiled) {
+    script = join('dist', script.replace(/\.ts$/, '.js'));
+    if (!existsSync(script)) throw new Error(`${script} is missing: run npx tsc -p tsconfig.json first`);
+  }
   return new Probed(spawn(process.execPath, [...NODE_FLAGS, script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }));
 }
 
@@ -222,7 +231,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(lines.join('\n') + '\n');
     if (write) {
-      writeFileSync(write, `# Bot resident memory with the demo county\n\n\`npx tsx bench/memory.ts --write ${write}\` on ${new Date().toISOString().slice(0, 10)} (CLOCK_NOW ${CLOCK_NOW}); budgets: under 300 MB at rest; peak under load at most 10% above the echo bot's.\n\n${lines.join('\n')}\n`);
+      writeFileSync(write, `# Bot resident memory with the demo county\n\n\`npx tsx bench/memory.ts --write ${write}${compiled ? ' --compiled' : ''}\` on ${new Date().toISOString().slice(0, 10)} (CLOCK_NOW ${CLOCK_NOW}); budgets: under 300 MB at rest; peak under load at most 10% above the echo bot's.\n\n${lines.join('\n')}\n`);
     }
   } finally {
     bot.child.kill('SIGTERM');
