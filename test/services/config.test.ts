@@ -9,6 +9,8 @@ describe('configuration', () => {
     assert.equal(isAuthEnabled(config), false);
     assert.equal(config.LOG_LEVEL, 'info');
     assert.equal(config.HEAVY_READS_AT_ONCE, 2);
+    assert.equal(config.SQLITE_READ_WORKERS, 1);
+    assert.equal(loadConfig({ SQLITE_READ_WORKERS: '0' }).SQLITE_READ_WORKERS, 0);
   });
 
   for (const [variable, value] of [
@@ -20,6 +22,8 @@ describe('configuration', () => {
     ['MicrosoftAppType', 'Anything'],
     ['HEAVY_READS_AT_ONCE', '0'],
     ['HEAVY_READS_AT_ONCE', 'many'],
+    ['SQLITE_READ_WORKERS', '-1'],
+    ['SQLITE_READ_WORKERS', 'two'],
   ] as const) {
     it(`names ${variable} when it is "${value}"`, () => {
       assert.throws(
