@@ -6,6 +6,7 @@ import type { Logger } from '../services/logger';
 import type { Store } from '../services/store/open-store';
 import type { IdentityCacheLimits } from './identity-step';
 import type { ModelSettings } from '../services/assistant/model-planner';
+import type { ConcurrencyGate } from '../services/util/concurrency-gate';
 
 /** What route handlers may use. Features add their services here, built once at start. */
 export interface BotDeps {
@@ -30,6 +31,13 @@ export interface BotDeps {
   safeguardingContact?: string;
   /** OPENAI_*: the language model for plain language; none: the local router alone. */
   assistantModel?: ModelSettings;
+  /** Bounds the turns reading pupil-level row sets at once (HEAVY_READS_AT_ONCE); unbounded when absent. */
+  heavyReads?: ConcurrencyGate;
+}
+
+/** Runs a read that loads many pupil-level rows within deps.heavyReads, if there is one. */
+export function heavyRead<T>(deps: BotDeps, read: () => Promise<T>): Promise<T> {
+  return deps.heavyReads ? deps.heavyReads.run(read) : read();
 }
 
 export type BotApp = Application<TurnState>;

@@ -11,9 +11,6 @@ import { startAlertServices } from './alert-delivery';
 import { startOverdueReminders } from '../services/alerts/overdue-reminder-schedule';
 import { createBotServer } from './server';
 
-/** Two: this machine class has two cores; more workers would only queue behind each other. */
-const SQLITE_READ_WORKERS = 2;
-
 /** Production entry: validate configuration, open and migrate the store, serve, stop cleanly. */
 async function main(): Promise<void> {
   let config;
@@ -60,7 +57,7 @@ async function main(): Promise<void> {
   }
   const location = parseDatabaseUrl(config.DATABASE_URL);
   // Reads on worker threads: a long SQLite query must not stall every other chat (bench/command-latency.ts).
-  const store = await openStore(location, { readWorkers: SQLITE_READ_WORKERS });
+  const store = await openStore(location, { readWorkers: config.SQLITE_READ_WORKERS });
   logger.info('store.open', { engine: store.engine });
 
   const bot = createBotServer(config, { store, clock, logger, calendar, ladder, alertCardsPerDay: config.ALERT_CARDS_PER_DAY, clusterAgendaSize: config.CLUSTER_AGENDA_SIZE,

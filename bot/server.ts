@@ -13,6 +13,7 @@ import { registerExportDownloads } from './routes/export-routes';
 import { registerExclusionReviewApi } from './routes/exclusion-review-api-routes';
 import { registerPlacementApi } from './routes/placement-api-routes';
 import { startSlackEdge, type SlackEdge, type SlackEdgeOptions } from './slack/slack-app';
+import { ConcurrencyGate } from '../services/util/concurrency-gate';
 
 export interface BotServer {
   server: restify.Server;
@@ -47,6 +48,8 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
   if (!deps.assistantModel && config.OPENAI_API_KEY) {
     deps = { ...deps, assistantModel: { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeoutMs: config.OPENAI_TIMEOUT_MS } };
   }
+  // Heavy reads wait their turn rather than all holding their rows at once (bench/memory.ts).
+  deps.heavyReads ??= new ConcurrencyGate(config.HEAVY_READS_AT_ONCE);
   const app = createBotApp(adapter, deps, config.MicrosoftAppId, {
     authenticated: isAuthEnabled(config),
     allowedTenants: config.ALLOWED_TENANTS,

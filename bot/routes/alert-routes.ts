@@ -9,7 +9,7 @@ import { alertViewFor, FIGURES_ONLY_MESSAGE, type AlertViewContext } from '../..
 import { recordGovernorsDecision, recordOutcome } from '../../services/alerts/outcome-action';
 import { COMMANDS } from '../../services/commands/command-catalogue';
 import { loadCalendar } from '../../services/calendar/school-calendar';
-import type { BotApp, BotDeps } from '../bot-deps';
+import { heavyRead, type BotApp, type BotDeps } from '../bot-deps';
 import { replyToInvokeWithCard } from '../invoke-reply';
 import { getActor } from '../turn-actor';
 
@@ -34,7 +34,7 @@ export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
 
   app.message(COMMANDS.alerts.pattern, async (context) => {
     const words = (context.activity.text ?? '').replace(/^\s*alerts?\b/i, '');
-    const reply = await runAlertCommand(ctx, getActor(context), context.activity.conversation.id, words);
+    const reply = await heavyRead(deps, () => runAlertCommand(ctx, getActor(context), context.activity.conversation.id, words));
     if (reply.kind === 'digest') await context.sendActivity({ attachments: [CardFactory.adaptiveCard(alertDigestCard(reply.view))] });
     else if (reply.kind === 'list') await context.sendActivity({ text: reply.message, attachments: [CardFactory.adaptiveCard(alertListCard(reply.view))] });
     else await context.sendActivity(reply.message);
@@ -47,7 +47,7 @@ export function registerAlertRoutes(app: BotApp, deps: BotDeps): void {
   app.adaptiveCards.actionExecute(VERBS.alertOutcome, async (context, _state, data) => answer(context, await recordOutcome(ctx, getActor(context), data)));
   app.adaptiveCards.actionExecute(VERBS.alertGovernorsDecision, async (context, _state, data) => answer(context, await recordGovernorsDecision(ctx, getActor(context), data)));
   app.adaptiveCards.actionExecute(VERBS.alertTimeline, async (context, _state, data) => {
-    const result = await alertTimeline(ctx, getActor(context), data);
+    const result = await heavyRead(deps, () => alertTimeline(ctx, getActor(context), data));
     return result.ok ? alertTimelineCard(result.view, (data as { alertId: number }).alertId) : alertNoticeCard(result.message);
   });
   // Refresh answers only the viewer. teams-ai's actionExecute would also rewrite the shared message

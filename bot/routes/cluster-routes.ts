@@ -27,7 +27,7 @@ import { COMMANDS } from '../../services/commands/command-catalogue';
 import { configValue } from '../../services/config';
 import { namedViewers, type ChatMember } from '../../services/cluster/cluster-viewers';
 import { describeError } from '../../services/logger';
-import type { BotApp, BotDeps } from '../bot-deps';
+import { heavyRead, type BotApp, type BotDeps } from '../bot-deps';
 import { replyToInvokeWithCard, replyToInvokeWithMessage } from '../invoke-reply';
 import { withinRosterTimeout } from '../teams-roster';
 import { getActor, isSharedConversation } from '../turn-actor';
@@ -36,7 +36,8 @@ import { getActor, isSharedConversation } from '../turn-actor';
  * Attendance cluster meetings: `cluster <district> [agenda | minutes | candidates ...]`,
  * `pupil <name or UPN>`, `my actions`, and the cards' buttons. Parsing, checks and what to answer
  * are services/cluster/cluster-commands.ts; this edge reads the Teams input, renders the reply it
- * names and decides who in a chat may see names.
+ * names and decides who in a chat may see names. Reads that load many pupil rows pass the heavy-read
+ * gate (at most HEAVY_READS_AT_ONCE at once).
  *
  * Data minimisation in chats and channels: the card posted to the conversation is the shared view
  * (initials, NC year, school). Its refresh lists the members whose role and scope allow names (at
@@ -144,23 +145,23 @@ export function registerClusterRoutes(app: BotApp, deps: BotDeps): void {
   // ---- commands ----
 
   app.message(COMMANDS.cluster.pattern, async (context) => {
-    await sendReply(context, await runClusterCommand(svc, getActor(context), context.activity.text ?? '', view(context)));
+    await sendReply(context, await heavyRead(deps, () => runClusterCommand(svc, getActor(context), context.activity.text ?? '', view(context))));
   });
   app.message(COMMANDS.pupil.pattern, async (context) => {
     const query = (context.activity.text ?? '').replace(/^\s*pupil\b/i, '');
-    await sendReply(context, await runPupilCommand(svc, getActor(context), query, view(context)));
+    await sendReply(context, await heavyRead(deps, () => runPupilCommand(svc, getActor(context), query, view(context))));
   });
   app.message(COMMANDS.myActions.pattern, async (context) => {
-    await sendReply(context, await runMyActions(svc, getActor(context), view(context)));
+    await sendReply(context, await heavyRead(deps, () => runMyActions(svc, getActor(context), view(context))));
   });
 
   // ---- buttons (each answered to the presser only, with their own view) ----
 
-  verbRoute(app, VERBS.clusterAgenda, async (context, data) => answerButton(context, await runAgendaAction(svc, getActor(context), data)));
-  verbRoute(app, VERBS.clusterCandidates, async (context, data) => answerButton(context, await runCandidatesAction(svc, getActor(context), data)));
-  verbRoute(app, VERBS.clusterNominate, async (context, data) => answerButton(context, await runNominateAction(svc, getActor(context), data)));
-  verbRoute(app, VERBS.clusterMinutes, async (context, data) => answerButton(context, await runMinutesAction(svc, getActor(context), data)));
-  verbRoute(app, VERBS.myActions, async (context) => answerButton(context, await runMyActions(svc, getActor(context), 'own')));
+  verbRoute(app, VERBS.clusterAgenda, async (context, data) => answerButton(context, await heavyRead(deps, () => runAgendaAction(svc, getActor(context), data))));
+  verbRoute(app, VERBS.clusterCandidates, async (context, data) => answerButton(context, await heavyRead(deps, () => runCandidatesAction(svc, getActor(context), data))));
+  verbRoute(app, VERBS.clusterNominate, async (context, data) => answerButton(context, await heavyRead(deps, () => runNominateAction(svc, getActor(context), data))));
+  verbRoute(app, VERBS.clusterMinutes, async (context, data) => answerButton(context, await heavyRead(deps, () => runMinutesAction(svc, getActor(context), data))));
+  verbRoute(app, VERBS.myActions, async (context) => answerButton(context, await heavyRead(deps, () => runMyActions(svc, getActor(context), 'own'))));
   verbRoute(app, VERBS.clusterReview, async (context, data) => {
     // Opening a review in a meeting chat posts it for everyone (minimised, names by refresh);
     // Teams' automatic refresh only redraws the reader's own copy.

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import type * as Docx from 'docx';
+import type { HeadingLevel as HeadingLevels, Paragraph, Table, TableCell } from 'docx';
 import { recordAccess } from '../audit/audit-log';
 import type { Actor } from '../identity/actor';
 import { parseScope } from '../identity/scope';
@@ -159,17 +160,23 @@ function percent(rate: number | null | undefined): string {
 const BAND = { none: '', persistent: 'Persistent absence', severe: 'Severe absence' } as const;
 const YEAR = (n: number) => (n <= 0 ? (n === 0 ? 'Reception' : 'Nursery') : `Y${n}`);
 
+/** docx is about 3 MB of heap that only a Word export needs: loaded by the first one, not at start (bench/memory.ts). */
+let docxModule: typeof Docx | undefined;
+const docx = (): typeof Docx => (docxModule ??= require('docx') as typeof Docx);
+
 function cell(words: string, bold = false): TableCell {
+  const { TableCell, Paragraph, TextRun } = docx();
   return new TableCell({ children: [new Paragraph({ children: [new TextRun({ text: words, bold })] })] });
 }
 function table(head: string[], rows: string[][]): Table {
+  const { Table, TableRow, WidthType } = docx();
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     rows: [new TableRow({ tableHeader: true, children: head.map((h) => cell(h, true)) }), ...rows.map((r) => new TableRow({ children: r.map((c) => cell(c)) }))],
   });
 }
-const para = (words: string) => new Paragraph({ children: [new TextRun(words)] });
-const heading = (words: string, level: (typeof HeadingLevel)[keyof typeof HeadingLevel]) => new Paragraph({ heading: level, children: [new TextRun(words)] });
+const para = (words: string) => new (docx().Paragraph)({ children: [new (docx().TextRun)(words)] });
+const heading = (words: string, level: (typeof HeadingLevels)[keyof typeof HeadingLevels]) => new (docx().Paragraph)({ heading: level, children: [new (docx().TextRun)(words)] });
 
 function privacyLine(nameMode: 'names' | 'initials'): Paragraph {
   return para(
@@ -180,6 +187,7 @@ function privacyLine(nameMode: 'names' | 'initials'): Paragraph {
 }
 
 async function agendaDocx(view: AgendaView): Promise<Buffer> {
+  const { Document, HeadingLevel, Packer } = docx();
   const f = view.figures;
   const children: (Paragraph | Table)[] = [
     heading(`${view.district} attendance cluster meeting: agenda`, HeadingLevel.HEADING_1),
@@ -223,6 +231,7 @@ async function agendaDocx(view: AgendaView): Promise<Buffer> {
 }
 
 async function minutesDocx(view: MinutesView): Promise<Buffer> {
+  const { Document, HeadingLevel, Packer } = docx();
   const t = view.totals;
   const children: (Paragraph | Table)[] = [
     heading(`${view.district} attendance cluster meeting: minutes`, HeadingLevel.HEADING_1),

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
-import { Pool, types as pgTypes } from 'pg';
+import type * as Pg from 'pg';
 import type { Database } from './database';
 import { parseDatabaseUrl, type Engine, type StoreLocation } from './engine';
 import { initialMigration } from './migrations/0001-initial';
@@ -49,8 +49,13 @@ function migrationsFor(engine: Engine): Record<string, Migration> {
   };
 }
 
-// COUNT(*) and BIGINT come back from pg as strings; our counts fit comfortably in a double.
-pgTypes.setTypeParser(20, (value) => Number(value));
+/** pg is loaded for a PostgreSQL store only: a SQLite deployment need not hold its code (bench/memory.ts). */
+function loadPg(): typeof Pg {
+  const pg = require('pg') as typeof Pg;
+  // COUNT(*) and BIGINT come back from pg as strings; our counts fit comfortably in a double.
+  pg.types.setTypeParser(20, (value) => Number(value));
+  return pg;
+}
 
 export interface OpenStoreOptions {
   migrate?: boolean;
@@ -107,7 +112,7 @@ function openSqlite(path: string, readWorkers: number): Store {
 }
 
 function openPostgres(connectionString: string): Store {
-  const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5000 });
+  const pool = new (loadPg().Pool)({ connectionString, max: 10, connectionTimeoutMillis: 5000 });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -33,7 +33,9 @@ const Database = require(workerData.driverPath);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 const cache = new Map();
-parentPort.on('message', ({ id, sql, parameters }) => {
+parentPort.on('message', ({ id, sql, parameters, heapStatistics }) => {
+  // A diagnostic (bench/memory.ts): this isolate's own heap, which the main thread cannot see.
+  if (heapStatistics) return parentPort.postMessage({ id, heapStatistics: require('node:v8').getHeapStatistics() });
   try {
     let statement = cache.get(sql);
     if (!statement) {
@@ -54,7 +56,11 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** A few worker threads reading one SQLite file; each query goes to the least busy one. */
+/**
+ * Up to `size` worker threads reading one SQLite file; each query goes to the least busy one. A
+ * worker is started only when every running one is busy, so a quiet bot holds one (about 8 MB
+ * resident each: isolate, connection, page cache).
+ */
 export class SqliteReadPool {
   readonly #workers: { worker: Worker; pending: Map<number, Pending> }[] = [];
   #nextId = 1;
@@ -65,40 +71,39 @@ export class SqliteReadPool {
     readonly size: number,
   ) {}
 
-  #start() {
+  #startOne() {
     const driverPath = require.resolve('better-sqlite3');
-    while (this.#workers.length < this.size) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, driverPath } });
-      const entry = { worker, pending: new Map<number, Pending>() };
-      worker.on('message', (message: { id: number; rows?: unknown[]; error?: { message: string; code?: string } }) => {
-        const waiting = entry.pending.get(message.id);
-        if (!waiting) return;
-        entry.pending.delete(message.id);
-        if (entry.pending.size === 0) worker.unref();
-        if (message.error) waiting.reject(Object.assign(new Error(message.error.message), message.error.code ? { code: message.error.code } : {}));
-        else waiting.resolve(message.rows ?? []);
-      });
-      const fail = (error: Error) => {
-        for (const waiting of entry.pending.values()) waiting.reject(error);
-        entry.pending.clear();
-        const at = this.#workers.indexOf(entry);
-        if (at >= 0) this.#workers.splice(at, 1);
-      };
-      worker.on('error', fail);
-      worker.on('exit', () => fail(new Error('SQLite read worker stopped')));
-      // An idle worker must not keep a finished process (a script, a test) alive; a busy one must,
-      // or a process whose only work is awaiting a read (start-up migrations) would exit mid-way.
-      worker.unref();
-      this.#workers.push(entry);
-    }
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, driverPath } });
+    const entry = { worker, pending: new Map<number, Pending>() };
+    worker.on('message', (message: { id: number; rows?: unknown[]; error?: { message: string; code?: string } }) => {
+      const waiting = entry.pending.get(message.id);
+      if (!waiting) return;
+      entry.pending.delete(message.id);
+      if (entry.pending.size === 0) worker.unref();
+      if (message.error) waiting.reject(Object.assign(new Error(message.error.message), message.error.code ? { code: message.error.code } : {}));
+      else waiting.resolve(message.rows ?? []);
+    });
+    const fail = (error: Error) => {
+      for (const waiting of entry.pending.values()) waiting.reject(error);
+      entry.pending.clear();
+      const at = this.#workers.indexOf(entry);
+      if (at >= 0) this.#workers.splice(at, 1);
+    };
+    worker.on('error', fail);
+    worker.on('exit', () => fail(new Error('SQLite read worker stopped')));
+    // An idle worker must not keep a finished process (a script, a test) alive; a busy one must,
+    // or a process whose only work is awaiting a read (start-up migrations) would exit mid-way.
+    worker.unref();
+    this.#workers.push(entry);
+    return entry;
   }
 
   /** Runs one read statement off the main thread. */
   all(sqlText: string, parameters: readonly unknown[]): Promise<unknown[]> {
     if (this.#closed) return Promise.reject(new Error('store is closed'));
-    if (this.#workers.length < this.size) this.#start();
-    let entry = this.#workers[0]!;
-    for (const candidate of this.#workers) if (candidate.pending.size < entry.pending.size) entry = candidate;
+    let entry = this.#workers[0];
+    for (const candidate of this.#workers) if (candidate.pending.size < entry!.pending.size) entry = candidate;
+    if (!entry || (entry.pending.size > 0 && this.#workers.length < this.size)) entry = this.#startOne();
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       entry.pending.set(id, { resolve, reject });

@@ -4,6 +4,7 @@ import { loadConfig } from '../../services/config';
 import { silentLogger, type Logger } from '../../services/logger';
 import type { Role } from '../../services/store/database';
 import { openStore, type Store } from '../../services/store/open-store';
+import type { ConcurrencyGate } from '../../services/util/concurrency-gate';
 import { TEST_USERS, type TestUser } from './activities';
 
 export interface StaffSeed {
@@ -62,6 +63,8 @@ export interface StartOptions {
    * look-up is given up at once (it finds nothing either way). Tests with a fake roster pass more.
    */
   rosterTimeoutMs?: number;
+  /** The gate heavy reads pass through (a test's own, to watch it). */
+  heavyReads?: ConcurrencyGate;
 }
 
 /** Starts the real server on a free loopback port over an in-memory store (unless one is given). */
@@ -74,6 +77,7 @@ export async function startBot(options: StartOptions = {}): Promise<RunningBot> 
     clock: options.clock ?? fixedClock('2026-11-25T10:00:00Z'),
     logger: options.logger ?? silentLogger,
     rosterTimeoutMs: options.rosterTimeoutMs ?? 0,
+    heavyReads: options.heavyReads,
   }, options.server);
   const { port } = await bot.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

@@ -8,6 +8,9 @@ describe('configuration', () => {
     assert.equal(config.PORT, 3978);
     assert.equal(isAuthEnabled(config), false);
     assert.equal(config.LOG_LEVEL, 'info');
+    assert.equal(config.HEAVY_READS_AT_ONCE, 2);
+    assert.equal(config.SQLITE_READ_WORKERS, 1);
+    assert.equal(loadConfig({ SQLITE_READ_WORKERS: '0' }).SQLITE_READ_WORKERS, 0);
   });
 
   for (const [variable, value] of [
@@ -24,6 +27,10 @@ describe('configuration', () => {
     ['SLACK_BOT_TOKEN', 'xoxp-user-token'],
     ['SLACK_APP_TOKEN', 'xoxb-not-an-app-token'],
     ['SLACK_API_URL', 'not a url'],
+    ['HEAVY_READS_AT_ONCE', '0'],
+    ['HEAVY_READS_AT_ONCE', 'many'],
+    ['SQLITE_READ_WORKERS', '-1'],
+    ['SQLITE_READ_WORKERS', 'two'],
   ] as const) {
     it(`names ${variable} when it is "${value}"`, () => {
       assert.throws(

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { openStore, type Store } from '../../../services/store/open-store';
+import { SqliteReadPool } from '../../../services/store/sqlite-read-workers';
 
 describe('SQLite reads on worker threads', () => {
   let dir: string;
@@ -69,6 +70,22 @@ describe('SQLite reads on worker threads', () => {
     );
     const child = spawnSync(process.execPath, ['--no-deprecation', '--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(child.stdout, 'read 0 rows', child.stderr);
+  });
+
+  it('starts a second worker only while the first is busy, and never more than its size', async () => {
+    const pool = new SqliteReadPool(join(dir, 'store.sqlite'), 2);
+    try {
+      assert.equal(pool.running, 0);
+      // One read at a time, however many: one worker.
+      for (let i = 0; i < 3; i++) await pool.all('select 1 as one', []);
+      assert.equal(pool.running, 1);
+      // Three overlapping reads: a second worker, and no third.
+      const rows = await Promise.all([1, 2, 3].map((n) => pool.all('select ? as n', [n])));
+      assert.deepEqual(rows, [[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+      assert.equal(pool.running, 2);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('reports a failing read as an error and keeps serving', async () => {
