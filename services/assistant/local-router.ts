@@ -28,7 +28,8 @@ const ALERT_TYPES: Array<[RegExp, NonNullable<Extract<ToolCall, { tool: 'alerts_
   [/\bdeadlines?\b|\bday[- ]?6\b|\bsixth day\b/, 'deadlines'],
   [/\blooked[- ]after\b|\bcla\b|\blac\b/, 'looked-after'],
   [/\bsocial worker\b/, 'social-worker'],
-  [/\behcp?\b|\behc plan\b|\bsend\b/, 'send'],
+  // SEND the noun, not the verb: "send me alerts for Boston" asks for alerts, not SEND alerts.
+  [/\behcp?\b|\behc plan\b|\bspecial educational needs\b|\bsend\b(?!\s+(?:me|us|them|it|the|my|our|all|any|a|an|alerts?|notifications?|updates?|messages?)\b)/, 'send'],
   [/\breported late\b|\blate reports?\b/, 'late'],
   [/\brepeated\b|\brepeat\b/, 'repeated'],
   [/\bdisproportionalit\w*|\bdisproportionate\w*/, 'disproportionality'],

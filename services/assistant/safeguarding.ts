@@ -16,7 +16,12 @@ const DISCLOSURE = String.raw`(?:told me|tells me|has told|have told|disclosed|d
 const INJURY = String.raw`(?:bruis\w*|black eye|burn marks?|cigarette burns?|marks on (?:his|her|their)|cuts on (?:his|her|their)|unexplained (?:injur\w*|marks?)|injur\w* (?:he|she|they) (?:won'?t|will not|can'?t|cannot|doesn'?t|does not) explain|welts?)`;
 const STANDALONE = String.raw`(?:neglect\w*|self[- ]?harm\w*|harming (?:himself|herself|themselves)|cutting (?:himself|herself|themselves)|suicid\w*|wants? to die|kill (?:himself|herself|themselves)|fgm|genital mutilation|forced marriage|groom(?:ed|ing)|sexual(?:ly)? (?:abus\w*|exploit\w*)|criminal exploitation|exploited|county lines|traffick\w*|radicali[sz]\w*|domestic (?:abuse|violence)|not safe at home|(?:scared|afraid|frightened) (?:to go|of going) home|(?:doesn'?t|does not|won'?t) want to go home|child protection|safeguarding concern|modern slavery|no food at home|hungry all the time)`;
 
+// Exploitation is described by what is happening rather than named: made to carry drugs, gifts
+// from older men, going missing. Said of a child, each is a safeguarding concern in its own right.
+const EXPLOITATION = String.raw`(?:(?:made|forced|told|asked|paid|used|pressured|groomed) to (?:carry|sell|deliver|hold|hide|move|run|stash) (?:\w+ )?(?:drugs|weed|cannabis|packages?|parcels?|money|cash|knives|a knife|weapons?)|(?:carry|carries|carrying|carried|sell|sells|selling|sold|deliver\w*|dealing|running|hold\w*) (?:\w+ )?(?:drugs|weed|packages?|parcels?) for (?:older|adult|a gang|gangs?|men|someone|some lads|people)|(?:older|adult) (?:men|man|males?|boys|lads|people|boyfriend|guys?) (?:giving|gives|gave|give|buying|buys|bought|buy|picking|picks|picked|taking|takes|took|collecting|collects)|(?:gifts?|money|phones?|trainers|clothes) (?:from|off) (?:an? )?(?:older|adult|unknown)|(?:going|goes|went|gone|keeps going) missing(?: from home| overnight| at night| for days| at weekends)?|(?:nude|naked|sexual|indecent|explicit) (?:pictures?|photos?|images?|videos?|selfies?)|sexting)`;
+
 const patterns = {
+  exploitation: new RegExp(String.raw`\b${EXPLOITATION}\b`, 'i'),
   disclosedHarm: new RegExp(String.raw`\b${DISCLOSURE}\b[\s\S]*\b${HARM}\b`, 'i'),
   familyHarm: new RegExp(String.raw`\b${FAMILY}\b[\s\S]{0,60}\b${HARM}\b|\b${HARM}\b[\s\S]{0,40}\bby (?:(?:his|her|their|a|an|the) )?${FAMILY}\b`, 'i'),
   injury: new RegExp(String.raw`\b${INJURY}`, 'i'),

@@ -29,6 +29,11 @@ describe('local intent router', () => {
     assert.ok(unclear.kind === 'unclear' && unclear.suggestions.some((s) => s.tool === 'cluster_minutes'));
   });
 
+  it('reads "send" as the verb when it asks for something, and SEND the needs otherwise', () => {
+    assert.deepEqual(routeLocally('please send me alerts', ctx), { kind: 'call', call: { tool: 'alerts_subscribe', args: {} } });
+    assert.deepEqual(routeLocally('send me alerts about pupils with SEND in Boston', ctx), { kind: 'call', call: { tool: 'alerts_subscribe', args: { district: 'Boston', types: ['send'] } } });
+  });
+
   it('offers two or three likely commands for unclear text', () => {
     for (const text of ['what is the weather', 'thanks', 'hmm']) {
       const result = routeLocally(text, ctx);
@@ -49,8 +54,12 @@ describe('safeguarding check', () => {
     for (const text of ['she told me her stepdad hits her', "a Y6 boy has bruises he won't explain", 'he said his dad locks him in', 'I think she is self-harming', 'boy in Y9 scared to go home', 'mum’s boyfriend hurts her'])
       assert.ok(isSafeguardingConcern(text), text);
   });
+  it('reads exploitation described by what is happening as a concern', () => {
+    for (const text of ['made to carry drugs for older men', 'a Y9 boy has been selling weed for some lads from out of town', 'her older boyfriend buys her phones', 'he keeps going missing at weekends', 'pupil sent nude pictures to a classmate'])
+      assert.ok(isSafeguardingConcern(text), text);
+  });
   it('does not take behaviour questions or requests for one', () => {
-    for (const text of ['Y10 boy assaulted a member of staff', 'pupil kicked a door and swore', "show me Boston's agenda", 'any new permanent exclusions?', 'Y8 keeps walking out of lessons', 'girl in year 6 fighting at lunchtimes'])
+    for (const text of ['Y10 boy assaulted a member of staff', 'pupil kicked a door and swore', 'Y10 caught with cannabis in school, third incident', 'please send me alerts', "show me Boston's agenda", 'any new permanent exclusions?', 'Y8 keeps walking out of lessons', 'girl in year 6 fighting at lunchtimes'])
       assert.ok(!isSafeguardingConcern(text), text);
   });
 });
