@@ -16,7 +16,7 @@ import { mayReadPupils } from '../identity/role-policy';
 import { alertViewFor, FIGURES_ONLY_MESSAGE, PLACEMENT_ROLES, type AlertView, type AlertViewContext } from './alert-view';
 import { loadGeography } from './subscriptions';
 import { checkPlacementFit } from '../places/placement-fields';
-import { loadHubs, loadPlacementSpans, savePlacement } from '../places/places-repository';
+import { loadHubs, loadPlacementSpans, lockHub, savePlacement } from '../places/places-repository';
 
 /**
  * Acknowledge, assign and snooze: each checks the button data with zod, checks the alert is inside
@@ -220,6 +220,7 @@ export async function recordPlacement(ctx: AlertViewContext, actor: Actor, data:
   const refused = await ctx.db.transaction().execute(async (trx) => {
     if (hubId !== null) {
       // A place at a hub: it must take the pupil's phase and have a place of the kind free (issue 12).
+      await lockHub(trx, hubId);
       const hub = (await loadHubs(trx)).find((h) => h.id === hubId);
       if (!hub) return 'That hub is no longer listed: refresh the card and choose again.';
       const pupil = await trx.selectFrom('pupil').select('nc_year').where('id', '=', pupilId).executeTakeFirstOrThrow();

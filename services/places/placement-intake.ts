@@ -9,7 +9,7 @@ import { parseScope } from '../identity/scope';
 import { schoolInScope } from '../identity/scope-query';
 import type { Database } from '../store/database';
 import { checkPlacementFields, checkPlacementFit, hubKey } from './placement-fields';
-import { loadHubs, loadPlacementSpans, savePlacement } from './places-repository';
+import { loadHubs, loadPlacementSpans, lockHub, savePlacement } from './places-repository';
 
 /**
  * `POST /api/ap-placements`: a pupil's place at an alternative provision hub, from the authority's
@@ -63,6 +63,7 @@ export async function receivePlacement(db: Kysely<Database>, clock: Clock, sende
 
   const now = clock.now().toISOString();
   const outcome = await db.transaction().execute(async (trx) => {
+    await lockHub(trx, hub.id);
     const pupil = await trx.selectFrom('pupil').select('nc_year').where('id', '=', pupilId).executeTakeFirstOrThrow();
     const others = (await loadPlacementSpans(trx, record.start)).filter((s) => !(s.pupilId === pupilId && s.hubId === hub.id && s.start === record.start));
     const misfit = checkPlacementFit(hub, pupil.nc_year, record, others);

@@ -53,6 +53,15 @@ export async function loadPlacementSpans(db: Kysely<Database>, from: string): Pr
   return rows.map((r) => ({ id: r.id, hubId: r.hub_id, pupilId: r.pupil_id, kind: r.place_kind, start: r.start_date, end: r.end_date }));
 }
 
+/**
+ * Holds the hub's row until the caller's transaction ends (a no-op update takes the row lock), so two
+ * people recording at the same moment cannot both take its last free place: the second waits, then
+ * sees the first one's placement. On SQLite write transactions already run one at a time.
+ */
+export async function lockHub(trx: Kysely<Database>, hubId: number): Promise<void> {
+  await trx.updateTable('ap_hub').set((eb) => ({ id: eb.ref('id') })).where('id', '=', hubId).execute();
+}
+
 export interface PlacementInput {
   hubId: number;
   pupilId: number;

@@ -134,6 +134,28 @@ describe('free AP places on the permanent exclusion card', () => {
       assert.deepEqual(await missingPlacementRules(store, '2026-11-27'), []);
     });
 
+    it('two people recording the last free place at once: one takes it, the other is told it is taken', async () => {
+      const store = getStore();
+      await store.db
+        .insertInto('exclusion')
+        .values({ pupil_id: county.pupils.lookedAfter, school_urn: BOSTON, category: 'PERM', reasons: 'PA', start_date: '2026-11-23', sessions: 0, notified_date: '2026-11-23', missed_public_exam: 0, source: 'test', created_at: NOW })
+        .execute();
+      await runPupilRules(deps);
+      const missingFor = (pupilId: number) =>
+        store.db.selectFrom('exclusion_alert').select('id').where('pupil_id', '=', pupilId).where('rule', '=', 'pex_no_placement').executeTakeFirstOrThrow();
+      const alerts = [await missingFor(county.pupils.noFlags), await missingFor(county.pupils.lookedAfter)];
+      const ctx = { db: store.db, clock: deps.clock, calendar };
+      // Boston Hub's one transient place is free from Monday: both ask for it at the same moment.
+      const results = await Promise.all(
+        alerts.map((alert) => recordPlacement(ctx, actorOf(manager), { alertId: alert.id, placedOn: '2026-11-30', hubId: String(hubs.boston), placeKind: 'transient' })),
+      );
+      assert.equal(results.filter((r) => r.ok).length, 1, JSON.stringify(results.map((r) => (r.ok ? 'ok' : r.message))));
+      const refused = results.find((r) => !r.ok);
+      assert.ok(refused && !refused.ok && /no transient place is free at Boston Hub/.test(refused.message));
+      const taken = await store.db.selectFrom('ap_placement').select('pupil_id').where('hub_id', '=', hubs.boston).where('start_date', '=', '2026-11-30').execute();
+      assert.equal(taken.length, 1);
+    });
+
     it('a place starting after day 6 does not meet the duty', async () => {
       const store = getStore();
       assert.equal((await missingPlacementRules(store, '2026-11-27')).length, 1);
