@@ -36,6 +36,7 @@ export function helpCard(view: HelpView): AdaptiveCard {
         spacing: 'medium',
       }),
       container(rows, { spacing: 'medium' }),
+      subtle('You can also ask in your own words, for example “show me Boston’s agenda” or “what are my overdue actions?”. A worry about a child’s safety goes to your designated safeguarding lead, not to this chat.'),
     ],
     { fallbackText: 'Inclusion Assistant help: type a command such as "help".' },
   );
