@@ -13,6 +13,7 @@ import { noticeMessage, type SlackMessage } from '../../cards/slack/block-kit';
 import type { BotDeps } from '../bot-deps';
 import { SLACK_LADDER_ACTIONS } from '../../cards/slack/ladder-blocks';
 import { runLadderOverview, runLadderRungAction } from '../../services/ladder/ladder-commands';
+import { createDecider } from '../assistant-turn';
 import { isOpenToEveryone, renderLadderForSlack, runSlackCommand, type SlackCommandDeps } from './slack-commands';
 import { RestifyReceiver } from './slack-receiver';
 
@@ -58,6 +59,8 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
   const commandDeps: SlackCommandDeps = {
     ladder: { db: deps.store.db, clock: deps.clock, ladder: deps.ladder ?? ladderServiceFor() },
     cluster: { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(config.CALENDAR_FILE), clock: deps.clock, agendaSize: deps.clusterAgendaSize },
+    // The same assistant as Teams (safeguarding first, then the model if any, then the local router).
+    decide: createDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }, deps.assistantModel, deps.logger).decide,
   };
 
   /** Who is asking: a linked staff user, else one matched by the email on their Slack profile. */

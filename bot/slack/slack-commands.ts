@@ -1,6 +1,6 @@
 import { helpBlocks } from '../../cards/slack/help-blocks';
 import { ladderOverviewBlocks, ladderResultsBlocks, ladderRungBlocks } from '../../cards/slack/ladder-blocks';
-import { noticeMessage, type SlackMessage } from '../../cards/slack/block-kit';
+import { message, noticeMessage, type SlackMessage } from '../../cards/slack/block-kit';
 import { clusterAgendaBlocks } from '../../cards/slack/cluster-agenda-blocks';
 import { myActionsBlocks } from '../../cards/slack/my-actions-blocks';
 import { runClusterCommand, runMyActions, type ClusterReply, type ViewKind } from '../../services/cluster/cluster-commands';
@@ -10,6 +10,7 @@ import type { Actor } from '../../services/identity/actor';
 import { ROLE_LABELS } from '../../services/identity/actor';
 import { describeScope } from '../../services/identity/scope';
 import { runLadderCommand, type LadderContext, type LadderReply } from '../../services/ladder/ladder-commands';
+import type { AssistantDecision } from '../../services/assistant/assistant';
 
 /** Said for a command the Teams bot has and Slack does not have yet. */
 export const NOT_IN_SLACK_YET = 'That command is not available in Slack yet: use it in Microsoft Teams for now. Type `/inclusion help` to see what works here.';
@@ -18,6 +19,8 @@ export const SLACK_FALLBACK = "Sorry, I didn't understand that. Type `/inclusion
 export interface SlackCommandDeps {
   ladder: LadderContext;
   cluster: ClusterDeps;
+  /** The plain-language assistant, the same as Teams uses; absent: unmatched text gets a pointer to help. */
+  decide?: (actor: Actor, text: string) => Promise<AssistantDecision>;
 }
 
 export function renderLadderForSlack(reply: LadderReply): SlackMessage {
@@ -68,7 +71,24 @@ export async function runSlackCommand(deps: SlackCommandDeps, actor: Actor | und
   if (COMMANDS.cluster.pattern.test(words)) return renderClusterForSlack(await runClusterCommand(deps.cluster, actor, words, view));
   if (COMMANDS.myActions.pattern.test(words)) return renderClusterForSlack(await runMyActions(deps.cluster, actor, view));
   if (COMMAND_CATALOGUE.some((c) => c.pattern.test(words))) return noticeMessage(NOT_IN_SLACK_YET);
-  return noticeMessage(SLACK_FALLBACK);
+  if (!deps.decide) return noticeMessage(SLACK_FALLBACK);
+  return answerPlainLanguage(deps, actor, await deps.decide(actor, words), view);
+}
+
+/** Text no command matched, as the assistant decided: the same decisions as in Teams, drawn for Slack. */
+async function answerPlainLanguage(deps: SlackCommandDeps, actor: Actor, decision: AssistantDecision, view: ViewKind): Promise<SlackMessage> {
+  switch (decision.kind) {
+    case 'safeguarding':
+      return noticeMessage(decision.message);
+    case 'suggest':
+      return noticeMessage([decision.message.replace(/\*\*help\*\*/g, '`/inclusion help`'), '', ...decision.options.map((o) => `- \`/inclusion ${o.command}\``)].join('\n'));
+    case 'run': {
+      // The command the assistant chose, run as if typed (without a second plain-language round).
+      const answer = await runSlackCommand({ ...deps, decide: undefined }, actor, decision.command, view);
+      const said = noticeMessage(decision.message.replace(/`([^`]+)`/g, '`/inclusion $1`'));
+      return message(`${said.text}\n${answer.text}`, [...said.blocks, ...answer.blocks]);
+    }
+  }
 }
 
 /** The ladder (not `ladder stats`) is open to people not set up yet, as in Teams. */

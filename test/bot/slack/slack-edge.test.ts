@@ -217,9 +217,21 @@ forEachEngine((getStore) => {
     assert.match(text, /Boston attendance cluster/);
     assert.doesNotMatch(text, /Aisha Bell/, 'a channel shows initials, never full names');
 
-    // A Teams command Slack does not have yet says so; text no command matches points to help.
+    // A Teams command Slack does not have yet says so.
     assert.equal((await slash('alerts list', SLACK_USERS.officer)).text, NOT_IN_SLACK_YET.replace(/\*\*/g, '*'));
-    assert.equal((await slash('what is the weather', SLACK_USERS.officer)).text, SLACK_FALLBACK);
+    // Plain language goes through the same assistant as in Teams: what it understood, then the answer.
+    const asked = await slash("show me Boston's agenda", SLACK_USERS.officer);
+    assert.match(asked.text, /Showing the Boston agenda\. Next time you can type `\/inclusion cluster Boston`/);
+    assert.match(JSON.stringify(asked.blocks), /Boston attendance cluster/);
+    // A worry about a child is answered with the safeguarding route and not searched.
+    const worry = await slash('she told me her stepdad hits her', SLACK_USERS.officer);
+    assert.match(worry.text, /designated safeguarding lead/);
+    const redirects = await getStore().db.selectFrom('audit_log').select('action').where('action', '=', 'safeguarding.redirect').execute();
+    assert.equal(redirects.length, 1);
+    // Unclear text gets likely commands, never a bare "didn't understand".
+    const unclear = await slash('what is the weather', SLACK_USERS.officer);
+    assert.notEqual(unclear.text, SLACK_FALLBACK);
+    assert.match(unclear.text, /\/inclusion /);
 
     const mine = await slash('my actions', SLACK_USERS.officer);
     assert.match(JSON.stringify(mine.blocks), /Open actions for Ola Officer/);
