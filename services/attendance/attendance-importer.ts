@@ -9,6 +9,7 @@ import { attendanceWeekUpsertOnRawSqlite, type AttendanceWeekUpsert } from '../s
 import type { Database } from '../store/database';
 import { ATTENDANCE_CODES, EMPTY_WEEK, NO_MARK } from './attendance-codes';
 import { queueAttendanceSchools } from './attendance-alerts';
+import { ATTENDANCE_RECORDS_PER_BATCH, chunk, IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * `attendance`: school_urn,upn,date,am,pm — one row per pupil, school and school day, with the
@@ -259,7 +260,7 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
       return { pupilId, schoolUrn: urn, weekStart: day.weekStart, day: day.day, am, pm };
     },
 
-    batchSize: (engine) => (engine === 'sqlite' ? 5000 : 2000),
+    batchSize: (engine) => ATTENDANCE_RECORDS_PER_BATCH[engine],
 
     async writeKept(tx, ctx, counts) {
       if (!ctx.kept) return false;
@@ -482,8 +483,8 @@ async function applyBackdates(tx: ImportTx, ctx: AttendanceContext, counts: Impo
     else byDate.set(start, [id]);
   }
   for (const [start, ids] of byDate) {
-    for (let i = 0; i < ids.length; i += 1000) {
-      await tx.db.updateTable('enrolment').set({ start_date: start }).where('id', 'in', ids.slice(i, i + 1000)).execute();
+    for (const part of chunk(ids, IDS_PER_QUERY)) {
+      await tx.db.updateTable('enrolment').set({ start_date: start }).where('id', 'in', part).execute();
     }
   }
   counts.other['registrations moved back to the first mark'] = ctx.backdate.size;
@@ -741,18 +742,18 @@ async function writeKysely(tx: ImportTx, weeks: IncomingWeeks, from: number, to:
       stalePairs.push({ pupil_id: row.pupil_id, school_urn: row.school_urn });
     }
   }
-  for (let i = 0; i < changed.length; i += 1000) {
+  for (const part of chunk(changed, ROWS_PER_INSERT)) {
     await tx.db
       .insertInto('attendance_week')
-      .values(changed.slice(i, i + 1000))
+      .values(part)
       .onConflict((oc) => oc.columns(['pupil_id', 'school_urn', 'week_start']).doUpdateSet((eb) => ({ marks: eb.ref('excluded.marks') })))
       .execute();
   }
   if (changed.length) counts.other['week rows written'] = (counts.other['week rows written'] ?? 0) + changed.length;
-  for (let i = 0; i < stalePairs.length; i += 1000) {
+  for (const part of chunk(stalePairs, ROWS_PER_INSERT)) {
     await tx.db
       .insertInto('attendance_summary_stale')
-      .values(stalePairs.slice(i, i + 1000))
+      .values(part)
       .onConflict((oc) => oc.columns(['pupil_id', 'school_urn']).doNothing())
       .execute();
   }

@@ -5,6 +5,7 @@ import { choice, clip, requiredText, type RowView } from './fields';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database';
 import type { ImportCounts, ImportEnv, Importer } from './importer';
+import { IMPORT_RECORDS_PER_BATCH } from '../store/batches';
 
 /**
  * `users`: email,name,role,scope,aad_object_id,slack_user_id (the last two columns optional). Upserts staff users by
@@ -127,7 +128,7 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     return { email: email!, name: name!, role: role!, scope: scope!, aad_object_id: aad ?? null, slack_user_id: slack ?? null, ...(youthJusticePupils ? { youthJusticePupils } : {}) };
   },
 
-  batchSize: () => 500,
+  batchSize: () => IMPORT_RECORDS_PER_BATCH,
 
   async write(tx, batch, ctx, counts) {
     const existing = new Map(
