@@ -1,6 +1,9 @@
 /** How long a turn waits for Teams' roster API before going on without its answer. */
 export const ROSTER_TIMEOUT_MS = 2000;
 
+/** Members per roster page: the most Teams' paged members API returns in one call. */
+export const ROSTER_MEMBERS_PER_PAGE = 500;
+
 /**
  * A roster call (TeamsInfo) that gives up after `timeoutMs`: a slow connector must not hold the
  * turn. The timer is cleared once the call settles, so nothing is left pending.

@@ -29,7 +29,7 @@ import { namedViewers, type ChatMember } from '../../services/cluster/cluster-vi
 import { describeError } from '../../services/logger';
 import { heavyRead, type BotApp, type BotDeps } from '../bot-deps';
 import { replyToInvokeWithCard, replyToInvokeWithMessage } from '../invoke-reply';
-import { withinRosterTimeout } from '../teams-roster';
+import { ROSTER_MEMBERS_PER_PAGE, withinRosterTimeout } from '../teams-roster';
 import { getActor, isSharedConversation } from '../turn-actor';
 
 /**
@@ -59,7 +59,7 @@ function requesterOf(context: TurnContext): ChatMember {
 /** The conversation's members from Teams; on any failure (or no answer in time) just the requester. */
 async function chatMembers(context: TurnContext): Promise<ChatMember[]> {
   try {
-    const page = await withinRosterTimeout(TeamsInfo.getPagedMembers(context, 500));
+    const page = await withinRosterTimeout(TeamsInfo.getPagedMembers(context, ROSTER_MEMBERS_PER_PAGE));
     return page.members.map((m) => ({ teamsId: m.id, aadObjectId: m.aadObjectId ?? null }));
   } catch {
     return [requesterOf(context)];

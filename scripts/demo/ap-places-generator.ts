@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { SchoolCalendar } from '../../services/calendar/school-calendar';
 import { nthSchoolDay } from '../../services/exclusions/suspension-totals';
+import { chunk, ROWS_PER_INSERT } from '../../services/store/batches';
 import type { Database } from '../../services/store/database';
 import type { DemoCounty } from './demo-county';
 import { Random } from './random';
@@ -101,8 +102,7 @@ export async function writeDemoApPlaces(db: Kysely<Database>, plan: DemoApPlan, 
     const row = await db.insertInto('ap_hub').values({ ...hub, updated_at: now }).returning('id').executeTakeFirstOrThrow();
     hubIds.set(hub.district_id, row.id);
   }
-  for (let i = 0; i < plan.placements.length; i += 200) {
-    const part = plan.placements.slice(i, i + 200);
+  for (const part of chunk(plan.placements, ROWS_PER_INSERT)) {
     await db
       .insertInto('ap_placement')
       .values(part.map((p) => ({ hub_id: hubIds.get(p.districtId)!, pupil_id: p.pupil_id, place_kind: p.place_kind, start_date: p.start_date, end_date: p.end_date, exclusion_id: p.exclusion_id, source: 'demo', created_at: now })))

@@ -8,6 +8,7 @@ import { generateExclusions, type PlannedReview } from './exclusion-generator';
 import { generatePupils, type DemoPupil, type PupilRow } from './pupil-generator';
 import { Random } from './random';
 import { yearWindow, type YearWindow } from './year-window';
+import { SEED_PUPILS_PER_ATTENDANCE_BATCH } from '../../services/store/batches';
 
 /**
  * The whole demo county as rows, generated without touching a store: the same seed, pupil count,
@@ -108,7 +109,7 @@ export function generateDemoCounty(options: DemoCountyOptions): DemoCounty {
     enrolments,
     exclusions,
     reviews,
-    *attendanceBatches(batchPupils = 2000) {
+    *attendanceBatches(batchPupils = SEED_PUPILS_PER_ATTENDANCE_BATCH) {
       const profiles = absenceProfiles(plan, demoPupils, seed);
       const frame = attendanceFrame(plan, window);
       let batch: AttendanceRow[] = [];

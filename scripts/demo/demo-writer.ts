@@ -1,6 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../services/store/database';
+import { SEED_ROWS_PER_WRITE } from '../../services/store/batches';
 
 /**
  * Bulk writes for the demo seed, one implementation per engine. SQLite: one prepared statement per
@@ -135,8 +136,8 @@ export function postgresWriter(trx: Transaction<Database>): DemoWriter {
       if (table === 'attendance_week') {
         // The bulk of the county: four array parameters per statement instead of four per row
         // (a 10,000-row VALUES list costs PostgreSQL far more to parse and plan).
-        for (let i = 0; i < rows.length; i += 10_000) {
-          const slice = rows.slice(i, i + 10_000) as { pupil_id: number; school_urn: number; week_start: string; marks: string }[];
+        for (let i = 0; i < rows.length; i += SEED_ROWS_PER_WRITE) {
+          const slice = rows.slice(i, i + SEED_ROWS_PER_WRITE) as { pupil_id: number; school_urn: number; week_start: string; marks: string }[];
           await sql`insert into attendance_week (pupil_id, school_urn, week_start, marks)
             select * from unnest(${slice.map((r) => r.pupil_id)}::integer[], ${slice.map((r) => r.school_urn)}::integer[],
                                  ${slice.map((r) => r.week_start)}::text[], ${slice.map((r) => r.marks)}::text[])`.execute(trx);

@@ -11,6 +11,7 @@ import { generateDemoCounty } from './demo-county';
 import { planYouthJusticeWorkers, seedYouthJusticeWorkers } from './demo-youth-justice';
 import { DEMO_USERS, type DemoUser } from './demo-users';
 import { postgresWriter, sqliteWriter, type DemoWriter, type SeedTable } from './demo-writer';
+import { SEED_PUPILS_PER_ATTENDANCE_BATCH, SEED_ROWS_PER_WRITE } from '../../services/store/batches';
 
 export const DEFAULT_DEMO_PUPILS = 100_000;
 export const DEFAULT_DEMO_SEED = 'lincolnshire';
@@ -119,7 +120,7 @@ export async function seedDemoCounty(store: Store, options: SeedOptions): Promis
     const window = summaryWindow(options.calendar, today);
     let attendanceWeeks = 0;
     report({ phase: 'attendance', done: 0, total: county.pupils.length });
-    for (const batch of county.attendanceBatches(2000)) {
+    for (const batch of county.attendanceBatches(SEED_PUPILS_PER_ATTENDANCE_BATCH)) {
       await writer.insert('attendance_week', batch.rows);
       await writer.insert('attendance_summary', summarise(batch.rows, window));
       attendanceWeeks += batch.rows.length;
@@ -211,11 +212,10 @@ async function insertWithProgress(
   phase: SeedPhase,
   report: (progress: SeedProgress) => void,
 ): Promise<void> {
-  const chunk = 10_000;
   report({ phase, done: 0, total: rows.length });
-  for (let i = 0; i < rows.length; i += chunk) {
-    await writer.insert(table, rows.slice(i, i + chunk));
-    report({ phase, done: Math.min(rows.length, i + chunk), total: rows.length });
+  for (let i = 0; i < rows.length; i += SEED_ROWS_PER_WRITE) {
+    await writer.insert(table, rows.slice(i, i + SEED_ROWS_PER_WRITE));
+    report({ phase, done: Math.min(rows.length, i + SEED_ROWS_PER_WRITE), total: rows.length });
   }
 }
 

@@ -1,14 +1,5 @@
+import { percentOf, ProgressLine, type ProgressStream } from '../../services/importers/progress';
 import type { SeedPhase, SeedProgress } from './seed-demo-county';
-
-/**
- * Shows the seed's progress on a stream (stderr): on a terminal one line redrawn in place with the
- * phase, its percentage and the overall percentage; elsewhere a line per phase and every 25% of the
- * long attendance phase, so CI logs stay short.
- */
-export interface ProgressStream {
-  isTTY?: boolean;
-  write(text: string): unknown;
-}
 
 const LABELS: Record<SeedPhase, string> = {
   plan: 'generating the county',
@@ -34,23 +25,28 @@ const WEIGHTS: Record<SeedPhase, number> = {
 };
 const ORDER: SeedPhase[] = ['plan', 'clear', 'county', 'pupils', 'enrolments', 'exclusions', 'attendance', 'users'];
 
+/**
+ * Shows the seed's progress on a stream (stderr): on a terminal one line redrawn in place with the
+ * phase, its percentage and the overall percentage; elsewhere a line per phase and every 25% of the
+ * long attendance phase, so CI logs stay short.
+ */
 export function seedProgressReporter(stream: ProgressStream, label = 'seed'): ((progress: SeedProgress) => void) & { end(): void } {
+  const out = new ProgressLine(stream);
   let lastPhase: SeedPhase | undefined;
   let lastPercent = -1;
   let lastStep = -1;
-  let drawn = false;
   const report = (progress: SeedProgress) => {
-    const percent = progress.total > 0 ? Math.floor((progress.done / progress.total) * 100) : 100;
+    const percent = percentOf(progress.done, progress.total);
     const before = ORDER.slice(0, ORDER.indexOf(progress.phase)).reduce((s, p) => s + WEIGHTS[p], 0);
     const overall = Math.min(100, Math.floor(before + (WEIGHTS[progress.phase] * percent) / 100));
-    if (stream.isTTY) {
+    const text = `${label}: ${LABELS[progress.phase]} ${percent}% (overall ${overall}%)`;
+    if (out.onTerminal) {
       if (progress.phase === lastPhase && percent === lastPercent) return;
-      stream.write(`\r\x1b[2K${label}: ${LABELS[progress.phase]} ${percent}% (overall ${overall}%)`);
-      drawn = true;
+      out.redraw(text);
     } else {
       const step = progress.phase === 'attendance' ? Math.floor(percent / 25) : percent >= 100 ? 1 : 0;
       if (progress.phase === lastPhase && step === lastStep) return;
-      stream.write(`${label}: ${LABELS[progress.phase]} ${percent}% (overall ${overall}%)\n`);
+      out.line(text);
       lastStep = step;
     }
     lastPhase = progress.phase;
@@ -58,8 +54,7 @@ export function seedProgressReporter(stream: ProgressStream, label = 'seed'): ((
   };
   return Object.assign(report, {
     end() {
-      if (drawn) stream.write('\n');
-      drawn = false;
+      out.close();
     },
   });
 }

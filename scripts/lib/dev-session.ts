@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { loadCalendar } from '../../services/calendar/school-calendar';
 import { clockFromConfig } from '../../services/clock';
 import { ConfigError, loadConfig, type AppConfig } from '../../services/config';
-import { formatCount } from '../../services/importers/progress';
+import { formatCount, percentOf, ProgressLine, type ProgressStream } from '../../services/importers/progress';
 import { PROJECT_ROOT } from '../../services/project-paths';
 import { parseDatabaseUrl } from '../../services/store/engine';
 import { openStore } from '../../services/store/open-store';
@@ -122,19 +122,17 @@ const PHASE_WORDS: Record<SeedProgress['phase'], string> = {
 };
 
 /** A one-line bar redrawn in place on a terminal; one line per finished phase elsewhere. */
-function seedProgressPrinter(stream: NodeJS.WriteStream): { update(p: SeedProgress): void; end(): void; abort(): void } {
+function seedProgressPrinter(stream: ProgressStream): { update(p: SeedProgress): void; end(): void; abort(): void } {
+  const out = new ProgressLine(stream);
   let phase: SeedProgress['phase'] | undefined;
   let last: SeedProgress | undefined;
   let lastDraw = 0;
   const line = (p: SeedProgress) => {
-    const percent = p.total > 0 ? Math.floor((p.done * 100) / p.total) : 100;
     const counts = p.total > 1 ? ` (${formatCount(p.done)} of ${formatCount(p.total)})` : '';
-    return `  ${PHASE_WORDS[p.phase]} ${String(percent).padStart(3)}%${counts}`;
+    return `  ${PHASE_WORDS[p.phase]} ${String(percentOf(p.done, p.total)).padStart(3)}%${counts}`;
   };
   const finishPhase = () => {
-    if (!last) return;
-    const done = { ...last, done: last.total };
-    stream.write(stream.isTTY ? `\r${line(done)}\u001b[K\n` : `${line(done)}\n`);
+    if (last) out.line(line({ ...last, done: last.total }));
   };
   return {
     update(p) {
@@ -145,9 +143,9 @@ function seedProgressPrinter(stream: NodeJS.WriteStream): { update(p: SeedProgre
       }
       last = p;
       const now = Date.now();
-      if (stream.isTTY && now - lastDraw > 100) {
+      if (out.onTerminal && now - lastDraw > 100) {
         lastDraw = now;
-        stream.write(`\r${line(p)}\u001b[K`);
+        out.redraw(line(p));
       }
     },
     end() {
@@ -156,7 +154,7 @@ function seedProgressPrinter(stream: NodeJS.WriteStream): { update(p: SeedProgre
     },
     abort() {
       // Leave the half-drawn bar on its own line so the error reads cleanly.
-      if (stream.isTTY && last) stream.write('\n');
+      out.close();
       last = undefined;
     },
   };

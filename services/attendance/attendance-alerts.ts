@@ -9,6 +9,7 @@ import type { AttendanceAlert } from '../exclusions/alert-types';
 import type { Database } from '../store/database';
 import type { WeekMarks } from './attendance-measures';
 import { evaluateAttendanceRules, mergeWeeks, resolveAttendanceSettings, type AttendanceRulePupil, type AttendanceSettings } from './attendance-rules';
+import { chunk, IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * Runs the attendance rules over stored marks and hands new alerts to the same store, cases,
@@ -31,10 +32,10 @@ const PUPILS_PER_READ = 500;
 /** Queues schools whose marks changed (called inside the import's transaction). */
 export async function queueAttendanceSchools(db: Kysely<Database>, urns: Iterable<number>, now: string): Promise<void> {
   const rows = [...new Set(urns)].map((school_urn) => ({ school_urn, queued_at: now, token: randomUUID() }));
-  for (let i = 0; i < rows.length; i += 500) {
+  for (const part of chunk(rows, ROWS_PER_INSERT)) {
     await db
       .insertInto('attendance_alert_pending_school')
-      .values(rows.slice(i, i + 500))
+      .values(part)
       .onConflict((oc) => oc.column('school_urn').doUpdateSet((eb) => ({ queued_at: eb.ref('excluded.queued_at'), token: eb.ref('excluded.token') })))
       .execute();
   }
@@ -205,7 +206,7 @@ async function loadRoll(db: Kysely<Database>, today: string, schoolUrns?: readon
   };
   const parts: (readonly number[] | undefined)[] = [];
   if (!schoolUrns) parts.push(undefined);
-  else for (let i = 0; i < schoolUrns.length; i += 500) parts.push(schoolUrns.slice(i, i + 500));
+  else parts.push(...chunk(schoolUrns, IDS_PER_QUERY));
   for (const part of parts) {
     for (const r of await read(part)) {
       const known = roll.get(r.id);

@@ -1,4 +1,3 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { isoWeekday, mondayOf } from '../calendar/dates';
 import { CalendarError, loadCalendar, type SchoolCalendar } from '../calendar/school-calendar';
@@ -6,9 +5,11 @@ import { configValue } from '../config';
 import { upnProblem } from '../domain/upn';
 import { clip, date as dateField, schoolUrn as urnField, type RowView } from '../importers/fields';
 import { ImportSetupError, type ImportCounts, type Importer, type ImportTx } from '../importers/importer';
+import { attendanceWeekUpsertOnRawSqlite, type AttendanceWeekUpsert } from '../store/attendance-week-upsert';
 import type { Database } from '../store/database';
 import { ATTENDANCE_CODES, EMPTY_WEEK, NO_MARK } from './attendance-codes';
 import { queueAttendanceSchools } from './attendance-alerts';
+import { ATTENDANCE_RECORDS_PER_BATCH, chunk, IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * `attendance`: school_urn,upn,date,am,pm — one row per pupil, school and school day, with the
@@ -124,7 +125,8 @@ export interface AttendanceContext {
   keepLimit: number;
   /** The write pass's batch as weeks (when the file was too big to keep). */
   batchWeeks?: IncomingWeeks;
-  statements?: { state: MergeState; upsertMany: BetterSqlite3.Statement; upsertOne: BetterSqlite3.Statement; stale: BetterSqlite3.Statement };
+  /** SQLite's week-row upsert, prepared once per import on the transaction's raw handle. */
+  sqliteUpsert?: AttendanceWeekUpsert;
 }
 
 /** Codes as written in a register export, upper-cased -> the stored character. */
@@ -154,9 +156,6 @@ const RETIRED_CODES: ReadonlyMap<string, string> = new Map([
   ['J', 'J was replaced by J1 (interview) in 2024'],
   ['Y', 'Y was split into Y1 to Y7 in 2024'],
 ]);
-
-/** Stale (pupil, school) pairs per insert statement. */
-const STALE_ROWS = 50;
 
 /** ctx.current's day before the first good row (never read: readRow sets it first). */
 const NO_DAY: DayInfo = Object.freeze({ iso: '', key: 0, weekStart: '', day: 0, notSchoolDay: null, slot: 0 });
@@ -261,7 +260,7 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
       return { pupilId, schoolUrn: urn, weekStart: day.weekStart, day: day.day, am, pm };
     },
 
-    batchSize: (engine) => (engine === 'sqlite' ? 5000 : 2000),
+    batchSize: (engine) => ATTENDANCE_RECORDS_PER_BATCH[engine],
 
     async writeKept(tx, ctx, counts) {
       if (!ctx.kept) return false;
@@ -484,8 +483,8 @@ async function applyBackdates(tx: ImportTx, ctx: AttendanceContext, counts: Impo
     else byDate.set(start, [id]);
   }
   for (const [start, ids] of byDate) {
-    for (let i = 0; i < ids.length; i += 1000) {
-      await tx.db.updateTable('enrolment').set({ start_date: start }).where('id', 'in', ids.slice(i, i + 1000)).execute();
+    for (const part of chunk(ids, IDS_PER_QUERY)) {
+      await tx.db.updateTable('enrolment').set({ start_date: start }).where('id', 'in', part).execute();
     }
   }
   counts.other['registrations moved back to the first mark'] = ctx.backdate.size;
@@ -648,8 +647,17 @@ const WEEKS_PER_WRITE = 2000;
 
 async function writeWeeks(tx: ImportTx, weeks: IncomingWeeks, ctx: AttendanceContext, counts: ImportCounts): Promise<void> {
   const staleBefore = ctx.stale.size;
-  if (tx.engine === 'sqlite' && tx.sqlite) upsertWeeksOnRawSqlite(tx.sqlite, weeks, 0, weeks.count, ctx, counts);
-  else for (let from = 0; from < weeks.count; from += WEEKS_PER_WRITE) await writeKysely(tx, weeks, from, Math.min(weeks.count, from + WEEKS_PER_WRITE), ctx, counts);
+  if (tx.engine === 'sqlite' && tx.sqlite) {
+    // Raw statements on SQLite: see the bench cited in store/attendance-week-upsert.ts.
+    ctx.sqliteUpsert ??= attendanceWeekUpsertOnRawSqlite(tx.sqlite, NO_MARK);
+    const written = ctx.sqliteUpsert.upsert(weeks, 0, weeks.count, counts, (pupil, school) => {
+      const key = pairKey(ctx, pupil, school);
+      if (ctx.stale.has(key)) return false;
+      ctx.stale.add(key);
+      return true;
+    });
+    if (written) counts.other['week rows written'] = (counts.other['week rows written'] ?? 0) + written;
+  } else for (let from = 0; from < weeks.count; from += WEEKS_PER_WRITE) await writeKysely(tx, weeks, from, Math.min(weeks.count, from + WEEKS_PER_WRITE), ctx, counts);
   await queueChangedSchools(tx, ctx, staleBefore);
 }
 
@@ -685,115 +693,6 @@ function tallyMark(before: string, after: string, counts: ImportCounts): void {
 
 function pairKey(ctx: AttendanceContext, pupilId: number, urn: number): number {
   return pupilId * ctx.schoolIndex.size + ctx.schoolIndex.get(urn)!;
-}
-
-/**
- * SQLite: week rows go in many-row upserts, with no read first. A conflict merges the incoming
- * week into the stored marks inside SQLite through a small registered function, which also
- * corrects the counts and notes weeks that did not change.
- */
-interface MergeState {
-  counts: ImportCounts;
-  /** Weeks merged without any change in the statement just run, as "pupil|school|week". */
-  unchanged: Set<string>;
-}
-
-/** Rows per many-row upsert (4 parameters each): fewer statements, well under SQLite's parameter limit. */
-const WEEKS_PER_STATEMENT = 50;
-
-/**
- * Merges incoming marks into stored ones. Every incoming mark was first counted as inserted (as for
- * a new week row); here the ones that met a stored mark are moved to unchanged or updated.
- */
-function mergeMarks(state: MergeState, stored: string, incoming: string, weekKey: string): string {
-  let out = '';
-  let changed = false;
-  for (let i = 0; i < incoming.length; i++) {
-    const c = incoming[i]!;
-    const old = stored[i] ?? NO_MARK;
-    if (c === NO_MARK) out += old;
-    else {
-      out += c;
-      if (c === old) {
-        state.counts.inserted--;
-        state.counts.unchanged++;
-      } else {
-        changed = true;
-        if (old !== NO_MARK) {
-          state.counts.inserted--;
-          state.counts.updated++;
-        }
-      }
-    }
-  }
-  if (!changed) state.unchanged.add(weekKey);
-  return changed ? out : stored;
-}
-
-/**
- * The one raw better-sqlite3 path inside a Kysely transaction (the import's; SQLite has one
- * connection, so these statements are part of it). Kept because a bench shows the need:
- * bench/attendance-import.ts (20,000 pupils x 25 days, 1,000,000 marks, 3 rounds twice, run
- * alternately with the Kysely path on 2026-11-30) took a median 0.68 CPU s here against 1.07 CPU s
- * through writeKysely (1.6x), on an import whose budget is 500,000 marks/s (918,000 recorded).
- */
-function upsertWeeksOnRawSqlite(sqlite: BetterSqlite3.Database, weeks: IncomingWeeks, from: number, to: number, ctx: AttendanceContext, counts: ImportCounts): void {
-  if (!ctx.statements) {
-    const state: MergeState = { counts, unchanged: new Set() };
-    sqlite.function('ia_merge_marks', { deterministic: true }, (stored: unknown, incoming: unknown, pupil: unknown, school: unknown, week: unknown) =>
-      mergeMarks(state, String(stored), String(incoming), `${pupil}|${school}|${week}`),
-    );
-    const upsertSql = (rows: number) =>
-      `insert into attendance_week (pupil_id, school_urn, week_start, marks) values ${new Array(rows).fill('(?, ?, ?, ?)').join(', ')} ` +
-      'on conflict (pupil_id, school_urn, week_start) do update set marks = ia_merge_marks(marks, excluded.marks, excluded.pupil_id, excluded.school_urn, excluded.week_start)';
-    ctx.statements = {
-      state,
-      upsertMany: sqlite.prepare(upsertSql(WEEKS_PER_STATEMENT)),
-      upsertOne: sqlite.prepare(upsertSql(1)),
-      stale: sqlite.prepare(`insert into attendance_summary_stale (pupil_id, school_urn) values ${new Array(STALE_ROWS).fill('(?, ?)').join(', ')} on conflict do nothing`),
-    };
-  }
-  const { state, upsertMany, upsertOne, stale } = ctx.statements;
-  state.counts = counts;
-  const newStale: number[] = [];
-  let written = 0;
-  // Weeks waiting for the next statement: four parameters each.
-  const params: (number | string)[] = [];
-
-  const flush = () => {
-    const rows = params.length / 4;
-    if (rows === 0) return;
-    state.unchanged.clear();
-    if (rows === WEEKS_PER_STATEMENT) upsertMany.run(params);
-    else for (let r = 0; r < rows; r++) upsertOne.run(params.slice(r * 4, r * 4 + 4));
-    for (let r = 0; r < rows; r++) {
-      const pupil = params[r * 4] as number;
-      const school = params[r * 4 + 1] as number;
-      if (state.unchanged.size > 0 && state.unchanged.has(`${pupil}|${school}|${params[r * 4 + 2]}`)) continue;
-      written++;
-      const key = pairKey(ctx, pupil, school);
-      if (!ctx.stale.has(key)) {
-        ctx.stale.add(key);
-        newStale.push(pupil, school);
-      }
-    }
-    params.length = 0;
-  };
-
-  for (let i = from; i < to; i++) {
-    counts.inserted += weeks.markCount(i);
-    params.push(weeks.pupil[i]!, weeks.urn[i]!, weeks.week[i]!, weeks.marksOf(i));
-    if (params.length === WEEKS_PER_STATEMENT * 4) flush();
-  }
-  flush();
-  // Stale pairs go in a few many-row statements rather than one statement each.
-  for (let at = 0; at < newStale.length; at += STALE_ROWS * 2) {
-    const chunk = newStale.slice(at, at + STALE_ROWS * 2);
-    // Pad a short last chunk by repeating its first pair (on conflict do nothing makes that harmless).
-    while (chunk.length < STALE_ROWS * 2) chunk.push(chunk[0]!, chunk[1]!);
-    stale.run(...chunk);
-  }
-  if (written) counts.other['week rows written'] = (counts.other['week rows written'] ?? 0) + written;
 }
 
 /** PostgreSQL (and SQLite without a raw handle): one read and one upsert per group of weeks. */
@@ -843,18 +742,18 @@ async function writeKysely(tx: ImportTx, weeks: IncomingWeeks, from: number, to:
       stalePairs.push({ pupil_id: row.pupil_id, school_urn: row.school_urn });
     }
   }
-  for (let i = 0; i < changed.length; i += 1000) {
+  for (const part of chunk(changed, ROWS_PER_INSERT)) {
     await tx.db
       .insertInto('attendance_week')
-      .values(changed.slice(i, i + 1000))
+      .values(part)
       .onConflict((oc) => oc.columns(['pupil_id', 'school_urn', 'week_start']).doUpdateSet((eb) => ({ marks: eb.ref('excluded.marks') })))
       .execute();
   }
   if (changed.length) counts.other['week rows written'] = (counts.other['week rows written'] ?? 0) + changed.length;
-  for (let i = 0; i < stalePairs.length; i += 1000) {
+  for (const part of chunk(stalePairs, ROWS_PER_INSERT)) {
     await tx.db
       .insertInto('attendance_summary_stale')
-      .values(stalePairs.slice(i, i + 1000))
+      .values(part)
       .onConflict((oc) => oc.columns(['pupil_id', 'school_urn']).doNothing())
       .execute();
   }

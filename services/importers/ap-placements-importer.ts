@@ -5,6 +5,7 @@ import { loadHubs, loadPlacementSpans, savePlacement, type HubInfo } from '../pl
 import type { PlaceKind } from '../store/tables/places';
 import type { RowView } from './fields';
 import type { ImportEnv, Importer } from './importer';
+import { PLACEMENT_RECORDS_PER_BATCH } from '../store/batches';
 
 /**
  * `ap-placements`: upn,provider,hub,start_date,end_date,place_kind. One row per pupil's place at
@@ -75,7 +76,7 @@ export const apPlacementsImporter: Importer<ApPlacementRecord, ApPlacementsConte
     return { hubId: hub.id, pupilId, kind: record.kind, start: record.start, end: record.end };
   },
 
-  batchSize: () => 200,
+  batchSize: () => PLACEMENT_RECORDS_PER_BATCH,
 
   async write(tx, batch, ctx, counts) {
     for (const r of batch) {

@@ -2,6 +2,7 @@ import type { ApPhase } from '../store/tables/places';
 import { AP_PHASES } from '../places/places-schema';
 import { choice, optionalText, requiredText, type RowView } from './fields';
 import type { ImportEnv, Importer } from './importer';
+import { PLACEMENT_RECORDS_PER_BATCH } from '../store/batches';
 
 /**
  * `ap-places`: provider,hub,district,phase,commissioned_places,transient_places,contact. One row
@@ -81,7 +82,7 @@ export const apPlacesImporter: Importer<ApPlaceRecord, ApPlacesContext> = {
     return { provider: provider.replace(/\s+/g, ' '), hub: hub.replace(/\s+/g, ' '), districtId, phase, commissioned, transient, contact };
   },
 
-  batchSize: () => 200,
+  batchSize: () => PLACEMENT_RECORDS_PER_BATCH,
 
   async write(tx, batch, ctx, counts) {
     const stored = await tx.db.selectFrom('ap_hub').selectAll().execute();

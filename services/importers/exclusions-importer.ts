@@ -3,6 +3,7 @@ import { pupilIdsByUpn, queuePupilsForRules, saveExclusions } from '../exclusion
 import { enrolmentsByPupil, onRollForExclusion, ROLL_GRACE_DAYS, type RollEnrolment } from '../exclusions/exclusion-roll';
 import type { RowView } from './fields';
 import type { ImportEnv, Importer } from './importer';
+import { IMPORT_RECORDS_PER_BATCH } from '../store/batches';
 
 /**
  * `exclusions`: school_urn,upn,category,start_date,sessions,reasons,notified_date
@@ -69,7 +70,7 @@ export const exclusionsImporter: Importer<ExclusionImportRecord, ExclusionsConte
     return { ...record, pupil_id: pupilId };
   },
 
-  batchSize: () => 500,
+  batchSize: () => IMPORT_RECORDS_PER_BATCH,
 
   async write(tx, batch, ctx, counts) {
     const saved = await saveExclusions(tx.db, batch, 'import', ctx.env.now);

@@ -37,7 +37,7 @@ import { silentProgress, type ProgressSink } from './progress';
  *  - `write` gets an `ImportTx`: `tx.db` is the transaction (Kysely; use it on both engines). On
  *    SQLite `tx.sqlite` is the raw better-sqlite3 handle inside the same transaction: use it only
  *    where a bench shows Kysely is too slow (today only the attendance week upserts, see
- *    upsertWeeksOnRawSqlite). Never use `store.db` from inside `write`: on SQLite it waits for the
+ *    services/store/attendance-week-upsert.ts). Never use `store.db` from inside `write`: on SQLite it waits for the
  *    connection the transaction holds.
  *  - Re-importing the same file must change nothing: compare with what is stored and count
  *    inserted / updated / unchanged (extra counts, e.g. "enrolments started", go in `counts.other`).

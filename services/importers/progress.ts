@@ -28,6 +28,39 @@ export interface ProgressOptions {
   quietBelowBytes?: number;
 }
 
+/**
+ * The one way progress reaches a stream (the imports, `npm run seed` and `npm run dev`'s first-run
+ * seed all print through it): on a terminal one line redrawn in place, elsewhere whole lines only,
+ * so CI logs never fill with carriage returns. What a line says is up to each caller.
+ */
+export class ProgressLine {
+  private drawn = false;
+
+  constructor(private readonly stream: ProgressStream) {}
+
+  get onTerminal(): boolean {
+    return Boolean(this.stream.isTTY);
+  }
+
+  /** On a terminal: replaces the line being drawn (ESC[K clears what a longer earlier draw left). */
+  redraw(text: string): void {
+    this.stream.write(`\r${text}\u001b[K`);
+    this.drawn = true;
+  }
+
+  /** A finished line: on a terminal it replaces the drawn one and ends it; elsewhere a plain line. */
+  line(text: string): void {
+    this.stream.write(this.stream.isTTY ? `\r${text}\u001b[K\n` : `${text}\n`);
+    this.drawn = false;
+  }
+
+  /** Ends a half-drawn line, so what is printed next (a summary, an error) starts on its own line. */
+  close(): void {
+    if (this.drawn) this.stream.write('\n');
+    this.drawn = false;
+  }
+}
+
 export function createProgress(stream: ProgressStream, options: ProgressOptions): ProgressSink {
   return stream.isTTY
     ? new TerminalBar(stream, options.label, options.quietBelowBytes ?? 1024 * 1024)
@@ -35,6 +68,7 @@ export function createProgress(stream: ProgressStream, options: ProgressOptions)
 }
 
 class TerminalBar implements ProgressSink {
+  private readonly out: ProgressLine;
   private phase = '';
   private total = 0;
   private lastPercent = -1;
@@ -44,7 +78,9 @@ class TerminalBar implements ProgressSink {
     private readonly stream: ProgressStream,
     private readonly label: string,
     private readonly quietBelow: number,
-  ) {}
+  ) {
+    this.out = new ProgressLine(stream);
+  }
 
   start(phase: string, total: number): void {
     this.phase = phase;
@@ -66,7 +102,7 @@ class TerminalBar implements ProgressSink {
   finish(rows: number): void {
     if (!this.active) return;
     this.draw(100, rows);
-    this.stream.write('\n');
+    this.out.close();
     this.active = false;
   }
 
@@ -75,22 +111,24 @@ class TerminalBar implements ProgressSink {
     const tail = ` ${String(percent).padStart(3)}%  ${formatCount(rows)} rows`;
     const width = Math.max(10, Math.min(40, (this.stream.columns || 80) - head.length - tail.length - 3));
     const filled = Math.round((width * percent) / 100);
-    // \r returns to the start of the line; ESC[K clears what a longer previous draw left behind.
-    this.stream.write(`\r${head}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}\u001b[K`);
+    this.out.redraw(`${head}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}`);
   }
 }
 
 class StepLines implements ProgressSink {
+  private readonly out: ProgressLine;
   private phase = '';
   private total = 0;
   private nextStep = 10;
   private enabled = false;
 
   constructor(
-    private readonly stream: ProgressStream,
+    stream: ProgressStream,
     private readonly label: string,
     private readonly quietBelow: number,
-  ) {}
+  ) {
+    this.out = new ProgressLine(stream);
+  }
 
   start(phase: string, total: number): void {
     this.phase = phase;
@@ -103,18 +141,19 @@ class StepLines implements ProgressSink {
     if (!this.enabled) return;
     const percent = percentOf(done, this.total);
     if (percent < this.nextStep || percent >= 100) return;
-    this.stream.write(`${this.label}: ${this.phase} ${percent}% (${formatCount(rows)} rows)\n`);
+    this.out.line(`${this.label}: ${this.phase} ${percent}% (${formatCount(rows)} rows)`);
     this.nextStep = Math.floor(percent / 10) * 10 + 10;
   }
 
   finish(rows: number): void {
     if (!this.enabled) return;
-    this.stream.write(`${this.label}: ${this.phase} 100% (${formatCount(rows)} rows)\n`);
+    this.out.line(`${this.label}: ${this.phase} 100% (${formatCount(rows)} rows)`);
     this.enabled = false;
   }
 }
 
-function percentOf(done: number, total: number): number {
+/** Whole percent of `done` in `total`, 0 to 100 (100 for an empty total). */
+export function percentOf(done: number, total: number): number {
   if (total <= 0) return 100;
   return Math.max(0, Math.min(100, Math.floor((done * 100) / total)));
 }

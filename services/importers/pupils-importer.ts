@@ -4,6 +4,7 @@ import { upnProblem } from '../domain/upn';
 import type { Pupil, SenProvision, Sex, SocialWorkerStatus } from '../store/database';
 import { choice, date, flag, optionalText, requiredText, schoolUrn, type RowView } from './fields';
 import type { ImportEnv, Importer } from './importer';
+import { IMPORT_RECORDS_PER_BATCH } from '../store/batches';
 
 /**
  * `pupils`: upn,school_urn,legal_forename,legal_surname,preferred_forename,date_of_birth,nc_year,
@@ -171,7 +172,7 @@ export const pupilsImporter: Importer<PupilRecord, PupilsContext> = {
     };
   },
 
-  batchSize: () => 500,
+  batchSize: () => IMPORT_RECORDS_PER_BATCH,
 
   async write(tx, batch, ctx, counts) {
     const today = ctx.env.today;

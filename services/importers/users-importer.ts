@@ -5,6 +5,7 @@ import { choice, clip, requiredText, type RowView } from './fields';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database';
 import type { ImportCounts, ImportEnv, Importer } from './importer';
+import { chunk, IMPORT_RECORDS_PER_BATCH, ROWS_PER_INSERT } from '../store/batches';
 
 /**
  * `users`: email,name,role,scope,aad_object_id,slack_user_id (the last two columns optional). Upserts staff users by
@@ -127,7 +128,7 @@ export const usersImporter: Importer<UserRecord, UsersContext> = {
     return { email: email!, name: name!, role: role!, scope: scope!, aad_object_id: aad ?? null, slack_user_id: slack ?? null, ...(youthJusticePupils ? { youthJusticePupils } : {}) };
   },
 
-  batchSize: () => 500,
+  batchSize: () => IMPORT_RECORDS_PER_BATCH,
 
   async write(tx, batch, ctx, counts) {
     const existing = new Map(
@@ -218,6 +219,6 @@ async function writeYouthJusticeLinks(db: Kysely<Database>, batch: readonly User
   const clear = [...workers.map((u) => u.email), ...others].map((e) => ids.get(e)).filter((id): id is number => id !== undefined);
   if (clear.length) await db.deleteFrom('pupil_youth_justice_worker').where('staff_user_id', 'in', clear).execute();
   const links = workers.flatMap((u) => u.youthJusticePupils!.map((pupil_id) => ({ pupil_id, staff_user_id: ids.get(u.email)! })));
-  for (let i = 0; i < links.length; i += 500) await db.insertInto('pupil_youth_justice_worker').values(links.slice(i, i + 500)).execute();
+  for (const part of chunk(links, ROWS_PER_INSERT)) await db.insertInto('pupil_youth_justice_worker').values(part).execute();
   if (links.length) counts.other['youth justice links'] = (counts.other['youth justice links'] ?? 0) + links.length;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database';
 import type { ApPlaceRows } from './free-places';
+import { chunk, IDS_PER_QUERY } from '../store/batches';
 
 /**
  * The hub and placement rows the exclusion rules read (the no-free-place rule), for the pupils with
@@ -18,8 +19,8 @@ export async function loadApPlaceRows(db: Kysely<Database>, since: string, perma
   const schools = await db.selectFrom('school').select(['urn', 'district_id']).execute();
   const pupilYears = new Map<number, number>();
   const ids = [...new Set(permanentlyExcluded)];
-  for (let i = 0; i < ids.length; i += 500) {
-    for (const p of await db.selectFrom('pupil').select(['id', 'nc_year']).where('id', 'in', ids.slice(i, i + 500)).execute()) pupilYears.set(p.id, p.nc_year);
+  for (const part of chunk(ids, IDS_PER_QUERY)) {
+    for (const p of await db.selectFrom('pupil').select(['id', 'nc_year']).where('id', 'in', part).execute()) pupilYears.set(p.id, p.nc_year);
   }
   return {
     hubs: hubs.map((h) => ({ id: h.id, districtId: h.district_id, phase: h.phase, commissioned: h.commissioned_places, transient: h.transient_places })),
