@@ -171,7 +171,8 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'ia-bench-memory-'));
   const bot = start('bot/main.ts', { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${dbFile}`, CLOCK_NOW, LOG_LEVEL: 'error', MicrosoftAppId: '' });
   try {
-    for (let i = 0; i < 100; i++) {
+    // Up to two minutes: on a busy machine tsx alone can take over 20 s to compile the bot.
+    for (let i = 0; i < 600; i++) {
       try {
         if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
       } catch {
