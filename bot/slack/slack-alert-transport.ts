@@ -14,14 +14,14 @@ import type { Database } from '../../services/store/database';
  * and would hide throttling from the worker; here a 429 comes back at once with its Retry-After.
  */
 
-export const SLACK_SERVICE_URL = 'slack:';
+const SLACK_SERVICE_URL = 'slack:';
 
 export function isSlackTarget(target: Pick<DeliveryTarget, 'serviceUrl'>): boolean {
   return target.serviceUrl === SLACK_SERVICE_URL;
 }
 
 /** The Slack user a Slack target is for (from its reference). */
-export function slackUserOf(target: DeliveryTarget): string {
+function slackUserOf(target: DeliveryTarget): string {
   return (JSON.parse(target.referenceJson) as { user: { id: string } }).user.id;
 }
 

@@ -34,7 +34,7 @@ function statusLine(view: AlertView): string | null {
   return parts.length ? parts.join(' · ') : null;
 }
 
-export function alertButtons(view: AlertView): ButtonElement[] {
+function alertButtons(view: AlertView): ButtonElement[] {
   const ref = { alertId: view.alertId };
   const buttons: ButtonElement[] = [];
   if (view.status !== 'acknowledged') buttons.push(button('Acknowledge', SLACK_ALERT_ACTIONS.acknowledge, ref, 'primary'));
