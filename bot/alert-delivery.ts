@@ -16,7 +16,7 @@ import type { Store } from '../services/store/open-store';
 import { systemClock, type Clock } from '../services/clock';
 import { createConnectorTransport } from './connector-transport';
 import { alertBlocks } from '../cards/slack/alert-blocks';
-import { createSlackTransport, isSlackTarget, routeByChannel, slackTargets } from './slack/slack-alert-transport';
+import { createSlackTransport, isSlackTarget, routeByChannel, slackPacing, slackTargets } from './slack/slack-alert-transport';
 
 /**
  * Proactive messages at run time: the rule schedule and the delivery worker, with the renderer that
@@ -109,6 +109,7 @@ export function startAlertServices(config: AppConfig, deps: AlertServiceDeps, op
     renderer: createAlertRenderer(ctx),
     // Slack-linked users with no Teams personal chat get their alerts by Slack DM (slack-alert-transport.ts).
     otherTargets: isSlackEnabled(config) ? slackTargets(deps.store.db) : undefined,
+    conversationWindowsFor: slackPacing,
     logger: deps.logger,
   });
   const scheduler = new AlertScheduler(

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DeliveryTarget, Transport, TransportResult } from '../../services/alerts/delivery-worker';
+import type { Window } from '../../services/alerts/send-pacer';
 import type { Database } from '../../services/store/database';
 
 /**
@@ -23,6 +24,20 @@ export function isSlackTarget(target: Pick<DeliveryTarget, 'serviceUrl'>): boole
 /** The Slack user a Slack target is for (from its reference). */
 function slackUserOf(target: DeliveryTarget): string {
   return (JSON.parse(target.referenceJson) as { user: { id: string } }).user.id;
+}
+
+/**
+ * Slack's limit for posting: about one message a second per channel, short bursts allowed but not
+ * counted on. Kept a little under, as the Teams windows are.
+ */
+const SLACK_DM_WINDOWS: readonly Window[] = [
+  { limit: 1, ms: 1050 },
+  { limit: 50, ms: 61_000 },
+];
+
+/** The pacing windows for a Slack DM target's conversation id; undefined for any other channel. */
+export function slackPacing(conversationId: string): readonly Window[] | undefined {
+  return conversationId.startsWith('slack:') ? SLACK_DM_WINDOWS : undefined;
 }
 
 /** Slack DM targets for the given staff users who have a Slack id recorded. */

@@ -117,6 +117,8 @@ export interface DeliveryWorkerOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   conversationWindows?: readonly Window[];
+  /** Another channel's own limits for its conversations (e.g. Slack's one message a second); undefined: conversationWindows. */
+  conversationWindowsFor?: (conversationId: string) => readonly Window[] | undefined;
   tenantWindows?: readonly Window[];
   /** Idle poll interval when nothing is due (other instances' new rows are seen this often). */
   pollMs?: number;
@@ -155,7 +157,7 @@ interface Job {
 
 export class DeliveryWorker {
   readonly workerId: string;
-  private readonly o: Required<Omit<DeliveryWorkerOptions, 'logger' | 'workerId' | 'otherTargets'>> & Pick<DeliveryWorkerOptions, 'otherTargets'> & { logger: Logger };
+  private readonly o: Required<Omit<DeliveryWorkerOptions, 'logger' | 'workerId' | 'otherTargets' | 'conversationWindowsFor'>> & Pick<DeliveryWorkerOptions, 'otherTargets' | 'conversationWindowsFor'> & { logger: Logger };
   private readonly pacer: SharedPacer;
   /** 429s this process saw after slots were booked (checked again just before each send). */
   private readonly localPauses = new Map<string, number>();
@@ -194,7 +196,9 @@ export class DeliveryWorker {
       ...options,
       logger: options.logger ?? silentLogger,
     };
-    this.pacer = new SharedPacer(this.o.db, this.o.engine, (key) => (key.startsWith('tenant:') ? this.o.tenantWindows : this.o.conversationWindows));
+    this.pacer = new SharedPacer(this.o.db, this.o.engine, (key) =>
+      key.startsWith('tenant:') ? this.o.tenantWindows : (this.o.conversationWindowsFor?.(key.slice('conversation:'.length)) ?? this.o.conversationWindows),
+    );
   }
 
   private nowMs(): number {

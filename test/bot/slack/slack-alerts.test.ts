@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createAlertRenderer } from '../../../bot/alert-delivery';
 import { createConnectorTransport } from '../../../bot/connector-transport';
-import { createSlackTransport, routeByChannel, slackTargets } from '../../../bot/slack/slack-alert-transport';
+import { createSlackTransport, routeByChannel, slackPacing, slackTargets } from '../../../bot/slack/slack-alert-transport';
 import { loadConfig } from '../../../services/config';
 import { startFakeConnector } from '../../helpers/fake-connector';
 import { SLACK_ALERT_ACTIONS } from '../../../cards/slack/alert-blocks';
@@ -93,6 +93,42 @@ forEachEngine((getStore) => {
       // Nothing more goes on a second run.
       await vt.run(() => worker.runUntilIdle());
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, posts.length);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('paces DMs to one Slack user at about one a second (Slack\'s limit per channel), each sent once', async () => {
+    const store = getStore();
+    const vt = new VirtualTime(NOW);
+    const fake = await startFakeSlack({}, { now: () => vt.ms() });
+    try {
+      const managerId = await queuePermanentExclusion(store);
+      const first = await store.db.selectFrom('alert_outbox').selectAll().where('staff_user_id', '=', managerId).where('kind', '=', 'alert').executeTakeFirstOrThrow();
+      const { id: _id, ...copy } = first;
+      for (const n of [2, 3, 4]) await store.db.insertInto('alert_outbox').values({ ...copy, dedupe_key: `${first.dedupe_key}#${n}` }).execute();
+      const worker = new DeliveryWorker({
+        db: store.db,
+        engine: store.engine,
+        clock: vt,
+        timing: vt,
+        transport: createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' }),
+        renderer: createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar }),
+        otherTargets: slackTargets(store.db),
+        conversationWindowsFor: slackPacing,
+        pollMs: 50,
+      });
+      await vt.run(async () => {
+        worker.start();
+        await settled(store.db, vt);
+        await worker.stop();
+      });
+      const posts = fake.calls.filter((c) => c.method === 'chat.postMessage');
+      assert.equal(posts.length, 4);
+      assert.ok(posts.every((p) => p.status === 200));
+      for (let i = 1; i < posts.length; i++) assert.ok(posts[i]!.at - posts[i - 1]!.at >= 1000, `post ${i} came ${posts[i]!.at - posts[i - 1]!.at} ms after the one before`);
+      const rows = await store.db.selectFrom('alert_outbox').select('status').where('staff_user_id', '=', managerId).where('kind', '=', 'alert').execute();
+      assert.deepEqual(rows.map((r) => r.status), ['sent', 'sent', 'sent', 'sent']);
     } finally {
       await fake.close();
     }
