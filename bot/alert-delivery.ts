@@ -8,13 +8,15 @@ import { alertViewFor, type AlertViewContext } from '../services/alerts/alert-vi
 import { DeliveryWorker, type Renderer, type Transport } from '../services/alerts/delivery-worker';
 import type { SchoolCalendar } from '../services/calendar/school-calendar';
 import { OVERDUE_REMINDER_KIND, overdueNoticeFor } from '../services/cluster/overdue-reminders';
-import type { AppConfig } from '../services/config';
+import { isSlackEnabled, type AppConfig } from '../services/config';
 import type { Actor } from '../services/identity/actor';
 import { describeScope, parseScope } from '../services/identity/scope';
 import type { Logger } from '../services/logger';
 import type { Store } from '../services/store/open-store';
 import { systemClock, type Clock } from '../services/clock';
 import { createConnectorTransport } from './connector-transport';
+import { alertBlocks } from '../cards/slack/alert-blocks';
+import { createSlackTransport, isSlackTarget, routeByChannel, slackPacing, slackTargets } from './slack/slack-alert-transport';
 
 /**
  * Proactive messages at run time: the rule schedule and the delivery worker, with the renderer that
@@ -27,6 +29,8 @@ const KIND_BANNERS: Record<string, string> = {
   reminder: 'Reminder: you snoozed this alert',
   assigned: 'This alert has been assigned to you',
 };
+
+const SKIP_REASONS = { out_of_scope: 'the pupil is outside the recipient’s scope now', figures_only: 'the recipient’s role sees figures only', not_found: 'the alert no longer exists' } as const;
 
 export function createAlertRenderer(ctx: AlertViewContext): Renderer {
   return {
@@ -41,6 +45,14 @@ export function createAlertRenderer(ctx: AlertViewContext): Renderer {
       }
       const actor: Actor = { user, role: user.role, scope, aadObjectId: user.aad_object_id, conversationType: target.conversationType };
       const reference = JSON.parse(target.referenceJson) as { user?: { id?: string } };
+      if (isSlackTarget(target)) {
+        actor.channel = 'slack';
+        // Slack has the alert card so far; reminders, digests and summaries still go to Teams only.
+        if (row.alert_id === null || row.kind === OVERDUE_REMINDER_KIND) return { skip: `a ${row.kind} message is not drawn for Slack yet` };
+        const result = await alertViewFor(ctx, actor, row.alert_id, 'alert delivery');
+        if (!result.ok) return { skip: SKIP_REASONS[result.reason] };
+        return { activity: { ...alertBlocks(result.view, { banner: KIND_BANNERS[row.kind] }) } };
+      }
       if (row.kind === OVERDUE_REMINDER_KIND) {
         const notice = row.subject_id === null ? null : await overdueNoticeFor(ctx.db, row.subject_id);
         if (!notice) return { skip: 'the action was closed before the reminder went' };
@@ -58,8 +70,7 @@ export function createAlertRenderer(ctx: AlertViewContext): Renderer {
       if (row.alert_id === null) return { skip: `nothing renders a ${row.kind} message without an alert` };
       const result = await alertViewFor(ctx, actor, row.alert_id, 'alert delivery');
       if (!result.ok) {
-        const why = { out_of_scope: 'the pupil is outside the recipient’s scope now', figures_only: 'the recipient’s role sees figures only', not_found: 'the alert no longer exists' } as const;
-        return { skip: why[result.reason] };
+        return { skip: SKIP_REASONS[result.reason] };
       }
       // A register pattern is about one child and family: never pushed to a channel or group chat (routing already excludes them).
       if (result.view.kind === 'attendance' && target.conversationType !== 'personal') return { skip: 'attendance alerts go to personal chats only' };
@@ -94,8 +105,11 @@ export function startAlertServices(config: AppConfig, deps: AlertServiceDeps, op
     engine: deps.store.engine,
     // Real time for leases, Retry-After and backoff, even when CLOCK_NOW pins the app's "today".
     clock: systemClock,
-    transport: deps.transport ?? createConnectorTransport(config),
+    transport: deps.transport ?? transportFor(config),
     renderer: createAlertRenderer(ctx),
+    // Slack-linked users with no Teams personal chat get their alerts by Slack DM (slack-alert-transport.ts).
+    otherTargets: isSlackEnabled(config) ? slackTargets(deps.store.db) : undefined,
+    conversationWindowsFor: slackPacing,
     logger: deps.logger,
   });
   const scheduler = new AlertScheduler(
@@ -112,4 +126,11 @@ export function startAlertServices(config: AppConfig, deps: AlertServiceDeps, op
       await worker.stop();
     },
   };
+}
+
+/** Teams through the Bot Connector; with a Slack bot token, Slack DMs too. */
+function transportFor(config: AppConfig): Transport {
+  const teams = createConnectorTransport(config);
+  if (!isSlackEnabled(config)) return teams;
+  return routeByChannel(teams, createSlackTransport({ apiUrl: config.SLACK_API_URL, token: config.SLACK_BOT_TOKEN! }));
 }

@@ -7,6 +7,9 @@
  *   npm run package -- --bot-id <app id> [--teams-app-id ..] [--bot-domain ..] [--app-version ..] [--out file.zip]
  *   npm run package -- ... --allow-placeholders   (a test tenant: build with the template's example developer links)
  *
+ * manifest/slack-app.yaml (the Slack app manifest) is checked too: its fields and the values the
+ * Slack edge needs (manifest/build/slack-manifest.ts); a problem there stops the build as well.
+ *
  * The filled manifest is checked against the official schema bundled in @microsoft/app-manifest
  * (no network) and the icons against Teams' size and colour rules before anything is written.
  */
@@ -20,6 +23,7 @@ import { validateManifestSchema, formatProblem } from '../manifest/build/manifes
 import { fillTemplate, findPlaceholders, parseTemplateJson } from '../manifest/build/manifest-template';
 import { placeholderLinkProblems } from '../manifest/build/placeholder-links';
 import { CANONICAL_GUID, PackageError, parsePackageInputs, type PackageInputs } from '../manifest/build/package-inputs';
+import { checkSlackManifest } from '../manifest/build/slack-manifest';
 import { runScript } from './run-script';
 import { PROJECT_ROOT } from '../services/project-paths';
 
@@ -27,6 +31,7 @@ import { PROJECT_ROOT } from '../services/project-paths';
 const ROOT = PROJECT_ROOT;
 export const DEFAULT_MANIFEST_DIR = join(ROOT, 'manifest');
 const TEMPLATE_FILE = 'manifest.template.json';
+export const SLACK_MANIFEST_FILE = 'slack-app.yaml';
 
 export interface BuiltPackage {
   outFile: string;
@@ -102,6 +107,9 @@ export async function buildAppPackage(inputs: PackageInputs, manifestDir = DEFAU
     warnings.push(...check.warnings);
     iconFiles.push({ name, bytes });
   }
+  // The Slack app manifest ships beside the Teams one: checked here so one command vets both.
+  const slackPath = join(manifestDir, SLACK_MANIFEST_FILE);
+  if (existsSync(slackPath)) problems.push(...checkSlackManifest(readFileSync(slackPath, 'utf8'), relative(process.cwd(), slackPath) || SLACK_MANIFEST_FILE));
   if (problems.length > 0) throw new PackageError(problems);
 
   const zip = new AdmZip();
@@ -137,6 +145,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
         `app id ${inputs.teamsAppId}, bot id ${inputs.botId}, version ${inputs.appVersion}, ` +
         `valid domains: ${domains.length > 0 ? domains.join(', ') : 'none (set BOT_DOMAIN to add one)'})`,
     );
+    if (existsSync(join(DEFAULT_MANIFEST_DIR, SLACK_MANIFEST_FILE))) console.log(`package: checked manifest/${SLACK_MANIFEST_FILE} (the Slack app manifest; paste it into "Create an app from a manifest")`);
     return 0;
   } catch (error) {
     if (!(error instanceof PackageError)) throw error;

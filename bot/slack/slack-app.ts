@@ -16,6 +16,10 @@ import { runLadderOverview, runLadderRungAction } from '../../services/ladder/la
 import { createDecider } from '../assistant-turn';
 import { isOpenToEveryone, renderLadderForSlack, runSlackCommand, type SlackCommandDeps } from './slack-commands';
 import { RestifyReceiver } from './slack-receiver';
+import { acknowledgeAlert, assignAlert, snoozeAlert } from '../../services/alerts/alert-actions';
+import type { AlertViewContext } from '../../services/alerts/alert-view';
+import { noteFirstContact } from '../../services/alerts/alert-cases';
+import { alertBlocks, SLACK_ALERT_ACTIONS } from '../../cards/slack/alert-blocks';
 
 export const SLACK_NOT_SET_UP_MESSAGE =
   'Hello. You are not set up to use the Inclusion Assistant yet. Please ask your administrator to add you; they will need the email address on your Slack profile.';
@@ -72,6 +76,8 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
       if (email) user = await findStaffUserBySlack(deps.store.db, { slackUserId, email, teamId }, { at, conversationType });
     }
     if (!user) return undefined;
+    // A direct message is Slack's first contact, as a Teams personal chat is: alerts can reach them from now on.
+    if (conversationType === 'personal') await noteFirstContact(deps.store.db, deps.clock, user.id, config.ALERT_CARDS_PER_DAY);
     try {
       return { user, role: user.role, scope: parseScope(user.scope), aadObjectId: null, conversationType, channel: 'slack' };
     } catch (error) {
@@ -150,6 +156,36 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
       ? runLadderOverview(commandDeps.ladder)
       : await runLadderRungAction(commandDeps.ladder, ladderActor, data);
     await respond({ ...renderLadderForSlack(reply), replace_original: true });
+  });
+
+  // The alert card's buttons run the same alert actions as Teams (scope checked, audited, every copy bumped).
+  const alertCtx: AlertViewContext = { db: deps.store.db, clock: deps.clock, calendar: commandDeps.cluster.calendar };
+  app.action(/^alert\./, async ({ action, ack, respond, body, client }) => {
+    await ack();
+    const pressed = action as { action_id: string; value?: string };
+    const channelId = (body as { channel?: { id?: string } }).channel?.id ?? 'D';
+    let reply: SlackMessage & { replace_original?: boolean; response_type?: 'ephemeral' };
+    try {
+      const actor = await actorFor(client, body.user.id, body.team?.id ?? undefined, conversationTypeOfChannel(channelId));
+      if (!actor) {
+        reply = { ...noticeMessage(SLACK_NOT_SET_UP_MESSAGE), response_type: 'ephemeral' };
+      } else {
+        let data: unknown;
+        try {
+          data = pressed.value === undefined ? undefined : JSON.parse(pressed.value);
+        } catch {
+          data = undefined;
+        }
+        const run = pressed.action_id === SLACK_ALERT_ACTIONS.acknowledge ? acknowledgeAlert : pressed.action_id === SLACK_ALERT_ACTIONS.assignToMe ? assignAlert : pressed.action_id.startsWith(`${SLACK_ALERT_ACTIONS.snooze}.`) ? snoozeAlert : undefined;
+        const result = run ? await run(alertCtx, actor, data) : { ok: false as const, message: 'That button is out of date.' };
+        // Success redraws the card in place; a refusal goes only to the person who pressed.
+        reply = result.ok ? { ...alertBlocks(result.view, { notice: result.message }), replace_original: true } : { ...noticeMessage(result.message), response_type: 'ephemeral' };
+      }
+    } catch (error) {
+      deps.logger.error('slack.alert_action_failed', describeError(error));
+      reply = { ...noticeMessage(SLACK_FAILED_MESSAGE), response_type: 'ephemeral' };
+    }
+    await respond(reply);
   });
 
   app.error(async (error) => {

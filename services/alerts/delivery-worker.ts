@@ -94,6 +94,12 @@ export interface DeliveryWorkerOptions {
   clock: Clock;
   transport: Transport;
   renderer: Renderer;
+  /**
+   * Another channel's direct message (e.g. Slack) for users with no live Teams personal chat. A
+   * user with one is reached in Teams; only without it does this give the target (the transport
+   * and renderer tell the channels apart by the target).
+   */
+  otherTargets?: (staffUserIds: readonly number[]) => Promise<Map<number, DeliveryTarget>>;
   logger?: Logger;
   workerId?: string;
   timing?: DeliveryTiming;
@@ -111,6 +117,8 @@ export interface DeliveryWorkerOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   conversationWindows?: readonly Window[];
+  /** Another channel's own limits for its conversations (e.g. Slack's one message a second); undefined: conversationWindows. */
+  conversationWindowsFor?: (conversationId: string) => readonly Window[] | undefined;
   tenantWindows?: readonly Window[];
   /** Idle poll interval when nothing is due (other instances' new rows are seen this often). */
   pollMs?: number;
@@ -149,7 +157,7 @@ interface Job {
 
 export class DeliveryWorker {
   readonly workerId: string;
-  private readonly o: Required<Omit<DeliveryWorkerOptions, 'logger' | 'workerId'>> & { logger: Logger };
+  private readonly o: Required<Omit<DeliveryWorkerOptions, 'logger' | 'workerId' | 'otherTargets' | 'conversationWindowsFor'>> & Pick<DeliveryWorkerOptions, 'otherTargets' | 'conversationWindowsFor'> & { logger: Logger };
   private readonly pacer: SharedPacer;
   /** 429s this process saw after slots were booked (checked again just before each send). */
   private readonly localPauses = new Map<string, number>();
@@ -188,7 +196,9 @@ export class DeliveryWorker {
       ...options,
       logger: options.logger ?? silentLogger,
     };
-    this.pacer = new SharedPacer(this.o.db, this.o.engine, (key) => (key.startsWith('tenant:') ? this.o.tenantWindows : this.o.conversationWindows));
+    this.pacer = new SharedPacer(this.o.db, this.o.engine, (key) =>
+      key.startsWith('tenant:') ? this.o.tenantWindows : (this.o.conversationWindowsFor?.(key.slice('conversation:'.length)) ?? this.o.conversationWindows),
+    );
   }
 
   private nowMs(): number {
@@ -513,7 +523,17 @@ export class DeliveryWorker {
         if (!current || current.gone_at !== null || ref.gone_at === null) byUser.set(staff_user_id, ref);
       }
     }
+    const withoutTeams = userIds.filter((id) => {
+      const ref = byUser.get(id);
+      return !ref || ref.gone_at !== null;
+    });
+    const elsewhere = withoutTeams.length && this.o.otherTargets ? await this.o.otherTargets(withoutTeams) : new Map<number, DeliveryTarget>();
     for (const row of rows) {
+      const other = row.conversation_id === null ? elsewhere.get(row.staff_user_id) : undefined;
+      if (other) {
+        result.set(row.id, other);
+        continue;
+      }
       const ref = row.conversation_id !== null ? byConversation.get(row.conversation_id) : byUser.get(row.staff_user_id);
       if (!ref) continue;
       result.set(

@@ -11,8 +11,11 @@ export interface SlackCall {
  * A stand-in Slack Web API on 127.0.0.1 that records every call: auth.test, users.info (from the
  * emails given), chat.postMessage, and response_url posts at /response/<anything>.
  */
-export async function startFakeSlack(emails: Record<string, string>) {
-  const calls: SlackCall[] = [];
+export async function startFakeSlack(emails: Record<string, string>, options: { now?: () => number } = {}) {
+  const calls: (SlackCall & { at: number; status: number })[] = [];
+  /** Answers to give a method before its normal one (e.g. a 429 with Retry-After). */
+  const scripts = new Map<string, { status: number; retryAfter?: string }[]>();
+  const now = options.now ?? Date.now;
   const waiters: { match: (c: SlackCall) => boolean; resolve: (c: SlackCall) => void }[] = [];
   const server: Server = createServer((req, res) => {
     let raw = '';
@@ -21,10 +24,16 @@ export async function startFakeSlack(emails: Record<string, string>) {
       const url = req.url ?? '';
       const body = (req.headers['content-type'] ?? '').includes('json') ? JSON.parse(raw || '{}') : decodeForm(raw);
       const method = url.startsWith('/response/') ? 'response_url' : url.replace(/^\/api\//, '').replace(/\?.*$/, '');
-      const call = { method, url, body };
+      const scripted = scripts.get(method)?.shift();
+      const call = { method, url, body, at: now(), status: scripted?.status ?? 200 };
       calls.push(call);
       res.setHeader('content-type', 'application/json');
-      if (method === 'auth.test') res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001' }));
+      if (scripted) {
+        res.statusCode = scripted.status;
+        if (scripted.retryAfter) res.setHeader('retry-after', scripted.retryAfter);
+        res.end(JSON.stringify({ ok: false, error: scripted.status === 429 ? 'ratelimited' : 'fatal_error' }));
+      } else if (method === 'conversations.open') res.end(JSON.stringify({ ok: true, channel: { id: `D${String(body.users)}` } }));
+      else if (method === 'auth.test') res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001' }));
       else if (method === 'users.info') {
         const email = emails[String(body.user)];
         res.end(JSON.stringify(email ? { ok: true, user: { id: body.user, profile: { email } } } : { ok: false, error: 'user_not_found' }));
@@ -41,6 +50,9 @@ export async function startFakeSlack(emails: Record<string, string>) {
     apiUrl: `${base}/api/`,
     responseUrl: (id: string) => `${base}/response/${id}`,
     calls,
+    script(method: string, answers: { status: number; retryAfter?: string }[]) {
+      scripts.set(method, [...answers]);
+    },
     /** Resolves with the first call (already made or still to come) that matches. */
     next(match: (c: SlackCall) => boolean): Promise<SlackCall> {
       const seen = calls.find(match);

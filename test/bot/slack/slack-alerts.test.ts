@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { createAlertRenderer } from '../../../bot/alert-delivery';
+import { createConnectorTransport } from '../../../bot/connector-transport';
+import { createSlackTransport, routeByChannel, slackPacing, slackTargets } from '../../../bot/slack/slack-alert-transport';
+import { loadConfig } from '../../../services/config';
+import { startFakeConnector } from '../../helpers/fake-connector';
+import { SLACK_ALERT_ACTIONS } from '../../../cards/slack/alert-blocks';
+import { claimGoLive, noteFirstContact } from '../../../services/alerts/alert-cases';
+import { runPupilRules } from '../../../services/alerts/alert-runner';
+import { DeliveryWorker } from '../../../services/alerts/delivery-worker';
+import { loadCalendar } from '../../../services/calendar/school-calendar';
+import { fixedClock } from '../../../services/clock';
+import type { Store } from '../../../services/store/open-store';
+import { TEST_USERS } from '../../helpers/activities';
+import { insertStaff, startBot } from '../../helpers/bot-harness';
+import { FIXTURE_SCHOOLS, insertExclusion, insertFixtureCounty } from '../../helpers/fixtures';
+import { forEachEngine } from '../../helpers/test-stores';
+import { VirtualTime } from '../../helpers/virtual-time';
+import { settled } from '../../services/alerts/delivery-fixtures';
+import { startFakeSlack } from './fake-slack';
+
+/**
+ * Exclusion alerts to Slack: a Slack-linked LA manager with no Teams chat gets the permanent
+ * exclusion by DM through the same outbox and worker as Teams, once, waiting out a 429; the
+ * card's Acknowledge button acknowledges it through the same alert actions.
+ */
+
+const NOW = '2026-11-25T10:00:00Z';
+const SECRET = 'test-signing-secret-0123456789';
+const MANAGER_SLACK_ID = 'UMANAGER1';
+const calendar = loadCalendar();
+
+function sign(body: string, timestamp: number): Record<string, string> {
+  return { 'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`, 'x-slack-request-timestamp': String(timestamp) };
+}
+
+/** The fixture county, the manager linked to Slack and joined, and a new permanent exclusion queued. */
+async function queuePermanentExclusion(store: Store): Promise<number> {
+  const clock = fixedClock(NOW);
+  const county = await insertFixtureCounty(store);
+  await insertStaff(store);
+  const manager = await store.db.selectFrom('staff_user').select('id').where('aad_object_id', '=', TEST_USERS.manager.aadObjectId).executeTakeFirstOrThrow();
+  await store.db.updateTable('staff_user').set({ slack_user_id: MANAGER_SLACK_ID }).where('id', '=', manager.id).execute();
+  await claimGoLive(store.db, fixedClock('2026-11-16T07:00:00Z'));
+  await noteFirstContact(store.db, clock, manager.id);
+  await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: FIXTURE_SCHOOLS.bostonSecondary.urn, category: 'PERM', start: '2026-11-23', sessions: 0 });
+  await runPupilRules({ db: store.db, calendar, clock });
+  return manager.id;
+}
+
+forEachEngine((getStore) => {
+  it('delivers a permanent exclusion to a Slack-linked LA manager by DM once, after a 429’s Retry-After', async () => {
+    const store = getStore();
+    const vt = new VirtualTime(NOW);
+    const fake = await startFakeSlack({}, { now: () => vt.ms() });
+    try {
+      const managerId = await queuePermanentExclusion(store);
+      const queued = await store.db.selectFrom('alert_outbox').select(['id', 'kind']).where('staff_user_id', '=', managerId).execute();
+      assert.ok(queued.some((r) => r.kind === 'alert'), 'the case was queued for the manager');
+      fake.script('chat.postMessage', [{ status: 429, retryAfter: '3' }]);
+      const worker = new DeliveryWorker({
+        db: store.db,
+        engine: store.engine,
+        clock: vt,
+        timing: vt,
+        transport: createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' }),
+        renderer: createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar }),
+        otherTargets: slackTargets(store.db),
+        pollMs: 50,
+      });
+      // The worker's own loop until every row is settled (the 429 makes the row due 3 s later).
+      await vt.run(async () => {
+        worker.start();
+        await settled(store.db, vt);
+        await worker.stop();
+      });
+
+      const posts = fake.calls.filter((c) => c.method === 'chat.postMessage');
+      const delivered = posts.filter((c) => c.status === 200);
+      const caseCards = delivered.filter((c) => JSON.stringify(c.body.blocks).includes('New permanent exclusion'));
+      assert.equal(caseCards.length, 1, 'one DM for the case, not one per duty and not twice');
+      assert.equal(caseCards[0]!.body.channel, `D${MANAGER_SLACK_ID}`);
+      assert.match(JSON.stringify(caseCards[0]!.body.blocks), /Forename\d Surname\d/, 'a DM shows the name, as a Teams personal chat does');
+      assert.ok(!String(caseCards[0]!.body.text).includes('Surname'), 'no name in the notification text');
+      assert.deepEqual(caseCards[0]!.body.blocks.at(-1).elements.map((e: { action_id: string }) => e.action_id).slice(0, 2), [SLACK_ALERT_ACTIONS.acknowledge, SLACK_ALERT_ACTIONS.assignToMe]);
+      assert.equal(posts[0]!.status, 429);
+      assert.ok(posts[1]!.at - posts[0]!.at >= 3000, 'the next post waited for Retry-After');
+      assert.equal(worker.stats.throttled, 1);
+      const rows = await store.db.selectFrom('alert_outbox').select(['kind', 'status', 'activity_id', 'sent_conversation_id']).where('kind', '=', 'alert').where('staff_user_id', '=', managerId).execute();
+      assert.deepEqual(rows.map((r) => r.status), ['sent']);
+      assert.match(rows[0]!.activity_id!, new RegExp(`^D${MANAGER_SLACK_ID}/`));
+      // Nothing more goes on a second run.
+      await vt.run(() => worker.runUntilIdle());
+      assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, posts.length);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('paces DMs to one Slack user at about one a second (Slack\'s limit per channel), each sent once', async () => {
+    const store = getStore();
+    const vt = new VirtualTime(NOW);
+    const fake = await startFakeSlack({}, { now: () => vt.ms() });
+    try {
+      const managerId = await queuePermanentExclusion(store);
+      const first = await store.db.selectFrom('alert_outbox').selectAll().where('staff_user_id', '=', managerId).where('kind', '=', 'alert').executeTakeFirstOrThrow();
+      const { id: _id, ...copy } = first;
+      for (const n of [2, 3, 4]) await store.db.insertInto('alert_outbox').values({ ...copy, dedupe_key: `${first.dedupe_key}#${n}` }).execute();
+      const worker = new DeliveryWorker({
+        db: store.db,
+        engine: store.engine,
+        clock: vt,
+        timing: vt,
+        transport: createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' }),
+        renderer: createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar }),
+        otherTargets: slackTargets(store.db),
+        conversationWindowsFor: slackPacing,
+        pollMs: 50,
+      });
+      await vt.run(async () => {
+        worker.start();
+        await settled(store.db, vt);
+        await worker.stop();
+      });
+      const posts = fake.calls.filter((c) => c.method === 'chat.postMessage');
+      assert.equal(posts.length, 4);
+      assert.ok(posts.every((p) => p.status === 200));
+      for (let i = 1; i < posts.length; i++) assert.ok(posts[i]!.at - posts[i - 1]!.at >= 1000, `post ${i} came ${posts[i]!.at - posts[i - 1]!.at} ms after the one before`);
+      const rows = await store.db.selectFrom('alert_outbox').select('status').where('staff_user_id', '=', managerId).where('kind', '=', 'alert').execute();
+      assert.deepEqual(rows.map((r) => r.status), ['sent', 'sent', 'sent', 'sent']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('reaches a user with a live Teams personal chat in Teams, and in Slack once that chat is gone', async () => {
+    const store = getStore();
+    const vt = new VirtualTime(NOW);
+    const fake = await startFakeSlack({}, { now: () => vt.ms() });
+    const connector = await startFakeConnector({ now: () => vt.ms() });
+    try {
+      await store.db
+        .insertInto('conversation_ref')
+        .values({
+          conversation_id: 'conv-manager',
+          conversation_type: 'personal',
+          tenant_id: 'tenant-1',
+          aad_object_id: TEST_USERS.manager.aadObjectId,
+          team_id: null,
+          channel_id: null,
+          service_url: connector.serviceUrl,
+          reference_json: JSON.stringify({ channelId: 'msteams', serviceUrl: connector.serviceUrl, bot: { id: '28:bot' }, user: { id: TEST_USERS.manager.id }, conversation: { id: 'conv-manager', conversationType: 'personal' } }),
+          updated_at: NOW,
+          gone_at: null,
+        })
+        .execute();
+      const managerId = await queuePermanentExclusion(store);
+      const worker = () =>
+        new DeliveryWorker({
+          db: store.db,
+          engine: store.engine,
+          clock: vt,
+          timing: vt,
+          transport: routeByChannel(createConnectorTransport(loadConfig({ LOG_LEVEL: 'silent' })), createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' })),
+          renderer: createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar }),
+          otherTargets: slackTargets(store.db),
+          pollMs: 50,
+        });
+      const deliver = (w: DeliveryWorker) =>
+        vt.run(async () => {
+          w.start();
+          await settled(store.db, vt);
+          await w.stop();
+        });
+      await deliver(worker());
+      assert.equal(connector.delivered().length, 1, 'the case card went to Teams');
+      assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, 0, 'and not to Slack as well');
+
+      // The Teams chat is gone (app removed): a copy of the case for the same user now goes to Slack.
+      await store.db.updateTable('conversation_ref').set({ gone_at: NOW }).where('conversation_id', '=', 'conv-manager').execute();
+      const sent = await store.db.selectFrom('alert_outbox').selectAll().where('staff_user_id', '=', managerId).where('kind', '=', 'alert').executeTakeFirstOrThrow();
+      const { id: _id, ...copy } = sent;
+      await store.db.insertInto('alert_outbox').values({ ...copy, dedupe_key: `${sent.dedupe_key}#again`, status: 'pending', attempts: 0, sent_at: null, sent_conversation_id: null, activity_id: null, next_attempt_at: '2000-01-01T00:00:00.000Z' }).execute();
+      await deliver(worker());
+      assert.equal(connector.delivered().length, 1);
+      assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200).length, 1);
+    } finally {
+      await fake.close();
+      await connector.close();
+    }
+  });
+
+  it('acknowledges the alert from the Slack card’s Acknowledge button and redraws the card', async () => {
+    const store = getStore();
+    const fake = await startFakeSlack({});
+    const nowMs = Date.parse(NOW);
+    const bot = await startBot({
+      store,
+      clock: fixedClock(NOW),
+      env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl },
+      server: { slack: { nowMs: () => nowMs } },
+    });
+    try {
+      await queuePermanentExclusion(store);
+      const alert = await store.db.selectFrom('exclusion_alert').select(['id', 'case_key']).where('rule', '=', 'pex_la_day6').executeTakeFirstOrThrow();
+      const press = async (userId: string, id: string) => {
+        const payload = JSON.stringify({
+          type: 'block_actions',
+          user: { id: userId },
+          team: { id: 'T0001' },
+          api_app_id: 'A0001',
+          channel: { id: `D${userId}` },
+          container: { type: 'message', message_ts: '1.1', channel_id: `D${userId}` },
+          trigger_id: `trigger-${id}`,
+          response_url: fake.responseUrl(id),
+          actions: [{ type: 'button', action_id: SLACK_ALERT_ACTIONS.acknowledge, block_id: 'b1', value: JSON.stringify({ alertId: alert.id }), action_ts: '1.2' }],
+        });
+        const form = new URLSearchParams({ payload }).toString();
+        const response = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(form, Math.floor(nowMs / 1000)) }, body: form });
+        assert.equal(response.status, 200);
+        return (await fake.next((c) => c.method === 'response_url' && c.url === `/response/${id}`)).body;
+      };
+      // Someone Slack cannot match to a staff user changes nothing.
+      const stranger = await press('USTRANGE1', 'press-stranger');
+      assert.equal(stranger.response_type, 'ephemeral');
+      assert.equal((await store.db.selectFrom('exclusion_alert').select('status').where('id', '=', alert.id).executeTakeFirstOrThrow()).status, 'open');
+
+      const redrawn = await press(MANAGER_SLACK_ID, 'press-ack');
+      assert.equal(redrawn.replace_original, true);
+      assert.match(JSON.stringify(redrawn.blocks), /Acknowledged by Alex Manager/);
+      assert.ok(!JSON.stringify(redrawn.blocks).includes(SLACK_ALERT_ACTIONS.acknowledge), 'no Acknowledge button once acknowledged');
+      const after = await store.db.selectFrom('exclusion_alert').select('status').where('case_key', '=', alert.case_key).execute();
+      assert.ok(after.every((r) => r.status === 'acknowledged'));
+      const audit = await store.db.selectFrom('audit_log').select(['channel']).where('action', '=', 'exclusion.acknowledge').execute();
+      assert.deepEqual(audit.map((a) => a.channel), ['slack']);
+    } finally {
+      await bot.close();
+      await fake.close();
+    }
+  });
+});
