@@ -87,10 +87,17 @@ export async function runAttendanceRules(deps: AttendanceRunDeps, schoolUrns?: r
     else links.set(l.pupil_id, [l.staff_user_id]);
   }
   // School days differ only for schools with their own closures: computed once per distinct school.
+  // Schools with the same days share one list, so the rules' per-list work (placesOf) is done once per list.
   const daysBySchool = new Map<number, string[]>();
+  const sameDays = new Map<string, string[]>();
   const schoolDays = (urn: number) => {
     let days = daysBySchool.get(urn);
-    if (!days) daysBySchool.set(urn, (days = deps.calendar.schoolDays(yearStart, today, urn)));
+    if (!days) {
+      days = deps.calendar.schoolDays(yearStart, today, urn);
+      const key = days.join();
+      days = sameDays.get(key) ?? (sameDays.set(key, days), days);
+      daysBySchool.set(urn, days);
+    }
     return days;
   };
 
