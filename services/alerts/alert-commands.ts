@@ -6,7 +6,7 @@ import { describeScope } from '../identity/scope';
 import type { AlertViewContext } from './alert-view';
 import { buildDigest, listOpenAlerts, type DigestView, type OpenListPage } from './alert-digest';
 import { placeholders } from '../util/teams-text';
-import { RULE_WORDS, listSubscriptions, parseSubscriptionArgs, subscribe, SubscriptionError, unsubscribe, type SubscriptionLine } from './subscriptions';
+import { RULE_WORDS, describeRules, listSubscriptions, parseSubscriptionArgs, subscribe, SubscriptionError, unsubscribe, type SubscriptionLine } from './subscriptions';
 
 /**
  * `alerts ...` in one place: the route passes the words after "alerts" and renders the reply.
@@ -30,7 +30,7 @@ const ALERTS_USAGE = placeholders(
 function areaText(line: SubscriptionLine, schoolNames: ReadonlyMap<string, string> = new Map()): string {
   const area =
     line.area.kind === 'county' ? 'the whole county' : line.area.kind === 'district' ? `district ${line.area.value}` : (schoolNames.get(line.area.value) ?? `school ${line.area.value}`);
-  const rules = line.rules === 'all' ? 'all alerts' : line.rules.map((r) => ALERT_RULES[r].title).join('; ');
+  const rules = describeRules(line.rules);
   return `${area}: ${rules}${line.implicit ? ' (the default for your role)' : ''}`;
 }
 
@@ -58,10 +58,14 @@ export async function runAlertCommand(ctx: AlertViewContext, actor: Actor, conve
           urns.length ? (await ctx.db.selectFrom('school').select(['urn', 'name']).where('urn', 'in', urns).execute()).map((s) => [String(s.urn), s.name]) : [],
         );
         const page = /^\d{1,4}$/.test(rest.trim()) ? Number(rest.trim()) : 1;
+        const notes: string[] = [];
+        // Routing's limits on attendance alerts (alert-routing.ts attendanceAllows), said where they apply.
+        if (actor.conversationType !== 'personal' && lines.length > 0) notes.push('Attendance alerts are never sent here: they come to each person’s own chat.');
+        else if (actor.role === 'youth_justice_worker' && lines.length > 0) notes.push('Attendance alerts come for the young people linked to you in the users file.');
         const message =
           lines.length === 0
-            ? 'This chat receives no exclusion alerts. Type **alerts subscribe** to start.'
-            : `This chat receives:\n\n${lines.map((l) => `- ${areaText(l, names)}`).join('\n')}`;
+            ? 'This chat receives no alerts. Type **alerts subscribe** to start.'
+            : [`This chat receives:\n\n${lines.map((l) => `- ${areaText(l, names)}`).join('\n')}`, ...notes].join('\n\n');
         return { kind: 'list', message, view: await listOpenAlerts(ctx, actor, page, 'alerts list') };
       }
       case 'rules':

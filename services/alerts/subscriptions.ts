@@ -203,9 +203,43 @@ export async function listSubscriptions(db: Kysely<Database>, actor: Actor, conv
       .filter((r) => r.area_kind !== 'none')
       .map((r) => ({ area: { kind: r.area_kind as Area['kind'], value: r.area_value }, rules: r.rules === '*' ? 'all' : (r.rules.split(',') as AlertRuleId[]), implicit: false }));
   }
-  const defaults = DEFAULT_RULES_BY_ROLE[actor.role];
-  if (subscriber.conversationId !== null || defaults === 'none') return [];
-  return scopeAreas(actor.scope).map((area) => ({ area, rules: defaults === 'all' ? 'all' : PUPIL_RULES, implicit: true }));
+  if (subscriber.conversationId !== null) return [];
+  const rules = roleDefaultRules(actor.role);
+  if (rules !== 'all' && rules.length === 0) return [];
+  return scopeAreas(actor.scope).map((area) => ({ area, rules, implicit: true }));
+}
+
+/**
+ * What a role's default subscription delivers, as routing decides it (effectiveSubscriptions and
+ * alert-routing's attendanceAllows): the role's exclusion alerts, and the attendance rules that are
+ * switched on and name the role among their recipients (ATTENDANCE_ALERTS).
+ */
+export function roleDefaultRules(role: Role): AlertRuleId[] | 'all' {
+  const defaults = DEFAULT_RULES_BY_ROLE[role];
+  const exclusion = (defaults === 'all' ? ALL_RULES : defaults === 'pupil' ? PUPIL_RULES : []).filter((r) => !ATTENDANCE_RULES.includes(r));
+  const settings = resolveAttendanceSettings(configValue('ATTENDANCE_ALERTS') ?? '');
+  const attendance = mayReadPupils(role, 'alert_card') ? ATTENDANCE_RULE_IDS.filter((r) => settings[r].enabled && settings[r].recipients.includes(role)) : [];
+  const rules = [...exclusion, ...attendance];
+  return rules.length === ALL_RULES.length ? 'all' : rules;
+}
+
+const EXCLUSION_RULES = ALL_RULES.filter((r) => !ATTENDANCE_RULES.includes(r));
+const PUPIL_EXCLUSION_RULES = PUPIL_RULES.filter((r) => !ATTENDANCE_RULES.includes(r));
+
+/** A set of rules in words: whole groups by name, the rest by title. */
+export function describeRules(rules: readonly AlertRuleId[] | 'all'): string {
+  if (rules === 'all') return 'all alerts';
+  const chosen = new Set(rules);
+  const has = (group: readonly AlertRuleId[]) => group.every((r) => chosen.has(r));
+  const parts: string[] = [];
+  const exclusion = EXCLUSION_RULES.filter((r) => chosen.has(r));
+  if (has(EXCLUSION_RULES)) parts.push('all exclusion alerts');
+  else if (has(PUPIL_EXCLUSION_RULES) && exclusion.length === PUPIL_EXCLUSION_RULES.length) parts.push('all exclusion alerts about pupils');
+  else if (exclusion.length > 0) parts.push(exclusion.map((r) => ALERT_RULES[r].title).join('; '));
+  const attendance = ATTENDANCE_RULES.filter((r) => chosen.has(r));
+  if (has(ATTENDANCE_RULES)) parts.push('all attendance alerts');
+  else if (attendance.length > 0) parts.push(`attendance: ${attendance.map((r) => ALERT_RULES[r].title).join('; ')}`);
+  return parts.join('; ');
 }
 
 export async function subscribe(db: Kysely<Database>, actor: Actor, conversationId: string, request: SubscribeRequest, now: string): Promise<SubscriptionLine> {

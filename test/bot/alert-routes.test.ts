@@ -182,7 +182,11 @@ describe('alert card over HTTP', () => {
 
   it('answers alerts commands: list, subscribe, unsubscribe and digest', async () => {
     const [list] = await bot.say(messageActivity('alerts list', { from: TEST_USERS.manager }));
-    assert.match(list.text, /the whole county: all alerts \(the default for your role\)/);
+    // What the manager receives by default: every exclusion alert, and the attendance rule naming LA managers.
+    assert.match(list.text, /the whole county: all exclusion alerts; attendance: 15 school days of absence through illness \(the default for your role\)/);
+    const [officerList] = await bot.say(messageActivity('alerts list', { from: TEST_USERS.attendanceOfficer }));
+    assert.match(officerList.text, /district Boston: attendance: Severely absent[^\n]*10 unauthorised sessions within 10 school weeks \(the default for your role\)/);
+    assert.doesNotMatch(officerList.text, /youth justice and not attending/, 'not a rule the officer receives by default');
     const [sub] = await bot.say(messageActivity('alerts subscribe district Boston permanent', { from: TEST_USERS.attendanceOfficer }));
     assert.match(sub.text, /Subscribed: district Boston: New permanent exclusion/);
     const [refused] = await bot.say(messageActivity('alerts subscribe district Lincoln', { from: TEST_USERS.attendanceOfficer }));
