@@ -214,7 +214,7 @@ export async function listSubscriptions(db: Kysely<Database>, actor: Actor, conv
  * alert-routing's attendanceAllows): the role's exclusion alerts, and the attendance rules that are
  * switched on and name the role among their recipients (ATTENDANCE_ALERTS).
  */
-export function roleDefaultRules(role: Role): AlertRuleId[] | 'all' {
+function roleDefaultRules(role: Role): AlertRuleId[] | 'all' {
   const defaults = DEFAULT_RULES_BY_ROLE[role];
   const exclusion = (defaults === 'all' ? ALL_RULES : defaults === 'pupil' ? PUPIL_RULES : []).filter((r) => !ATTENDANCE_RULES.includes(r));
   const settings = resolveAttendanceSettings(configValue('ATTENDANCE_ALERTS') ?? '');
