@@ -72,10 +72,10 @@ export function alertSummaryCard(view: OpenSummaryView): AdaptiveCard {
 }
 
 export function alertListCard(view: OpenListPage): AdaptiveCard {
-  const body: CardElement[] = [heading('Open exclusion alerts'), subtle(`${view.total} open · page ${view.page} of ${view.pages}`)];
+  const body: CardElement[] = [heading('Open alerts'), subtle(`${view.total} open · page ${view.page} of ${view.pages}`)];
   if (view.figuresOnly) body.push(subtle(FIGURES_ONLY_NOTE));
   else if (view.items.length === 0) body.push(text('Nothing open.'));
   else body.push(...itemRows(view.items));
   if (view.page < view.pages) body.push(subtle(`Type **alerts list ${view.page + 1}** for the next page.`));
-  return adaptiveCard(body, { fallbackText: 'Open exclusion alerts.' });
+  return adaptiveCard(body, { fallbackText: 'Open alerts.' });
 }

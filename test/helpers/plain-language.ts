@@ -36,7 +36,7 @@ export const PLAIN_EXAMPLES: PlainExample[] = [
     model: toolCall('cluster_minutes', { district: 'Lincoln' }),
   },
   { text: 'what are my overdue actions?', from: TEST_USERS.attendanceOfficer, understood: /Next time you can type `my actions`\./, answer: /My cluster actions/, model: toolCall('my_actions', {}) },
-  { text: 'any new permanent exclusions?', from: TEST_USERS.manager, understood: /Next time you can type `alerts list`\./, answer: /Open exclusion alerts/, model: toolCall('alerts_list', {}) },
+  { text: 'any new permanent exclusions?', from: TEST_USERS.manager, understood: /Next time you can type `alerts list`\./, answer: /Open alerts/, model: toolCall('alerts_list', {}) },
   {
     text: 'subscribe me to alerts for South Holland',
     from: TEST_USERS.manager,
