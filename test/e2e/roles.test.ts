@@ -117,6 +117,18 @@ describe('each role in the Agents Playground (headless Chromium)', function () {
     });
   });
 
+  it('attendance officer: asks in plain words and gets the same cards; a worry about a child gets the safeguarding route', async () => {
+    await asRole('attendance_officer', async (page, run) => {
+      const agenda = await ask(page, run, "show me Boston's agenda", 'attendance-officer-3-plain-agenda');
+      assert.match(agenda, /Boston attendance cluster/);
+      assert.match(await page.locator('body').innerText(), /Showing the Boston agenda\. Next time you can type/);
+      const actions = await ask(page, run, 'what are my overdue actions?', 'attendance-officer-4-plain-my-actions');
+      assert.match(actions, /actions/i);
+      await say(page, 'she told me her stepdad hits her');
+      await page.getByText(/designated safeguarding lead/).first().waitFor({ timeout: 60_000 });
+    });
+  });
+
   it('cluster member: the Lincoln agenda and minutes answer', async () => {
     await asRole('cluster_member', async (page, run) => {
       await ask(page, run, 'cluster Lincoln', 'cluster-member-1-agenda');
