@@ -80,8 +80,13 @@ describe('each role in the Agents Playground (headless Chromium)', function () {
 
   it('LA manager: first contact brings a handful of alert cards, one per case, and a digest with counts', async () => {
     await asRole('la_manager', async (page, run) => {
-      const help = await ask(page, run, 'help', 'la-manager-1-help');
-      assert.match(help, /LA manager/);
+      // First contact also starts pushing what is waiting, so an alert card may arrive before the
+      // help card: look for the help card itself rather than the newest card.
+      await say(page, 'help');
+      const helpCard = cards(page).filter({ hasText: 'Here is what you can ask me' });
+      await helpCard.first().waitFor({ state: 'visible', timeout: 60_000 });
+      await keepScreenshot(helpCard.first(), SHOTS, 'la-manager-1-help');
+      assert.match(await helpCard.first().innerText(), /LA manager/);
       // First contact queues what is waiting; give the outbox time to deliver all of it.
       await delay(15_000);
       const shown = await cards(page).count();
