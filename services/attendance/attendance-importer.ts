@@ -83,6 +83,8 @@ interface Columns {
 }
 
 export interface AttendanceContext {
+  /** The import instant (the import's clock, so CLOCK_NOW and tests' clocks hold). */
+  now: string;
   calendar: SchoolCalendar;
   columns: Columns;
   schoolIndex: Map<number, number>;
@@ -193,7 +195,7 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
       { name: 'pm', required: true },
     ],
 
-    async prepare(db) {
+    async prepare(db, env) {
       let calendar: SchoolCalendar;
       try {
         calendar = calendarProvider();
@@ -209,6 +211,7 @@ export function createAttendanceImporter(calendarProvider: () => SchoolCalendar,
       const authorityDays = calendar.schoolDaysBetween(first, last);
       for (const { urn } of schools) if (calendar.schoolDaysBetween(first, last, urn) !== authorityDays) schoolsWithClosures.add(urn);
       return {
+        now: env.now,
         calendar,
         columns: { view: null, urn: -1, upn: -1, date: -1, am: -1, pm: -1 },
         schoolIndex,
@@ -670,7 +673,7 @@ async function queueChangedSchools(tx: ImportTx, ctx: AttendanceContext, staleBe
   let seen = 0;
   // A Set iterates in insertion order: the pairs past `staleBefore` are the ones this write added.
   for (const key of ctx.stale) if (seen++ >= staleBefore) urns.add(urnByIndex[key % ctx.schoolIndex.size]!);
-  await queueAttendanceSchools(tx.db, urns, new Date().toISOString());
+  await queueAttendanceSchools(tx.db, urns, ctx.now);
 }
 
 /** The write pass's batch (records in file order) as incoming weeks. */
