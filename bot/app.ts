@@ -11,7 +11,7 @@ import { registerExportCommand } from './routes/export-routes';
 import { registerHelpRoutes } from './routes/help-routes';
 import { registerLadderRoutes } from './routes/ladder-routes';
 import { registerPlacesRoutes } from './routes/places-routes';
-import { commandText, wasAnswered } from './turn-actor';
+import { commandText, runAfterAnswer, wasAnswered } from './turn-actor';
 
 export const FALLBACK_MESSAGE =
   "Sorry, I didn't understand that. Type **help** to see what I can do for you.";
@@ -49,6 +49,14 @@ export function createBotApp(adapter: TeamsAdapter, deps: BotDeps, botAppId: str
 
 /** Runs one turn; answers unmatched text when nothing else did. */
 export async function runTurn(app: BotApp, context: TurnContext): Promise<void> {
+  try {
+    await answerTurn(app, context);
+  } finally {
+    await runAfterAnswer(context);
+  }
+}
+
+async function answerTurn(app: BotApp, context: TurnContext): Promise<void> {
   const handled = await app.run(context);
   if (handled || wasAnswered(context)) return;
   if (context.activity.type !== ActivityTypes.Message || commandText(context) === '') return;

@@ -4,7 +4,7 @@ import type { Clock } from '../services/clock';
 import { CONFIG_DEFAULTS } from '../services/config';
 import type { Logger, RefusalLog } from '../services/logger';
 import { describeError } from '../services/logger';
-import { noteFirstContact } from '../services/alerts/alert-cases';
+import { noteFirstContact, releaseFirstContactHold } from '../services/alerts/alert-cases';
 import { rememberConversationRef } from '../services/conversations/conversation-refs';
 import type { ServiceUrlPolicy } from '../services/conversations/service-url-policy';
 import { findStaffUser } from '../services/identity/staff-directory';
@@ -14,7 +14,7 @@ import type { Database, StaffUser } from '../services/store/database';
 import { VERBS } from '../cards/verbs';
 import { replyToInvokeWithMessage } from './invoke-reply';
 import { withinRosterTimeout } from './teams-roster';
-import { conversationTypeOf, markAnswered, setActor } from './turn-actor';
+import { conversationTypeOf, markAnswered, onceAnswered, setActor } from './turn-actor';
 
 export const NOT_SET_UP_MESSAGE =
   "Hello. You are not set up to use the Inclusion Assistant yet. Please ask your administrator to add you; they will need the email address you use for Teams.";
@@ -49,6 +49,12 @@ export interface IdentityCacheLimits {
   /** Users held; when full the cache starts again empty. */
   maxUsers: number;
 }
+
+/**
+ * On first contact the waiting cards are held until the turn has answered, so the reply to what the
+ * person typed comes first; this long at most if the turn never finishes (a crash mid-turn).
+ */
+const FIRST_CONTACT_HOLD_MS = 30_000;
 
 const DEFAULT_IDENTITY_CACHE: IdentityCacheLimits = {
   ttlMs: CONFIG_DEFAULTS.IDENTITY_CACHE_SECONDS * 1000,
@@ -191,7 +197,19 @@ export function createIdentityStep(deps: IdentityStepDeps) {
       // First contact: alerts can reach this user now; what waits for them is queued at once. A
       // failure here must not cost the user their answer: it is tried again on their next turn.
       try {
-        await noteFirstContact(deps.db, deps.clock, user.id, deps.alertCardsPerDay);
+        const holdUntil = new Date(nowMs() + FIRST_CONTACT_HOLD_MS).toISOString();
+        const queued = await noteFirstContact(deps.db, deps.clock, user.id, deps.alertCardsPerDay, holdUntil);
+        if (queued > 0) {
+          const staffUserId = user.id;
+          onceAnswered(context, async () => {
+            try {
+              await releaseFirstContactHold(deps.db, staffUserId, holdUntil);
+            } catch (error) {
+              // The hold runs out by itself: the cards come a little later, nothing is lost.
+              deps.logger.warn('alerts.first_contact_release_failed', { staffUserId, ...describeError(error) });
+            }
+          });
+        }
         if (contacted.size > REMEMBERED_PER_INSTANCE) contacted.clear();
         contacted.add(user.id);
       } catch (error) {

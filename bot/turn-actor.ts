@@ -4,6 +4,7 @@ import type { ConversationType } from '../services/store/database';
 
 const ACTOR_KEY = Symbol('inclusion-assistant.actor');
 const ANSWERED_KEY = Symbol('inclusion-assistant.answered');
+const AFTER_ANSWER_KEY = Symbol('inclusion-assistant.after-answer');
 
 export function setActor(context: TurnContext, actor: Actor): void {
   context.turnState.set(ACTOR_KEY, actor);
@@ -27,6 +28,20 @@ export function markAnswered(context: TurnContext): void {
 
 export function wasAnswered(context: TurnContext): boolean {
   return context.turnState.get(ANSWERED_KEY) === true;
+}
+
+/** Work to do once the turn has sent its answer (runAfterAnswer), e.g. releasing held cards. */
+export function onceAnswered(context: TurnContext, work: () => Promise<void>): void {
+  const list = (context.turnState.get(AFTER_ANSWER_KEY) as (() => Promise<void>)[] | undefined) ?? [];
+  list.push(work);
+  context.turnState.set(AFTER_ANSWER_KEY, list);
+}
+
+/** Runs what onceAnswered queued; each piece handles its own failure. */
+export async function runAfterAnswer(context: TurnContext): Promise<void> {
+  const list = context.turnState.get(AFTER_ANSWER_KEY) as (() => Promise<void>)[] | undefined;
+  context.turnState.delete(AFTER_ANSWER_KEY);
+  for (const work of list ?? []) await work();
 }
 
 export function conversationTypeOf(context: TurnContext): ConversationType {

@@ -5,7 +5,7 @@ import type { ExclusionAlert } from '../exclusions/alert-types';
 import type { Database } from '../store/database';
 import { SubscriptionIndex, type EffectiveSubscription } from './alert-routing';
 import { insertNewAlerts } from './new-alerts';
-import { DUE_NOW, newOutboxRow } from './outbox';
+import { DUE_NOW, holdSubscriber, newOutboxRow } from './outbox';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
 import { IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
@@ -176,8 +176,8 @@ export async function claimGoLive(db: Kysely<Database>, clock: Clock): Promise<b
  * Queues what is waiting at once: one summary and the most urgent cases, within today's budget.
  * Returns the number of deliveries queued (0 on every later contact).
  */
-export async function noteFirstContact(db: Kysely<Database>, clock: Clock, staffUserId: number, cardsPerDay = DEFAULT_CARDS_PER_DAY): Promise<number> {
-  const subscriberKey = `user:${staffUserId}`;
+export async function noteFirstContact(db: Kysely<Database>, clock: Clock, staffUserId: number, cardsPerDay = DEFAULT_CARDS_PER_DAY, holdUntil?: string): Promise<number> {
+  const subscriberKey = subscriberKeyOf(staffUserId);
   // One transaction: joined and caught up together, or neither (and the next contact tries again).
   return db.transaction().execute(async (trx) => {
     const result = await trx
@@ -186,8 +186,21 @@ export async function noteFirstContact(db: Kysely<Database>, clock: Clock, staff
       .onConflict((oc) => oc.column('subscriber_key').doNothing())
       .executeTakeFirst();
     if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return 0;
-    return queueCatchUp(trx, clock, subscriberKey, cardsPerDay);
+    const queued = await queueCatchUp(trx, clock, subscriberKey, cardsPerDay);
+    // The person is waiting for the answer to what they just typed: what was queued waits for it
+    // (released by releaseFirstContactHold), or at the latest until holdUntil (real time).
+    if (queued > 0 && holdUntil) await holdSubscriber(trx, subscriberKey, holdUntil);
+    return queued;
   });
+}
+
+/** Lets the cards queued at first contact go, once the turn has answered (only the hold it set). */
+export async function releaseFirstContactHold(db: Kysely<Database>, staffUserId: number, holdUntil: string): Promise<void> {
+  await db.deleteFrom('delivery_hold').where('subscriber_key', '=', subscriberKeyOf(staffUserId)).where('until', '=', holdUntil).execute();
+}
+
+function subscriberKeyOf(staffUserId: number): string {
+  return `user:${staffUserId}`;
 }
 
 /** The open cases a subscriber may receive and has no card for yet, most urgent first. */

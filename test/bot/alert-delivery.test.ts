@@ -113,6 +113,9 @@ describe('exclusion alerts end to end', () => {
     assert.equal(await store.db.selectFrom('alert_outbox').select('id').execute().then((r) => r.length), 0, 'and pushes nothing: nobody has a chat yet');
 
     await bot.say(messageActivity('help', { from: TEST_USERS.manager, serviceUrl: connector.serviceUrl }));
+    // The cards waited for the answer to "help" and were let go once it was sent.
+    assert.ok((await store.db.selectFrom('alert_outbox').select('id').execute()).length > 0, 'first contact queued the waiting cards');
+    assert.deepEqual(await store.db.selectFrom('delivery_hold').selectAll().execute(), [], 'no hold left once the turn answered');
     const worker = new DeliveryWorker({
       db: store.db,
       engine: 'sqlite',

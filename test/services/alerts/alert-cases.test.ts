@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { byUrgency, claimGoLive, noteFirstContact, planCards, SUMMARY_KIND, type CaseCandidate } from '../../../services/alerts/alert-cases';
+import { byUrgency, claimGoLive, noteFirstContact, planCards, releaseFirstContactHold, SUMMARY_KIND, type CaseCandidate } from '../../../services/alerts/alert-cases';
+import { claimDue } from '../../../services/alerts/outbox';
 import { runPupilRules, type AlertRunnerDeps } from '../../../services/alerts/alert-runner';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
@@ -72,6 +73,26 @@ describe('alert cases: go-live, first contact and the daily budget', () => {
       );
 
       assert.equal(await noteFirstContact(store.db, deps.clock, manager.id, 3), 0, 'a second contact queues nothing');
+    });
+
+    it('holds what first contact queued until the turn has answered (or the hold runs out), then lets it go', async () => {
+      const store = getStore();
+      await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: BOSTON, category: 'PERM', start: '2026-11-16', sessions: 0 });
+      await runPupilRules(deps);
+      const realNow = new Date('2026-11-25T10:00:00.000Z');
+      const holdUntil = new Date(realNow.getTime() + 30_000).toISOString();
+      const claim = (now: Date) => claimDue(store.db, store.engine, { workerId: 'w', now, leaseMs: 60_000, limit: 10 });
+      assert.ok((await noteFirstContact(store.db, deps.clock, manager.id, 3, holdUntil)) > 0);
+      assert.equal((await claim(realNow)).length, 0, 'held while the turn is answering');
+      assert.ok((await claim(new Date(realNow.getTime() + 31_000))).length > 0, 'a hold never released runs out');
+
+      // Another user's first contact: released by their turn, and only their own hold is lifted.
+      const other = await insertStaffUser(store, 'other', 'la_manager', 'county');
+      assert.ok((await noteFirstContact(store.db, deps.clock, other.id, 3, holdUntil)) > 0);
+      await releaseFirstContactHold(store.db, other.id, 'not-this-hold');
+      assert.equal((await claim(realNow)).length, 0, 'a release names the hold it set');
+      await releaseFirstContactHold(store.db, other.id, holdUntil);
+      assert.ok((await claim(realNow)).length > 0, 'released: sent straight away');
     });
 
     it('pushes new cases after go-live within the daily budget, folds the rest, and adds new duties to the same card', async () => {
