@@ -80,8 +80,7 @@ describe('each role in the Agents Playground (headless Chromium)', function () {
 
   it('LA manager: first contact brings a handful of alert cards, one per case, and a digest with counts', async () => {
     await asRole('la_manager', async (page, run) => {
-      // First contact also starts pushing what is waiting, so an alert card may arrive before the
-      // help card: look for the help card itself rather than the newest card.
+      // First contact also queues what is waiting; those cards are held until "help" is answered.
       await say(page, 'help');
       const helpCard = cards(page).filter({ hasText: 'Here is what you can ask me' });
       await helpCard.first().waitFor({ state: 'visible', timeout: 60_000 });
@@ -89,6 +88,7 @@ describe('each role in the Agents Playground (headless Chromium)', function () {
       assert.match(await helpCard.first().innerText(), /LA manager/);
       // First contact queues what is waiting; give the outbox time to deliver all of it.
       await delay(15_000);
+      assert.match(await cards(page).first().innerText(), /Here is what you can ask me/, `the answer to "help" comes before the alert cards\n${run.recentOutput()}`);
       const shown = await cards(page).count();
       const alertCards = shown - 1;
       assert.ok(alertCards <= FIRST_CONTACT_CARD_LIMIT, `${alertCards} alert cards on first contact (at most ${FIRST_CONTACT_CARD_LIMIT})\n${run.recentOutput()}`);
