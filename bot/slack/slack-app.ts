@@ -20,6 +20,7 @@ import { conversationTypeOfChannel, type SlackContext } from './slack-context';
 import { registerSlackReview } from './slack-review';
 import { registerSlackNames } from './slack-names';
 import { registerSlackClusterViews } from './slack-cluster-views';
+import { registerSlackAssign } from './slack-assign';
 import { acknowledgeAlert, assignAlert, snoozeAlert } from '../../services/alerts/alert-actions';
 import type { AlertViewContext } from '../../services/alerts/alert-view';
 import { noteFirstContact } from '../../services/alerts/alert-cases';
@@ -193,11 +194,12 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     await respond(reply);
   });
 
-  // Cluster reviews (modal), names to the presser alone, and the cluster messages' in-place views.
+  // Cluster reviews (modal), names to the presser alone, the cluster messages' in-place views, assign to a colleague.
   const ctx: SlackContext = { deps, commands: commandDeps, actorFor };
   registerSlackReview(app, ctx);
   registerSlackNames(app, ctx);
   registerSlackClusterViews(app, ctx);
+  registerSlackAssign(app, ctx);
 
   app.error(async (error) => {
     deps.logger.error('slack.handler_failed', describeError(error));
