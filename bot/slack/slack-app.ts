@@ -69,6 +69,7 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     ladder: { db: deps.store.db, clock: deps.clock, ladder: deps.ladder ?? ladderServiceFor() },
     cluster: { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(config.CALENDAR_FILE), clock: deps.clock, agendaSize: deps.clusterAgendaSize },
     alerts: { db: deps.store.db, clock: deps.clock, calendar: deps.calendar ?? loadCalendar(config.CALENDAR_FILE) },
+    publicUrl: deps.publicUrl,
     // The same assistant as Teams (safeguarding first, then the model if any, then the local router).
     decide: createDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }, deps.assistantModel, deps.logger).decide,
   };

@@ -4,6 +4,7 @@ import { alertBlocks } from '../../cards/slack/alert-blocks';
 import { SLACK_ALERT_OPEN } from '../../cards/slack/alert-digest-blocks';
 import { noticeMessage, type SlackMessage } from '../../cards/slack/block-kit';
 import type { ClusterViewRef } from '../../cards/slack/cluster-buttons';
+import { SLACK_EXPORT_LINK } from '../../cards/slack/stats-export-blocks';
 import { alertRefSchema, ALERT_GONE } from '../../services/alerts/alert-actions';
 import { alertViewFor, FIGURES_ONLY_MESSAGE } from '../../services/alerts/alert-view';
 import { getClusterAgenda } from '../../services/cluster/cluster-agenda';
@@ -72,6 +73,11 @@ export function registerSlackClusterViews(app: App, ctx: SlackContext): void {
       reply = toPresser(SLACK_FAILED_MESSAGE);
     }
     await respond(reply);
+  });
+
+  // Export links open in the browser; Slack still reports the press, which needs only an acknowledgement.
+  app.action(new RegExp(`^${SLACK_EXPORT_LINK.replace(/\./g, '\\.')}\\.`), async ({ ack }) => {
+    await ack();
   });
 
   // The digest's and list's Open: the alert card, to the presser only (as Teams' refresh answers only the viewer).

@@ -7,6 +7,8 @@ import { clusterCandidatesBlocks, clusterMinutesBlocks } from '../../cards/slack
 import { pupilSearchBlocks, reviewBlocks } from '../../cards/slack/review-blocks';
 import { alertDigestBlocks, alertListBlocks } from '../../cards/slack/alert-digest-blocks';
 import { placesBlocks } from '../../cards/slack/places-blocks';
+import { clusterExportBlocks, ladderStatsBlocks } from '../../cards/slack/stats-export-blocks';
+import { createExportLinks, EXPORT_LINK_MINUTES } from '../../services/cluster/cluster-export';
 import { runClusterCommand, runMyActions, runPupilCommand, type ClusterReply, type ViewKind } from '../../services/cluster/cluster-commands';
 import { runAlertCommand } from '../../services/alerts/alert-commands';
 import type { AlertViewContext } from '../../services/alerts/alert-view';
@@ -28,6 +30,8 @@ export interface SlackCommandDeps {
   cluster: ClusterDeps;
   /** Alerts and places read the same store, clock and calendar (AlertViewContext is PlacesContext's shape). */
   alerts: AlertViewContext;
+  /** The bot's web address, for export links; absent: exports are not set up. */
+  publicUrl?: string;
   /** The plain-language assistant, the same as Teams uses; absent: unmatched text gets a pointer to help. */
   decide?: (actor: Actor, text: string) => Promise<AssistantDecision>;
 }
@@ -41,7 +45,7 @@ export function renderLadderForSlack(reply: LadderReply): SlackMessage {
     case 'results':
       return ladderResultsBlocks(reply.view);
     case 'stats':
-      return noticeMessage(NOT_IN_SLACK_YET);
+      return ladderStatsBlocks(reply.view);
     case 'notice':
       return noticeMessage(reply.message);
   }
@@ -70,6 +74,18 @@ export function renderClusterForSlack(reply: ClusterReply): SlackMessage {
   }
 }
 
+/** `cluster <district> export`: one-use links, names only when asked in a direct message (as in Teams). */
+async function runExportForSlack(deps: SlackCommandDeps, actor: Actor, words: string, view: ViewKind): Promise<SlackMessage> {
+  if (!deps.publicUrl) return noticeMessage('Exports are not set up on this bot yet: an administrator needs to set PUBLIC_URL (the bot’s web address).');
+  const district = COMMANDS.clusterExport.pattern.exec(words)?.[1]?.trim() ?? '';
+  const result = await createExportLinks(deps.cluster, actor, { district, view });
+  if (!result.ok) return noticeMessage(result.message);
+  const base = deps.publicUrl.replace(/\/+$/, '');
+  const url = (token: string) => `${base}/exports/${token}`;
+  const { tokens } = result.view;
+  return clusterExportBlocks({ district: result.view.district, agendaUrl: url(tokens.agenda), minutesUrl: url(tokens.minutes), pupilsUrl: url(tokens.pupils), minutesValid: EXPORT_LINK_MINUTES, nameMode: result.view.nameMode });
+}
+
 /** `alerts` subcommands Slack answers; subscribing a Slack conversation is not here yet. */
 const SLACK_ALERT_VERBS = /^\s*alerts?(\s+(list|digest|rules)\b.*)?\s*$/i;
 
@@ -96,7 +112,7 @@ export async function runSlackCommand(deps: SlackCommandDeps, actor: Actor | und
   if (words === '' || COMMANDS.help.pattern.test(words)) {
     return helpBlocks({ userName: actor.user.name, roleLabel: ROLE_LABELS[actor.role], scopeDescription: describeScope(actor.scope), commands: commandsForRole(actor.role) });
   }
-  if (COMMANDS.clusterExport.pattern.test(words)) return noticeMessage(NOT_IN_SLACK_YET);
+  if (COMMANDS.clusterExport.pattern.test(words)) return runExportForSlack(deps, actor, words, view);
   if (COMMANDS.cluster.pattern.test(words)) return renderClusterForSlack(await runClusterCommand(deps.cluster, actor, words, view));
   if (COMMANDS.myActions.pattern.test(words)) return renderClusterForSlack(await runMyActions(deps.cluster, actor, view));
   if (COMMANDS.pupil.pattern.test(words)) return renderClusterForSlack(await runPupilCommand(deps.cluster, actor, words.replace(/^\s*pupil\b/i, ''), view));

@@ -23,6 +23,8 @@ export interface ButtonElement {
   text: { type: 'plain_text'; text: string };
   action_id: string;
   value?: string;
+  /** A link button: Slack opens it (and still tells the app, which only acknowledges). */
+  url?: string;
   style?: 'primary' | 'danger';
 }
 /** The inputs a modal's form uses (cards/slack/modal-kit.ts builds them). */
@@ -107,6 +109,11 @@ export function button(label: string, actionId: string, value?: object, style?: 
     ...(json !== undefined && json.length <= MAX_BUTTON_VALUE ? { value: json } : {}),
     ...(style ? { style } : {}),
   };
+}
+
+/** A button that opens a web address (at most 3,000 characters). */
+export function linkButton(label: string, actionId: string, url: string): ButtonElement {
+  return { type: 'button', text: { type: 'plain_text', text: clip(label, MAX_BUTTON_TEXT) }, action_id: actionId, ...(url.length <= MAX_TEXT ? { url } : {}) };
 }
 
 export function actions(elements: readonly ButtonElement[]): Block[] {

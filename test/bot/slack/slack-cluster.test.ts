@@ -20,7 +20,7 @@ import { buttonsOf, SLACK_SECRET, slackClient } from './slack-harness';
 
 const NOW_MS = Date.parse(NOW);
 const emailOf = (u: { id: string }) => `${u.id.replace(/\W/g, '')}@school.example`;
-const SLACK_USERS = { officer: 'UOFFICER1', member: 'UMEMBER01', admin: 'UADMIN001' };
+const SLACK_USERS = { officer: 'UOFFICER1', member: 'UMEMBER01', admin: 'UADMIN001', manager: 'UMANAGER1' };
 const CHANNEL = 'C0CHANNEL';
 
 /** Twenty more severely absent pupils at Boston Grammar, so the agenda runs to two pages. */
@@ -51,13 +51,15 @@ forEachEngine((getStore) => {
       { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' },
       { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' },
       { user: TEST_USERS.admin, role: 'admin', scope: 'county' },
+      { user: TEST_USERS.manager, role: 'la_manager', scope: 'county' },
     ]);
     fake = await startFakeSlack({
       [SLACK_USERS.officer]: emailOf(TEST_USERS.attendanceOfficer),
       [SLACK_USERS.member]: emailOf(TEST_USERS.clusterMember),
       [SLACK_USERS.admin]: emailOf(TEST_USERS.admin),
+      [SLACK_USERS.manager]: emailOf(TEST_USERS.manager),
     });
-    bot = await startBot({ store, clock: fixedClock(NOW), env: { SLACK_SIGNING_SECRET: SECRET_ENV, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl }, server: { slack: { nowMs: () => NOW_MS } } });
+    bot = await startBot({ store, clock: fixedClock(NOW), env: { SLACK_SIGNING_SECRET: SECRET_ENV, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl, PUBLIC_URL: 'https://bot.example.gov.uk/' }, server: { slack: { nowMs: () => NOW_MS } } });
   });
   afterEach(async () => {
     await bot.close();
@@ -227,6 +229,17 @@ forEachEngine((getStore) => {
     const minutes = await slack.slash('cluster Boston minutes', SLACK_USERS.officer);
     assert.match(minutes.blocks[0].text.text, /Boston cluster minutes/);
     assert.equal((await slack.slash('places', SLACK_USERS.member)).blocks.length, 1, 'a cluster member is refused places in one line');
+    // Ladder stats for an LA manager, export links (names only when asked in a direct message).
+    const stats = await slack.slash('ladder stats', SLACK_USERS.manager);
+    assert.equal(stats.blocks[0].text.text, 'Ladder: how it is being used');
+    const exported = await slack.slash('cluster Boston export', SLACK_USERS.officer);
+    const links = buttonsOf(exported.blocks).map((b) => b.url);
+    assert.equal(links.length, 3);
+    assert.ok(links.every((u: string) => /^https:\/\/bot\.example\.gov\.uk\/exports\/[\w-]+$/.test(u)), links.join(' '));
+    assert.match(JSON.stringify(exported.blocks), /full names/);
+    const sharedExport = await slack.mention('cluster Boston export', SLACK_USERS.officer, CHANNEL);
+    assert.match(JSON.stringify(sharedExport.blocks), /initials, year and school/);
+    assert.match((await slack.slash('cluster Boston export', SLACK_USERS.member)).text, /outside your scope/);
     // Minutes switch to the agenda in place.
     const agendaButton = buttonsOf(minutes.blocks).find((b) => b.action_id === 'cluster.view.agenda');
     const pressId = await slack.press(agendaButton, SLACK_USERS.officer);
