@@ -21,6 +21,7 @@ import { registerSlackReview } from './slack-review';
 import { registerSlackNames } from './slack-names';
 import { registerSlackClusterViews } from './slack-cluster-views';
 import { registerSlackAssign } from './slack-assign';
+import { registerSlackNominate } from './slack-nominate';
 import { acknowledgeAlert, assignAlert, snoozeAlert } from '../../services/alerts/alert-actions';
 import type { AlertViewContext } from '../../services/alerts/alert-view';
 import { noteFirstContact } from '../../services/alerts/alert-cases';
@@ -201,6 +202,7 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
   registerSlackNames(app, ctx);
   registerSlackClusterViews(app, ctx);
   registerSlackAssign(app, ctx);
+  registerSlackNominate(app, ctx);
 
   app.error(async (error) => {
     deps.logger.error('slack.handler_failed', describeError(error));

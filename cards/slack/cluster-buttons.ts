@@ -35,3 +35,15 @@ export function pageButtons(ref: Omit<ClusterViewRef, 'from'>, page: { from: num
 export function namesButton(ref: ClusterViewRef): ButtonElement {
   return button('Show names', SLACK_CLUSTER_ACTIONS.names, ref);
 }
+
+/** Button prefix `cluster.nominate.<pupilId>`: puts the pupil on the next meeting's agenda. */
+export const SLACK_NOMINATE = 'cluster.nominate';
+
+/**
+ * Nominate, as the Teams cards' button: from the candidates list (redrawn in place, its page and
+ * filters kept) or from a review (answered to the presser). Slack sends no reason; it is optional.
+ */
+export function nominateButton(district: string, pupilId: number, back: { card: 'candidates'; from: number; school?: string; cohort?: string } | { card: 'review' }): ButtonElement {
+  const { card, ...rest } = back;
+  return button('Nominate', `${SLACK_NOMINATE}.${pupilId}`, { district, pupilId, back: card, ...rest });
+}

@@ -6,7 +6,7 @@ import { dayMonth, weekdayDate } from '../../services/calendar/dates';
 import { ncYear } from '../cluster-card-parts';
 import { context, escapeSlack, header, messageWithActions, section, sectionWithButton, type Block, type ButtonElement, type SlackMessage } from './block-kit';
 import { pupilLine } from './cluster-agenda-blocks';
-import { namesButton, pageButtons, viewButton } from './cluster-buttons';
+import { namesButton, nominateButton, pageButtons, viewButton } from './cluster-buttons';
 import { reviewButton } from './review-blocks';
 
 /**
@@ -59,7 +59,9 @@ export function clusterCandidatesBlocks(view: CandidatesView): SlackMessage {
   if (view.pupils.length === 0) blocks.push(section('No pupil meets the criteria here.'));
   for (const p of view.pupils) {
     const status = p.nomination ? ' · _nominated_' : p.onAgenda ? ' · _on the agenda_' : '';
-    blocks.push(sectionWithButton(`${pupilLine(p)}${status}`, reviewButton(view.district, p.pupilId)));
+    // As in Teams, a pupil not yet on the agenda can be nominated; the others can be reviewed.
+    const accessory = status ? reviewButton(view.district, p.pupilId) : nominateButton(view.district, p.pupilId, { card: 'candidates', from: view.from, ...filters });
+    blocks.push(sectionWithButton(`${pupilLine(p)}${status}`, accessory));
   }
   if (view.total > 0) blocks.push(context(`Candidates ${view.from + 1} to ${view.from + view.pupils.length} of ${view.total}. To filter, add \`school\` and part of its name, or \`cohort\` and one of ehcp, sen, fsm, social worker, looked after, youth justice.`));
   const ref = { what: 'candidates' as const, district: view.district, ...filters };

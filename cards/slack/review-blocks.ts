@@ -4,6 +4,7 @@ import type { PupilSearchView } from '../../services/cluster/pupil-search';
 import { dayMonth, weekdayDate } from '../../services/calendar/dates';
 import { ncYear, percent, ROLE_WORDS, trendWords } from '../cluster-card-parts';
 import { button, context, escapeSlack, fieldSections, header, longSection, message, messageWithActions, section, sectionWithButton, type Block, type SlackMessage } from './block-kit';
+import { nominateButton } from './cluster-buttons';
 import { dateInput, modal, selectInput, textInput, type ModalView } from './modal-kit';
 
 /**
@@ -79,7 +80,8 @@ function reviewSummary(view: ReviewView, savedNote?: string): Block[] {
 
 /** The review as a message (typed `pupil ...`), with the button that opens the form. */
 export function reviewBlocks(view: ReviewView, options: { savedNote?: string } = {}): SlackMessage {
-  return messageWithActions(`Attendance review for a pupil in ${view.district}`, reviewSummary(view, options.savedNote), [reviewButton(view.district, view.pupilId, 'Record review')]);
+  const buttons = [reviewButton(view.district, view.pupilId, 'Record review'), ...(view.nomination ? [] : [nominateButton(view.district, view.pupilId, { card: 'review' })])];
+  return messageWithActions(`Attendance review for a pupil in ${view.district}`, reviewSummary(view, options.savedNote), buttons);
 }
 
 /** Several pupils matched `pupil ...`: each with its Review button. */

@@ -215,6 +215,36 @@ forEachEngine((getStore) => {
     assert.doesNotMatch(JSON.stringify(channelPage.blocks), /Extra\d+ Pupil/);
   });
 
+  it('nominates from a review and from the candidates list through the same service, refusing a presser out of scope', async () => {
+    const dunn = fixture.pupils.paPlain!;
+    const nominations = () => getStore().db.selectFrom('cluster_nomination').selectAll().execute();
+    const review = await slack.slash('pupil Dunn', SLACK_USERS.officer);
+    const nominate = buttonsOf(review.blocks).find((b) => b.action_id === `cluster.nominate.${dunn.id}`);
+    assert.ok(nominate, 'a review not yet nominated offers Nominate');
+
+    const refusedId = await slack.press(nominate, SLACK_USERS.member);
+    const refused = (await fake.next((c) => c.url === `/response/${refusedId}`)).body;
+    assert.equal(refused.response_type, 'ephemeral');
+    assert.match(refused.text, /outside your scope/);
+    assert.equal((await nominations()).length, 0);
+
+    const pressId = await slack.press(nominate, SLACK_USERS.officer);
+    const told = (await fake.next((c) => c.url === `/response/${pressId}`)).body;
+    assert.equal(told.response_type, 'ephemeral');
+    assert.match(told.text, /Nominated for the meeting on \d{4}-\d{2}-\d{2} by Ola Officer/);
+    assert.deepEqual((await nominations()).map((n) => n.pupil_id), [dunn.id]);
+
+    // From the candidates list, in a channel: the list is redrawn in place, still initials, saying what happened.
+    const bellId = fixture.pupils.paSocial!.id;
+    const fromList = await slack.press({ action_id: `cluster.nominate.${bellId}`, value: JSON.stringify({ district: 'Boston', pupilId: bellId, back: 'candidates', from: 0 }) }, SLACK_USERS.officer, CHANNEL);
+    const redrawn = (await fake.next((c) => c.url === `/response/${fromList}`)).body;
+    assert.equal(redrawn.replace_original, true);
+    assert.match(redrawn.blocks[0].elements[0].text, /(Nominated|Already nominated) for the meeting/);
+    assert.match(JSON.stringify(redrawn.blocks), /Boston cluster: candidates/);
+    assert.doesNotMatch(JSON.stringify(redrawn.blocks), /Ben Carter|Aisha Bell/);
+    assert.equal((await nominations()).length, 2);
+  });
+
   it('draws every cluster, alerts and places answer as Block Kit instead of a fallback', async () => {
     for (const command of ['cluster Boston minutes', 'cluster Boston candidates', 'pupil Bell', 'alerts digest', 'alerts list', 'places']) {
       const reply = await slack.slash(command, SLACK_USERS.officer);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { MAX_BLOCKS, MAX_FIELDS, MAX_FIELD_TEXT, MAX_HEADER, MAX_TEXT, messageWithActions, section, button, type SlackMessage } from '../../../cards/slack/block-kit';
 import { clusterAgendaBlocks } from '../../../cards/slack/cluster-agenda-blocks';
-import { clusterMinutesBlocks } from '../../../cards/slack/cluster-minutes-blocks';
+import { clusterCandidatesBlocks, clusterMinutesBlocks } from '../../../cards/slack/cluster-minutes-blocks';
 import { alertDigestBlocks } from '../../../cards/slack/alert-digest-blocks';
 import { placesBlocks } from '../../../cards/slack/places-blocks';
 import { MAX_MODAL_BLOCKS } from '../../../cards/slack/modal-kit';
@@ -89,6 +89,18 @@ describe('Slack cluster, review, digest and places blocks', () => {
     assertLimits(own.blocks);
     const ownIds = JSON.stringify(own.blocks);
     assert.doesNotMatch(ownIds, /cluster\.names|cluster\.view\.(next|previous)/, 'one page, named: no paging, no Show names');
+  });
+
+  it('offer Nominate on candidates not yet on the agenda and Review on the rest, keeping page and filters', () => {
+    const base = agenda(0, 40, 'initials');
+    const pupils = base.pupils.map((p, i) => ({ ...p, nomination: null, onAgenda: i % 2 === 0 }));
+    const msg = clusterCandidatesBlocks({ district: 'Boston', meeting: base.meeting, access: 'district', nameMode: 'initials', schools: [], filters: { cohort: { key: 'fsm' as never, label: 'FSM' } }, pupils, from: 15, total: 40 });
+    assertLimits(msg.blocks);
+    const accessories = msg.blocks.flatMap((b: any) => (b.accessory ? [b.accessory] : []));
+    assert.equal(accessories.filter((a: any) => a.action_id.startsWith('cluster.nominate.')).length, 7);
+    assert.equal(accessories.filter((a: any) => a.action_id.startsWith('cluster.review.')).length, 8);
+    const nominate = JSON.parse(accessories.find((a: any) => a.action_id.startsWith('cluster.nominate.')).value);
+    assert.deepEqual({ back: nominate.back, from: nominate.from, cohort: nominate.cohort }, { back: 'candidates', from: 15, cohort: 'fsm' });
   });
 
   it('keep minutes with very long free text within the limits, each pupil in one section', () => {
