@@ -129,6 +129,24 @@ forEachEngine((getStore) => {
     assert.match(JSON.stringify(confirm.body.blocks), /Saved by Ola Officer/);
   });
 
+  it('reviews from a channel: the form is private, and the confirmation goes to the presser alone', async () => {
+    const posted = await slack.mention('cluster Boston', SLACK_USERS.officer, CHANNEL);
+    const review = buttonsOf(posted.blocks).find((b) => b.action_id === `cluster.review.${fixture.pupils.severe!.id}`);
+    const pressId = await slack.press(review, SLACK_USERS.officer, CHANNEL);
+    const view = (await fake.next((c) => c.method === 'views.open' && c.body.trigger_id === `trigger-${pressId}`)).body.view;
+    assert.match(JSON.stringify(view.blocks[0]), /Aisha Bell/);
+    const postsBefore = fake.calls.filter((c) => c.method === 'chat.postMessage').length;
+    assert.equal(await slack.submit(view.callback_id, view.private_metadata, { outcome: { type: 'plain_text_input', value: 'Family meeting booked' } }, SLACK_USERS.officer), undefined);
+    const confirm = await fake.next((c) => c.method === 'chat.postEphemeral');
+    assert.deepEqual([confirm.body.channel, confirm.body.user], [CHANNEL, SLACK_USERS.officer]);
+    assert.match(JSON.stringify(confirm.body.blocks), /Saved by Ola Officer/);
+    assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, postsBefore, 'nothing posted to the channel');
+    const [saved] = await reviews();
+    assert.equal(saved?.outcome, 'Family meeting booked');
+    const audit = await recorded();
+    assert.deepEqual(audit.map((a) => [a.channel, a.conversation_type]), [['slack', 'channel']]);
+  });
+
   it('refuses a Lincoln cluster member reviewing a Boston pupil: no modal, and a forged submission stores nothing', async () => {
     const pressId = await slack.press({ action_id: `cluster.review.${fixture.pupils.severe!.id}`, value: JSON.stringify({ district: 'Boston', pupilId: fixture.pupils.severe!.id }) }, SLACK_USERS.member);
     const refusal = await fake.next((c) => c.url === `/response/${pressId}`);
