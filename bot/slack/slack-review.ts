@@ -42,7 +42,7 @@ export function registerSlackReview(app: App, ctx: SlackContext): void {
   const { deps } = ctx;
   const svc = ctx.commands.cluster;
 
-  app.action(new RegExp(`^${SLACK_REVIEW.open.replace('.', '\\.')}\\.\\d+$`), async ({ action, ack, respond, body, client }) => {
+  app.action(new RegExp(`^${SLACK_REVIEW.open.replace('.', '\\.')}\\.\\d+(\\.\\d+)?$`), async ({ action, ack, respond, body, client }) => {
     await ack();
     const channelId = (body as { channel?: { id?: string } }).channel?.id;
     const triggerId = (body as { trigger_id?: string }).trigger_id;

@@ -15,15 +15,15 @@ import { dateInput, modal, selectInput, textInput, type ModalView } from './moda
  */
 
 export const SLACK_REVIEW = {
-  /** Button prefix: `cluster.review.<pupilId>` (action ids must differ within a message). */
+  /** Button prefix: `cluster.review.<pupilId>[.<row>]` (action ids must differ within a message). */
   open: 'cluster.review',
   /** The modal's callback id: its submission records the review. */
   save: 'cluster.review.save',
 } as const;
 
 /** The Review button for one pupil; its value is the Teams verb's data ({ district, pupilId }). */
-export function reviewButton(district: string, pupilId: number, label = 'Review') {
-  return button(label, `${SLACK_REVIEW.open}.${pupilId}`, { district, pupilId });
+export function reviewButton(district: string, pupilId: number, label = 'Review', row?: number) {
+  return button(label, `${SLACK_REVIEW.open}.${pupilId}${row === undefined ? '' : `.${row}`}`, { district, pupilId });
 }
 
 const BAND_WORDS = { none: 'Not persistently absent', persistent: 'Persistent absence (10%+ missed)', severe: 'Severe absence (50%+ missed)' } as const;

@@ -143,6 +143,10 @@ forEachEngine((getStore) => {
     assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, postsBefore, 'nothing posted to the channel');
     const [saved] = await reviews();
     assert.equal(saved?.outcome, 'Family meeting booked');
+    // A row's Review button (as on "my actions", numbered so ids stay unique) opens the same form.
+    const rowPress = await slack.press({ action_id: `cluster.review.${fixture.pupils.severe!.id}.4`, value: JSON.stringify({ district: 'Boston', pupilId: fixture.pupils.severe!.id }) }, SLACK_USERS.officer);
+    const again = await fake.next((c) => c.method === 'views.open' && c.body.trigger_id === `trigger-${rowPress}`);
+    assert.equal(again.body.view.callback_id, 'cluster.review.save');
     const audit = await recorded();
     assert.deepEqual(audit.map((a) => [a.channel, a.conversation_type]), [['slack', 'channel']]);
   });

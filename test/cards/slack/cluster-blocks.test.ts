@@ -4,6 +4,7 @@ import { clusterAgendaBlocks } from '../../../cards/slack/cluster-agenda-blocks'
 import { clusterCandidatesBlocks, clusterMinutesBlocks } from '../../../cards/slack/cluster-minutes-blocks';
 import { alertDigestBlocks } from '../../../cards/slack/alert-digest-blocks';
 import { placesBlocks } from '../../../cards/slack/places-blocks';
+import { myActionsBlocks } from '../../../cards/slack/my-actions-blocks';
 import { MAX_MODAL_BLOCKS } from '../../../cards/slack/modal-kit';
 import { reviewErrors, reviewModal } from '../../../cards/slack/review-blocks';
 import type { AgendaView, AgendaPupil } from '../../../services/cluster/cluster-agenda';
@@ -101,6 +102,15 @@ describe('Slack cluster, review, digest and places blocks', () => {
     assert.equal(accessories.filter((a: any) => a.action_id.startsWith('cluster.review.')).length, 8);
     const nominate = JSON.parse(accessories.find((a: any) => a.action_id.startsWith('cluster.nominate.')).value);
     assert.deepEqual({ back: nominate.back, from: nominate.from, cohort: nominate.cohort }, { back: 'candidates', from: 15, cohort: 'fsm' });
+  });
+
+  it('give each of 25 actions a Review button with its own id, even several for one pupil', () => {
+    const actions = Array.from({ length: 25 }, (_, i) => ({ id: i, pupilId: i % 3, label: 'A. B.', ncYear: 9, schoolName: 'S', district: 'Boston', description: LONG, dueDate: '2026-11-20', overdue: i < 2, meetingDate: '2026-10-15' }));
+    const msg = myActionsBlocks({ ownerName: 'Ola Officer', today: '2026-11-25', nameMode: 'names', actions, more: 3 });
+    assertLimits(msg.blocks);
+    const reviews = msg.blocks.flatMap((b: any) => (b.accessory ? [b.accessory] : []));
+    assert.equal(reviews.length, 25);
+    assert.deepEqual(JSON.parse(reviews[3].value), { district: 'Boston', pupilId: 0 });
   });
 
   it('keep minutes with very long free text within the limits, each pupil in one section', () => {
