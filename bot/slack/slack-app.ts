@@ -66,10 +66,11 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     convoStore: false,
     clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {},
   });
+  const calendar = deps.calendar ?? loadCalendar(config.CALENDAR_FILE);
   const commandDeps: SlackCommandDeps = {
     ladder: { db: deps.store.db, clock: deps.clock, ladder: deps.ladder ?? ladderServiceFor() },
-    cluster: { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(config.CALENDAR_FILE), clock: deps.clock, agendaSize: deps.clusterAgendaSize },
-    alerts: { db: deps.store.db, clock: deps.clock, calendar: deps.calendar ?? loadCalendar(config.CALENDAR_FILE) },
+    cluster: { db: deps.store.db, calendar, clock: deps.clock, agendaSize: deps.clusterAgendaSize },
+    alerts: { db: deps.store.db, clock: deps.clock, calendar },
     publicUrl: deps.publicUrl,
     // The same assistant as Teams (safeguarding first, then the model if any, then the local router).
     decide: createDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }, deps.assistantModel, deps.logger).decide,
