@@ -11,12 +11,12 @@ export interface LadderStatsView {
 }
 
 /** "once", "twice", "5 times". */
-function times(n: number): string {
+export function times(n: number): string {
   return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
 }
 
 /** What the manager can do about one question, in words (they edit no files; whoever keeps the ladder content does). */
-function whatToDo(q: UnhelpfulQuestion): string {
+export function whatToDo(q: UnhelpfulQuestion): string {
   if (q.noMatch > 0 && q.saidNo === 0) return 'It found no rung. Ask whoever keeps your ladder content to add the words schools used here, so it finds the right rung.';
   if (q.noMatch === 0) return 'It found a rung, but people said it did not help. Check whether that is the right rung; if not, ask for the right rung to be given these words.';
   return 'Sometimes it found nothing, and when it did people said it did not help. Ask for the words schools used here to be added to the right rung.';

@@ -16,6 +16,12 @@ import { runLadderOverview, runLadderRungAction } from '../../services/ladder/la
 import { createDecider } from '../assistant-turn';
 import { isOpenToEveryone, renderLadderForSlack, runSlackCommand, type SlackCommandDeps } from './slack-commands';
 import { RestifyReceiver } from './slack-receiver';
+import { conversationTypeOfChannel, type SlackContext } from './slack-context';
+import { registerSlackReview } from './slack-review';
+import { registerSlackNames } from './slack-names';
+import { registerSlackClusterViews } from './slack-cluster-views';
+import { registerSlackAssign } from './slack-assign';
+import { registerSlackNominate } from './slack-nominate';
 import { acknowledgeAlert, assignAlert, snoozeAlert } from '../../services/alerts/alert-actions';
 import type { AlertViewContext } from '../../services/alerts/alert-view';
 import { noteFirstContact } from '../../services/alerts/alert-cases';
@@ -60,9 +66,12 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     convoStore: false,
     clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {},
   });
+  const calendar = deps.calendar ?? loadCalendar(config.CALENDAR_FILE);
   const commandDeps: SlackCommandDeps = {
     ladder: { db: deps.store.db, clock: deps.clock, ladder: deps.ladder ?? ladderServiceFor() },
-    cluster: { db: deps.store.db, calendar: deps.calendar ?? loadCalendar(config.CALENDAR_FILE), clock: deps.clock, agendaSize: deps.clusterAgendaSize },
+    cluster: { db: deps.store.db, calendar, clock: deps.clock, agendaSize: deps.clusterAgendaSize },
+    alerts: { db: deps.store.db, clock: deps.clock, calendar },
+    publicUrl: deps.publicUrl,
     // The same assistant as Teams (safeguarding first, then the model if any, then the local router).
     decide: createDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }, deps.assistantModel, deps.logger).decide,
   };
@@ -97,9 +106,9 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     }
   }
 
-  async function answer(client: App['client'], slackUserId: string, teamId: string | undefined, conversationType: ConversationType, text: string): Promise<SlackMessage> {
+  async function answer(client: App['client'], slackUserId: string, teamId: string | undefined, conversationType: ConversationType, text: string, channelId = ''): Promise<SlackMessage> {
     try {
-      return await answerOrThrow(client, slackUserId, teamId, conversationType, text);
+      return await answerOrThrow(client, slackUserId, teamId, conversationType, text, channelId);
     } catch (error) {
       // The request was acknowledged already: the person must still hear that it failed.
       deps.logger.error('slack.command_failed', describeError(error));
@@ -107,7 +116,7 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     }
   }
 
-  async function answerOrThrow(client: App['client'], slackUserId: string, teamId: string | undefined, conversationType: ConversationType, text: string): Promise<SlackMessage> {
+  async function answerOrThrow(client: App['client'], slackUserId: string, teamId: string | undefined, conversationType: ConversationType, text: string, channelId: string): Promise<SlackMessage> {
     const actor = await actorFor(client, slackUserId, teamId, conversationType);
     if (!actor && !isOpenToEveryone(text)) {
       deps.logger.info('identity.unknown_user', { channel: 'slack' });
@@ -115,13 +124,13 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     }
     // Outside a direct message pupils show as initials, as in Teams group chats and channels.
     const view: ViewKind = conversationType === 'personal' ? 'own' : 'shared';
-    return runSlackCommand(commandDeps, actor, text, view);
+    return runSlackCommand(commandDeps, actor, text, view, channelId);
   }
 
   app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
     // Acknowledged at once (Slack allows 3 s); the answer follows through response_url.
     await ack();
-    const reply = await answer(client, command.user_id, command.team_id, conversationTypeOfChannel(command.channel_id, command.channel_name), command.text ?? '');
+    const reply = await answer(client, command.user_id, command.team_id, conversationTypeOfChannel(command.channel_id, command.channel_name), command.text ?? '', command.channel_id);
     await respond({ ...reply, response_type: 'ephemeral' });
   });
 
@@ -129,13 +138,13 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     const m = message as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string };
     // Only people's own direct messages: channel messages reach us as app_mention instead.
     if (m.channel_type !== 'im' || m.subtype !== undefined || m.bot_id || !m.user) return;
-    await say(await answer(client, m.user, (body as { team_id?: string }).team_id, 'personal', m.text ?? ''));
+    await say(await answer(client, m.user, (body as { team_id?: string }).team_id, 'personal', m.text ?? '', (message as { channel?: string }).channel));
   });
 
   app.event('app_mention', async ({ event, say, client, body }) => {
     if (!event.user) return;
     const text = (event.text ?? '').replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ');
-    const reply = await answer(client, event.user, (body as { team_id?: string }).team_id, conversationTypeOfChannel(event.channel), text);
+    const reply = await answer(client, event.user, (body as { team_id?: string }).team_id, conversationTypeOfChannel(event.channel), text, event.channel);
     await say({ ...reply, ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}) });
   });
 
@@ -188,19 +197,20 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     await respond(reply);
   });
 
+  // Cluster reviews (modal), names to the presser alone, the cluster messages' in-place views, assign to a colleague.
+  const ctx: SlackContext = { deps, commands: commandDeps, actorFor };
+  registerSlackReview(app, ctx);
+  registerSlackNames(app, ctx);
+  registerSlackClusterViews(app, ctx);
+  registerSlackAssign(app, ctx);
+  registerSlackNominate(app, ctx);
+
   app.error(async (error) => {
     deps.logger.error('slack.handler_failed', describeError(error));
   });
 
   deps.logger.info('slack.on', { path: '/slack/events', api: config.SLACK_API_URL ? 'custom' : 'slack.com', socketMode: 'not yet supported' });
   return { app };
-}
-
-/** Slack channel ids start D for a direct message, G for a group DM or private channel. */
-function conversationTypeOfChannel(channelId: string, channelName?: string): ConversationType {
-  if (channelId.startsWith('D') || channelName === 'directmessage') return 'personal';
-  if (channelName === 'mpdm' || channelName?.startsWith('mpdm-')) return 'groupChat';
-  return 'channel';
 }
 
 /** Bolt's logger interface onto ours; Bolt's own messages carry no pupil data. */

@@ -1,17 +1,20 @@
 import type { AlertView, DutyView } from '../../services/alerts/alert-view';
 import { weekdayDate } from '../../services/calendar/dates';
 import { schoolDaysLeftText } from '../alert-card';
+import { modal, textInput, type ModalView } from './modal-kit';
 import { MAX_BLOCKS, actions, button, context, escapeSlack, fieldSections, header, message, section, type Block, type ButtonElement, type SlackMessage } from './block-kit';
 
 /**
  * The exclusion alert in Block Kit, from the same view as the Teams card (cards/alert-card.ts):
  * what happened, who (initials outside a direct message), the duties with their dates, the next
- * step, and Acknowledge / Assign to me / Snooze buttons that run the same alert actions as Teams.
+ * step, and Acknowledge / Assign to me / Assign to colleague / Snooze buttons that run the same alert actions as Teams.
  */
 
 export const SLACK_ALERT_ACTIONS = {
   acknowledge: 'alert.acknowledge',
   assignToMe: 'alert.assign.me',
+  /** Opens a form for a colleague's email (bot/slack/slack-assign.ts); not `alert.`, which runs at once. */
+  assignToColleague: 'alerts.assign.colleague',
   snooze: 'alert.snooze',
 } as const;
 
@@ -38,7 +41,7 @@ function alertButtons(view: AlertView): ButtonElement[] {
   const ref = { alertId: view.alertId };
   const buttons: ButtonElement[] = [];
   if (view.status !== 'acknowledged') buttons.push(button('Acknowledge', SLACK_ALERT_ACTIONS.acknowledge, ref, 'primary'));
-  buttons.push(button('Assign to me', SLACK_ALERT_ACTIONS.assignToMe, { ...ref, to: 'me' }));
+  buttons.push(button('Assign to me', SLACK_ALERT_ACTIONS.assignToMe, { ...ref, to: 'me' }), button('Assign to colleague…', SLACK_ALERT_ACTIONS.assignToColleague, ref));
   for (const days of SNOOZE_BUTTON_DAYS) buttons.push(button(`Snooze ${days} school day${days === 1 ? '' : 's'}`, `${SLACK_ALERT_ACTIONS.snooze}.${days}`, { ...ref, days }));
   return buttons;
 }
@@ -79,4 +82,27 @@ export function alertBlocks(view: AlertView, options: { banner?: string; notice?
   const kept = blocks.length <= room ? blocks : [...blocks.slice(0, room - 1), context(`${blocks.length - room + 1} more parts not shown: type *alerts list* in Teams for the whole case.`)];
   const body = message(`${view.kind === 'attendance' ? 'Attendance' : 'Exclusion'} alert: ${view.title}`, kept);
   return { text: body.text, blocks: [...body.blocks, ...buttons] };
+}
+
+/** The Assign to colleague form's callback id. */
+export const SLACK_ASSIGN_MODAL = 'alerts.assign';
+
+/** Where the alert card was, so a good assignment redraws it; the alert by id only (no pupil data). */
+export interface AssignModalMetadata {
+  alertId: number;
+  channel?: string;
+  ts?: string;
+}
+
+/** The Teams card's "Assign" email field as a modal; the service checks the colleague and their scope. */
+export function assignModal(metadata: AssignModalMetadata): ModalView {
+  return modal({
+    callbackId: SLACK_ASSIGN_MODAL,
+    title: 'Assign alert',
+    submit: 'Assign',
+    close: 'Cancel',
+    metadata,
+    info: [section('Who should take this alert? They must use the Inclusion Assistant and be able to see the pupil. They will be told.')],
+    inputs: [textInput('email', 'Colleague’s email', { maxLength: 200, placeholder: 'name@lincolnshire.gov.uk' })],
+  });
 }

@@ -23,11 +23,23 @@ export interface ButtonElement {
   text: { type: 'plain_text'; text: string };
   action_id: string;
   value?: string;
+  /** A link button: Slack opens it (and still tells the app, which only acknowledges). */
+  url?: string;
   style?: 'primary' | 'danger';
+}
+/** The inputs a modal's form uses (cards/slack/modal-kit.ts builds them). */
+export type InputElement =
+  | { type: 'plain_text_input'; action_id: string; multiline?: boolean; max_length?: number; initial_value?: string; placeholder?: { type: 'plain_text'; text: string } }
+  | { type: 'static_select'; action_id: string; options: SelectOption[]; initial_option?: SelectOption; placeholder?: { type: 'plain_text'; text: string } }
+  | { type: 'datepicker'; action_id: string; initial_date?: string; placeholder?: { type: 'plain_text'; text: string } };
+export interface SelectOption {
+  text: { type: 'plain_text'; text: string };
+  value: string;
 }
 export type Block =
   | { type: 'header'; text: { type: 'plain_text'; text: string } }
-  | { type: 'section'; text?: TextObject; fields?: TextObject[] }
+  | { type: 'section'; text?: TextObject; fields?: TextObject[]; accessory?: ButtonElement }
+  | { type: 'input'; block_id: string; label: { type: 'plain_text'; text: string }; element: InputElement; optional?: boolean; hint?: { type: 'plain_text'; text: string } }
   | { type: 'context'; elements: TextObject[] }
   | { type: 'actions'; elements: ButtonElement[] }
   | { type: 'divider' };
@@ -69,6 +81,11 @@ export function section(text: string): Block {
   return { type: 'section', text: mrkdwn(text) };
 }
 
+/** A section with one button beside its text (a row with its own action, e.g. Review). */
+export function sectionWithButton(text: string, accessory: ButtonElement): Block {
+  return { type: 'section', text: mrkdwn(text), accessory };
+}
+
 /** Fields in pairs on screen; more than 10 become further sections rather than being dropped. */
 export function fieldSections(fields: readonly string[]): Block[] {
   const blocks: Block[] = [];
@@ -92,6 +109,11 @@ export function button(label: string, actionId: string, value?: object, style?: 
     ...(json !== undefined && json.length <= MAX_BUTTON_VALUE ? { value: json } : {}),
     ...(style ? { style } : {}),
   };
+}
+
+/** A button that opens a web address (at most 3,000 characters). */
+export function linkButton(label: string, actionId: string, url: string): ButtonElement {
+  return { type: 'button', text: { type: 'plain_text', text: clip(label, MAX_BUTTON_TEXT) }, action_id: actionId, ...(url.length <= MAX_TEXT ? { url } : {}) };
 }
 
 export function actions(elements: readonly ButtonElement[]): Block[] {
@@ -129,6 +151,19 @@ export function message(fallbackText: string, blocks: readonly Block[], whenCut 
   if (blocks.length <= MAX_BLOCKS) return { text, blocks: [...blocks] };
   const kept = blocks.slice(0, MAX_BLOCKS - 1);
   return { text, blocks: [...kept, context(`${blocks.length - kept.length} more parts not shown. ${whenCut}`)] };
+}
+
+/**
+ * A message whose last blocks are buttons that must survive a cut (paging, Review, Show names):
+ * the buttons are kept and the content before them is cut to make room, saying so.
+ */
+export function messageWithActions(fallbackText: string, blocks: readonly Block[], buttons: readonly ButtonElement[], whenCut?: string): SlackMessage {
+  const tail = actions(buttons);
+  const body = message(fallbackText, blocks, whenCut);
+  if (body.blocks.length + tail.length <= MAX_BLOCKS) return { text: body.text, blocks: [...body.blocks, ...tail] };
+  const room = MAX_BLOCKS - tail.length;
+  const kept = blocks.slice(0, room - 1);
+  return { text: body.text, blocks: [...kept, context(`${blocks.length - kept.length} more parts not shown. ${whenCut ?? 'Ask for something narrower to see the rest.'}`), ...tail] };
 }
 
 /** A one-line answer (a notice, a prompt) as a message. */
