@@ -1,4 +1,6 @@
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Database } from '../store/database';
+import { IDS_PER_QUERY } from '../store/batches';
 import { dueKindOf, WINDOW_RULES } from './alert-rules';
 
 /**
@@ -8,7 +10,7 @@ import { dueKindOf, WINDOW_RULES } from './alert-rules';
  */
 
 /** Duties the authority meets by recording the new full-time place (on or before the due date). */
-const PLACEMENT_DUTIES: readonly string[] = ['pex_la_day6', 'pex_no_placement', 'pex_no_free_place'];
+export const PLACEMENT_DUTIES: readonly string[] = ['pex_la_day6', 'pex_no_placement', 'pex_no_free_place'];
 
 /** Whether a duty is met by a place recorded from `placedOn` (null: no place recorded). */
 export function metByPlacement(rule: string, dueDate: string | null, placedOn: string | null): boolean {
@@ -40,7 +42,18 @@ export function rankingDueDateSql(today: string): RawBuilder<string | null> {
   return sql<string | null>`case when ${dueStillCountsSql(today)} then exclusion_alert.due_date else null end`;
 }
 
-/** The due date to rank a new duty by (see rankingDueDateSql). */
-export function rankingDueDate(rule: string, dueDate: string | null, today: string): string | null {
-  return windowClosed(rule, dueDate, today) ? null : dueDate;
+/** The due date to rank a new duty by: none once met by a placement or a closed window (see rankingDueDateSql). */
+export function rankingDueDate(rule: string, dueDate: string | null, today: string, placedOn: string | null): string | null {
+  return windowClosed(rule, dueDate, today) || metByPlacement(rule, dueDate, placedOn) ? null : dueDate;
+}
+
+/** The recorded place's start date of each of these exclusions that has one. */
+export async function placementsOf(db: Kysely<Database>, exclusionIds: readonly number[]): Promise<Map<number, string>> {
+  const placed = new Map<number, string>();
+  const ids = [...new Set(exclusionIds)];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const rows = await db.selectFrom('exclusion_placement').select(['exclusion_id', 'placed_on']).where('exclusion_id', 'in', ids.slice(i, i + IDS_PER_QUERY)).execute();
+    for (const r of rows) placed.set(r.exclusion_id, r.placed_on);
+  }
+  return placed;
 }

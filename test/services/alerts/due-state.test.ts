@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { buildDigest, buildOpenSummary, listOpenAlerts } from '../../../services/alerts/alert-digest';
-import { noteFirstContact } from '../../../services/alerts/alert-cases';
+import { claimGoLive, noteFirstContact } from '../../../services/alerts/alert-cases';
+import { runPupilRules } from '../../../services/alerts/alert-runner';
 import { alertViewFor } from '../../../services/alerts/alert-view';
 import { alertCard } from '../../../cards/alert-card';
 import { alertDigestCard, alertListCard, alertSummaryCard } from '../../../cards/alert-digest-card';
@@ -161,6 +162,29 @@ describe('alert due state: met duties and closed windows in every list', () => {
         cards.map((c) => c.case_key),
         [await caseOf(ids.lateDay6), await caseOf(ids.unplacedDay6)],
       );
+    });
+  });
+});
+
+describe('alert due state: new cases from the rules run', () => {
+  forEachEngine((getStore) => {
+    it('ranks a new case by the duties still owed when the rules run: a day 6 already placed is not urgent', async () => {
+      const store = getStore();
+      const county = await insertFixtureCounty(store);
+      const manager = await insertStaffUser(store, 'manager', 'la_manager', 'county');
+      await claimGoLive(store.db, fixedClock('2026-11-01T09:00:00Z'));
+      await noteFirstContact(store.db, clock, manager.id, 1);
+      // Day 6 on 16 Nov, placed that day; the other's day 6 (23 Nov) has no place.
+      const placed = await permanentExclusion(store, county.pupils.lookedAfter, '2026-11-09', '2026-11-16');
+      const unplaced = await permanentExclusion(store, county.pupils.noFlags, '2026-11-16', null);
+      await runPupilRules({ db: store.db, calendar, clock, cardsPerDay: 1 });
+      const cards = await store.db
+        .selectFrom('alert_outbox')
+        .innerJoin('exclusion_alert', 'exclusion_alert.id', 'alert_outbox.alert_id')
+        .select(['exclusion_alert.case_key'])
+        .where('alert_outbox.kind', '=', 'alert')
+        .execute();
+      assert.deepEqual(cards.map((c) => c.case_key), [`exclusion:${unplaced.id}`], `not exclusion:${placed.id}`);
     });
   });
 });
