@@ -45,6 +45,8 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
     nextStep: 'Make sure the social worker knows; they may attend the governors’ meeting.',
   },
   term_total_over_5: {
+    // A duty, not a window: the date is the board's 50 school days to consider parents'
+    // representations (reg 24(1)(c)); if parents asked and it passes, the board has missed it.
     title: 'More than 5 days suspended this term',
     basis: 'SI 2012/1033 reg 24(1)(c) for academies, parallel duties for maintained schools and PRUs: if parents make representations the board must meet within 50 school days',
     nextStep: 'Tell parents they may ask the governing board to consider reinstatement.',
