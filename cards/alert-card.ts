@@ -38,11 +38,20 @@ export interface AlertCardOptions {
   assignError?: { message: string; email: string };
 }
 
-export function schoolDaysLeftText(left: number | null): string {
+/**
+ * School days left, or by how much overdue. `windowCloses` is set when the date is a window for
+ * someone else (parents' review, see DueKind): once past, it has closed and nobody is overdue.
+ */
+export function schoolDaysLeftText(left: number | null, windowCloses?: string): string {
+  if (windowCloses !== undefined && left !== null && left < 0) return windowClosedText(windowCloses);
   if (left === null) return 'outside the school calendar';
   if (left === 0) return 'today';
   if (left > 0) return `${left} school day${left === 1 ? '' : 's'} left`;
   return `overdue by ${-left} school day${left === -1 ? '' : 's'}`;
+}
+
+export function windowClosedText(date: string): string {
+  return `window closed ${weekdayDate(date)}`;
 }
 
 function execute(title: string, verb: Verb, data: Record<string, unknown>): ActionExecute {
@@ -267,12 +276,13 @@ function pupilBody(view: PupilAlertView): CardElement[] {
   if (rows.length) body.push(facts(rows));
   if (view.duties.length > 0) body.push(...dutyList(view.duties));
   else if (view.deadline) {
-    const overdue = view.deadline.schoolDaysLeft !== null && view.deadline.schoolDaysLeft < 0;
+    const window = view.deadline.dueKind === 'window';
+    const overdue = !window && view.deadline.schoolDaysLeft !== null && view.deadline.schoolDaysLeft < 0;
     body.push(
       container(
         [
           text(`**${view.deadline.label}: ${weekdayDate(view.deadline.date)}**`),
-          text(schoolDaysLeftText(view.deadline.schoolDaysLeft), { spacing: 'none', color: overdue ? 'attention' : 'default', weight: overdue ? 'bolder' : 'default' }),
+          text(schoolDaysLeftText(view.deadline.schoolDaysLeft, window ? view.deadline.date : undefined), { spacing: 'none', color: overdue ? 'attention' : 'default', weight: overdue ? 'bolder' : 'default' }),
         ],
         { style: overdue ? 'attention' : 'emphasis', spacing: 'medium' },
       ),
@@ -286,6 +296,10 @@ function pupilBody(view: PupilAlertView): CardElement[] {
 
 const DUTY_STATE_TEXT = { met: 'done', acknowledged: 'acknowledged' } as const;
 
+function capitalised(words: string): string {
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** Every duty of the case, one block each: what, by when, how long left (or by how much overdue). */
 function dutyList(duties: readonly DutyView[]): CardElement[] {
   return [
@@ -294,12 +308,20 @@ function dutyList(duties: readonly DutyView[]): CardElement[] {
       const overdue = d.state === 'overdue';
       const done = d.state === 'met' || d.state === 'acknowledged';
       const progress = done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : (d.note ?? schoolDaysLeftText(d.schoolDaysLeft));
-      const when = d.date ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${progress}` : done ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged'] : 'no date';
+      const when =
+        d.state === 'closed' && d.date
+          ? capitalised(windowClosedText(d.date))
+          : d.date
+            ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${progress}`
+            : done
+              ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged']
+              : 'no date';
       return container(
         [
           text(`**${escapeMarkdown(d.title)}**`, { size: 'small' }),
           text(escapeMarkdown(when), { spacing: 'none', size: 'small', color: overdue ? 'attention' : done ? 'good' : 'default', weight: overdue ? 'bolder' : 'default' }),
-          ...(done || !d.nextStep ? [] : [subtle(escapeMarkdown(d.nextStep))]),
+          // Nothing left to do on a met duty or a closed window.
+          ...(done || d.state === 'closed' || !d.nextStep ? [] : [subtle(escapeMarkdown(d.nextStep))]),
         ],
         { style: overdue ? 'attention' : 'emphasis', spacing: 'small' },
       );

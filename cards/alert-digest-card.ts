@@ -1,17 +1,23 @@
 import type { DigestItem, DigestView, OpenListPage, OpenSummaryView } from '../services/alerts/alert-digest';
 import { adaptiveCard, container, escapeMarkdown, facts, heading, subtle, text, type AdaptiveCard, type CardElement } from './adaptive-card';
-import { schoolDaysLeftText } from './alert-card';
+import { schoolDaysLeftText, windowClosedText } from './alert-card';
 import { VERBS } from './verbs';
 import { weekdayDate } from '../services/calendar/dates';
 
 /** The weekly digest, the "what is open now" summary and `alerts list`: counts first, then the items, each opening its card. */
+
+/** The date and school days left; a closed window (parents' review) reads "window closed <date>" alone. */
+export function digestDueLine(item: DigestItem, due: string): string {
+  if (item.dueKind === 'window' && item.schoolDaysLeft !== null && item.schoolDaysLeft < 0) return windowClosedText(due);
+  return `${weekdayDate(due)} · ${schoolDaysLeftText(item.schoolDaysLeft)}`;
+}
 
 function itemRows(items: readonly DigestItem[]): CardElement[] {
   return items.map((i) =>
     container(
       [
         text(`**${escapeMarkdown(i.title)}**${i.who ? ` · ${escapeMarkdown(i.who)}` : ''} · ${escapeMarkdown(i.schoolName)}`, { size: 'small' }),
-        ...(i.due ? [subtle(`${weekdayDate(i.due)} · ${schoolDaysLeftText(i.schoolDaysLeft)}`)] : []),
+        ...(i.due ? [subtle(digestDueLine(i, i.due))] : []),
       ],
       { selectAction: { type: 'Action.Execute', title: 'Open', verb: VERBS.alertRefresh, data: { alertId: i.alertId } }, spacing: 'small' },
     ),

@@ -1,6 +1,6 @@
 import type { AlertView, DutyView } from '../../services/alerts/alert-view';
 import { weekdayDate } from '../../services/calendar/dates';
-import { schoolDaysLeftText } from '../alert-card';
+import { schoolDaysLeftText, windowClosedText } from '../alert-card';
 import { modal, textInput, type ModalView } from './modal-kit';
 import { MAX_BLOCKS, actions, button, context, escapeSlack, fieldSections, header, message, section, type Block, type ButtonElement, type SlackMessage } from './block-kit';
 
@@ -24,9 +24,11 @@ const SNOOZE_BUTTON_DAYS = [1, 3] as const;
 function dutyLine(d: DutyView): string {
   const done = d.state === 'met' || d.state === 'acknowledged';
   const progress = done ? (d.state === 'met' ? 'done' : 'acknowledged') : (d.note ?? schoolDaysLeftText(d.schoolDaysLeft));
-  const when = d.date ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${progress}` : progress;
+  // A closed window (parents' review) is not overdue: it reads as the Teams card does.
+  const when = d.state === 'closed' && d.date ? windowClosedText(d.date) : d.date ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${progress}` : progress;
   const flag = d.state === 'overdue' ? ':warning: ' : '';
-  return `${flag}*${escapeSlack(d.title)}*\n${escapeSlack(when)}${done || !d.nextStep ? '' : `\n_${escapeSlack(d.nextStep)}_`}`;
+  const settled = done || d.state === 'closed';
+  return `${flag}*${escapeSlack(d.title)}*\n${escapeSlack(when)}${settled || !d.nextStep ? '' : `\n_${escapeSlack(d.nextStep)}_`}`;
 }
 
 function statusLine(view: AlertView): string | null {
@@ -67,7 +69,8 @@ export function alertBlocks(view: AlertView, options: { banner?: string; notice?
   const duties = view.kind === 'district' ? [] : view.duties;
   for (const duty of duties) blocks.push(section(dutyLine(duty)));
   if (view.kind === 'pupil' && duties.length === 0 && view.deadline) {
-    blocks.push(section(`*${escapeSlack(view.deadline.label)}: ${weekdayDate(view.deadline.date)}*\n${schoolDaysLeftText(view.deadline.schoolDaysLeft)}`));
+    const window = view.deadline.dueKind === 'window' ? view.deadline.date : undefined;
+    blocks.push(section(`*${escapeSlack(view.deadline.label)}: ${weekdayDate(view.deadline.date)}*\n${schoolDaysLeftText(view.deadline.schoolDaysLeft, window)}`));
   }
   if (view.kind === 'pupil' && view.deadlineNote) blocks.push(section(`:warning: ${escapeSlack(view.deadlineNote)}`));
   if (duties.length <= 1) blocks.push(section(`*Next:* ${escapeSlack(view.nextStep)}`));

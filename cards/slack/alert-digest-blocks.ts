@@ -1,6 +1,6 @@
 import type { DigestItem, DigestView, OpenListPage } from '../../services/alerts/alert-digest';
 import { weekdayDate } from '../../services/calendar/dates';
-import { schoolDaysLeftText } from '../alert-card';
+import { digestDueLine } from '../alert-digest-card';
 import { button, context, escapeSlack, fieldSections, header, longSection, message, section, sectionWithButton, type Block, type SlackMessage } from './block-kit';
 
 /**
@@ -18,7 +18,7 @@ export const SLACK_ALERT_OPEN = 'alerts.open';
 const FIGURES_ONLY_NOTE = 'Your role sees figures only, not individual pupils.';
 
 function itemBlock(i: DigestItem, part: string): Block {
-  const due = i.due ? `\n${weekdayDate(i.due)} · ${schoolDaysLeftText(i.schoolDaysLeft)}` : '';
+  const due = i.due ? `\n${digestDueLine(i, i.due)}` : '';
   return sectionWithButton(`*${escapeSlack(i.title)}*${i.who ? ` · ${escapeSlack(i.who)}` : ''} · ${escapeSlack(i.schoolName)}${due}`, button('Open', `${SLACK_ALERT_OPEN}.${part}.${i.alertId}`, { alertId: i.alertId }));
 }
 

@@ -1,10 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import { todayInLondon } from '../calendar/dates';
 import type { Clock } from '../clock';
 import type { ExclusionAlert } from '../exclusions/alert-types';
 import type { Database } from '../store/database';
 import { SubscriptionIndex, type EffectiveSubscription } from './alert-routing';
 import { insertNewAlerts } from './new-alerts';
+import { metByPlacementSql, rankingDueDateSql } from './due-state';
 import { DUE_NOW, holdSubscriber, newOutboxRow } from './outbox';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
 import { IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
@@ -203,16 +204,21 @@ function subscriberKeyOf(staffUserId: number): string {
   return `user:${staffUserId}`;
 }
 
-/** The open cases a subscriber may receive and has no card for yet, most urgent first. */
-async function waitingCases(db: Kysely<Database>, subscriptions: readonly EffectiveSubscription[]): Promise<CaseCandidate[]> {
+/**
+ * The open cases a subscriber may receive and has no card for yet, most urgent first. As in the
+ * digest (due-state.ts): a duty met by a recorded placement does not make a case urgent, nor does
+ * a window that has closed.
+ */
+async function waitingCases(db: Kysely<Database>, today: string, subscriptions: readonly EffectiveSubscription[]): Promise<CaseCandidate[]> {
   if (subscriptions.length === 0) return [];
   const key = subscriptions[0]!.subscriberKey;
   const index = new SubscriptionIndex(subscriptions, await loadGeography(db));
   const open = await db
     .selectFrom('exclusion_alert')
-    .select(['id', 'case_key', 'payload', 'due_date', 'event_date'])
+    .select(['id', 'case_key', 'payload', rankingDueDateSql(today).as('due_date'), 'event_date'])
     .where('status', '=', 'open')
     .where('scope', 'in', ['pupil', 'district'])
+    .where(sql<SqlBool>`not ${metByPlacementSql()}`)
     .execute();
   const duties: CaseCandidate[] = [];
   for (const row of open) {
@@ -230,7 +236,7 @@ async function waitingCases(db: Kysely<Database>, subscriptions: readonly Effect
 async function queueCatchUp(db: Kysely<Database>, clock: Clock, subscriberKey: string, cardsPerDay = DEFAULT_CARDS_PER_DAY): Promise<number> {
   const subs = (await effectiveSubscriptions(db)).filter((s) => s.subscriberKey === subscriberKey);
   if (subs.length === 0) return 0;
-  const waiting = await waitingCases(db, subs);
+  const waiting = await waitingCases(db, todayInLondon(clock), subs);
   const today = (await cardsQueuedToday(db, clock, [subscriberKey])).get(subscriberKey) ?? 0;
   const plan = planCards(waiting, today, cardsPerDay, true);
   return queuePlan(db, clock, { subscriberKey, staffUserId: subs[0]!.staffUserId, conversationId: subs[0]!.conversationId }, plan);

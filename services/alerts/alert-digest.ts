@@ -4,7 +4,8 @@ import { addDays, mondayOf, todayInLondon } from '../calendar/dates';
 import type { SchoolCalendar } from '../calendar/school-calendar';
 import type { Clock } from '../clock';
 import { ETHNICITY_CODES } from '../domain/dfe-codes';
-import { ALERT_RULES } from './alert-rules';
+import { ALERT_RULES, dueKindOf, type DueKind } from './alert-rules';
+import { dueStillCountsSql, metByPlacementSql, rankingDueDateSql } from './due-state';
 import type { DistrictAlert, ExclusionAlert } from '../exclusions/alert-types';
 import { resolveRuleSettings } from '../exclusions/rule-settings';
 import { mayShowNames, type Actor } from '../identity/actor';
@@ -41,6 +42,8 @@ export interface DigestItem {
   schoolName: string;
   due: string | null;
   schoolDaysLeft: number | null;
+  /** A window (parents' review) reads "window closed" once past, never "overdue". */
+  dueKind: DueKind;
 }
 
 export interface DigestView {
@@ -79,13 +82,17 @@ export interface DigestContext {
 
 type AlertQuery = SelectQueryBuilder<Database & { s: Database['school'] }, 'exclusion_alert' | 's', object>;
 
-/** Open pupil alerts at schools inside the viewer's scope: the one base every count and list uses. */
+/**
+ * Open pupil alerts at schools inside the viewer's scope: the one base every count and list uses.
+ * A duty met by a recorded placement is not open (the card shows it done), so it is in no count.
+ */
 function openAlerts(db: Kysely<Database>, actor: Actor): AlertQuery {
   return db
     .selectFrom('exclusion_alert')
     .innerJoin('school as s', 's.urn', 'exclusion_alert.school_urn')
     .where('exclusion_alert.scope', '=', 'pupil')
     .where('exclusion_alert.status', '=', 'open')
+    .where(sql<SqlBool>`not ${metByPlacementSql()}`)
     .where(schoolInScope(actor.scope, 's'))
     // The pupil must belong (or have belonged) to a school in scope too: a stored row naming
     // another school's pupil is neither counted nor listed for the school it names.
@@ -113,13 +120,20 @@ interface ItemRow {
   school_urn: number | null;
 }
 
-function rowsOf(query: AlertQuery, limit: number, offset = 0): Promise<ItemRow[]> {
+/** Past due: a duty whose date has passed (a closed window is not: nobody missed it). */
+function pastDueOf(query: AlertQuery, today: string): AlertQuery {
+  return query.where('exclusion_alert.due_date', '<', today).where(dueStillCountsSql(today));
+}
+
+function rowsOf(query: AlertQuery, today: string, limit: number, offset = 0): Promise<ItemRow[]> {
+  const rankDue = rankingDueDateSql(today);
   return (
     query
       .select(['exclusion_alert.id', 'exclusion_alert.rule', 'exclusion_alert.pupil_id', 'exclusion_alert.due_date', 'exclusion_alert.event_date', 'exclusion_alert.school_urn', 's.name as school_name'])
-      // Dated first, soonest (most overdue) first; portable (SQLite and PostgreSQL order nulls differently).
-      .orderBy(sql`case when exclusion_alert.due_date is null then 1 else 0 end`)
-      .orderBy('exclusion_alert.due_date')
+      // Dated first, soonest (most overdue) first, closed windows with the undated; portable
+      // (SQLite and PostgreSQL order nulls differently).
+      .orderBy(sql`case when ${rankDue} is null then 1 else 0 end`)
+      .orderBy(rankDue)
       .orderBy('exclusion_alert.id')
       .limit(limit)
       .offset(offset)
@@ -168,6 +182,7 @@ async function itemsOf(ctx: DigestContext, actor: Actor, rows: readonly ItemRow[
     schoolName: r.school_name,
     due: r.due_date,
     schoolDaysLeft: daysLeft(ctx.calendar, today, r.due_date, r.school_urn),
+    dueKind: dueKindOf(r.rule),
   }));
 }
 
@@ -260,7 +275,7 @@ export async function buildDigest(ctx: DigestContext, actor: Actor, scopeLabel: 
   const count = (c: string) => Number(counts.find((r) => r.category === c)?.n ?? 0);
 
   const deadlines = () => openAlerts(ctx.db, actor).where('exclusion_alert.due_date', '>=', today);
-  const pastDue = () => openAlerts(ctx.db, actor).where('exclusion_alert.due_date', '<', today);
+  const pastDue = () => pastDueOf(openAlerts(ctx.db, actor), today);
   const ackCutoff = ackCutoffFor(ctx.calendar, today);
   const unacknowledged = () => openAlerts(ctx.db, actor).where('exclusion_alert.created_at', '<', ackCutoff);
   const [deadlineCount, pastDueCount, unackCount] = await Promise.all([countOf(deadlines()), countOf(pastDue()), countOf(unacknowledged())]);
@@ -268,7 +283,7 @@ export async function buildDigest(ctx: DigestContext, actor: Actor, scopeLabel: 
   const pupils = mayReadPupils(actor.role, 'alert_digest');
   let lists: [DigestItem[], DigestItem[], DigestItem[]] = [[], [], []];
   if (pupils) {
-    const [a, b, c] = await Promise.all([rowsOf(deadlines(), LIST_LIMIT), rowsOf(pastDue(), LIST_LIMIT), rowsOf(unacknowledged(), LIST_LIMIT)]);
+    const [a, b, c] = await Promise.all([rowsOf(deadlines(), today, LIST_LIMIT), rowsOf(pastDue(), today, LIST_LIMIT), rowsOf(unacknowledged(), today, LIST_LIMIT)]);
     lists = [await itemsOf(ctx, actor, a, today), await itemsOf(ctx, actor, b, today), await itemsOf(ctx, actor, c, today)];
     const listed = [...a, ...b, ...c].map((r) => r.pupil_id).filter((p): p is number => p !== null);
     if (listed.length) await recordAccess(ctx.db, ctx.clock, { actor, action: 'pupil.list', command, pupilIds: [...new Set(listed)] });
@@ -323,13 +338,13 @@ export async function buildOpenSummary(ctx: DigestContext, actor: Actor, scopeLa
   }
   const [openCases, pastDueCases, dueSoonCases] = await Promise.all([
     countOf(openAlerts(ctx.db, actor), true),
-    countOf(openAlerts(ctx.db, actor).where('exclusion_alert.due_date', '<', today), true),
+    countOf(pastDueOf(openAlerts(ctx.db, actor), today), true),
     countOf(openAlerts(ctx.db, actor).where('exclusion_alert.due_date', '>=', today).where('exclusion_alert.due_date', '<=', soon), true),
   ]);
   const pupils = mayReadPupils(actor.role, 'alert_digest');
   let items: DigestItem[] = [];
   if (pupils) {
-    const rows = await rowsOf(openAlerts(ctx.db, actor), LIST_LIMIT);
+    const rows = await rowsOf(openAlerts(ctx.db, actor), today, LIST_LIMIT);
     items = await itemsOf(ctx, actor, rows, today);
     const ids = rows.map((r) => r.pupil_id).filter((p): p is number => p !== null);
     if (ids.length) await recordAccess(ctx.db, ctx.clock, { actor, action: 'pupil.list', command, pupilIds: [...new Set(ids)] });
@@ -352,7 +367,7 @@ export async function listOpenAlerts(ctx: DigestContext, actor: Actor, page: num
   const pages = Math.max(1, Math.ceil(total / LIST_PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pages);
   if (!mayReadPupils(actor.role, 'alerts_list')) return { page: current, pages, total, items: [], figuresOnly: true };
-  const rows = await rowsOf(openAlerts(ctx.db, actor), LIST_PAGE_SIZE, (current - 1) * LIST_PAGE_SIZE);
+  const rows = await rowsOf(openAlerts(ctx.db, actor), today, LIST_PAGE_SIZE, (current - 1) * LIST_PAGE_SIZE);
   const items = await itemsOf(ctx, actor, rows, today);
   const ids = rows.map((r) => r.pupil_id).filter((p): p is number => p !== null);
   if (ids.length) await recordAccess(ctx.db, ctx.clock, { actor, action: 'pupil.list', command, pupilIds: [...new Set(ids)] });

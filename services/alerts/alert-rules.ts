@@ -1,5 +1,12 @@
 import type { AlertRuleId } from '../exclusions/alert-types';
 
+/**
+ * What a rule's due date is: a `duty` someone (authority, school, board, panel) must meet by then,
+ * so once past it is overdue; or a `window` someone else may act within (parents applying for an
+ * independent review), so once past it has simply closed: nobody is overdue and nothing is urgent.
+ */
+export type DueKind = 'duty' | 'window';
+
 export interface RuleInfo {
   title: string;
   /** Short legal basis shown on cards. */
@@ -11,6 +18,8 @@ export interface RuleInfo {
    * (`alerts rules`): a manager reads the basis as written, never a reviewer's note inside it.
    */
   check?: string;
+  /** Omitted: 'duty'. */
+  dueKind?: DueKind;
 }
 
 /** One catalogue of the rules, for cards, subscriptions (`alerts subscribe ... [types]`) and help. */
@@ -36,6 +45,8 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
     nextStep: 'Make sure the social worker knows; they may attend the governors’ meeting.',
   },
   term_total_over_5: {
+    // A duty, not a window: the date is the board's 50 school days to consider parents'
+    // representations (reg 24(1)(c)); if parents asked and it passes, the board has missed it.
     title: 'More than 5 days suspended this term',
     basis: 'SI 2012/1033 reg 24(1)(c) for academies, parallel duties for maintained schools and PRUs: if parents make representations the board must meet within 50 school days',
     nextStep: 'Tell parents they may ask the governing board to consider reinstatement.',
@@ -96,7 +107,9 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
     nextStep: 'Review the pupil’s rung on the ladder of behavioural intervention.',
   },
   irp_application_window: {
-    title: 'Governors upheld the permanent exclusion: review window open',
+    title: 'Governors upheld the permanent exclusion: parents’ review window',
+    // The parents' 15 school days to apply, not a duty: once past, the window has closed.
+    dueKind: 'window',
     basis: 'SI 2012/1033 Sch 1 para 2: parents may apply for an independent review within 15 school days of notice of the board’s decision (with an SEN expert if they ask)',
     nextStep: 'Check parents have the decision letter explaining the independent review and SEN expert rights.',
   },
@@ -156,3 +169,10 @@ export const ALERT_RULES: Readonly<Record<AlertRuleId, RuleInfo>> = {
     nextStep: 'Look at the district’s schools with the group’s highest rates.',
   },
 };
+
+export function dueKindOf(rule: string): DueKind {
+  return ALERT_RULES[rule as AlertRuleId]?.dueKind ?? 'duty';
+}
+
+/** Rules whose date is a window for someone else (see DueKind), for the queries that count what is past due. */
+export const WINDOW_RULES: readonly AlertRuleId[] = (Object.keys(ALERT_RULES) as AlertRuleId[]).filter((r) => ALERT_RULES[r].dueKind === 'window');

@@ -25,6 +25,7 @@ import {
   type SubscriberTarget,
 } from './alert-cases';
 import { queueCaseUpdates } from './case-updates';
+import { PLACEMENT_DUTIES, placementsOf, rankingDueDate } from './due-state';
 import { insertNewAlerts, type NewAlertFields } from './new-alerts';
 import { effectiveSubscriptions, loadGeography } from './subscriptions';
 import { chunk, IDS_PER_QUERY } from '../store/batches';
@@ -167,6 +168,13 @@ async function queueCases(
   history: boolean,
 ): Promise<number> {
   const bySubscriber = new Map<string, { target: SubscriberTarget; duties: CaseCandidate[] }>();
+  // A duty already met by a recorded place, or a window already closed (history loaded late),
+  // ranks with the undated: it is not urgent.
+  const londonToday = todayInLondon(deps.clock);
+  const placed = await placementsOf(
+    trx,
+    stored.flatMap(({ alert }) => (alert.scope === 'pupil' && PLACEMENT_DUTIES.includes(alert.rule) ? [alert.exclusionId] : [])),
+  );
   for (const { alert, id } of stored) {
     for (const sub of router.recipientsOf(alert)) {
       // Not joined yet (no chat with the bot): nothing is pushed; first contact catches up.
@@ -176,7 +184,7 @@ async function queueCases(
       entry.duties.push({
         caseKey: caseKeyOf(alert),
         alertId: id,
-        dueDate: alert.scope !== 'district' ? (alert.dueDate ?? null) : null,
+        dueDate: alert.scope !== 'district' ? rankingDueDate(alert.rule, alert.dueDate ?? null, londonToday, alert.scope === 'pupil' ? (placed.get(alert.exclusionId) ?? null) : null) : null,
         eventDate: alert.scope !== 'district' ? alert.eventDate : alert.weekStart,
       });
     }

@@ -5,7 +5,8 @@ import type { SchoolCalendar } from '../calendar/school-calendar';
 import type { Clock } from '../clock';
 import { ETHNICITY_CODES, EXCLUSION_REASON_CODES } from '../domain/dfe-codes';
 import { pupilsVisibleThroughExclusions } from '../exclusions/exclusion-roll';
-import { ALERT_RULES } from './alert-rules';
+import { ALERT_RULES, dueKindOf, type DueKind } from './alert-rules';
+import { metByPlacement, windowClosed } from './due-state';
 import type { AlertRuleId, AttendanceAlert, AttendanceRuleId, Cohort, DistrictAlert, ExclusionAlert, PupilAlert } from '../exclusions/alert-types';
 import { CODE_BY_CHAR } from '../attendance/attendance-codes';
 import { countSessions } from '../attendance/attendance-measures';
@@ -42,9 +43,12 @@ export interface DeadlineView {
   date: string;
   /** Negative when overdue; null when the calendar cannot count it. */
   schoolDaysLeft: number | null;
+  /** A window (not a duty) reads "window closed" once past, never "overdue". Omitted: 'duty'. */
+  dueKind?: DueKind;
 }
 
-export type DutyState = 'open' | 'overdue' | 'met' | 'acknowledged';
+/** 'closed': a window for someone else (parents) whose date has passed; nobody is overdue. */
+export type DutyState = 'open' | 'overdue' | 'met' | 'acknowledged' | 'closed';
 
 /** One duty of a case (one rule's alert): what it is, when it is due, and where it stands. */
 export interface DutyView {
@@ -198,6 +202,8 @@ function deadlineLabel(rule: AlertRuleId): string {
       return 'Governors must meet by';
     case 'term_total_over_5':
       return 'If parents ask, governors meet by';
+    case 'irp_application_window':
+      return 'Parents may apply for a review until';
     default:
       return 'Due';
   }
@@ -260,7 +266,7 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
     } catch {
       left = null;
     }
-    deadline = { label: deadlineLabel(alert.rule), date: alert.dueDate, schoolDaysLeft: left };
+    deadline = { label: deadlineLabel(alert.rule), date: alert.dueDate, schoolDaysLeft: left, dueKind: dueKindOf(alert.rule) };
   }
   const isPermanent = exclusion?.category === 'PERM';
   const placement = isPermanent
@@ -311,9 +317,6 @@ export async function alertViewFor(ctx: AlertViewContext, actor: Actor, alertId:
 
 const RULE_ORDER = Object.keys(ALERT_RULES);
 
-/** Duties the authority meets by recording the new full-time place. */
-const PLACEMENT_DUTIES = new Set(['pex_la_day6', 'pex_no_placement', 'pex_no_free_place']);
-
 /** Every alert sharing this alert's case, as duties: met, acknowledged, overdue or open. */
 async function caseDuties(ctx: AlertViewContext, row: ExclusionAlertRow, alert: PupilAlert, today: string, placedOn: string | null): Promise<DutyView[]> {
   const siblings = await ctx.db
@@ -345,13 +348,21 @@ function dutyViews(
         left = null;
       }
     }
-    const state: DutyState =
-      placedOn !== null && PLACEMENT_DUTIES.has(rule) && (s.due_date === null || placedOn <= s.due_date) ? 'met' : s.status === 'acknowledged' ? 'acknowledged' : left !== null && left < 0 ? 'overdue' : 'open';
+    // The same tests the digest and first-contact queries make in SQL (due-state.ts).
+    const state: DutyState = metByPlacement(rule, s.due_date, placedOn)
+      ? 'met'
+      : s.status === 'acknowledged'
+        ? 'acknowledged'
+        : windowClosed(rule, s.due_date, today)
+          ? 'closed'
+          : left !== null && left < 0
+            ? 'overdue'
+            : 'open';
     const info = ALERT_RULES[rule] ?? { title: rule, nextStep: '', basis: '' };
     return { alertId: s.id, rule, title: info.title, label: s.due_date ? deadlineLabel(rule) : null, date: s.due_date, schoolDaysLeft: left, state, nextStep: info.nextStep, basis: info.basis };
   });
-  // Open duties by date (overdue first), then undated ones, then those already met.
-  const rank = (d: DutyView) => (d.state === 'met' || d.state === 'acknowledged' ? 2 : d.date ? 0 : 1);
+  // Open duties by date (overdue first), then undated ones, then closed windows and those already met.
+  const rank = (d: DutyView) => (d.state === 'met' || d.state === 'acknowledged' || d.state === 'closed' ? 2 : d.date ? 0 : 1);
   return duties.sort((a, b) => rank(a) - rank(b) || (a.date ?? '').localeCompare(b.date ?? '') || a.alertId - b.alertId);
 }
 

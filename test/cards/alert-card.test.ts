@@ -118,5 +118,14 @@ describe('alert card', () => {
     assert.equal(schoolDaysLeftText(1), '1 school day left');
     assert.equal(schoolDaysLeftText(-1), 'overdue by 1 school day');
     assert.equal(schoolDaysLeftText(null), 'outside the school calendar');
+    // A window for parents (not a duty): left open it counts down, once past it has closed.
+    assert.equal(schoolDaysLeftText(2, '2026-10-20'), '2 school days left');
+    assert.equal(schoolDaysLeftText(-26, '2026-10-20'), 'window closed Tue 20 Oct 2026');
+  });
+
+  it('shows a past window (the card without duties) as closed, not overdue', () => {
+    const text = cardText(alertCard({ ...pupilView, duties: [], deadline: { label: 'Parents may apply for a review until', date: '2026-10-20', schoolDaysLeft: -26, dueKind: 'window' } }));
+    assert.match(text, /window closed Tue 20 Oct 2026/);
+    assert.doesNotMatch(text, /overdue/);
   });
 });

@@ -186,7 +186,7 @@ describe('Slack cluster, review, digest and places blocks', () => {
     assert.equal(cut.blocks.at(-1)!.type, 'actions');
     assert.match(JSON.stringify(cut.blocks.at(-2)), /more parts not shown/);
 
-    const items = Array.from({ length: 30 }, (_, i) => ({ alertId: i + 1, title: LONG.slice(0, 100), who: 'A. B.', schoolName: 'School', due: '2026-12-01', schoolDaysLeft: 3 }));
+    const items = Array.from({ length: 30 }, (_, i) => ({ alertId: i + 1, title: LONG.slice(0, 100), who: 'A. B.', schoolName: 'School', due: '2026-12-01', schoolDaysLeft: 3, dueKind: 'duty' as const }));
     const digest: DigestView = {
       periodStart: '2026-11-16',
       periodEnd: '2026-11-20',
