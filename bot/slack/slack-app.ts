@@ -16,6 +16,7 @@ import { runLadderOverview, runLadderRungAction } from '../../services/ladder/la
 import { createDecider } from '../assistant-turn';
 import { isOpenToEveryone, renderLadderForSlack, runSlackCommand, type SlackCommandDeps } from './slack-commands';
 import { RestifyReceiver } from './slack-receiver';
+import { slackMode, socketModeReceiver } from './slack-socket-mode';
 import { acknowledgeAlert, assignAlert, snoozeAlert } from '../../services/alerts/alert-actions';
 import type { AlertViewContext } from '../../services/alerts/alert-view';
 import { noteFirstContact } from '../../services/alerts/alert-cases';
@@ -36,6 +37,8 @@ export interface SlackEdgeOptions {
 
 export interface SlackEdge {
   app: App;
+  /** Closes the Socket Mode connection (nothing to do over HTTP: the server's close ends it). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -45,7 +48,8 @@ export interface SlackEdge {
  */
 export async function startSlackEdge(server: restify.Server, config: AppConfig, deps: BotDeps, refusals: RefusalLog, options: SlackEdgeOptions = {}): Promise<SlackEdge> {
   const bolt = await import('@slack/bolt');
-  const receiver = new RestifyReceiver(server, {
+  const socketMode = slackMode(config) === 'socket';
+  const receiver = socketMode ? socketModeReceiver(bolt, config, boltLogger(deps.logger)) : new RestifyReceiver(server, {
     signingSecret: config.SLACK_SIGNING_SECRET!,
     isValidSlackRequest: bolt.isValidSlackRequest,
     logger: deps.logger,
@@ -192,8 +196,14 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     deps.logger.error('slack.handler_failed', describeError(error));
   });
 
-  deps.logger.info('slack.on', { path: '/slack/events', api: config.SLACK_API_URL ? 'custom' : 'slack.com', socketMode: 'not yet supported' });
-  return { app };
+  if (socketMode) await app.start();
+  deps.logger.info('slack.on', { mode: socketMode ? 'socket' : 'http', path: socketMode ? null : '/slack/events', api: config.SLACK_API_URL ? 'custom' : 'slack.com' });
+  return {
+    app,
+    stop: async () => {
+      if (socketMode) await app.stop();
+    },
+  };
 }
 
 /** Slack channel ids start D for a direct message, G for a group DM or private channel. */
