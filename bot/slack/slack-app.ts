@@ -17,6 +17,7 @@ import { createDecider } from '../assistant-turn';
 import { isOpenToEveryone, renderLadderForSlack, runSlackCommand, type SlackCommandDeps } from './slack-commands';
 import { RestifyReceiver } from './slack-receiver';
 import { slackMode, socketModeReceiver } from './slack-socket-mode';
+import { registerSlackHome } from './slack-home';
 import { acknowledgeAlert, assignAlert, snoozeAlert } from '../../services/alerts/alert-actions';
 import type { AlertViewContext } from '../../services/alerts/alert-view';
 import { noteFirstContact } from '../../services/alerts/alert-cases';
@@ -191,6 +192,9 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     }
     await respond(reply);
   });
+
+  // The App Home tab and its "Describe a situation" modal (slack-home.ts).
+  registerSlackHome(app, { commands: commandDeps, alerts: alertCtx, logger: deps.logger, safeguardingContact: deps.safeguardingContact, notSetUpMessage: SLACK_NOT_SET_UP_MESSAGE, actorFor });
 
   app.error(async (error) => {
     deps.logger.error('slack.handler_failed', describeError(error));
