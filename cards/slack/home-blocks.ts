@@ -74,7 +74,7 @@ export function homeBlocks(content: HomeContent): HomeView {
     divider(),
     section('*Your alert subscriptions*'),
     section(content.subscriptions.length ? content.subscriptions.map((s) => `• ${escapeSlack(s)}`).join('\n') : 'You receive no alerts.'),
-    context('Choose where alerts reach you: type `alerts subscribe ... in slack`, `in teams` or `in both` in your Teams chat with the assistant.'),
+    context('Choose where alerts reach you: type `/inclusion alerts subscribe in slack` (or `in teams`, `in both`; an area before it if you have several) in your direct message with the assistant, or the same without `/inclusion` in Teams.'),
   ];
   return { type: 'home', blocks: blocks.slice(0, MAX_HOME_BLOCKS) };
 }

@@ -110,6 +110,24 @@ forEachEngine((getStore) => {
     assert.ok(audit.every((a) => a.channel === 'slack' && a.staff_user_id === managerId));
   });
 
+  it('lets a person choose Teams, Slack or both with `/inclusion alerts subscribe ... in both` in their DM, shown on their Home; not from a channel', async () => {
+    const slash = async (text: string, channelId: string, id: string) => {
+      const form = new URLSearchParams({ command: '/inclusion', text, user_id: MANAGER_SLACK_ID, team_id: 'T0001', channel_id: channelId, channel_name: channelId.startsWith('D') ? 'directmessage' : 'general', response_url: fake.responseUrl(id), trigger_id: `trigger-${id}` }).toString();
+      assert.equal((await post(form, 'application/x-www-form-urlencoded')).status, 200);
+      return (await fake.next((c) => c.method === 'response_url' && c.url === `/response/${id}`)).body;
+    };
+    const fromChannel = await slash('alerts subscribe county in both', 'C0GENERAL', 'sub-channel');
+    assert.match(fromChannel.text, /only your own alert subscriptions/);
+    assert.equal((await getStore().db.selectFrom('alert_subscription').select('id').execute()).length, 0, 'nothing stored');
+
+    const fromDm = await slash('alerts subscribe county in both', `D${MANAGER_SLACK_ID}`, 'sub-dm');
+    assert.match(fromDm.text, /Subscribed: the whole county: all alerts\. New alerts will arrive in Teams and Slack\./);
+    const rows = await getStore().db.selectFrom('alert_subscription').select(['subscriber_key', 'channel', 'conversation_id']).execute();
+    assert.deepEqual(rows, [{ subscriber_key: `user:${managerId}`, channel: 'both', conversation_id: null }]);
+    const home = await openHome(MANAGER_SLACK_ID, 1);
+    assert.match(JSON.stringify(home.body.view.blocks), /the whole county: all alerts, in Teams and Slack/);
+  });
+
   it('tells someone not set up how to be added, and shows no pupil data', async () => {
     const published = await openHome(STRANGER_SLACK_ID, 1);
     const text = JSON.stringify(published.body.view.blocks);
