@@ -150,7 +150,7 @@ export const COMMANDS = {
         roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
       },
       {
-        usage: 'alerts subscribe [county | district <name> | school <urn>] [types] [in teams | in slack | in both]',
+        usage: 'alerts subscribe [county | district <name> | school <urn>] [types]',
         description: 'Receive exclusion alerts here; in a team channel, for a district. In your own chat, say where: in teams, in slack or in both. Types: permanent, cohorts, totals, deadlines, repeated, disproportionality.',
         example: 'alerts subscribe district Boston permanent cohorts',
         roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
