@@ -15,7 +15,9 @@ type BoltLogger = NonNullable<ConstructorParameters<Bolt['App']>[0]>['logger'];
 export function socketModeReceiver(bolt: Bolt, config: AppConfig, logger: BoltLogger): Receiver {
   return new bolt.SocketModeReceiver({
     appToken: config.SLACK_APP_TOKEN!,
-    logger,
+    // The socket client's debug lines carry whole envelopes (what people typed, which may name a
+    // child): never logged, whatever LOG_LEVEL says. Its info, warnings and errors are kept.
+    logger: logger ? ({ ...logger, debug: () => undefined } as BoltLogger) : undefined,
     // Only its clientOptions are read here (no OAuth: the app is installed in one workspace).
     installerOptions: { clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {} },
   });

@@ -12,8 +12,11 @@ export async function startFakeSocketMode() {
   let connected: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (connected = resolve));
   let connections = 0;
+  let open = 0;
   server.on('connection', (ws) => {
     connections++;
+    open++;
+    ws.on('close', () => open--);
     socket = ws;
     ws.on('message', (data) => {
       const ack = JSON.parse(String(data)) as { envelope_id?: string };
@@ -27,6 +30,8 @@ export async function startFakeSocketMode() {
   return {
     url: `ws://127.0.0.1:${port}/link/?ticket=test`,
     connections: () => connections,
+    /** Connections not closed yet. */
+    open: () => open,
     ready,
     /** Sends one envelope; resolves with the bot's ack for it. */
     async send(type: 'slash_commands' | 'events_api' | 'interactive', payload: Record<string, unknown>): Promise<Record<string, unknown>> {

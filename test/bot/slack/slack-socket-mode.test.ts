@@ -27,8 +27,10 @@ describe('Slack in Socket Mode', () => {
       env: { SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789', SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_APP_TOKEN: 'xapp-1-test-token', SLACK_API_URL: fake.apiUrl },
     });
   });
+  let closed = false;
   afterEach(async () => {
-    await bot.close();
+    if (!closed) await bot.close();
+    closed = false;
     await socket.close();
     await fake.close();
   });
@@ -69,8 +71,15 @@ describe('Slack in Socket Mode', () => {
     assert.equal(officer.slack_user_id, OFFICER_SLACK_ID);
   });
 
-  it('does not serve Slack over HTTP in Socket Mode', async () => {
+  it('does not serve Slack over HTTP in Socket Mode, and closes the socket when the bot shuts down', async () => {
     const response = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"url_verification","challenge":"x"}' });
     assert.equal(response.status, 404);
+    await socket.ready;
+    assert.equal(socket.open(), 1);
+    closed = true;
+    await bot.close();
+    // The close frame is answered asynchronously: wait for the server to see it (no timing asserted).
+    while (socket.open() > 0) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(socket.connections(), 1, 'and does not reconnect');
   });
 });
