@@ -13,6 +13,7 @@ import { runLadderCommand } from '../../services/ladder/ladder-commands';
 import { describeError, type Logger } from '../../services/logger';
 import type { ConversationType } from '../../services/store/database';
 import { renderLadderForSlack, type SlackCommandDeps } from './slack-commands';
+import { SLACK_SUBSCRIPTION_COMMAND } from './slack-subscriptions';
 
 /**
  * The App Home tab (app_home_opened): views.publish the person's own page, built by the same
@@ -31,6 +32,29 @@ export interface SlackHomeDeps {
   notSetUpMessage: string;
   /** The staff user behind a Slack user (slack-app.ts): linked, or matched by profile email. */
   actorFor(client: App['client'], slackUserId: string, teamId: string | undefined, conversationType: ConversationType): Promise<Actor | undefined>;
+}
+
+interface SlackBody {
+  type?: string;
+  command?: string;
+  text?: string;
+  user_id?: string;
+  team_id?: string;
+  channel_id?: string;
+  user?: { id?: string };
+  team?: { id?: string } | null;
+  actions?: { action_id?: string }[];
+  event?: { type?: string; channel_type?: string; user?: string; text?: string; subtype?: string; bot_id?: string };
+}
+
+/** Whose Home an incoming request changes, if any. */
+function homeChangedFor(body: SlackBody): { userId: string; teamId: string | undefined } | undefined {
+  if (body.type === 'block_actions' && body.user?.id && body.actions?.some((a) => a.action_id?.startsWith('alert.'))) return { userId: body.user.id, teamId: body.team?.id ?? undefined };
+  // Only from a direct message: elsewhere the command is refused and changes nothing.
+  if (body.command && body.user_id && body.channel_id?.startsWith('D') && SLACK_SUBSCRIPTION_COMMAND.test((body.text ?? '').trim())) return { userId: body.user_id, teamId: body.team_id };
+  const e = body.event;
+  if (e?.type === 'message' && e.channel_type === 'im' && e.user && !e.subtype && !e.bot_id && SLACK_SUBSCRIPTION_COMMAND.test((e.text ?? '').trim())) return { userId: e.user, teamId: body.team_id };
+  return undefined;
 }
 
 /** Audit command name for the Home's reads. */
@@ -66,6 +90,14 @@ export function registerSlackHome(app: App, deps: SlackHomeDeps): void {
       deps.logger.error('slack.home_failed', describeError(error));
     }
   }
+
+  // Redrawn after what changes it, once that has run: an alert card's button (acknowledge, assign,
+  // snooze) or a subscription typed in Slack.
+  app.use(async ({ body, next, client }) => {
+    await next();
+    const changed = homeChangedFor(body as SlackBody);
+    if (changed) await publish(client, changed.userId, changed.teamId);
+  });
 
   app.event('app_home_opened', async ({ event, client, body }) => {
     // The Messages tab opens this event too: only the Home tab is ours to draw.

@@ -124,8 +124,43 @@ forEachEngine((getStore) => {
     assert.match(fromDm.text, /Subscribed: the whole county: all alerts\. New alerts will arrive in Teams and Slack\./);
     const rows = await getStore().db.selectFrom('alert_subscription').select(['subscriber_key', 'channel', 'conversation_id']).execute();
     assert.deepEqual(rows, [{ subscriber_key: `user:${managerId}`, channel: 'both', conversation_id: null }]);
-    const home = await openHome(MANAGER_SLACK_ID, 1);
+    // The Home is redrawn by the change itself, without opening it again.
+    const home = await publishedFor(MANAGER_SLACK_ID, 1);
     assert.match(JSON.stringify(home.body.view.blocks), /the whole county: all alerts, in Teams and Slack/);
+    // Typed as a direct message instead: the same command, and the Home follows.
+    const dm = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T0001',
+      api_app_id: 'A0001',
+      event_id: 'EvSubscribeDm',
+      event_time: Math.floor(NOW_MS / 1000),
+      event: { type: 'message', channel_type: 'im', channel: `D${MANAGER_SLACK_ID}`, user: MANAGER_SLACK_ID, text: 'alerts subscribe county in slack', ts: '1700000000.000200' },
+    });
+    assert.equal((await post(dm, 'application/json')).status, 200);
+    const said = await fake.next((c) => c.method === 'chat.postMessage' && c.body.channel === `D${MANAGER_SLACK_ID}`);
+    assert.match(said.body.text, /New alerts will arrive in Slack\./);
+    const again = await publishedFor(MANAGER_SLACK_ID, 2);
+    assert.match(JSON.stringify(again.body.view.blocks), /the whole county: all alerts, in Slack/);
+  });
+
+  it('redraws the Home after an alert is acknowledged from its Slack card: it is no longer waiting', async () => {
+    const before = await openHome(MANAGER_SLACK_ID, 1);
+    const waiting = (view: SlackCall) => Number(/Alerts waiting for you\* \((\d+)\)/.exec(JSON.stringify(view.body.view.blocks))![1]);
+    const alert = await getStore().db.selectFrom('exclusion_alert').select('id').where('rule', '=', 'pex_la_day6').executeTakeFirstOrThrow();
+    const press = await interact({
+      type: 'block_actions',
+      user: { id: MANAGER_SLACK_ID },
+      team: { id: 'T0001' },
+      api_app_id: 'A0001',
+      channel: { id: `D${MANAGER_SLACK_ID}` },
+      container: { type: 'message', message_ts: '1.1', channel_id: `D${MANAGER_SLACK_ID}` },
+      trigger_id: 'trigger-ack',
+      response_url: fake.responseUrl('ack'),
+      actions: [{ type: 'button', action_id: 'alert.acknowledge', block_id: 'b1', value: JSON.stringify({ alertId: alert.id }), action_ts: '1.2' }],
+    });
+    assert.equal(press.status, 200);
+    const after = await publishedFor(MANAGER_SLACK_ID, 2);
+    assert.ok(waiting(after) < waiting(before), `${waiting(after)} waiting after, ${waiting(before)} before`);
   });
 
   it('tells someone not set up how to be added, and shows no pupil data', async () => {
