@@ -546,12 +546,14 @@ export class DeliveryWorker {
       return !ref || ref.gone_at !== null;
     });
     const wantSlack = rows.filter((r) => channelOf.get(r.id) === 'slack').map((r) => r.staff_user_id);
+    const noTeams = new Set(withoutTeams);
     const slackUsers = [...new Set([...withoutTeams, ...wantSlack])];
     const elsewhere = slackUsers.length && this.o.otherTargets ? await this.o.otherTargets(slackUsers) : new Map<number, DeliveryTarget>();
     for (const row of rows) {
       const channel = channelOf.get(row.id) ?? null;
-      // Default (no channel chosen): Teams when there is a live personal chat, else the other channel.
-      const other = row.conversation_id === null && channel !== 'teams' ? elsewhere.get(row.staff_user_id) : undefined;
+      // Chosen Slack; or no channel chosen: Teams when there is a live personal chat, else the other channel.
+      const useOther = row.conversation_id === null && (channel === 'slack' || (channel === null && noTeams.has(row.staff_user_id)));
+      const other = useOther ? elsewhere.get(row.staff_user_id) : undefined;
       if (other) {
         result.set(row.id, other);
         continue;

@@ -225,6 +225,45 @@ forEachEngine((getStore) => {
     }
   });
 
+  it('keeps a message with no channel chosen in Teams when a Slack copy for the same person is in the same round', async () => {
+    const store = getStore();
+    const vt = new VirtualTime(NOW);
+    const fake = await startFakeSlack({}, { now: () => vt.ms() });
+    const connector = await startFakeConnector({ now: () => vt.ms() });
+    try {
+      await teamsChat(store, connector.serviceUrl);
+      const { managerId } = await seed(store);
+      // A copy split off while the person was on both (since changed back to the default), and a new digest.
+      await queueDigest(store, managerId);
+      const digest = await store.db.selectFrom('alert_outbox').selectAll().where('kind', '=', 'digest').executeTakeFirstOrThrow();
+      const { id: _id, ...copy } = digest;
+      await store.db.insertInto('alert_outbox').values({ ...copy, dedupe_key: `${digest.dedupe_key}>slack`, channel: 'slack' }).execute();
+      const worker = new DeliveryWorker({
+        db: store.db,
+        engine: store.engine,
+        clock: vt,
+        timing: vt,
+        transport: routeByChannel(createConnectorTransport(loadConfig({ LOG_LEVEL: 'silent' })), createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' })),
+        renderer: createAlertRenderer({ db: store.db, clock, calendar }),
+        otherTargets: slackTargets(store.db),
+        channelsFor: personalChannels(store.db),
+        conversationTarget: slackTargetOf,
+        conversationWindowsFor: slackPacing,
+        pollMs: 50,
+      });
+      await vt.run(async () => {
+        worker.start();
+        await settled(store.db, vt);
+        await worker.stop();
+      });
+      assert.equal(connector.delivered().length, 1, 'the row with no channel went to the live Teams chat');
+      assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, 1, 'the Slack copy went to Slack');
+    } finally {
+      await fake.close();
+      await connector.close();
+    }
+  });
+
   it('reads `in teams | in slack | in both` only at the end of the subscribe words, and refuses it for a channel', async () => {
     assert.deepEqual(parseSubscriptionArgs('district South Holland permanent in teams and slack'), { area: { kind: 'district', value: 'South Holland' }, rules: parseSubscriptionArgs('permanent').rules, channel: 'both' });
     assert.equal(parseSubscriptionArgs('district Boston').channel, null);
