@@ -22,7 +22,7 @@ function itemLine(i: DigestItem): string {
 
 function listBlocks(title: string, count: number, items: readonly DigestItem[]): Block[] {
   if (count === 0) return [section(`*${title}:* none`)];
-  const more = count > items.length && items.length > 0 ? `\n_and ${count - items.length} more: see Open alerts in Teams_` : '';
+  const more = count > items.length && items.length > 0 ? `\n_and ${count - items.length} more: the most urgent are on your App Home_` : '';
   return longSection(`*${title}:* ${count}\n${items.map(itemLine).join('\n')}${more}`);
 }
 

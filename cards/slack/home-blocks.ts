@@ -57,7 +57,7 @@ function alertLines(page: OpenListPage): string {
     .slice(0, LIST_ROWS)
     .map((i) => `*${escapeSlack(i.title)}*${i.who ? ` · ${escapeSlack(i.who)}` : ''} · ${escapeSlack(i.schoolName)}${i.due ? `\n${weekdayDate(i.due)} · ${schoolDaysLeftText(i.schoolDaysLeft)}` : ''}`);
   const more = page.total - Math.min(page.items.length, LIST_ROWS);
-  return `${lines.join('\n\n')}${more > 0 ? `\n\n_${more} more open: see Open alerts in Teams_` : ''}`;
+  return `${lines.join('\n\n')}${more > 0 ? `\n\n_${more} more open: type *alerts list* in Teams for all of them_` : ''}`;
 }
 
 export function homeBlocks(content: HomeContent): HomeView {
