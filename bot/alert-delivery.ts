@@ -2,12 +2,12 @@ import { alertCard } from '../cards/alert-card';
 import { alertDigestCard, alertSummaryCard } from '../cards/alert-digest-card';
 import { overdueActionCard } from '../cards/my-actions-card';
 import { SUMMARY_KIND } from '../services/alerts/alert-cases';
-import { buildDigest, buildOpenSummary } from '../services/alerts/alert-digest';
+import { buildDigest, buildOpenSummary, type DigestView, type OpenSummaryView } from '../services/alerts/alert-digest';
 import { AlertScheduler } from '../services/alerts/alert-schedule';
-import { alertViewFor, type AlertViewContext } from '../services/alerts/alert-view';
+import { alertViewFor, type AlertView, type AlertViewContext } from '../services/alerts/alert-view';
 import { DeliveryWorker, type Renderer, type Transport } from '../services/alerts/delivery-worker';
 import type { SchoolCalendar } from '../services/calendar/school-calendar';
-import { OVERDUE_REMINDER_KIND, overdueNoticeFor } from '../services/cluster/overdue-reminders';
+import { OVERDUE_REMINDER_KIND, overdueNoticeFor, type OverdueNotice } from '../services/cluster/overdue-reminders';
 import { isSlackEnabled, type AppConfig } from '../services/config';
 import type { Actor } from '../services/identity/actor';
 import { describeScope, parseScope } from '../services/identity/scope';
@@ -16,7 +16,10 @@ import type { Store } from '../services/store/open-store';
 import { systemClock, type Clock } from '../services/clock';
 import { createConnectorTransport } from './connector-transport';
 import { alertBlocks } from '../cards/slack/alert-blocks';
-import { createSlackTransport, isSlackTarget, routeByChannel, slackPacing, slackTargets } from './slack/slack-alert-transport';
+import { overdueActionBlocks, summaryBlocks } from '../cards/slack/digest-blocks';
+import { alertDigestBlocks } from '../cards/slack/alert-digest-blocks';
+import { createSlackTransport, isSlackTarget, routeByChannel, slackPacing, slackTargetOf, slackTargets } from './slack/slack-alert-transport';
+import { personalChannels } from '../services/alerts/delivery-channel';
 
 /**
  * Proactive messages at run time: the rule schedule and the delivery worker, with the renderer that
@@ -32,6 +35,33 @@ const KIND_BANNERS: Record<string, string> = {
 
 const SKIP_REASONS = { out_of_scope: 'the pupil is outside the recipient’s scope now', figures_only: 'the recipient’s role sees figures only', not_found: 'the alert no longer exists' } as const;
 
+/** One proactive message drawn for one channel, from the same view models (Teams cards or Slack Block Kit). */
+interface Drawing {
+  overdue(notice: OverdueNotice): Record<string, unknown>;
+  digest(view: DigestView): Record<string, unknown>;
+  summary(view: OpenSummaryView): Record<string, unknown>;
+  alert(view: AlertView, banner: string | undefined): Record<string, unknown>;
+}
+
+/** Teams: an Adaptive Card whose notification preview says what kind of message it is, never who it is about. */
+function teamsDrawing(refreshUserId: string | undefined): Drawing {
+  const adaptive = (summary: string, content: unknown) => ({ type: 'message', summary, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content }] });
+  return {
+    overdue: (notice) => adaptive('A cluster action is overdue', overdueActionCard(notice)),
+    digest: (view) => adaptive('Weekly exclusions digest', alertDigestCard(view)),
+    summary: (view) => adaptive('Exclusions: what is open now', alertSummaryCard(view)),
+    alert: (view, banner) => adaptive(view.title, alertCard(view, { banner, refreshUserIds: refreshUserId ? [refreshUserId] : undefined })),
+  };
+}
+
+/** Slack: Block Kit, whose `text` (the notification) carries no pupil's name either. */
+const slackDrawing: Drawing = {
+  overdue: (notice) => ({ ...overdueActionBlocks(notice) }),
+  digest: (view) => ({ ...alertDigestBlocks(view) }),
+  summary: (view) => ({ ...summaryBlocks(view) }),
+  alert: (view, banner) => ({ ...alertBlocks(view, { banner }) }),
+};
+
 export function createAlertRenderer(ctx: AlertViewContext): Renderer {
   return {
     async render(row, target) {
@@ -45,28 +75,16 @@ export function createAlertRenderer(ctx: AlertViewContext): Renderer {
       }
       const actor: Actor = { user, role: user.role, scope, aadObjectId: user.aad_object_id, conversationType: target.conversationType };
       const reference = JSON.parse(target.referenceJson) as { user?: { id?: string } };
-      if (isSlackTarget(target)) {
-        actor.channel = 'slack';
-        // Slack has the alert card so far; reminders, digests and summaries still go to Teams only.
-        if (row.alert_id === null || row.kind === OVERDUE_REMINDER_KIND) return { skip: `a ${row.kind} message is not drawn for Slack yet` };
-        const result = await alertViewFor(ctx, actor, row.alert_id, 'alert delivery');
-        if (!result.ok) return { skip: SKIP_REASONS[result.reason] };
-        return { activity: { ...alertBlocks(result.view, { banner: KIND_BANNERS[row.kind] }) } };
-      }
+      // A Slack target is always the person's own DM; reads are audited as coming through Slack.
+      if (isSlackTarget(target)) actor.channel = 'slack';
+      const draw = isSlackTarget(target) ? slackDrawing : teamsDrawing(target.conversationType === 'personal' ? reference.user?.id : undefined);
       if (row.kind === OVERDUE_REMINDER_KIND) {
         const notice = row.subject_id === null ? null : await overdueNoticeFor(ctx.db, row.subject_id);
         if (!notice) return { skip: 'the action was closed before the reminder went' };
-        // The preview on a phone's lock screen says what kind of message it is, never who it is about.
-        return { activity: { type: 'message', summary: 'A cluster action is overdue', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: overdueActionCard(notice) }] } };
+        return { activity: draw.overdue(notice) };
       }
-      if (row.kind === 'digest') {
-        const view = await buildDigest(ctx, actor, describeScope(scope), 'digest delivery');
-        return { activity: { type: 'message', summary: 'Weekly exclusions digest', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: alertDigestCard(view) }] } };
-      }
-      if (row.kind === SUMMARY_KIND) {
-        const view = await buildOpenSummary(ctx, actor, describeScope(scope), 'summary delivery');
-        return { activity: { type: 'message', summary: 'Exclusions: what is open now', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: alertSummaryCard(view) }] } };
-      }
+      if (row.kind === 'digest') return { activity: draw.digest(await buildDigest(ctx, actor, describeScope(scope), 'digest delivery')) };
+      if (row.kind === SUMMARY_KIND) return { activity: draw.summary(await buildOpenSummary(ctx, actor, describeScope(scope), 'summary delivery')) };
       if (row.alert_id === null) return { skip: `nothing renders a ${row.kind} message without an alert` };
       const result = await alertViewFor(ctx, actor, row.alert_id, 'alert delivery');
       if (!result.ok) {
@@ -74,12 +92,7 @@ export function createAlertRenderer(ctx: AlertViewContext): Renderer {
       }
       // A register pattern is about one child and family: never pushed to a channel or group chat (routing already excludes them).
       if (result.view.kind === 'attendance' && target.conversationType !== 'personal') return { skip: 'attendance alerts go to personal chats only' };
-      const card = alertCard(result.view, {
-        banner: KIND_BANNERS[row.kind],
-        refreshUserIds: target.conversationType === 'personal' && reference.user?.id ? [reference.user.id] : undefined,
-      });
-      // The notification preview shows the alert's title only: never a pupil's name on a lock screen.
-      return { activity: { type: 'message', summary: result.view.title, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] } };
+      return { activity: draw.alert(result.view, KIND_BANNERS[row.kind]) };
     },
   };
 }
@@ -109,6 +122,9 @@ export function startAlertServices(config: AppConfig, deps: AlertServiceDeps, op
     renderer: createAlertRenderer(ctx),
     // Slack-linked users with no Teams personal chat get their alerts by Slack DM (slack-alert-transport.ts).
     otherTargets: isSlackEnabled(config) ? slackTargets(deps.store.db) : undefined,
+    // Teams, Slack or both, as each person's subscriptions say (delivery-channel.ts).
+    channelsFor: personalChannels(deps.store.db),
+    conversationTarget: slackTargetOf,
     conversationWindowsFor: slackPacing,
     logger: deps.logger,
   });

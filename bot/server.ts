@@ -159,6 +159,8 @@ export function createBotServer(config: AppConfig, deps: BotDeps, options: BotSe
           new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
         ]);
       }
+      // Slack's Socket Mode connection, if any, closes with the server.
+      await (await slack?.catch(() => undefined))?.stop();
       // Keep-alive sockets would hold server.close() open; the in-flight turns are done by now.
       (server.server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       await stopped;

@@ -7,8 +7,9 @@
  *   npm run package -- --bot-id <app id> [--teams-app-id ..] [--bot-domain ..] [--app-version ..] [--out file.zip]
  *   npm run package -- ... --allow-placeholders   (a test tenant: build with the template's example developer links)
  *
- * manifest/slack-app.yaml (the Slack app manifest) is checked too: its fields and the values the
- * Slack edge needs (manifest/build/slack-manifest.ts); a problem there stops the build as well.
+ * manifest/slack-app.yaml (the Slack app manifest) and its Socket Mode twin slack-app-socket-mode.yaml
+ * are checked too: their fields and the values the Slack edge needs (manifest/build/slack-manifest.ts);
+ * a problem there stops the build as well.
  *
  * The filled manifest is checked against the official schema bundled in @microsoft/app-manifest
  * (no network) and the icons against Teams' size and colour rules before anything is written.
@@ -32,6 +33,8 @@ const ROOT = PROJECT_ROOT;
 export const DEFAULT_MANIFEST_DIR = join(ROOT, 'manifest');
 const TEMPLATE_FILE = 'manifest.template.json';
 export const SLACK_MANIFEST_FILE = 'slack-app.yaml';
+/** The same Slack app in Socket Mode (SLACK_APP_TOKEN): no request URLs. */
+export const SLACK_SOCKET_MODE_MANIFEST_FILE = 'slack-app-socket-mode.yaml';
 
 export interface BuiltPackage {
   outFile: string;
@@ -108,8 +111,10 @@ export async function buildAppPackage(inputs: PackageInputs, manifestDir = DEFAU
     iconFiles.push({ name, bytes });
   }
   // The Slack app manifest ships beside the Teams one: checked here so one command vets both.
-  const slackPath = join(manifestDir, SLACK_MANIFEST_FILE);
-  if (existsSync(slackPath)) problems.push(...checkSlackManifest(readFileSync(slackPath, 'utf8'), relative(process.cwd(), slackPath) || SLACK_MANIFEST_FILE));
+  for (const file of [SLACK_MANIFEST_FILE, SLACK_SOCKET_MODE_MANIFEST_FILE]) {
+    const slackPath = join(manifestDir, file);
+    if (existsSync(slackPath)) problems.push(...checkSlackManifest(readFileSync(slackPath, 'utf8'), relative(process.cwd(), slackPath) || file));
+  }
   if (problems.length > 0) throw new PackageError(problems);
 
   const zip = new AdmZip();

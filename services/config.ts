@@ -160,6 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (Boolean(config.SLACK_SIGNING_SECRET) !== Boolean(config.SLACK_BOT_TOKEN)) {
     throw new ConfigError(config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET', 'is required when the other Slack setting is set (Slack needs both)');
   }
+  // An app token alone would be silently ignored: Slack (and so Socket Mode) needs the other two.
+  if (config.SLACK_APP_TOKEN && !config.SLACK_BOT_TOKEN) {
+    throw new ConfigError('SLACK_BOT_TOKEN', 'is required when SLACK_APP_TOKEN is set (Socket Mode needs the bot token and signing secret too)');
+  }
   return config;
 }
 

@@ -40,22 +40,33 @@ export function slackPacing(conversationId: string): readonly Window[] | undefin
   return conversationId.startsWith('slack:') ? SLACK_DM_WINDOWS : undefined;
 }
 
+/** The DM target for one Slack user. */
+function slackTarget(slackUserId: string): DeliveryTarget {
+  return {
+    conversationId: `slack:${slackUserId}`,
+    conversationType: 'personal',
+    tenantId: 'slack',
+    serviceUrl: SLACK_SERVICE_URL,
+    referenceJson: JSON.stringify({ channelId: 'slack', user: { id: slackUserId } }),
+  };
+}
+
+/**
+ * The target for a conversation id a Slack message was sent to (`slack:<user>`), so a row bound
+ * to that conversation (a case card's update) goes back to the same DM; undefined for any other id.
+ */
+export function slackTargetOf(conversationId: string): DeliveryTarget | undefined {
+  const user = conversationId.startsWith('slack:') ? conversationId.slice('slack:'.length) : '';
+  return /^[A-Z0-9]+$/.test(user) ? slackTarget(user) : undefined;
+}
+
 /** Slack DM targets for the given staff users who have a Slack id recorded. */
 export function slackTargets(db: Kysely<Database>): (staffUserIds: readonly number[]) => Promise<Map<number, DeliveryTarget>> {
   return async (staffUserIds) => {
     const found = new Map<number, DeliveryTarget>();
     if (!staffUserIds.length) return found;
     const rows = await db.selectFrom('staff_user').select(['id', 'slack_user_id']).where('id', 'in', [...staffUserIds]).where('slack_user_id', 'is not', null).execute();
-    for (const row of rows) {
-      const slackUserId = row.slack_user_id!;
-      found.set(row.id, {
-        conversationId: `slack:${slackUserId}`,
-        conversationType: 'personal',
-        tenantId: 'slack',
-        serviceUrl: SLACK_SERVICE_URL,
-        referenceJson: JSON.stringify({ channelId: 'slack', user: { id: slackUserId } }),
-      });
-    }
+    for (const row of rows) found.set(row.id, slackTarget(row.slack_user_id!));
     return found;
   };
 }

@@ -22,6 +22,8 @@ import { registerSlackNames } from './slack-names';
 import { registerSlackClusterViews } from './slack-cluster-views';
 import { registerSlackAssign } from './slack-assign';
 import { registerSlackNominate } from './slack-nominate';
+import { slackMode, socketModeReceiver } from './slack-socket-mode';
+import { registerSlackHome } from './slack-home';
 import { acknowledgeAlert, assignAlert, snoozeAlert } from '../../services/alerts/alert-actions';
 import type { AlertViewContext } from '../../services/alerts/alert-view';
 import { noteFirstContact } from '../../services/alerts/alert-cases';
@@ -42,6 +44,8 @@ export interface SlackEdgeOptions {
 
 export interface SlackEdge {
   app: App;
+  /** Closes the Socket Mode connection (nothing to do over HTTP: the server's close ends it). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -51,7 +55,8 @@ export interface SlackEdge {
  */
 export async function startSlackEdge(server: restify.Server, config: AppConfig, deps: BotDeps, refusals: RefusalLog, options: SlackEdgeOptions = {}): Promise<SlackEdge> {
   const bolt = await import('@slack/bolt');
-  const receiver = new RestifyReceiver(server, {
+  const socketMode = slackMode(config) === 'socket';
+  const receiver = socketMode ? socketModeReceiver(bolt, config, boltLogger(deps.logger)) : new RestifyReceiver(server, {
     signingSecret: config.SLACK_SIGNING_SECRET!,
     isValidSlackRequest: bolt.isValidSlackRequest,
     logger: deps.logger,
@@ -204,13 +209,21 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
   registerSlackClusterViews(app, ctx);
   registerSlackAssign(app, ctx);
   registerSlackNominate(app, ctx);
+  // The App Home tab and its "Describe a situation" modal (slack-home.ts).
+  registerSlackHome(app, { commands: commandDeps, alerts: alertCtx, logger: deps.logger, safeguardingContact: deps.safeguardingContact, notSetUpMessage: SLACK_NOT_SET_UP_MESSAGE, actorFor });
 
   app.error(async (error) => {
     deps.logger.error('slack.handler_failed', describeError(error));
   });
 
-  deps.logger.info('slack.on', { path: '/slack/events', api: config.SLACK_API_URL ? 'custom' : 'slack.com', socketMode: 'not yet supported' });
-  return { app };
+  if (socketMode) await app.start();
+  deps.logger.info('slack.on', { mode: socketMode ? 'socket' : 'http', path: socketMode ? null : '/slack/events', api: config.SLACK_API_URL ? 'custom' : 'slack.com' });
+  return {
+    app,
+    stop: async () => {
+      if (socketMode) await app.stop();
+    },
+  };
 }
 
 /** Bolt's logger interface onto ours; Bolt's own messages carry no pupil data. */

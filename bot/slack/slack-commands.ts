@@ -20,6 +20,7 @@ import { ROLE_LABELS } from '../../services/identity/actor';
 import { describeScope } from '../../services/identity/scope';
 import { runLadderCommand, type LadderContext, type LadderReply } from '../../services/ladder/ladder-commands';
 import type { AssistantDecision } from '../../services/assistant/assistant';
+import { runSlackSubscription, SLACK_SUBSCRIPTION_COMMAND } from './slack-subscriptions';
 
 /** Said for a command the Teams bot has and Slack does not have yet. */
 export const NOT_IN_SLACK_YET = 'That command is not available in Slack yet: use it in Microsoft Teams for now. Type `/inclusion help` to see what works here.';
@@ -115,6 +116,7 @@ export async function runSlackCommand(deps: SlackCommandDeps, actor: Actor | und
   if (COMMANDS.clusterExport.pattern.test(words)) return runExportForSlack(deps, actor, words, view);
   if (COMMANDS.cluster.pattern.test(words)) return renderClusterForSlack(await runClusterCommand(deps.cluster, actor, words, view));
   if (COMMANDS.myActions.pattern.test(words)) return renderClusterForSlack(await runMyActions(deps.cluster, actor, view));
+  if (SLACK_SUBSCRIPTION_COMMAND.test(words)) return runSlackSubscription(deps.cluster, actor, words);
   if (COMMANDS.pupil.pattern.test(words)) return renderClusterForSlack(await runPupilCommand(deps.cluster, actor, words.replace(/^\s*pupil\b/i, ''), view));
   if (COMMANDS.alerts.pattern.test(words)) return runAlertsForSlack(deps, actor, words, conversationId);
   if (COMMANDS.places.pattern.test(words)) {

@@ -82,7 +82,7 @@ export function alertBlocks(view: AlertView, options: { banner?: string; notice?
   // The buttons go last and must survive a cut: the message keeps room for them.
   const buttons = actions(alertButtons(view));
   const room = MAX_BLOCKS - buttons.length;
-  const kept = blocks.length <= room ? blocks : [...blocks.slice(0, room - 1), context(`${blocks.length - room + 1} more parts not shown: type *alerts list* in Teams for the whole case.`)];
+  const kept = blocks.length <= room ? blocks : [...blocks.slice(0, room - 1), context(`${blocks.length - room + 1} more parts not shown: type \`/inclusion alerts list\` to open the whole case.`)];
   const body = message(`${view.kind === 'attendance' ? 'Attendance' : 'Exclusion'} alert: ${view.title}`, kept);
   return { text: body.text, blocks: [...body.blocks, ...buttons] };
 }

@@ -2,15 +2,17 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'y
 
 /**
  * Checks manifest/slack-app.yaml, the Slack app manifest an admin pastes into "Create an app from
- * a manifest": only the fields Slack's manifest knows (a misspelt key would be dropped by Slack
- * without a word), the types it expects, and the values this bot needs (its bot scopes, the
- * /inclusion command, the two events, interactivity, every request URL at /slack/events over
- * https, Socket Mode off as shipped). Each problem names file:line: field.
+ * a manifest", and its Socket Mode twin manifest/slack-app-socket-mode.yaml: only the fields
+ * Slack's manifest knows (a misspelt key would be dropped by Slack without a word), the types it
+ * expects, and the values this bot needs (its bot scopes, the /inclusion command, its events, the
+ * Home tab, interactivity; with Socket Mode off every request URL at /slack/events over https, with
+ * it on no request URLs at all, since Slack then sends everything over the socket). Each problem
+ * names file:line: field.
  */
 
 /** The bot scopes the Slack edge uses (slash command, DMs, mentions, alerts by DM, matching by email). */
 export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'im:write', 'im:history', 'app_mentions:read', 'users:read', 'users:read.email'] as const;
-export const SLACK_BOT_EVENTS = ['message.im', 'app_mention'] as const;
+export const SLACK_BOT_EVENTS = ['message.im', 'app_mention', 'app_home_opened'] as const;
 export const SLACK_SLASH_COMMAND = '/inclusion';
 const EVENTS_PATH = '/slack/events';
 
@@ -46,7 +48,7 @@ const MANIFEST: Shape & { kind: 'map' } = {
         slash_commands: {
           kind: 'list',
           required: true,
-          item: { kind: 'map', fields: { command: str({ required: true, pattern: /^\/[a-z0-9_-]{1,31}$/, hint: 'a slash and a lower-case name' }), url: url(), description: str({ required: true, max: 2000 }), usage_hint: str({ max: 1000 }), should_escape: bool() } },
+          item: { kind: 'map', fields: { command: str({ required: true, pattern: /^\/[a-z0-9_-]{1,31}$/, hint: 'a slash and a lower-case name' }), url: url(false), description: str({ required: true, max: 2000 }), usage_hint: str({ max: 1000 }), should_escape: bool() } },
         },
         unfurl_domains: { kind: 'strings' },
       },
@@ -64,8 +66,9 @@ const MANIFEST: Shape & { kind: 'map' } = {
       required: true,
       fields: {
         allowed_ip_address_ranges: { kind: 'strings' },
-        event_subscriptions: { kind: 'map', required: true, fields: { request_url: url(), bot_events: { kind: 'strings', required: true }, user_events: { kind: 'strings' } } },
-        interactivity: { kind: 'map', required: true, fields: { is_enabled: bool(true), request_url: url(), message_menu_options_url: url(false) } },
+        // The request URLs are required with Socket Mode off and refused with it on (checked below).
+        event_subscriptions: { kind: 'map', required: true, fields: { request_url: url(false), bot_events: { kind: 'strings', required: true }, user_events: { kind: 'strings' } } },
+        interactivity: { kind: 'map', required: true, fields: { is_enabled: bool(true), request_url: url(false), message_menu_options_url: url(false) } },
         org_deploy_enabled: bool(),
         socket_mode_enabled: bool(true),
         token_rotation_enabled: bool(),
@@ -148,7 +151,8 @@ export function checkSlackManifest(text: string, label: string): string[] {
   const inclusion = commands.findIndex((c) => c.command === SLACK_SLASH_COMMAND);
   if (inclusion < 0) say(keyAt(['features', 'slash_commands']), 'features.slash_commands', `must declare ${SLACK_SLASH_COMMAND}`);
   if (value(['settings', 'interactivity', 'is_enabled']) !== true) say(nodeAt(['settings', 'interactivity', 'is_enabled']), 'settings.interactivity.is_enabled', 'must be true (the cards have buttons)');
-  if (value(['settings', 'socket_mode_enabled']) !== false) say(nodeAt(['settings', 'socket_mode_enabled']), 'settings.socket_mode_enabled', 'must be false: this bot takes Slack over HTTP at /slack/events');
+  if (value(['features', 'app_home', 'home_tab_enabled']) !== true) say(nodeAt(['features', 'app_home', 'home_tab_enabled']) ?? keyAt(['features']), 'features.app_home.home_tab_enabled', 'must be true (the App Home shows each person their page)');
+  const socketMode = value(['settings', 'socket_mode_enabled']) === true;
   const urls: [(string | number)[], string][] = [
     [['settings', 'event_subscriptions', 'request_url'], 'settings.event_subscriptions.request_url'],
     [['settings', 'interactivity', 'request_url'], 'settings.interactivity.request_url'],
@@ -156,8 +160,16 @@ export function checkSlackManifest(text: string, label: string): string[] {
   ];
   for (const [path, field] of urls) {
     const node = nodeAt(path);
-    const text = isScalar(node) ? String(node.value) : '';
-    if (!new URL(text).pathname.endsWith(EVENTS_PATH)) say(node, field, `must end in ${EVENTS_PATH} (Bolt's one endpoint for events, commands and buttons)`);
+    if (socketMode) {
+      // Slack would still post to a URL left in: nothing answers there in Socket Mode.
+      if (node !== undefined) say(node, field, 'must be left out with Socket Mode on (Slack sends events, commands and buttons over the socket)');
+      continue;
+    }
+    if (node === undefined || !isScalar(node)) {
+      say(keyAt(path.slice(0, -1).filter((p): p is string => typeof p === 'string')), field, 'is required with Socket Mode off (Slack posts here), or set settings.socket_mode_enabled: true');
+      continue;
+    }
+    if (!new URL(String(node.value)).pathname.endsWith(EVENTS_PATH)) say(node, field, `must end in ${EVENTS_PATH} (Bolt's one endpoint for events, commands and buttons)`);
   }
   return problems;
 }

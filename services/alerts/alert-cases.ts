@@ -112,6 +112,8 @@ export async function cardsQueuedToday(db: Kysely<Database>, clock: Clock, subsc
       .select(['subscriber_key', (eb) => eb.fn.countAll<number>().as('n')])
       .where('subscriber_key', 'in', subscriberKeys.slice(i, i + IDS_PER_QUERY))
       .where('kind', '=', 'alert')
+      // A card's Slack copy for someone on both channels is the same card: counted once.
+      .where((eb) => eb.or([eb('channel', 'is', null), eb('channel', '!=', 'slack')]))
       .where('created_at', '>=', dayStartIso(clock))
       .groupBy('subscriber_key')
       .execute();

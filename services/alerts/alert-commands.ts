@@ -6,6 +6,7 @@ import { describeScope } from '../identity/scope';
 import type { AlertViewContext } from './alert-view';
 import { buildDigest, listOpenAlerts, type DigestView, type OpenListPage } from './alert-digest';
 import { placeholders } from '../util/teams-text';
+import { describeChannel } from './delivery-channel';
 import { RULE_WORDS, describeRules, listSubscriptions, parseSubscriptionArgs, subscribe, SubscriptionError, unsubscribe, type SubscriptionLine } from './subscriptions';
 
 /**
@@ -19,7 +20,7 @@ export type AlertCommandReply = { kind: 'text'; message: string } | { kind: 'dig
 const ALERTS_USAGE = placeholders(
   [
     '**alerts list** [page]: what this chat receives, and every open case',
-    '**alerts subscribe** [county | district <name> | school <urn>] [types]: receive alerts here',
+    '**alerts subscribe** [county | district <name> | school <urn>] [types] [in teams | in slack | in both]: receive alerts here (in your own chat, you may say where)',
     '**alerts unsubscribe** [district <name> | school <urn>]: stop (all, when no area is given)',
     '**alerts digest**: this week’s summary now',
     '**alerts rules**: each alert type and its legal basis',
@@ -31,7 +32,7 @@ function areaText(line: SubscriptionLine, schoolNames: ReadonlyMap<string, strin
   const area =
     line.area.kind === 'county' ? 'the whole county' : line.area.kind === 'district' ? `district ${line.area.value}` : (schoolNames.get(line.area.value) ?? `school ${line.area.value}`);
   const rules = describeRules(line.rules);
-  return `${area}: ${rules}${line.implicit ? ' (the default for your role)' : ''}`;
+  return `${area}: ${rules}${line.implicit ? ' (the default for your role)' : ''}${line.channel ? `, in ${describeChannel(line.channel)}` : ''}`;
 }
 
 /** Each alert type with its legal basis; administrators also see what is still to check. */
@@ -72,7 +73,8 @@ export async function runAlertCommand(ctx: AlertViewContext, actor: Actor, conve
         return { kind: 'text', message: rulesText(mayReadContentChecks(actor.role)) };
       case 'subscribe': {
         const line = await subscribe(ctx.db, actor, conversationId, parseSubscriptionArgs(rest), now);
-        return { kind: 'text', message: `Subscribed: ${areaText(line)}. New alerts will arrive here.` };
+        const where = line.channel ? `New alerts will arrive in ${describeChannel(line.channel)}.` : 'New alerts will arrive here.';
+        return { kind: 'text', message: `Subscribed: ${areaText({ ...line, channel: null })}. ${where}` };
       }
       case 'unsubscribe': {
         const removed = await unsubscribe(ctx.db, actor, conversationId, parseSubscriptionArgs(rest), now);

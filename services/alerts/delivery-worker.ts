@@ -6,9 +6,9 @@ import { markConversationGone } from '../conversations/conversation-refs';
 import { describeError, silentLogger, type Logger } from '../logger';
 import type { ConversationRef, ConversationType, Database } from '../store/database';
 import type { Engine } from '../store/engine';
-import type { AlertOutboxRow } from '../store/tables/alerts';
+import type { AlertOutboxRow, DeliveryChannel } from '../store/tables/alerts';
 import { CASE_UPDATE_KIND, sentCardActivityId } from './case-updates';
-import { claimDue, confirmClaim, dueIgnoringHolds, holdSubscriber, markFinal, markRetry, markSent, nextDueAt, releaseClaims } from './outbox';
+import { claimDue, confirmClaim, DUE_NOW, dueIgnoringHolds, holdSubscriber, markFinal, markRetry, markSent, newOutboxRow, nextDueAt, releaseClaims } from './outbox';
 import { PACED_CONVERSATION_WINDOWS, PACED_TENANT_WINDOWS, type Window } from './send-pacer';
 import { SharedPacer } from './shared-pacer';
 
@@ -100,6 +100,13 @@ export interface DeliveryWorkerOptions {
    * and renderer tell the channels apart by the target).
    */
   otherTargets?: (staffUserIds: readonly number[]) => Promise<Map<number, DeliveryTarget>>;
+  /**
+   * Where each user's own messages go when they chose (delivery-channel.ts): 'teams', 'slack'
+   * (otherTargets) or 'both' (the row is split into a copy per channel). Used only with otherTargets.
+   */
+  channelsFor?: (staffUserIds: readonly number[]) => Promise<Map<number, DeliveryChannel>>;
+  /** The target for a conversation id no Teams reference holds (a Slack DM a card was sent to, for its updates). */
+  conversationTarget?: (conversationId: string) => DeliveryTarget | undefined;
   logger?: Logger;
   workerId?: string;
   timing?: DeliveryTiming;
@@ -155,9 +162,11 @@ interface Job {
   at: number;
 }
 
+type OptionalHooks = 'logger' | 'workerId' | 'otherTargets' | 'conversationWindowsFor' | 'channelsFor' | 'conversationTarget';
+
 export class DeliveryWorker {
   readonly workerId: string;
-  private readonly o: Required<Omit<DeliveryWorkerOptions, 'logger' | 'workerId' | 'otherTargets' | 'conversationWindowsFor'>> & Pick<DeliveryWorkerOptions, 'otherTargets' | 'conversationWindowsFor'> & { logger: Logger };
+  private readonly o: Required<Omit<DeliveryWorkerOptions, OptionalHooks>> & Pick<DeliveryWorkerOptions, OptionalHooks> & { logger: Logger };
   private readonly pacer: SharedPacer;
   /** 429s this process saw after slots were booked (checked again just before each send). */
   private readonly localPauses = new Map<string, number>();
@@ -523,19 +532,40 @@ export class DeliveryWorker {
         if (!current || current.gone_at !== null || ref.gone_at === null) byUser.set(staff_user_id, ref);
       }
     }
+    const chosen = this.o.otherTargets && this.o.channelsFor ? await this.o.channelsFor(userIds) : new Map<number, DeliveryChannel>();
+    const channelOf = new Map<number, 'teams' | 'slack' | null>();
+    for (const row of rows) {
+      if (row.conversation_id !== null) continue;
+      let channel = row.channel ?? null;
+      if (channel === null && chosen.get(row.staff_user_id) === 'both') channel = await this.splitForBoth(row);
+      else if (channel === null) channel = (chosen.get(row.staff_user_id) as 'teams' | 'slack' | undefined) ?? null;
+      channelOf.set(row.id, channel);
+    }
     const withoutTeams = userIds.filter((id) => {
       const ref = byUser.get(id);
       return !ref || ref.gone_at !== null;
     });
-    const elsewhere = withoutTeams.length && this.o.otherTargets ? await this.o.otherTargets(withoutTeams) : new Map<number, DeliveryTarget>();
+    const wantSlack = rows.filter((r) => channelOf.get(r.id) === 'slack').map((r) => r.staff_user_id);
+    const noTeams = new Set(withoutTeams);
+    const slackUsers = [...new Set([...withoutTeams, ...wantSlack])];
+    const elsewhere = slackUsers.length && this.o.otherTargets ? await this.o.otherTargets(slackUsers) : new Map<number, DeliveryTarget>();
     for (const row of rows) {
-      const other = row.conversation_id === null ? elsewhere.get(row.staff_user_id) : undefined;
+      const channel = channelOf.get(row.id) ?? null;
+      // Chosen Slack; or no channel chosen: Teams when there is a live personal chat, else the other channel.
+      const useOther = row.conversation_id === null && (channel === 'slack' || (channel === null && noTeams.has(row.staff_user_id)));
+      const other = useOther ? elsewhere.get(row.staff_user_id) : undefined;
       if (other) {
         result.set(row.id, other);
         continue;
       }
+      // Chosen Slack only, and no Slack id yet: no chat with this user yet (retried, as for Teams).
+      if (channel === 'slack') continue;
       const ref = row.conversation_id !== null ? byConversation.get(row.conversation_id) : byUser.get(row.staff_user_id);
-      if (!ref) continue;
+      if (!ref) {
+        const bound = row.conversation_id !== null ? this.o.conversationTarget?.(row.conversation_id) : undefined;
+        if (bound) result.set(row.id, bound);
+        continue;
+      }
       result.set(
         row.id,
         ref.gone_at !== null
@@ -544,6 +574,36 @@ export class DeliveryWorker {
       );
     }
     return result;
+  }
+
+  /**
+   * A message for someone on both channels becomes two rows: this one, marked for Teams, and a copy
+   * for Slack (due at once, same kind and subject). The copy's dedupe key is derived from this
+   * row's, so however often this row is tried again there is only ever one copy: each channel
+   * gets the message once.
+   */
+  private async splitForBoth(row: AlertOutboxRow): Promise<'teams'> {
+    await this.o.db
+      .insertInto('alert_outbox')
+      .values({
+        ...newOutboxRow({
+          dedupeKey: `${row.dedupe_key}>slack`,
+          alertId: row.alert_id,
+          subscriberKey: row.subscriber_key,
+          staffUserId: row.staff_user_id,
+          conversationId: null,
+          kind: row.kind,
+          due: DUE_NOW,
+          createdAt: row.created_at,
+          priority: row.priority ?? undefined,
+          subjectId: row.subject_id ?? undefined,
+        }),
+        channel: 'slack',
+      })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+    await this.o.db.updateTable('alert_outbox').set({ channel: 'teams' }).where('id', '=', row.id).execute();
+    return 'teams';
   }
 
   /** Sleeps up to `ms`, ending early on kick() or stop(). */

@@ -9,9 +9,11 @@ import type { Database, Role } from '../store/database';
 import { placeholders } from '../util/teams-text';
 import { resolveAttendanceSettings, ATTENDANCE_RULE_IDS } from '../attendance/attendance-rules';
 import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geography } from './alert-routing';
+import { splitChannel } from './delivery-channel';
+import type { DeliveryChannel } from '../store/tables/alerts';
 
 /**
- * `alerts subscribe [county | district <name> | school <urn>] [types]`, `alerts unsubscribe ...`,
+ * `alerts subscribe [county | district <name> | school <urn>] [types] [in teams | slack | both]`, `alerts unsubscribe ...`,
  * `alerts list`. In a personal chat the user subscribes themself; in a channel or group chat the
  * conversation is subscribed (for a district or school inside the user's scope), and the user who
  * subscribed it bounds what it receives. Without any stored row, LA managers and school leaders get
@@ -52,11 +54,13 @@ export class SubscriptionError extends Error {
 export interface SubscribeRequest {
   area: Area | null;
   rules: AlertRuleId[] | null;
+  /** `in teams | slack | both` at the end (delivery-channel.ts); null: not said. */
+  channel?: DeliveryChannel | null;
 }
 
 /** Parses the words after `alerts subscribe` / `alerts unsubscribe`. */
 export function parseSubscriptionArgs(text: string): SubscribeRequest {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+  const { words, channel } = splitChannel(text.trim().split(/\s+/).filter(Boolean));
   let area: Area | null = null;
   let rest = words;
   const first = words[0]?.toLowerCase();
@@ -80,7 +84,7 @@ export function parseSubscriptionArgs(text: string): SubscribeRequest {
     area = { kind: 'district', value: nameWords.join(' ') };
     rest = words.slice(i);
   }
-  if (rest.length === 0) return { area, rules: null };
+  if (rest.length === 0) return { area, rules: null, channel };
   const rules = new Set<AlertRuleId>();
   for (const word of rest.flatMap((w) => w.split(',')).filter(Boolean)) {
     const key = word.toLowerCase();
@@ -88,7 +92,7 @@ export function parseSubscriptionArgs(text: string): SubscribeRequest {
     if (!group) throw new SubscriptionError(`"${word.slice(0, 30)}" is not an alert type. Try: ${Object.keys(RULE_WORDS).join(', ')}`);
     for (const r of group) rules.add(r);
   }
-  return { area, rules: rules.size === ALL_RULES.length ? null : [...rules] };
+  return { area, rules: rules.size === ALL_RULES.length ? null : [...rules], channel };
 }
 
 function isRuleWord(word: string): boolean {
@@ -192,6 +196,8 @@ export interface SubscriptionLine {
   area: Area;
   rules: AlertRuleId[] | 'all';
   implicit: boolean;
+  /** Where it sends, when the person chose (personal subscriptions only). */
+  channel?: DeliveryChannel | null;
 }
 
 /** What `alerts list` shows for this chat: stored rows, or the role default. */
@@ -201,7 +207,7 @@ export async function listSubscriptions(db: Kysely<Database>, actor: Actor, conv
   if (rows.length > 0) {
     return rows
       .filter((r) => r.area_kind !== 'none')
-      .map((r) => ({ area: { kind: r.area_kind as Area['kind'], value: r.area_value }, rules: r.rules === '*' ? 'all' : (r.rules.split(',') as AlertRuleId[]), implicit: false }));
+      .map((r) => ({ area: { kind: r.area_kind as Area['kind'], value: r.area_value }, rules: r.rules === '*' ? 'all' : (r.rules.split(',') as AlertRuleId[]), implicit: false, channel: r.channel }));
   }
   if (subscriber.conversationId !== null) return [];
   const rules = roleDefaultRules(actor.role);
@@ -268,15 +274,18 @@ export async function subscribe(db: Kysely<Database>, actor: Actor, conversation
     throw new SubscriptionError('a channel or group chat subscribes for a district or a school, not the whole county (pupil details are shared with everyone in it)');
   }
   if (!scopeCoversArea(actor.scope, area, geo)) throw new SubscriptionError('that area is outside your scope, so you cannot subscribe to it');
+  const channel = request.channel ?? null;
+  if (channel && subscriber.conversationId !== null) throw new SubscriptionError('a channel or group chat subscription posts in that chat: choose Teams or Slack on your own subscriptions, in your personal chat');
 
   const rules = request.rules ? [...request.rules].sort().join(',') : '*';
   await db.deleteFrom('alert_subscription').where('subscriber_key', '=', subscriber.key).where('area_kind', '=', 'none').execute();
   await db
     .insertInto('alert_subscription')
-    .values({ subscriber_key: subscriber.key, staff_user_id: actor.user.id, conversation_id: subscriber.conversationId, area_kind: area.kind, area_value: area.value, rules, created_at: now })
-    .onConflict((oc) => oc.columns(['subscriber_key', 'area_kind', 'area_value']).doUpdateSet({ rules, staff_user_id: actor.user.id, created_at: now }))
+    .values({ subscriber_key: subscriber.key, staff_user_id: actor.user.id, conversation_id: subscriber.conversationId, area_kind: area.kind, area_value: area.value, rules, created_at: now, channel })
+    // Subscribing again without `in ...` keeps the channel chosen before.
+    .onConflict((oc) => oc.columns(['subscriber_key', 'area_kind', 'area_value']).doUpdateSet({ rules, staff_user_id: actor.user.id, created_at: now, ...(channel ? { channel } : {}) }))
     .execute();
-  return { area, rules: request.rules ?? 'all', implicit: false };
+  return { area, rules: request.rules ?? 'all', implicit: false, channel };
 }
 
 /**

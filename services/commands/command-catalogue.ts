@@ -151,7 +151,7 @@ export const COMMANDS = {
       },
       {
         usage: 'alerts subscribe [county | district <name> | school <urn>] [types]',
-        description: 'Receive exclusion alerts here; in a team channel, for a district. Types: permanent, cohorts, totals, deadlines, repeated, disproportionality.',
+        description: 'Receive exclusion alerts here; in a team channel, for a district. In your own chat, say where: in teams, in slack or in both. Types: permanent, cohorts, totals, deadlines, repeated, disproportionality.',
         example: 'alerts subscribe district Boston permanent cohorts',
         roles: ['la_manager', 'attendance_officer', 'school_leader', 'cluster_member'],
       },

@@ -19,6 +19,7 @@ import { exclusionCaseworkMigration } from './migrations/0010-exclusion-casework
 import { attendanceAlertsMigration } from './migrations/0011-attendance-alerts';
 import { apPlacesMigration } from './migrations/0012-ap-places';
 import { slackUserIdMigration } from './migrations/0013-slack-user-id';
+import { deliveryChannelMigration } from './migrations/0014-delivery-channel';
 
 export interface Store {
   db: Kysely<Database>;
@@ -46,6 +47,7 @@ function migrationsFor(engine: Engine): Record<string, Migration> {
     '0011-attendance-alerts': attendanceAlertsMigration(engine),
     '0012-ap-places': apPlacesMigration(engine),
     '0013-slack-user-id': slackUserIdMigration(engine),
+    '0014-delivery-channel': deliveryChannelMigration(engine),
   };
 }
 

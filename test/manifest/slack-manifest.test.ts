@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { checkSlackManifest, SLACK_BOT_EVENTS, SLACK_BOT_SCOPES, SLACK_SLASH_COMMAND } from '../../manifest/build/slack-manifest';
-import { buildAppPackage, DEFAULT_MANIFEST_DIR, SLACK_MANIFEST_FILE } from '../../scripts/package-app';
+import { buildAppPackage, DEFAULT_MANIFEST_DIR, SLACK_MANIFEST_FILE, SLACK_SOCKET_MODE_MANIFEST_FILE } from '../../scripts/package-app';
 import { PackageError } from '../../manifest/build/package-inputs';
 
 const SHIPPED = readFileSync(join(DEFAULT_MANIFEST_DIR, SLACK_MANIFEST_FILE), 'utf8');
@@ -21,12 +21,32 @@ describe('Slack app manifest (manifest/slack-app.yaml)', () => {
     assert.equal(m.features.slash_commands[0].command, SLACK_SLASH_COMMAND);
     assert.equal(m.settings.socket_mode_enabled, false);
     assert.equal(m.settings.interactivity.is_enabled, true);
+    assert.equal(m.features.app_home.home_tab_enabled, true);
+  });
+
+  it('ships a Socket Mode twin that differs only in Socket Mode on and no request URLs', () => {
+    const socket = readFileSync(join(DEFAULT_MANIFEST_DIR, SLACK_SOCKET_MODE_MANIFEST_FILE), 'utf8');
+    assert.deepEqual(checkSlackManifest(socket, 'manifest/slack-app-socket-mode.yaml'), []);
+    const s = parse(socket);
+    const h = parse(SHIPPED);
+    assert.equal(s.settings.socket_mode_enabled, true);
+    assert.equal(s.settings.event_subscriptions.request_url, undefined);
+    assert.equal(s.settings.interactivity.request_url, undefined);
+    assert.equal(s.features.slash_commands[0].url, undefined);
+    // Otherwise the same app: same scopes, events, command and Home.
+    delete h.settings.event_subscriptions.request_url;
+    delete h.settings.interactivity.request_url;
+    delete h.features.slash_commands[0].url;
+    h.settings.socket_mode_enabled = true;
+    assert.deepEqual(s, h);
   });
 
   const broken: [string, (t: string) => string, string, RegExp][] = [
     ['a misspelt field', (t) => t.replace('  slash_commands:', '  slash_command:'), 'slash_command:', /features\.slash_command: is not a field Slack's app manifest knows/],
     ['a missing bot scope', (t) => t.replace('      - users:read.email\n', ''), '    bot:', /oauth_config\.scopes\.bot: must include users:read\.email/],
-    ['Socket Mode on', (t) => t.replace('socket_mode_enabled: false', 'socket_mode_enabled: true'), 'socket_mode_enabled', /settings\.socket_mode_enabled: must be false/],
+    ['Socket Mode on with request URLs left in', (t) => t.replace('socket_mode_enabled: false', 'socket_mode_enabled: true'), 'request_url', /settings\.event_subscriptions\.request_url: must be left out with Socket Mode on/],
+    ['Socket Mode off without a request URL', (t) => t.replace('    request_url: https://bot.example.org/slack/events\n    bot_events', '    bot_events'), 'event_subscriptions:', /settings\.event_subscriptions\.request_url: is required with Socket Mode off/],
+    ['the Home tab off', (t) => t.replace('home_tab_enabled: true', 'home_tab_enabled: false'), 'home_tab_enabled', /features\.app_home\.home_tab_enabled: must be true/],
     ['Socket Mode not a boolean', (t) => t.replace('socket_mode_enabled: false', 'socket_mode_enabled: "no"'), 'socket_mode_enabled', /settings\.socket_mode_enabled: must be true or false/],
     ['a request URL elsewhere', (t) => t.replace('    request_url: https://bot.example.org/slack/events\n    bot_events', '    request_url: https://bot.example.org/api/messages\n    bot_events'), 'api/messages', /settings\.event_subscriptions\.request_url: must end in \/slack\/events/],
     ['a plain http URL', (t) => t.replace('      url: https://bot.example.org/slack/events', '      url: http://bot.example.org/slack/events'), 'url: http:', /features\.slash_commands\[0\]\.url: "http:\/\/bot\.example\.org\/slack\/events" is not an https:\/\/ URL/],

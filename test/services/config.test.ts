@@ -65,6 +65,9 @@ describe('configuration', () => {
     const on = loadConfig({ SLACK_SIGNING_SECRET: '0123456789abcdef0123', SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_API_URL: 'http://127.0.0.1:9/api' });
     assert.equal(isSlackEnabled(on), true);
     assert.equal(on.SLACK_API_URL, 'http://127.0.0.1:9/api/');
+    // Socket Mode's app token alone is not Slack half set up and silently off: it is refused.
+    assert.throws(() => loadConfig({ SLACK_APP_TOKEN: 'xapp-1-2' }), (e: unknown) => e instanceof ConfigError && e.variable === 'SLACK_BOT_TOKEN');
+    assert.equal(loadConfig({ SLACK_SIGNING_SECRET: '0123456789abcdef0123', SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_APP_TOKEN: 'xapp-1-2' }).SLACK_APP_TOKEN, 'xapp-1-2');
   });
 
   it('turns authentication on when MicrosoftAppId is set', () => {

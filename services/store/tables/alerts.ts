@@ -2,7 +2,7 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * Tables of migrations 0004 (alerts, outbox, subscriptions, acknowledgements, exclusion intake),
- * 0005 (delivery fencing and pacing) and 0006 (alert cases), listed in the Database interface in
+ * 0005 (delivery fencing and pacing), 0006 (alert cases) and 0014 (delivery channel), listed in the Database interface in
  * services/store/database.ts. Generated: the column has a default (or is an id), so inserts may omit it.
  */
 
@@ -71,7 +71,11 @@ export interface AlertSubscriptionTable {
   area_value: string;
   rules: string;
   created_at: string;
+  /** Where a personal subscription sends (0014): 'teams', 'slack' or 'both'; null: Teams if reachable, else Slack. */
+  channel: DeliveryChannel | null;
 }
+
+export type DeliveryChannel = 'teams' | 'slack' | 'both';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'gone' | 'failed';
 
@@ -106,6 +110,11 @@ export interface AlertOutboxTable {
   priority: number | null;
   /** What a non-alert row is about (the cluster_action id for 'cluster_overdue'). */
   subject_id: number | null;
+  /**
+   * Set only when the worker split a message for someone on both channels (0014): 'teams' on the
+   * original, 'slack' on its copy. Null: where the person's subscriptions say, decided at send.
+   */
+  channel: Generated<'teams' | 'slack' | null>;
 }
 
 /** A pacing bucket (`conversation:<id>` or `tenant:<id>`): the row lock serialises its bookings. */

@@ -11,7 +11,7 @@ export interface SlackCall {
  * A stand-in Slack Web API on 127.0.0.1 that records every call: auth.test, users.info (from the
  * emails given), chat.postMessage, and response_url posts at /response/<anything>.
  */
-export async function startFakeSlack(emails: Record<string, string>, options: { now?: () => number } = {}) {
+export async function startFakeSlack(emails: Record<string, string>, options: { now?: () => number; socketUrl?: string } = {}) {
   const calls: (SlackCall & { at: number; status: number })[] = [];
   /** Answers to give a method before its normal one (e.g. a 429 with Retry-After). */
   const scripts = new Map<string, { status: number; retryAfter?: string }[]>();
@@ -33,6 +33,7 @@ export async function startFakeSlack(emails: Record<string, string>, options: { 
         if (scripted.retryAfter) res.setHeader('retry-after', scripted.retryAfter);
         res.end(JSON.stringify({ ok: false, error: scripted.status === 429 ? 'ratelimited' : 'fatal_error' }));
       } else if (method === 'conversations.open') res.end(JSON.stringify({ ok: true, channel: { id: `D${String(body.users)}` } }));
+      else if (method === 'apps.connections.open' && options.socketUrl) res.end(JSON.stringify({ ok: true, url: options.socketUrl }));
       else if (method === 'auth.test') res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0001' }));
       else if (method === 'users.info') {
         const email = emails[String(body.user)];
