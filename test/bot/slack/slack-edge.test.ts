@@ -218,7 +218,7 @@ forEachEngine((getStore) => {
     assert.doesNotMatch(text, /Aisha Bell/, 'a channel shows initials, never full names');
 
     // A Teams command Slack does not have yet says so.
-    assert.equal((await slash('alerts subscribe', SLACK_USERS.officer)).text, NOT_IN_SLACK_YET.replace(/\*\*/g, '*'));
+    assert.equal((await slash('admin unlink someone@example.org', SLACK_USERS.officer)).text, NOT_IN_SLACK_YET.replace(/\*\*/g, '*'));
     // Plain language goes through the same assistant as in Teams: what it understood, then the answer.
     const asked = await slash("show me Boston's agenda", SLACK_USERS.officer);
     assert.match(asked.text, /Showing the Boston agenda\. Next time you can type `\/inclusion cluster Boston`/);
