@@ -26,13 +26,16 @@ import { slackMode, socketModeReceiver } from './slack-socket-mode';
 import { registerSlackHome } from './slack-home';
 import { acknowledgeAlert, assignAlert, snoozeAlert } from '../../services/alerts/alert-actions';
 import type { AlertViewContext } from '../../services/alerts/alert-view';
-import { noteFirstContact } from '../../services/alerts/alert-cases';
+import { noteFirstContact, releaseFirstContactHold } from '../../services/alerts/alert-cases';
 import { alertBlocks, SLACK_ALERT_ACTIONS } from '../../cards/slack/alert-blocks';
 
 export const SLACK_NOT_SET_UP_MESSAGE =
   'Hello. You are not set up to use the Inclusion Assistant yet. Please ask your administrator to add you; they will need the email address on your Slack profile.';
 
 export const SLACK_FAILED_MESSAGE = 'Sorry, something went wrong answering that. Please try again in a minute.';
+
+/** First-contact cards wait at most this long for the answer (as in Teams, bot/identity-step.ts). */
+const FIRST_CONTACT_HOLD_MS = 30_000;
 
 /** The slash command the Slack app declares. */
 const SLASH_COMMAND = '/inclusion';
@@ -81,6 +84,22 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     decide: createDecider({ db: deps.store.db, clock: deps.clock, safeguardingContact: deps.safeguardingContact }, deps.assistantModel, deps.logger).decide,
   };
 
+  // First contact's held cards, by Slack user, until their request has been answered.
+  const heldAtFirstContact = new Map<string, { staffUserId: number; holdUntil: string }>();
+  app.use(async ({ body, next }) => {
+    try {
+      await next();
+    } finally {
+      const slackUserId = slackUserOfBody(body);
+      const held = slackUserId ? heldAtFirstContact.get(slackUserId) : undefined;
+      if (slackUserId && held) {
+        heldAtFirstContact.delete(slackUserId);
+        // A failed release only delays the cards until the hold runs out.
+        await releaseFirstContactHold(deps.store.db, held.staffUserId, held.holdUntil).catch((error) => deps.logger.warn('alerts.first_contact_release_failed', describeError(error)));
+      }
+    }
+  });
+
   /** Who is asking: a linked staff user, else one matched by the email on their Slack profile. */
   async function actorFor(client: App['client'], slackUserId: string, teamId: string | undefined, conversationType: ConversationType): Promise<Actor | undefined> {
     const at = deps.clock.now().toISOString();
@@ -91,7 +110,11 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     }
     if (!user) return undefined;
     // A direct message is Slack's first contact, as a Teams personal chat is: alerts can reach them from now on.
-    if (conversationType === 'personal') await noteFirstContact(deps.store.db, deps.clock, user.id, config.ALERT_CARDS_PER_DAY);
+    if (conversationType === 'personal') {
+      // What waits for them is held until this request has been answered (the middleware below).
+      const holdUntil = new Date(Date.now() + FIRST_CONTACT_HOLD_MS).toISOString();
+      if ((await noteFirstContact(deps.store.db, deps.clock, user.id, config.ALERT_CARDS_PER_DAY, holdUntil)) > 0) heldAtFirstContact.set(slackUserId, { staffUserId: user.id, holdUntil });
+    }
     try {
       return { user, role: user.role, scope: parseScope(user.scope), aadObjectId: null, conversationType, channel: 'slack' };
     } catch (error) {
@@ -224,6 +247,12 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
       if (socketMode) await app.stop();
     },
   };
+}
+
+/** The Slack user behind a request: a slash command, an event, or a button or form. */
+function slackUserOfBody(body: unknown): string | undefined {
+  const b = body as { user_id?: string; user?: { id?: string }; event?: { user?: string } };
+  return b.user_id ?? b.user?.id ?? b.event?.user;
 }
 
 /** Bolt's logger interface onto ours; Bolt's own messages carry no pupil data. */

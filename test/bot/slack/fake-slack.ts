@@ -11,7 +11,7 @@ export interface SlackCall {
  * A stand-in Slack Web API on 127.0.0.1 that records every call: auth.test, users.info (from the
  * emails given), chat.postMessage, and response_url posts at /response/<anything>.
  */
-export async function startFakeSlack(emails: Record<string, string>, options: { now?: () => number; socketUrl?: string } = {}) {
+export async function startFakeSlack(emails: Record<string, string>, options: { now?: () => number; socketUrl?: string; onCall?: (call: SlackCall) => Promise<void> } = {}) {
   const calls: (SlackCall & { at: number; status: number })[] = [];
   /** Answers to give a method before its normal one (e.g. a 429 with Retry-After). */
   const scripts = new Map<string, { status: number; retryAfter?: string }[]>();
@@ -20,12 +20,14 @@ export async function startFakeSlack(emails: Record<string, string>, options: { 
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const url = req.url ?? '';
       const body = (req.headers['content-type'] ?? '').includes('json') ? JSON.parse(raw || '{}') : decodeForm(raw);
       const method = url.startsWith('/response/') ? 'response_url' : url.replace(/^\/api\//, '').replace(/\?.*$/, '');
       const scripted = scripts.get(method)?.shift();
       const call = { method, url, body, at: now(), status: scripted?.status ?? 200 };
+      // A test's look at the world at the moment the bot calls Slack (before Slack answers).
+      if (options.onCall) await options.onCall(call);
       calls.push(call);
       res.setHeader('content-type', 'application/json');
       if (scripted) {

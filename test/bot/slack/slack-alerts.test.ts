@@ -50,6 +50,40 @@ async function queuePermanentExclusion(store: Store): Promise<number> {
 }
 
 forEachEngine((getStore) => {
+  it('holds the cards waiting at first contact in a Slack DM until the person’s command is answered', async () => {
+    const store = getStore();
+    const county = await insertFixtureCounty(store);
+    await insertStaff(store);
+    const manager = await store.db.selectFrom('staff_user').select('id').where('aad_object_id', '=', TEST_USERS.manager.aadObjectId).executeTakeFirstOrThrow();
+    await store.db.updateTable('staff_user').set({ slack_user_id: MANAGER_SLACK_ID }).where('id', '=', manager.id).execute();
+    await claimGoLive(store.db, fixedClock('2026-11-16T07:00:00Z'));
+    await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: FIXTURE_SCHOOLS.bostonSecondary.urn, category: 'PERM', start: '2026-11-23', sessions: 0 });
+    await runPupilRules({ db: store.db, calendar, clock: fixedClock(NOW) });
+    const heldNow = async () => (await store.db.selectFrom('delivery_hold').select('until').where('subscriber_key', '=', `user:${manager.id}`).where('until', '>', new Date().toISOString()).execute()).length;
+    let heldWhileAnswering: number | undefined;
+    const fake = await startFakeSlack({}, {
+      onCall: async (call) => {
+        if (call.method === 'response_url') heldWhileAnswering = await heldNow();
+      },
+    });
+    const bot = await startBot({ store, clock: fixedClock(NOW), env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl }, server: { slack: { nowMs: () => Date.parse(NOW) } } });
+    try {
+      const nowSeconds = Math.floor(Date.parse(NOW) / 1000);
+      const form = new URLSearchParams({ command: '/inclusion', text: 'help', user_id: MANAGER_SLACK_ID, team_id: 'T0001', channel_id: 'D0DIRECT1', channel_name: 'directmessage', response_url: fake.responseUrl('first'), trigger_id: 't1' }).toString();
+      const response = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(form, nowSeconds) }, body: form });
+      assert.equal(response.status, 200);
+      await fake.next((c) => c.method === 'response_url');
+      assert.ok((await store.db.selectFrom('alert_outbox').select('id').where('staff_user_id', '=', manager.id).execute()).length > 0, 'first contact queued what was waiting');
+      assert.equal(heldWhileAnswering, 1, 'held while the answer was on its way');
+      // Released once the request is done (the middleware runs after the answer is sent).
+      for (let i = 0; i < 50 && (await heldNow()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await heldNow(), 0, 'released once answered');
+    } finally {
+      await bot.close();
+      await fake.close();
+    }
+  });
+
   it('delivers a permanent exclusion to a Slack-linked LA manager by DM once, after a 429’s Retry-After', async () => {
     const store = getStore();
     const vt = new VirtualTime(NOW);
