@@ -46,6 +46,13 @@ const BUDGET_MS = 2000;
 /** Exit code for "ran, but over budget" (bench/run-all.ts). */
 const OVER_BUDGET = 3;
 
+/** CPU ms of this process and of its ended children (the rules' worker processes), from /proc. */
+function cpuMs(): number {
+  // Fields 14-17 of /proc/self/stat: utime, stime, cutime, cstime, in clock ticks (100 a second).
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0) * 10;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -96,17 +103,16 @@ async function main() {
   const firstMs = performance.now() - started;
   const reruns: number[] = [];
   // CPU time beside wall time: on a shared machine the wall clock mostly measures the queue for a
-  // core; the process's own CPU time (one thread, SQLite in memory, no I/O) is what a quiet machine would see.
+  // core. CPU time of this process and of the rules' worker processes (all threads, all cores).
   const cpuTimes: number[] = [];
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   for (let i = 0; i < RUNS; i++) {
-    const cpu = process.cpuUsage();
+    const cpu = cpuMs();
     started = performance.now();
     await runAttendanceRules(deps);
     reruns.push(performance.now() - started);
-    const used = process.cpuUsage(cpu);
-    cpuTimes.push((used.user + used.system) / 1000);
+    cpuTimes.push(cpuMs() - cpu);
     // A timer between runs (not timed): a run that never yields shows as one long delay, not none.
     await new Promise((done) => setTimeout(done, 20));
   }
@@ -130,7 +136,7 @@ async function main() {
     '# Attendance alert evaluation, whole demo county',
     '',
     `Budget: the attendance rules over the whole county (${PUPILS.toLocaleString('en-GB')} pupils, a term of marks) after an import in at most 2 s.`,
-    `Result: whole county, median of ${RUNS} runs after the first **${rerun.toFixed(0)} ms** (${rerun <= BUDGET_MS ? 'within budget' : 'OVER budget'}); first run storing every alert ${firstMs.toFixed(0)} ms; one school's pupils alone ${median(single).toFixed(0)} ms; CPU time of a whole-county re-run ${median(cpuTimes).toFixed(0)} ms; event-loop delay during the re-runs p99 ${delayP99.toFixed(0)} ms, max ${delayMax.toFixed(0)} ms (budget 50 ms).`,
+    `Result: whole county, median of ${RUNS} runs after the first **${rerun.toFixed(0)} ms** (${rerun <= BUDGET_MS ? 'within budget' : 'OVER budget'}); first run storing every alert ${firstMs.toFixed(0)} ms; one school's pupils alone ${median(single).toFixed(0)} ms; CPU time of a whole-county re-run (all processes) ${median(cpuTimes).toFixed(0)} ms; event-loop delay during the re-runs p99 ${delayP99.toFixed(0)} ms, max ${delayMax.toFixed(0)} ms (budget 50 ms).`,
     '',
     `Command: \`npx tsx bench/attendance-alerts.ts --pupils ${PUPILS} --runs ${RUNS}${IN_MEMORY ? ' --memory' : ''}\` (store: ${IN_MEMORY ? "SQLite ':memory:'" : 'a SQLite file, one read worker'})`,
     '',
@@ -143,7 +149,7 @@ async function main() {
     `| first run: read + rules + store ${first.newAlerts.toLocaleString('en-GB')} alerts + queue ${first.queuedDeliveries.toLocaleString('en-GB')} deliveries for ${staff.length} staff | ${firstMs.toFixed(1)} |`,
     `| re-run, nothing new, median of ${RUNS} | ${rerun.toFixed(1)} |`,
     `| re-run, slowest of ${RUNS} | ${Math.max(...reruns).toFixed(1)} |`,
-    `| re-run, CPU time of the process, median of ${RUNS} | ${median(cpuTimes).toFixed(1)} |`,
+    `| re-run, CPU time (this process and its worker processes, all cores), median of ${RUNS} | ${median(cpuTimes).toFixed(1)} |`,
     `| event-loop delay during the re-runs, p99 | ${delayP99.toFixed(1)} |`,
     `| event-loop delay during the re-runs, max | ${delayMax.toFixed(1)} |`,
     `| one school (${singlePupils} pupils), median of ${RUNS} | ${median(single).toFixed(1)} |`,

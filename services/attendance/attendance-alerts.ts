@@ -23,12 +23,12 @@ export interface AttendanceRunDeps extends AlertRunnerDeps {
   /**
    * The embedded store's handle, for the week-row reads (outside any transaction): packed rows read
    * this way meet the 2 s budget where Kysely's objects do not (bench/attendance-alerts.ts). On a
-   * SQLite file, runs over many schools go to worker threads that open the same file.
+   * SQLite file, runs over many schools go to short-lived worker processes that open the same file.
    */
   sqlite?: BetterSqlite3.Database;
   /** Pupils evaluated between turns of the event loop on SQLite's own thread (tests make it small). */
   pupilsPerTurn?: number;
-  /** Worker threads for a run over many schools of a SQLite file; 0 evaluates on this thread (tests compare both). */
+  /** Worker processes for a run over many schools of a SQLite file; 0 evaluates on this thread (tests compare both). */
   ruleWorkers?: number;
 }
 
@@ -39,7 +39,7 @@ export interface AttendanceRunDeps extends AlertRunnerDeps {
  */
 const PUPILS_PER_TURN = 250;
 /**
- * Whole-county runs on a SQLite file: one worker thread per core of this 2-core deployment, each
+ * Whole-county runs on a SQLite file: one worker process per core of this 2-core deployment, each
  * for half of the pupil ids (bench/attendance-alerts.ts).
  */
 const RULE_WORKERS = 2;

@@ -7,7 +7,7 @@ import { evaluateAttendanceRules, mergeWeeks, type AttendanceRulePupil, type Att
 
 /**
  * The part of an attendance run that reads the roll's week rows and evaluates each pupil, shared by
- * the bot's thread (attendance-alerts.ts) and the worker threads that evaluate the whole county off
+ * the bot's thread (attendance-alerts.ts) and the worker processes that evaluate the whole county off
  * it (attendance-rule-workers.ts), so both find exactly the same alerts. Imports nothing heavy: a
  * worker loads this, the rules and better-sqlite3 only.
  */

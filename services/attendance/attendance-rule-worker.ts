@@ -1,4 +1,3 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { AttendanceAlert } from '../exclusions/alert-types';
 import { chunk, IDS_PER_QUERY } from '../store/batches';
@@ -6,10 +5,10 @@ import { addToRoll, evaluateRollOnSqlite, RollEvaluator, type Roll, type RollRow
 import type { RuleWorkerJob, RuleWorkerResult } from './attendance-rule-workers';
 
 /**
- * Runs inside a worker thread started by attendance-rule-workers.ts: reads its part of the roll and
- * those pupils' week rows on its own read-only connection, evaluates them, and posts back only the
- * alerts not stored yet (with the count found). The thread then ends, and its connection, page cache
- * and heap go with it.
+ * Runs in a child process started by attendance-rule-workers.ts: reads its part of the roll and
+ * those pupils' week rows on its own read-only connection, evaluates them, and sends back only the
+ * alerts not stored yet (with the count found). The process then exits, and every byte it used
+ * goes back to the system.
  */
 
 /**
@@ -29,6 +28,7 @@ function notStored(sqlite: Database.Database, alerts: AttendanceAlert[]): Attend
   }
   return alerts.filter((a) => !known.has(a.dedupeKey));
 }
+
 function run(job: RuleWorkerJob): RuleWorkerResult {
   const sqlite = new Database(job.file, { readonly: true, fileMustExist: true });
   try {
@@ -57,8 +57,13 @@ function run(job: RuleWorkerJob): RuleWorkerResult {
   }
 }
 
-try {
-  parentPort!.postMessage(run((workerData as { job: RuleWorkerJob }).job));
-} catch (error) {
-  parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
+function answer(job: RuleWorkerJob): RuleWorkerResult {
+  try {
+    return run(job);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
+
+// One job, as the process's one message; the process ends once the answer is sent.
+process.once('message', (job: RuleWorkerJob) => process.send!(answer(job), () => process.exit(0)));

@@ -1,5 +1,5 @@
+import { fork } from 'node:child_process';
 import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { AttendanceAlert } from '../exclusions/alert-types';
@@ -10,15 +10,17 @@ import { rollQuery } from './attendance-roll-scan';
 
 /**
  * Evaluates the attendance rules for many schools (the whole county: 1.5 million week rows) off the
- * bot's thread. Short-lived worker threads, each for a range of pupil ids, open their own read-only
- * connection to the SQLite file (WAL lets them read beside the main connection), read the roll and
- * the week rows, evaluate, and post back only the alerts; the bot's thread then stores them as
- * before. Its event loop stays free, and the big reads' strings and page cache die with each thread.
- * An in-memory database cannot be read from another thread: attendance-alerts.ts keeps its own
- * path for that (tests), and for PostgreSQL.
+ * bot's process. Short-lived child processes, each for a range of pupil ids, open their own
+ * read-only connection to the SQLite file (WAL lets them read beside the bot's connection), read
+ * the roll and the week rows, evaluate, and send back only the alerts not stored yet; the bot then
+ * stores them as before. Its event loop stays free, and all the memory the big read takes goes back
+ * to the system when each process ends. (Worker threads were tried first: as fast, but the bot kept
+ * about 20 MB of malloc arena per thread after they ended, 45 MB in all; child processes left
+ * 6 MB. bench/results/memory.md.) An in-memory database cannot be read from another process:
+ * attendance-alerts.ts keeps its own path for that (tests), and for PostgreSQL.
  */
 
-/** What one worker is asked to do (structured-cloned to it). */
+/** What one worker process is asked to do (sent to it with the structured clone algorithm). */
 export interface RuleWorkerJob {
   file: string;
   /** The roll query for this worker's ids, compiled by Kysely (one per part of a school list). */
@@ -56,13 +58,8 @@ export interface WorkerRunOptions {
   schoolDays: (urn: number) => string[];
 }
 
-// Started as plain CommonJS, which then loads the worker module: compiled JavaScript under
-// `npm start`, TypeScript under tsx (`npm run dev`, tests, benches) through tsx's require hook.
-const BOOT = `
-const { workerData } = require('node:worker_threads');
-if (workerData.loader) require(workerData.loader);
-require(workerData.entry);
-`;
+// Compiled JavaScript under `npm start`; TypeScript under tsx (`npm run dev`, tests, benches),
+// loaded through tsx's require hook. Nothing else of the bot's flags is passed on.
 const ENTRY = join(__dirname, `attendance-rule-worker${extname(__filename)}`);
 
 /** Splits [low, high] into `parts` ranges of ids, as equal as the numbers allow. */
@@ -73,17 +70,18 @@ function idRanges(low: number, high: number, parts: number): [number, number][] 
   return ranges;
 }
 
-function runWorker(job: RuleWorkerJob): Promise<RuleWorkerFound> {
+function runChild(job: RuleWorkerJob): Promise<RuleWorkerFound> {
   const loader = ENTRY.endsWith('.ts') ? require.resolve('tsx/cjs') : undefined;
-  const worker = new Worker(BOOT, { eval: true, workerData: { entry: ENTRY, loader, job } });
+  const child = fork(ENTRY, [], { execArgv: loader ? ['--require', loader] : [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise<RuleWorkerFound>((resolve, reject) => {
-    worker.once('message', (result: RuleWorkerResult) => ('error' in result ? reject(new Error(result.error)) : resolve(result)));
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`attendance rule worker stopped (exit ${code}) before it answered`)));
-  }).finally(() => void worker.terminate());
+    child.once('message', (result: RuleWorkerResult) => ('error' in result ? reject(new Error(result.error)) : resolve(result)));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`attendance rule process stopped (exit ${code}) before it answered`)));
+    child.send(job);
+  }).finally(() => void child.kill());
 }
 
-/** The alerts for the roll (every school, or `schoolUrns`) not stored yet, found by `workers` threads. */
+/** The alerts for the roll (every school, or `schoolUrns`) not stored yet, found by `workers` processes. */
 export async function evaluateInWorkers(options: WorkerRunOptions): Promise<RuleWorkerFound> {
   const { db, schoolUrns } = options;
   const bounds = await db.selectFrom('pupil').select([db.fn.min('id').as('low'), db.fn.max('id').as('high')]).executeTakeFirst();
@@ -113,7 +111,7 @@ export async function evaluateInWorkers(options: WorkerRunOptions): Promise<Rule
   const parts = idRanges(Number(bounds.low), Number(bounds.high), Math.max(1, options.workers));
   const results = await Promise.all(
     parts.map((range) =>
-      runWorker({
+      runChild({
         ...common,
         rollQueries: (schoolUrns ? chunk(schoolUrns, IDS_PER_QUERY) : [undefined]).map((part) => {
           const compiled = rollQuery(db, options.today, part, range).compile();

@@ -10,7 +10,7 @@ import { openStore, type Store } from '../../../services/store/open-store';
 import { generateDemoCounty } from '../../../scripts/demo/demo-county';
 
 /**
- * The whole-county run on a SQLite file goes to worker threads (attendance-rule-workers.ts); the
+ * The whole-county run on a SQLite file goes to worker processes (attendance-rule-workers.ts); the
  * bot's thread evaluates an in-memory store itself. Both must find exactly the same alerts: a
  * small demo county in a file, evaluated both ways.
  */
@@ -54,8 +54,8 @@ async function forgetAlerts(store: Store) {
   await store.db.deleteFrom('exclusion_alert').execute();
 }
 
-describe('attendance rules in worker threads (SQLite file)', function () {
-  // Worker threads load the rules under tsx here: allow for a slow, shared machine.
+describe('attendance rules in worker processes (SQLite file)', function () {
+  // Worker processes load the rules under tsx here: allow for a slow, shared machine.
   this.timeout(60_000);
   let dir: string;
   let store: Store;
