@@ -70,15 +70,27 @@ function idRanges(low: number, high: number, parts: number): [number, number][] 
   return ranges;
 }
 
+/**
+ * A worker that has not answered by then is stopped and the run fails (the daily job is then
+ * released and tried again): a whole county takes about a second of CPU, so this is only for a
+ * worker that hangs, never one that is slow on a loaded machine.
+ */
+const WORKER_TIMEOUT_MS = 10 * 60_000;
+
 function runChild(job: RuleWorkerJob): Promise<RuleWorkerFound> {
   const loader = ENTRY.endsWith('.ts') ? require.resolve('tsx/cjs') : undefined;
   const child = fork(ENTRY, [], { execArgv: loader ? ['--require', loader] : [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let timer: NodeJS.Timeout | undefined;
   return new Promise<RuleWorkerFound>((resolve, reject) => {
     child.once('message', (result: RuleWorkerResult) => ('error' in result ? reject(new Error(result.error)) : resolve(result)));
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`attendance rule process stopped (exit ${code}) before it answered`)));
+    timer = setTimeout(() => reject(new Error(`attendance rule process gave no answer in ${WORKER_TIMEOUT_MS / 60_000} minutes`)), WORKER_TIMEOUT_MS);
     child.send(job);
-  }).finally(() => void child.kill());
+  }).finally(() => {
+    clearTimeout(timer);
+    child.kill();
+  });
 }
 
 /** The alerts for the roll (every school, or `schoolUrns`) not stored yet, found by `workers` processes. */
