@@ -19,8 +19,9 @@ import { openStore } from '../services/store/open-store';
  * figure against the budget. Also one school alone (an import that changed one school's marks).
  *
  * The store is a SQLite file opened as the bot opens it (one read worker, SQLITE_READ_WORKERS'
- * default), so the run takes the daily job's real path; `--memory` uses ':memory:' instead (no
- * thread but the main one can read it). The run is started from the bot's thread, so the event-loop
+ * default), so the run takes the daily job's real path (the whole county in two worker processes);
+ * `--memory` uses ':memory:' instead, which only the bot's own connection can read, so the rules run
+ * on the bot's thread as tests run them. The run is started from the bot's thread, so the event-loop
  * delay during the whole-county re-runs is reported too (p99 and max, monitorEventLoopDelay at
  * 10 ms resolution): a message arriving mid-run waits that long (DESIGN.md: 50 ms).
  *
