@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { claimGoLive } from '../services/alerts/alert-cases';
 import { runAttendanceRules } from '../services/attendance/attendance-alerts';
@@ -18,18 +18,41 @@ import { openStore } from '../services/store/open-store';
  * import, the daily run) find the same episodes and store nothing: the median of those is the
  * figure against the budget. Also one school alone (an import that changed one school's marks).
  *
- * The run shares the bot's thread, so the event-loop delay during the whole-county re-runs is
- * reported too (p99 and max, monitorEventLoopDelay at 10 ms resolution): a message arriving mid-run
- * waits that long (DESIGN.md: 50 ms).
+ * The store is a SQLite file opened as the bot opens it (one read worker, SQLITE_READ_WORKERS'
+ * default), so the run takes the daily job's real path (the whole county in two worker processes);
+ * `--memory` uses ':memory:' instead, which only the bot's own connection can read, so the rules run
+ * on the bot's thread as tests run them. The run is started from the bot's thread, so the event-loop
+ * delay during the whole-county re-runs is reported too (p99 and max, monitorEventLoopDelay at
+ * 10 ms resolution): a message arriving mid-run waits that long (DESIGN.md: 50 ms).
  *
- *   npx tsx bench/attendance-alerts.ts [--pupils 100000] [--runs 5] [--out results/attendance-alerts.md]
+ * Exits with 3 (after printing and writing) when the re-run median is over the 2 s budget, so
+ * `npm run bench` reports it.
+ *
+ *   npx tsx bench/attendance-alerts.ts [--pupils 100000] [--runs 5] [--memory] [--write bench/results/attendance-alerts.md]
+ *   --write replaces the file's figures above its first "## " heading and keeps the history below it.
  */
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i++) {
+  const name = process.argv[i]!.replace(/^--/, '');
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) args.set(name, '');
+  else args.set(name, value), i++;
+}
 const PUPILS = Number(args.get('pupils') ?? 100_000);
 const RUNS = Number(args.get('runs') ?? 5);
+const IN_MEMORY = args.has('memory');
 const TODAY = '2026-12-18';
-const OUT = args.get('out') ?? 'results/attendance-alerts.md';
+const WRITE = args.get('write');
+const BUDGET_MS = 2000;
+/** Exit code for "ran, but over budget" (bench/run-all.ts). */
+const OVER_BUDGET = 3;
+
+/** CPU ms of this process and of its ended children (the rules' worker processes), from /proc. */
+function cpuMs(): number {
+  // Fields 14-17 of /proc/self/stat: utime, stime, cutime, cstime, in clock ticks (100 a second).
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0) * 10;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,7 +63,8 @@ async function main() {
   const calendar = loadCalendar();
   const clock = fixedClock(`${TODAY}T18:00:00Z`);
   const county = generateDemoCounty({ pupils: PUPILS, seed: 'lincolnshire', today: TODAY, calendar });
-  const store = await openStore({ engine: 'sqlite', target: ':memory:' });
+  const scratch = IN_MEMORY ? undefined : mkdtempSync(join(tmpdir(), 'ia-bench-attendance-'));
+  const store = await openStore({ engine: 'sqlite', target: (scratch ? join(scratch, 'county.sqlite') : ':memory:') }, { readWorkers: 1 });
   const db = store.db;
   await db.insertInto('local_authority').values(county.localAuthority).execute();
   await db.insertInto('district').values(county.districts).execute();
@@ -80,17 +104,16 @@ async function main() {
   const firstMs = performance.now() - started;
   const reruns: number[] = [];
   // CPU time beside wall time: on a shared machine the wall clock mostly measures the queue for a
-  // core; the process's own CPU time (one thread, SQLite in memory, no I/O) is what a quiet machine would see.
+  // core. CPU time of this process and of the rules' worker processes (all threads, all cores).
   const cpuTimes: number[] = [];
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   for (let i = 0; i < RUNS; i++) {
-    const cpu = process.cpuUsage();
+    const cpu = cpuMs();
     started = performance.now();
     await runAttendanceRules(deps);
     reruns.push(performance.now() - started);
-    const used = process.cpuUsage(cpu);
-    cpuTimes.push((used.user + used.system) / 1000);
+    cpuTimes.push(cpuMs() - cpu);
     // A timer between runs (not timed): a run that never yields shows as one long delay, not none.
     await new Promise((done) => setTimeout(done, 20));
   }
@@ -107,15 +130,16 @@ async function main() {
   }
   const byRule = await db.selectFrom('exclusion_alert').select(['rule', db.fn.countAll<number>().as('n')]).where('scope', '=', 'attendance').groupBy('rule').execute();
   await store.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 
   const rerun = median(reruns);
   const lines = [
     '# Attendance alert evaluation, whole demo county',
     '',
     `Budget: the attendance rules over the whole county (${PUPILS.toLocaleString('en-GB')} pupils, a term of marks) after an import in at most 2 s.`,
-    `Result: whole county, median of ${RUNS} runs after the first **${rerun.toFixed(0)} ms** (${rerun <= 2000 ? 'within budget' : 'OVER budget'}); first run storing every alert ${firstMs.toFixed(0)} ms; one school's pupils alone ${median(single).toFixed(0)} ms; CPU time of a whole-county re-run ${median(cpuTimes).toFixed(0)} ms; event-loop delay during the re-runs p99 ${delayP99.toFixed(0)} ms, max ${delayMax.toFixed(0)} ms (budget 50 ms).`,
+    `Result: whole county, median of ${RUNS} runs after the first **${rerun.toFixed(0)} ms** (${rerun <= BUDGET_MS ? 'within budget' : 'OVER budget'}); first run storing every alert ${firstMs.toFixed(0)} ms; one school's pupils alone ${median(single).toFixed(0)} ms; CPU time of a whole-county re-run (all processes) ${median(cpuTimes).toFixed(0)} ms; event-loop delay during the re-runs p99 ${delayP99.toFixed(0)} ms, max ${delayMax.toFixed(0)} ms (budget 50 ms).`,
     '',
-    `Command: \`npx tsx bench/attendance-alerts.ts --pupils ${PUPILS} --runs ${RUNS}\``,
+    `Command: \`npx tsx bench/attendance-alerts.ts --pupils ${PUPILS} --runs ${RUNS}${IN_MEMORY ? ' --memory' : ''}\` (store: ${IN_MEMORY ? "SQLite ':memory:'" : 'a SQLite file, one read worker'})`,
     '',
     `Machine: Node ${process.version}, ${cpus().length} cores, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' / ')} (shared with other work: wall times include it). Measured ${new Date().toISOString().slice(0, 10)}.`,
     '',
@@ -126,7 +150,7 @@ async function main() {
     `| first run: read + rules + store ${first.newAlerts.toLocaleString('en-GB')} alerts + queue ${first.queuedDeliveries.toLocaleString('en-GB')} deliveries for ${staff.length} staff | ${firstMs.toFixed(1)} |`,
     `| re-run, nothing new, median of ${RUNS} | ${rerun.toFixed(1)} |`,
     `| re-run, slowest of ${RUNS} | ${Math.max(...reruns).toFixed(1)} |`,
-    `| re-run, CPU time of the process, median of ${RUNS} | ${median(cpuTimes).toFixed(1)} |`,
+    `| re-run, CPU time (this process and its worker processes, all cores), median of ${RUNS} | ${median(cpuTimes).toFixed(1)} |`,
     `| event-loop delay during the re-runs, p99 | ${delayP99.toFixed(1)} |`,
     `| event-loop delay during the re-runs, max | ${delayMax.toFixed(1)} |`,
     `| one school (${singlePupils} pupils), median of ${RUNS} | ${median(single).toFixed(1)} |`,
@@ -134,8 +158,13 @@ async function main() {
     `Alerts by kind: ${byRule.map((r) => `${r.rule} ${Number(r.n)}`).join(', ')}.`,
   ];
   const text = lines.join('\n') + '\n';
-  writeFileSync(resolve(__dirname, OUT), text);
+  if (WRITE) {
+    const before = existsSync(WRITE) ? readFileSync(WRITE, 'utf8') : '';
+    const history = before.indexOf('\n## ');
+    writeFileSync(WRITE, history >= 0 ? `${text}${before.slice(history)}` : text);
+  }
   process.stdout.write(text);
+  if (rerun > BUDGET_MS) process.exitCode = OVER_BUDGET;
 }
 
 main().catch((error) => {

@@ -16,11 +16,14 @@ interface Bench {
   budget: string;
 }
 
+/** A bench's exit code for "ran, but over its budget" (its figures are still written). */
+const OVER_BUDGET = 3;
+
 const BENCHES: Bench[] = [
   { name: 'ladder-search', args: [], writesOwn: true, budget: 'ladder search p99 under 5 ms' },
   { name: 'attendance-import', args: [], writesOwn: false, budget: 'at least 500,000 session marks per second into SQLite' },
   { name: 'alert-evaluation', args: [], writesOwn: false, budget: 'whole demo county under 1 s' },
-  { name: 'attendance-alerts', args: [], writesOwn: false, budget: 'whole-county attendance rules after an import in at most 2 s' },
+  { name: 'attendance-alerts', args: [], writesOwn: true, budget: 'whole-county attendance rules after an import in at most 2 s' },
   { name: 'alert-delivery', args: [], writesOwn: false, budget: 'at least 90% of the rate Teams allows, no 429 storms, nothing lost' },
   { name: 'cluster-agenda', args: [], writesOwn: false, budget: 'a 30-row card under 50 µs' },
   { name: 'seed', args: [], writesOwn: false, budget: 'none (how long the demo county takes)' },
@@ -57,11 +60,16 @@ async function main(): Promise<number> {
   const only = onlyAt > 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',')) : undefined;
   mkdirSync('bench/results', { recursive: true });
   let failed = 0;
+  const over: string[] = [];
   for (const bench of BENCHES) {
     if (only && !only.has(bench.name)) continue;
     process.stderr.write(`\n== ${bench.name} ==\n`);
     const started = new Date();
     const { code, output } = await run(bench);
+    if (code === OVER_BUDGET) {
+      over.push(`${bench.name} (${bench.budget})`);
+      continue;
+    }
     if (code !== 0) {
       failed++;
       process.stderr.write(`${bench.name} failed (exit ${code}); its result file is left as it was\n`);
@@ -74,7 +82,8 @@ async function main(): Promise<number> {
       );
     }
   }
-  return failed ? 1 : 0;
+  if (over.length) process.stderr.write(`\nOVER budget: ${over.join('; ')}\n`);
+  return failed || over.length ? 1 : 0;
 }
 
 main().then(
