@@ -232,7 +232,11 @@ async function main(): Promise<void> {
     }
     process.stdout.write(lines.join('\n') + '\n');
     if (write) {
-      writeFileSync(write, `# Bot resident memory with the demo county\n\n\`npx tsx bench/memory.ts --write ${write}${compiled ? ' --compiled' : ''}\` on ${new Date().toISOString().slice(0, 10)} (CLOCK_NOW ${CLOCK_NOW}); budgets: under 300 MB at rest; peak under load at most 10% above the echo bot's.\n\n${lines.join('\n')}\n`);
+      // The newest figures replace the top of the file; the earlier runs' sections ("## ...") stay below.
+      const before = existsSync(write) ? readFileSync(write, 'utf8') : '';
+      const history = before.indexOf('\n## ');
+      const text = `# Bot resident memory with the demo county\n\n\`npx tsx bench/memory.ts --write ${write}${compiled ? ' --compiled' : ''}\` on ${new Date().toISOString().slice(0, 10)} (CLOCK_NOW ${CLOCK_NOW}); budgets: under 300 MB at rest; peak under load at most 10% above the echo bot's.\n\n${lines.join('\n')}\n`;
+      writeFileSync(write, history >= 0 ? `${text}${before.slice(history)}` : text);
     }
   } finally {
     bot.child.kill('SIGTERM');
