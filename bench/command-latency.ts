@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { DEMO_USERS } from '../scripts/demo/demo-users';
 import { openStore } from '../services/store/open-store';
 import { percentile } from './load';
+import { ensureDemoCountyFile } from './demo-county-file';
 
 /**
  * Budget: every command at county scale answers with p99 under 300 ms on SQLite and on PostgreSQL,
@@ -14,10 +15,11 @@ import { percentile } from './load';
  * that keeps a perf_hooks event-loop delay histogram, read over IPC around each command. A probe
  * meanwhile times GET /healthz, the request any user's turn would wait behind.
  *
- *   npx tsx bench/command-latency.ts [--sqlite data/inclusion.sqlite] [--postgres postgres://...]
+ *   npx tsx bench/command-latency.ts [--sqlite <file>] [--postgres postgres://...]
  *        [--requests 120] [--concurrency 4] [--port 4150] [--write bench/results/command-latency.md]
  *
- * Seed the stores first (`npm run seed`; `DATABASE_URL=postgres://... npm run seed`). The bench adds
+ * SQLite: the benches' own seeded county file unless --sqlite names one; PostgreSQL: seed it first
+ * (`DATABASE_URL=postgres://... npm run seed`). The bench adds
  * one recorded Boston meeting (reviews and actions, marked by its date) when the store has none,
  * so "cluster Boston minutes" and "my actions" have something to read.
  */
@@ -26,7 +28,8 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const REQUESTS = Number(args.get('requests') ?? 120);
 const CONCURRENCY = Number(args.get('concurrency') ?? 4);
 const PORT = Number(args.get('port') ?? 4150);
-const SQLITE = args.get('sqlite') ?? 'data/inclusion.sqlite';
+// Default: the bench's own seeded county file (never the dev store, which a bench must not create or change).
+const SQLITE_ARG = args.get('sqlite');
 const POSTGRES = args.get('postgres');
 
 const COMMAND_BUDGET_P99_MS = 300;
@@ -265,7 +268,9 @@ function machineLine(): string {
 }
 
 async function main(): Promise<void> {
-  const engines: [string, string][] = [['SQLite', `sqlite:${SQLITE}`]];
+  const sqliteFile = SQLITE_ARG ?? (await ensureDemoCountyFile());
+  if (!existsSync(sqliteFile)) throw new Error(`--sqlite ${sqliteFile}: no such file (seed one with DATABASE_URL=sqlite:${sqliteFile} npm run seed)`);
+  const engines: [string, string][] = [['SQLite', `sqlite:${sqliteFile}`]];
   if (POSTGRES) engines.push(['PostgreSQL', POSTGRES]);
   const sections: string[] = [];
   const baseline = await measureEcho(PORT + 9);
