@@ -85,7 +85,9 @@ export const configSchema = z.object({
       }),
   ),
   CLUSTER_AGENDA_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(30)),
-  HEAVY_READS_AT_ONCE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).default(2)),
+  // One at a time by default: with one read worker a second mostly queued there anyway, while its rows
+  // and card were held in memory meanwhile (bench/memory.ts: peak under load 1.13-1.18 of the echo bot with 2, 1.01 with 1).
+  HEAVY_READS_AT_ONCE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(64).default(1)),
   // At most this many SQLite read worker threads, started only as reads overlap; 0 reads on the main thread.
   SQLITE_READ_WORKERS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(8).default(1)),
   PUBLIC_URL: z.preprocess(

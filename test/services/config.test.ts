@@ -8,7 +8,7 @@ describe('configuration', () => {
     assert.equal(config.PORT, 3978);
     assert.equal(isAuthEnabled(config), false);
     assert.equal(config.LOG_LEVEL, 'info');
-    assert.equal(config.HEAVY_READS_AT_ONCE, 2);
+    assert.equal(config.HEAVY_READS_AT_ONCE, 1);
     assert.equal(config.SQLITE_READ_WORKERS, 1);
     assert.equal(loadConfig({ SQLITE_READ_WORKERS: '0' }).SQLITE_READ_WORKERS, 0);
   });
