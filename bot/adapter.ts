@@ -28,6 +28,14 @@ export interface AdapterOptions {
 }
 
 type AuthenticateRequestResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+// The SDK's own types, named through botbuilder (botframework-connector is not a direct dependency).
+type ConnectorFactory = NonNullable<AuthenticateRequestResult['connectorFactory']>;
+type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
+type ClaimsIdentity = AuthenticateRequestResult['claimsIdentity'];
+type UserTokenClient = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['createUserTokenClient']>>;
+/** AuthenticationConstants.AudienceClaim and AppIdClaim in botframework-connector 4.23. */
+const AUDIENCE_CLAIM = 'aud';
+const APP_ID_CLAIM = 'appid';
 
 /** Bot Framework public-cloud values (botframework-connector AuthenticationConstants, 4.23.3). */
 const PUBLIC_CLOUD = {
@@ -115,7 +123,48 @@ class EdgeAdapter extends TeamsAdapter {
 
   /** Runs one authenticated turn; returns the invoke response (if any) for the HTTP answer. */
   async runAuthenticated(result: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
-    return this.processActivity(result, activity, logic);
+    const inner = result.connectorFactory;
+    if (!inner) return this.processActivity(result, activity, logic);
+    const appId = appIdOf(result.claimsIdentity);
+    const connectorFactory: ConnectorFactory = { create: (serviceUrl: string, audience?: string) => this.#clients.get(`${appId}|${audience ?? ''}|${serviceUrl}`, () => inner.create(serviceUrl, audience)) };
+    return this.processActivity({ ...result, connectorFactory }, activity, logic);
+  }
+
+  /**
+   * The SDK builds a new connector client and user token client (each with its own HTTP pipeline)
+   * for every turn: about a tenth of a simple turn's CPU (bench/http-turns.ts). They hold no
+   * per-turn state and their credentials cache tokens, so one per bot, audience and service URL
+   * (service URLs are already limited to the allowed ones by the edge) serves every turn.
+   */
+  readonly #clients = new ClientCache<ConnectorClient>();
+  readonly #tokenClients = new ClientCache<UserTokenClient>();
+
+  installClientCaches(): void {
+    const auth = this.botFrameworkAuthentication;
+    const createUserTokenClient = auth.createUserTokenClient.bind(auth);
+    auth.createUserTokenClient = (claimsIdentity) => this.#tokenClients.get(appIdOf(claimsIdentity), () => createUserTokenClient(claimsIdentity));
+  }
+}
+
+/** The bot's app id as the SDK reads it from a turn's claims ('' with authentication off). */
+function appIdOf(claimsIdentity: ClaimsIdentity): string {
+  return claimsIdentity.getClaimValue(AUDIENCE_CLAIM) ?? claimsIdentity.getClaimValue(APP_ID_CLAIM) ?? '';
+}
+
+/** Clients by key, created once; a failed creation is forgotten so the next turn tries again. */
+class ClientCache<T> {
+  static readonly MAX_ENTRIES = 64;
+  readonly #entries = new Map<string, Promise<T>>();
+
+  get(key: string, create: () => Promise<T>): Promise<T> {
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      if (this.#entries.size >= ClientCache.MAX_ENTRIES) this.#entries.clear();
+      entry = create();
+      this.#entries.set(key, entry);
+      entry.catch(() => this.#entries.delete(key));
+    }
+    return entry;
   }
 }
 
@@ -165,6 +214,7 @@ export function createAdapter(config: AppConfig, logger: Logger, options: Adapte
     });
   }
   const adapter = new EdgeAdapter(isAuthEnabled(config), settings, new ConfigurationServiceClientCredentialFactory(settings as never));
+  adapter.installClientCaches();
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     // A short reference lets support find the log line without the user pasting any data.
     const reference = randomUUID().slice(0, 8);
