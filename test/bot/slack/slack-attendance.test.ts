@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import { createAlertRenderer } from '../../../bot/alert-delivery';
-import { createSlackTransport, slackPacing, slackTargetOf, slackTargets } from '../../../bot/slack/slack-alert-transport';
 import { claimGoLive } from '../../../services/alerts/alert-cases';
-import { personalChannels } from '../../../services/alerts/delivery-channel';
-import { DeliveryWorker } from '../../../services/alerts/delivery-worker';
 import { runAttendanceRules } from '../../../services/attendance/attendance-alerts';
 import { CODE_BY_NAME, EMPTY_WEEK } from '../../../services/attendance/attendance-codes';
 import { mondayOf } from '../../../services/calendar/dates';
@@ -13,8 +9,8 @@ import type { Store } from '../../../services/store/open-store';
 import { FIXTURE_SCHOOLS, insertFixtureCounty } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
 import { VirtualTime } from '../../helpers/virtual-time';
-import { settled } from '../../services/alerts/delivery-fixtures';
 import { startFakeSlack } from './fake-slack';
+import { deliverUntilSettled, slackWorker } from './slack-fixtures';
 
 /** Attendance alerts (issue 12) reach a Slack-only attendance officer by DM too, named only inside the message. */
 
@@ -62,24 +58,7 @@ forEachEngine((getStore) => {
     const vt = new VirtualTime(NOW);
     const fake = await startFakeSlack({}, { now: () => vt.ms() });
     try {
-      const worker = new DeliveryWorker({
-        db: store.db,
-        engine: store.engine,
-        clock: vt,
-        timing: vt,
-        transport: createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' }),
-        renderer: createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar }),
-        otherTargets: slackTargets(store.db),
-        channelsFor: personalChannels(store.db),
-        conversationTarget: slackTargetOf,
-        conversationWindowsFor: slackPacing,
-        pollMs: 50,
-      });
-      await vt.run(async () => {
-        worker.start();
-        await settled(store.db, vt);
-        await worker.stop();
-      });
+      await deliverUntilSettled(store, vt, slackWorker(store, vt, fake, { now: NOW, personal: true, pacing: true }));
       const posts = fake.calls.filter((c) => c.method === 'chat.postMessage');
       assert.equal(posts.length, queued.length, 'one DM per queued message');
       const attendance = posts.filter((p) => String(p.body.text).startsWith('Attendance alert'));
