@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { NAMES_REFUSED } from '../../../bot/slack/slack-names';
 import { NOT_IN_SLACK_YET } from '../../../bot/slack/slack-commands';
 import { MAX_BLOCKS } from '../../../cards/slack/block-kit';
-import { fixedClock } from '../../../services/clock';
 import { TEST_USERS } from '../../helpers/activities';
-import { insertStaff, startBot, type RunningBot } from '../../helpers/bot-harness';
+import { insertStaff, type RunningBot } from '../../helpers/bot-harness';
 import { insertPupil } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
 import { BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, upnFor, type ClusterFixture } from '../../services/cluster/cluster-fixture';
 import { startFakeSlack } from './fake-slack';
-import { buttonsOf, SLACK_SECRET, slackClient } from './slack-harness';
+import { emailOf, startSlackBot } from './slack-fixtures';
+import { buttonsOf, slackClient } from './slack-harness';
 
 /**
  * Slack's cluster work, driven by signed requests against the real Bolt app: the review form as a
@@ -19,7 +19,6 @@ import { buttonsOf, SLACK_SECRET, slackClient } from './slack-harness';
  */
 
 const NOW_MS = Date.parse(NOW);
-const emailOf = (u: { id: string }) => `${u.id.replace(/\W/g, '')}@school.example`;
 const SLACK_USERS = { officer: 'UOFFICER1', member: 'UMEMBER01', admin: 'UADMIN001', manager: 'UMANAGER1' };
 const CHANNEL = 'C0CHANNEL';
 
@@ -59,7 +58,7 @@ forEachEngine((getStore) => {
       [SLACK_USERS.admin]: emailOf(TEST_USERS.admin),
       [SLACK_USERS.manager]: emailOf(TEST_USERS.manager),
     });
-    bot = await startBot({ store, clock: fixedClock(NOW), env: { SLACK_SIGNING_SECRET: SECRET_ENV, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl, PUBLIC_URL: 'https://bot.example.gov.uk/' }, server: { slack: { nowMs: () => NOW_MS } } });
+    bot = await startSlackBot(store, fake, NOW, { PUBLIC_URL: 'https://bot.example.gov.uk/' });
   });
   afterEach(async () => {
     await bot.close();
@@ -299,4 +298,3 @@ forEachEngine((getStore) => {
   });
 });
 
-const SECRET_ENV = SLACK_SECRET;

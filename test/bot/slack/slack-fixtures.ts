@@ -24,6 +24,9 @@ import { SLACK_SECRET } from './slack-harness';
 
 type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
 
+/** The email insertStaff gives a test user by default (what the fake's users.info answers with). */
+export const emailOf = (user: { id: string }) => `${user.id.replace(/\W/g, '')}@school.example`;
+
 /** The bot's Slack settings pointing at the fake, with Slack's clock (request signatures) at `now`. */
 export function startSlackBot(store: Store, fake: FakeSlack, now: string, env: Record<string, string> = {}) {
   const nowMs = Date.parse(now);
