@@ -6,11 +6,9 @@ import type { DeliveryWorker } from '../../../services/alerts/delivery-worker';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
 import type { Store } from '../../../services/store/open-store';
-import { startFakeConnector } from '../../helpers/fake-connector';
 import { forEachEngine } from '../../helpers/test-stores';
-import { VirtualTime } from '../../helpers/virtual-time';
 import { startFakeSlack } from './fake-slack';
-import { deliverUntilSettled, insertTeamsChat, seedPermanentExclusion, slackWorker, startSlackBot } from './slack-fixtures';
+import { deliverUntilSettled, seedPermanentExclusion, slackWorker, startSlackBot, withFakeSlack, withTeamsAndSlack } from './slack-fixtures';
 import { slackClient } from './slack-harness';
 
 /**
@@ -60,9 +58,7 @@ forEachEngine((getStore) => {
 
   it('delivers a permanent exclusion to a Slack-linked LA manager by DM once, after a 429’s Retry-After', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    try {
+    await withFakeSlack(NOW, async (vt, fake) => {
       const managerId = await queuePermanentExclusion(store);
       const queued = await store.db.selectFrom('alert_outbox').select(['id', 'kind']).where('staff_user_id', '=', managerId).execute();
       assert.ok(queued.some((r) => r.kind === 'alert'), 'the case was queued for the manager');
@@ -88,16 +84,12 @@ forEachEngine((getStore) => {
       // Nothing more goes on a second run.
       await vt.run(() => worker.runUntilIdle());
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, posts.length);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('paces DMs to one Slack user at about one a second (Slack\'s limit per channel), each sent once', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    try {
+    await withFakeSlack(NOW, async (vt, fake) => {
       const managerId = await queuePermanentExclusion(store);
       const first = await store.db.selectFrom('alert_outbox').selectAll().where('staff_user_id', '=', managerId).where('kind', '=', 'alert').executeTakeFirstOrThrow();
       const { id: _id, ...copy } = first;
@@ -109,18 +101,12 @@ forEachEngine((getStore) => {
       for (let i = 1; i < posts.length; i++) assert.ok(posts[i]!.at - posts[i - 1]!.at >= 1000, `post ${i} came ${posts[i]!.at - posts[i - 1]!.at} ms after the one before`);
       const rows = await store.db.selectFrom('alert_outbox').select('status').where('staff_user_id', '=', managerId).where('kind', '=', 'alert').execute();
       assert.deepEqual(rows.map((r) => r.status), ['sent', 'sent', 'sent', 'sent']);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('reaches a user with a live Teams personal chat in Teams, and in Slack once that chat is gone', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    const connector = await startFakeConnector({ now: () => vt.ms() });
-    try {
-      await insertTeamsChat(store, connector.serviceUrl, NOW);
+    await withTeamsAndSlack(store, NOW, async (vt, fake, connector) => {
       const managerId = await queuePermanentExclusion(store);
       const worker = () => slackWorker(store, vt, fake, { now: NOW, teams: true });
       const deliver = (w: DeliveryWorker) => deliverUntilSettled(store, vt, w);
@@ -136,10 +122,7 @@ forEachEngine((getStore) => {
       await deliver(worker());
       assert.equal(connector.delivered().length, 1);
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200).length, 1);
-    } finally {
-      await fake.close();
-      await connector.close();
-    }
+    });
   });
 
   it('acknowledges the alert from the Slack card’s Acknowledge button and redraws the card', async () => {

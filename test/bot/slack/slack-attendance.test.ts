@@ -8,9 +8,7 @@ import { fixedClock } from '../../../services/clock';
 import type { Store } from '../../../services/store/open-store';
 import { FIXTURE_SCHOOLS, insertFixtureCounty } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
-import { VirtualTime } from '../../helpers/virtual-time';
-import { startFakeSlack } from './fake-slack';
-import { deliverUntilSettled, slackWorker } from './slack-fixtures';
+import { deliverUntilSettled, slackWorker, withFakeSlack } from './slack-fixtures';
 
 /** Attendance alerts (issue 12) reach a Slack-only attendance officer by DM too, named only inside the message. */
 
@@ -55,9 +53,7 @@ forEachEngine((getStore) => {
     const queued = await store.db.selectFrom('alert_outbox').select('id').where('staff_user_id', '=', officer.id).execute();
     assert.ok(queued.length > 0, 'queued for the officer');
 
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    try {
+    await withFakeSlack(NOW, async (vt, fake) => {
       await deliverUntilSettled(store, vt, slackWorker(store, vt, fake, { now: NOW, personal: true, pacing: true }));
       const posts = fake.calls.filter((c) => c.method === 'chat.postMessage');
       assert.equal(posts.length, queued.length, 'one DM per queued message');
@@ -70,8 +66,6 @@ forEachEngine((getStore) => {
       }
       const rows = await store.db.selectFrom('alert_outbox').select('status').where('staff_user_id', '=', officer.id).execute();
       assert.ok(rows.every((r) => r.status === 'sent'), JSON.stringify(rows));
-    } finally {
-      await fake.close();
-    }
+    });
   });
 });

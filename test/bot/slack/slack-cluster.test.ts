@@ -3,12 +3,12 @@ import { NAMES_REFUSED } from '../../../bot/slack/slack-names';
 import { NOT_IN_SLACK_YET } from '../../../bot/slack/slack-commands';
 import { MAX_BLOCKS } from '../../../cards/slack/block-kit';
 import { TEST_USERS } from '../../helpers/activities';
-import { insertStaff, type RunningBot } from '../../helpers/bot-harness';
+import type { RunningBot } from '../../helpers/bot-harness';
 import { insertPupil } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
-import { BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, upnFor, type ClusterFixture } from '../../services/cluster/cluster-fixture';
+import { BOSTON_SECONDARY, NOW, upnFor, type ClusterFixture } from '../../services/cluster/cluster-fixture';
 import { startFakeSlack } from './fake-slack';
-import { emailOf, startSlackBot } from './slack-fixtures';
+import { startClusterSlack } from './slack-fixtures';
 import { buttonsOf, slackClient } from './slack-harness';
 
 /**
@@ -43,22 +43,16 @@ forEachEngine((getStore) => {
   const slack = slackClient(() => bot, () => fake, NOW_MS);
 
   beforeEach(async () => {
-    const store = getStore();
-    fixture = await seedCounty(store.db, { staff: false });
-    await seedAttendance(store.db, fixture);
-    await insertStaff(store, [
-      { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' },
-      { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' },
-      { user: TEST_USERS.admin, role: 'admin', scope: 'county' },
-      { user: TEST_USERS.manager, role: 'la_manager', scope: 'county' },
-    ]);
-    fake = await startFakeSlack({
-      [SLACK_USERS.officer]: emailOf(TEST_USERS.attendanceOfficer),
-      [SLACK_USERS.member]: emailOf(TEST_USERS.clusterMember),
-      [SLACK_USERS.admin]: emailOf(TEST_USERS.admin),
-      [SLACK_USERS.manager]: emailOf(TEST_USERS.manager),
-    });
-    bot = await startSlackBot(store, fake, NOW, { PUBLIC_URL: 'https://bot.example.gov.uk/' });
+    ({ fixture, fake, bot } = await startClusterSlack(
+      getStore(),
+      [
+        { slackId: SLACK_USERS.officer, staff: { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' } },
+        { slackId: SLACK_USERS.member, staff: { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' } },
+        { slackId: SLACK_USERS.admin, staff: { user: TEST_USERS.admin, role: 'admin', scope: 'county' } },
+        { slackId: SLACK_USERS.manager, staff: { user: TEST_USERS.manager, role: 'la_manager', scope: 'county' } },
+      ],
+      { PUBLIC_URL: 'https://bot.example.gov.uk/' },
+    ));
   });
   afterEach(async () => {
     await bot.close();

@@ -4,11 +4,11 @@ import { NOT_IN_SLACK_YET, SLACK_FALLBACK } from '../../../bot/slack/slack-comma
 import { ladderServiceFor } from '../../../services/ladder/ladder-service';
 import { MAX_BLOCKS, MAX_TEXT } from '../../../cards/slack/block-kit';
 import { TEST_USERS } from '../../helpers/activities';
-import { insertStaff, startBot, type RunningBot } from '../../helpers/bot-harness';
+import { startBot, type RunningBot } from '../../helpers/bot-harness';
 import { forEachEngine } from '../../helpers/test-stores';
-import { NOW, seedAttendance, seedCounty, type ClusterFixture } from '../../services/cluster/cluster-fixture';
+import { NOW } from '../../services/cluster/cluster-fixture';
 import { startFakeSlack } from './fake-slack';
-import { emailOf, startSlackBot } from './slack-fixtures';
+import { emailOf, startClusterSlack } from './slack-fixtures';
 import { signSlack as sign, slackClient } from './slack-harness';
 
 /**
@@ -22,22 +22,13 @@ const SLACK_USERS = { officer: 'UOFFICER1', member: 'UMEMBER01', stranger: 'USTR
 forEachEngine((getStore) => {
   let fake: Awaited<ReturnType<typeof startFakeSlack>>;
   let bot: RunningBot;
-  let fixture: ClusterFixture;
   const slack = slackClient(() => bot, () => fake, NOW_MS);
 
   beforeEach(async () => {
-    const store = getStore();
-    fixture = await seedCounty(store.db, { staff: false });
-    await seedAttendance(store.db, fixture);
-    await insertStaff(store, [
-      { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' },
-      { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' },
-    ]);
-    fake = await startFakeSlack({
-      [SLACK_USERS.officer]: emailOf(TEST_USERS.attendanceOfficer),
-      [SLACK_USERS.member]: emailOf(TEST_USERS.clusterMember),
-    });
-    bot = await startSlackBot(store, fake, NOW);
+    ({ fake, bot } = await startClusterSlack(getStore(), [
+      { slackId: SLACK_USERS.officer, staff: { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' } },
+      { slackId: SLACK_USERS.member, staff: { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' } },
+    ]));
   });
   afterEach(async () => {
     await bot.close();

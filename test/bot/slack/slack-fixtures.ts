@@ -9,11 +9,13 @@ import { fixedClock } from '../../../services/clock';
 import { loadConfig } from '../../../services/config';
 import type { Store } from '../../../services/store/open-store';
 import { TEST_USERS } from '../../helpers/activities';
-import { insertStaff, startBot } from '../../helpers/bot-harness';
+import { insertStaff, startBot, type StaffSeed } from '../../helpers/bot-harness';
+import { startFakeConnector } from '../../helpers/fake-connector';
 import { FIXTURE_SCHOOLS, insertExclusion, insertFixtureCounty } from '../../helpers/fixtures';
-import type { VirtualTime } from '../../helpers/virtual-time';
+import { VirtualTime } from '../../helpers/virtual-time';
 import { settled } from '../../services/alerts/delivery-fixtures';
-import type { startFakeSlack } from './fake-slack';
+import { NOW as CLUSTER_NOW, seedAttendance, seedCounty } from '../../services/cluster/cluster-fixture';
+import { startFakeSlack } from './fake-slack';
 import { SLACK_SECRET } from './slack-harness';
 
 /**
@@ -36,6 +38,19 @@ export function startSlackBot(store: Store, fake: FakeSlack, now: string, env: R
     env: { SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl, ...env },
     server: { slack: { nowMs: () => nowMs } },
   });
+}
+
+/**
+ * The cluster fixture county with its attendance, these staff (none by default), the fake Slack API
+ * knowing each one's Slack id by their email, and the bot started on it at the fixture's NOW.
+ */
+export async function startClusterSlack(store: Store, people: { slackId: string; staff: StaffSeed }[], env: Record<string, string> = {}) {
+  const fixture = await seedCounty(store.db, { staff: false });
+  await seedAttendance(store.db, fixture);
+  await insertStaff(store, people.map((p) => p.staff));
+  const fake = await startFakeSlack(Object.fromEntries(people.map((p) => [p.slackId, emailOf(p.staff.user)])));
+  const bot = await startSlackBot(store, fake, CLUSTER_NOW, env);
+  return { fixture, fake, bot };
 }
 
 /** Links the (default) staff user with this Teams identity to a Slack id; resolves with their staff id. */
@@ -95,8 +110,32 @@ export function deliverUntilSettled(store: Store, vt: VirtualTime, worker: Deliv
   });
 }
 
+/** Runs a test on virtual time at `now` with the fake Slack API on that time, closed afterwards. */
+export async function withFakeSlack(now: string, test: (vt: VirtualTime, fake: FakeSlack) => Promise<void>): Promise<void> {
+  const vt = new VirtualTime(now);
+  const fake = await startFakeSlack({}, { now: () => vt.ms() });
+  try {
+    await test(vt, fake);
+  } finally {
+    await fake.close();
+  }
+}
+
+/** As withFakeSlack, with the fake Bot Connector too and the LA manager's live Teams chat on it. */
+export function withTeamsAndSlack(store: Store, now: string, test: (vt: VirtualTime, fake: FakeSlack, connector: Awaited<ReturnType<typeof startFakeConnector>>) => Promise<void>): Promise<void> {
+  return withFakeSlack(now, async (vt, fake) => {
+    const connector = await startFakeConnector({ now: () => vt.ms() });
+    try {
+      await insertTeamsChat(store, connector.serviceUrl, now);
+      await test(vt, fake, connector);
+    } finally {
+      await connector.close();
+    }
+  });
+}
+
 /** A live Teams personal chat for the LA manager ('conv-manager') on the fake connector. */
-export async function insertTeamsChat(store: Store, serviceUrl: string, now: string): Promise<void> {
+async function insertTeamsChat(store: Store, serviceUrl: string, now: string): Promise<void> {
   await store.db
     .insertInto('conversation_ref')
     .values({

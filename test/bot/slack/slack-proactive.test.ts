@@ -11,12 +11,9 @@ import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { queueOverdueReminders } from '../../../services/cluster/overdue-reminders';
 import { fixedClock } from '../../../services/clock';
 import type { Store } from '../../../services/store/open-store';
-import { startFakeConnector } from '../../helpers/fake-connector';
 import { actorOf } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
-import { VirtualTime } from '../../helpers/virtual-time';
-import { startFakeSlack } from './fake-slack';
-import { deliverUntilSettled, insertOverdueAction, insertTeamsChat, seedPermanentExclusion, slackWorker } from './slack-fixtures';
+import { deliverUntilSettled, insertOverdueAction, seedPermanentExclusion, slackWorker, withFakeSlack, withTeamsAndSlack } from './slack-fixtures';
 
 /**
  * Every proactive message reaches a Slack-linked user by DM (the summary, the weekly digest, the
@@ -49,9 +46,7 @@ async function queueOverdueAction(store: Store, managerId: number, county: { dis
 forEachEngine((getStore) => {
   it('reaches a Slack-only user with the summary, case card, weekly digest and overdue action by DM, each once, then updates the case card in place', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    try {
+    await withFakeSlack(NOW, async (vt, fake) => {
       const { managerId, county } = await seed(store);
       await runPupilRules({ db: store.db, calendar, clock });
       // First contact (a Slack DM): what is waiting arrives as one summary and the case card.
@@ -90,18 +85,12 @@ forEachEngine((getStore) => {
       assert.equal(updates.length, 1);
       assert.equal(updates[0]!.body.channel, `D${MANAGER_SLACK_ID}`);
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, 4, 'nothing posted twice');
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('sends to Teams and Slack once each when the subscription says both, and only to Slack when it says slack', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    const connector = await startFakeConnector({ now: () => vt.ms() });
-    try {
-      await insertTeamsChat(store, connector.serviceUrl, NOW);
+    await withTeamsAndSlack(store, NOW, async (vt, fake, connector) => {
       const { managerId } = await seed(store);
       const manager = await store.db.selectFrom('staff_user').selectAll().where('id', '=', managerId).executeTakeFirstOrThrow();
       const ctx = { db: store.db, clock, calendar };
@@ -131,19 +120,12 @@ forEachEngine((getStore) => {
       assert.equal(connector.delivered().length, 1, 'nothing more to Teams');
       assert.equal(slackPosts().length, 2);
       assert.match(JSON.stringify(slackPosts()[1]!.body.blocks), /weekly digest/);
-    } finally {
-      await fake.close();
-      await connector.close();
-    }
+    });
   });
 
   it('keeps a message with no channel chosen in Teams when a Slack copy for the same person is in the same round', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    const connector = await startFakeConnector({ now: () => vt.ms() });
-    try {
-      await insertTeamsChat(store, connector.serviceUrl, NOW);
+    await withTeamsAndSlack(store, NOW, async (vt, fake, connector) => {
       const { managerId } = await seed(store);
       // A copy split off while the person was on both (since changed back to the default), and a new digest.
       await queueDigest(store, managerId);
@@ -153,10 +135,7 @@ forEachEngine((getStore) => {
       await deliverUntilSettled(store, vt, slackWorker(store, vt, fake, { now: NOW, teams: true, personal: true, pacing: true }));
       assert.equal(connector.delivered().length, 1, 'the row with no channel went to the live Teams chat');
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, 1, 'the Slack copy went to Slack');
-    } finally {
-      await fake.close();
-      await connector.close();
-    }
+    });
   });
 
   it('reads `in teams | in slack | in both` only at the end of the subscribe words, and refuses it for a channel', async () => {
