@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { claimGoLive } from '../../../services/alerts/alert-cases';
 import { runAttendanceRules } from '../../../services/attendance/attendance-alerts';
-import { CODE_BY_NAME, EMPTY_WEEK } from '../../../services/attendance/attendance-codes';
-import { mondayOf } from '../../../services/calendar/dates';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
-import type { Store } from '../../../services/store/open-store';
 import { FIXTURE_SCHOOLS, insertFixtureCounty } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
+import { registerWriter } from '../../services/attendance/attendance-register';
 import { deliverUntilSettled, slackWorker, withFakeSlack } from './slack-fixtures';
 
 /** Attendance alerts (issue 12) reach a Slack-only attendance officer by DM too, named only inside the message. */
@@ -19,22 +17,7 @@ const DAYS = calendar.schoolDays('2026-09-01', '2026-11-30');
 const PRESENT: [string, string] = ['/', '\\'];
 
 /** The same [am, pm] code names on every school day, by day index. */
-async function writeRegister(store: Store, pupilId: number, dayCodes: (i: number) => [string, string]) {
-  const weeks = new Map<string, string[]>();
-  DAYS.forEach((date, i) => {
-    const monday = mondayOf(date);
-    const marks = weeks.get(monday) ?? [...EMPTY_WEEK];
-    const offset = (Date.parse(date) - Date.parse(monday)) / 86_400_000;
-    const [am, pm] = dayCodes(i);
-    marks[offset * 2] = CODE_BY_NAME.get(am)!.char;
-    marks[offset * 2 + 1] = CODE_BY_NAME.get(pm)!.char;
-    weeks.set(monday, marks);
-  });
-  await store.db
-    .insertInto('attendance_week')
-    .values([...weeks].map(([week_start, marks]) => ({ pupil_id: pupilId, school_urn: BOSTON, week_start, marks: marks.join('') })))
-    .execute();
-}
+const writeRegister = registerWriter(DAYS);
 
 forEachEngine((getStore) => {
   it('delivers an attendance alert to a Slack-only attendance officer by DM, once, with no name in the notification', async () => {
@@ -42,7 +25,7 @@ forEachEngine((getStore) => {
     const county = await insertFixtureCounty(store);
     await claimGoLive(store.db, fixedClock('2026-09-01T07:00:00.000Z'));
     // Present until the last twelve school days, then absent without reason.
-    await writeRegister(store, county.pupils.noFlags, (i) => (i < DAYS.length - 12 ? PRESENT : ['O', 'O']));
+    await writeRegister(store, county.pupils.noFlags, BOSTON, (i) => (i < DAYS.length - 12 ? PRESENT : ['O', 'O']));
     const officer = await store.db
       .insertInto('staff_user')
       .values({ aad_object_id: null, email: 'officer@example.org', name: 'Boston Officer', role: 'attendance_officer', scope: 'district:Boston', created_at: NOW, slack_user_id: 'UOFFICER1' })
