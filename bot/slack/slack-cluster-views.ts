@@ -2,7 +2,6 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { alertBlocks } from '../../cards/slack/alert-blocks';
 import { SLACK_ALERT_OPEN } from '../../cards/slack/alert-digest-blocks';
-import { noticeMessage, type SlackMessage } from '../../cards/slack/block-kit';
 import type { ClusterViewRef } from '../../cards/slack/cluster-buttons';
 import { SLACK_EXPORT_LINK } from '../../cards/slack/stats-export-blocks';
 import { alertRefSchema, ALERT_GONE } from '../../services/alerts/alert-actions';
@@ -12,11 +11,10 @@ import { getClusterCandidates } from '../../services/cluster/cluster-candidates'
 import type { ClusterReply, ViewKind } from '../../services/cluster/cluster-commands';
 import { getMinutes } from '../../services/cluster/cluster-minutes';
 import type { Actor } from '../../services/identity/actor';
-import { describeError } from '../../services/logger';
 import { heavyRead } from '../bot-deps';
-import { SLACK_FAILED_MESSAGE, SLACK_NOT_SET_UP_MESSAGE } from './slack-app';
 import { renderClusterForSlack } from './slack-commands';
-import { buttonData, conversationTypeOfChannel, type SlackContext } from './slack-context';
+import type { SlackContext } from './slack-context';
+import { onPress, toPresser } from './slack-press';
 
 /**
  * The cluster messages' Previous / Next and Agenda / Minutes / Candidates buttons: the message is
@@ -48,31 +46,10 @@ export async function clusterView(ctx: SlackContext, actor: Actor, ref: ClusterV
   return { kind: ref.what, view: result.view } as ClusterReply;
 }
 
-type Reply = SlackMessage & { replace_original?: boolean; response_type?: 'ephemeral' };
-const toPresser = (markdown: string): Reply => ({ ...noticeMessage(markdown), response_type: 'ephemeral', replace_original: false });
-
 export function registerSlackClusterViews(app: App, ctx: SlackContext): void {
-  const { deps } = ctx;
-
-  app.action(/^cluster\.view\./, async ({ action, ack, respond, body, client }) => {
-    await ack();
-    const channelId = (body as { channel?: { id?: string } }).channel?.id ?? 'D';
-    const conversationType = conversationTypeOfChannel(channelId);
-    let reply: Reply;
-    try {
-      const actor = await ctx.actorFor(client, body.user.id, body.team?.id ?? undefined, conversationType);
-      const parsed = viewRefSchema.safeParse(buttonData((action as { value?: string }).value));
-      if (!actor) reply = toPresser(SLACK_NOT_SET_UP_MESSAGE);
-      else if (!parsed.success) reply = toPresser(`That button is out of date: ${parsed.error.issues[0]!.message}.`);
-      else {
-        const answer = await heavyRead(deps, () => clusterView(ctx, actor, parsed.data, conversationType === 'personal' ? 'own' : 'shared'));
-        reply = answer.kind === 'notice' || answer.kind === 'message' ? toPresser(answer.message) : { ...renderClusterForSlack(answer), replace_original: true };
-      }
-    } catch (error) {
-      deps.logger.error('slack.cluster_view_failed', describeError(error));
-      reply = toPresser(SLACK_FAILED_MESSAGE);
-    }
-    await respond(reply);
+  onPress(app, ctx, /^cluster\.view\./, { schema: viewRefSchema, failure: 'slack.cluster_view_failed' }, async (actor, ref, conversationType) => {
+    const answer = await heavyRead(ctx.deps, () => clusterView(ctx, actor, ref, conversationType === 'personal' ? 'own' : 'shared'));
+    return answer.kind === 'notice' || answer.kind === 'message' ? toPresser(answer.message) : { ...renderClusterForSlack(answer), replace_original: true };
   });
 
   // Export links open in the browser; Slack still reports the press, which needs only an acknowledgement.
@@ -81,23 +58,8 @@ export function registerSlackClusterViews(app: App, ctx: SlackContext): void {
   });
 
   // The digest's and list's Open: the alert card, to the presser only (as Teams' refresh answers only the viewer).
-  app.action(new RegExp(`^${SLACK_ALERT_OPEN.replace('.', '\\.')}\\.`), async ({ action, ack, respond, body, client }) => {
-    await ack();
-    const channelId = (body as { channel?: { id?: string } }).channel?.id ?? 'D';
-    let reply: Reply;
-    try {
-      const actor = await ctx.actorFor(client, body.user.id, body.team?.id ?? undefined, conversationTypeOfChannel(channelId));
-      const parsed = alertRefSchema.safeParse(buttonData((action as { value?: string }).value));
-      if (!actor) reply = toPresser(SLACK_NOT_SET_UP_MESSAGE);
-      else if (!parsed.success) reply = toPresser('That button is out of date.');
-      else {
-        const result = await alertViewFor(ctx.commands.alerts, actor, parsed.data.alertId, 'alert card');
-        reply = result.ok ? { ...alertBlocks(result.view), response_type: 'ephemeral', replace_original: false } : toPresser(result.reason === 'figures_only' ? FIGURES_ONLY_MESSAGE : ALERT_GONE);
-      }
-    } catch (error) {
-      deps.logger.error('slack.alert_open_failed', describeError(error));
-      reply = toPresser(SLACK_FAILED_MESSAGE);
-    }
-    await respond(reply);
+  onPress(app, ctx, new RegExp(`^${SLACK_ALERT_OPEN.replace('.', '\\.')}\\.`), { schema: alertRefSchema, failure: 'slack.alert_open_failed', outOfDate: 'That button is out of date.' }, async (actor, ref) => {
+    const result = await alertViewFor(ctx.commands.alerts, actor, ref.alertId, 'alert card');
+    return result.ok ? { ...alertBlocks(result.view), response_type: 'ephemeral', replace_original: false } : toPresser(result.reason === 'figures_only' ? FIGURES_ONLY_MESSAGE : ALERT_GONE);
   });
 }

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { createAlertRenderer } from '../../../bot/alert-delivery';
-import { createConnectorTransport } from '../../../bot/connector-transport';
-import { createSlackTransport, routeByChannel, slackPacing, slackTargets } from '../../../bot/slack/slack-alert-transport';
-import { loadConfig } from '../../../services/config';
-import { startFakeConnector } from '../../helpers/fake-connector';
 import { SLACK_ALERT_ACTIONS } from '../../../cards/slack/alert-blocks';
-import { claimGoLive, noteFirstContact } from '../../../services/alerts/alert-cases';
+import { noteFirstContact } from '../../../services/alerts/alert-cases';
 import { runPupilRules } from '../../../services/alerts/alert-runner';
-import { DeliveryWorker } from '../../../services/alerts/delivery-worker';
+import type { DeliveryWorker } from '../../../services/alerts/delivery-worker';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
 import type { Store } from '../../../services/store/open-store';
-import { TEST_USERS } from '../../helpers/activities';
-import { insertStaff, startBot } from '../../helpers/bot-harness';
-import { FIXTURE_SCHOOLS, insertExclusion, insertFixtureCounty } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
-import { VirtualTime } from '../../helpers/virtual-time';
-import { settled } from '../../services/alerts/delivery-fixtures';
 import { startFakeSlack } from './fake-slack';
+import { deliverUntilSettled, seedPermanentExclusion, slackWorker, startSlackBot, withFakeSlack, withTeamsAndSlack } from './slack-fixtures';
+import { slackClient } from './slack-harness';
 
 /**
  * Exclusion alerts to Slack: a Slack-linked LA manager with no Teams chat gets the permanent
@@ -27,37 +18,22 @@ import { startFakeSlack } from './fake-slack';
  */
 
 const NOW = '2026-11-25T10:00:00Z';
-const SECRET = 'test-signing-secret-0123456789';
 const MANAGER_SLACK_ID = 'UMANAGER1';
 const calendar = loadCalendar();
-
-function sign(body: string, timestamp: number): Record<string, string> {
-  return { 'x-slack-signature': `v0=${createHmac('sha256', SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`, 'x-slack-request-timestamp': String(timestamp) };
-}
 
 /** The fixture county, the manager linked to Slack and joined, and a new permanent exclusion queued. */
 async function queuePermanentExclusion(store: Store): Promise<number> {
   const clock = fixedClock(NOW);
-  const county = await insertFixtureCounty(store);
-  await insertStaff(store);
-  const manager = await store.db.selectFrom('staff_user').select('id').where('aad_object_id', '=', TEST_USERS.manager.aadObjectId).executeTakeFirstOrThrow();
-  await store.db.updateTable('staff_user').set({ slack_user_id: MANAGER_SLACK_ID }).where('id', '=', manager.id).execute();
-  await claimGoLive(store.db, fixedClock('2026-11-16T07:00:00Z'));
-  await noteFirstContact(store.db, clock, manager.id);
-  await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: FIXTURE_SCHOOLS.bostonSecondary.urn, category: 'PERM', start: '2026-11-23', sessions: 0 });
+  const { managerId } = await seedPermanentExclusion(store, MANAGER_SLACK_ID);
+  await noteFirstContact(store.db, clock, managerId);
   await runPupilRules({ db: store.db, calendar, clock });
-  return manager.id;
+  return managerId;
 }
 
 forEachEngine((getStore) => {
   it('holds the cards waiting at first contact in a Slack DM until the person’s command is answered', async () => {
     const store = getStore();
-    const county = await insertFixtureCounty(store);
-    await insertStaff(store);
-    const manager = await store.db.selectFrom('staff_user').select('id').where('aad_object_id', '=', TEST_USERS.manager.aadObjectId).executeTakeFirstOrThrow();
-    await store.db.updateTable('staff_user').set({ slack_user_id: MANAGER_SLACK_ID }).where('id', '=', manager.id).execute();
-    await claimGoLive(store.db, fixedClock('2026-11-16T07:00:00Z'));
-    await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: FIXTURE_SCHOOLS.bostonSecondary.urn, category: 'PERM', start: '2026-11-23', sessions: 0 });
+    const manager = { id: (await seedPermanentExclusion(store, MANAGER_SLACK_ID)).managerId };
     await runPupilRules({ db: store.db, calendar, clock: fixedClock(NOW) });
     const heldNow = async () => (await store.db.selectFrom('delivery_hold').select('until').where('subscriber_key', '=', `user:${manager.id}`).where('until', '>', new Date().toISOString()).execute()).length;
     let heldWhileAnswering: number | undefined;
@@ -66,13 +42,9 @@ forEachEngine((getStore) => {
         if (call.method === 'response_url') heldWhileAnswering = await heldNow();
       },
     });
-    const bot = await startBot({ store, clock: fixedClock(NOW), env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl }, server: { slack: { nowMs: () => Date.parse(NOW) } } });
+    const bot = await startSlackBot(store, fake, NOW);
     try {
-      const nowSeconds = Math.floor(Date.parse(NOW) / 1000);
-      const form = new URLSearchParams({ command: '/inclusion', text: 'help', user_id: MANAGER_SLACK_ID, team_id: 'T0001', channel_id: 'D0DIRECT1', channel_name: 'directmessage', response_url: fake.responseUrl('first'), trigger_id: 't1' }).toString();
-      const response = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(form, nowSeconds) }, body: form });
-      assert.equal(response.status, 200);
-      await fake.next((c) => c.method === 'response_url');
+      await slackClient(() => bot, () => fake, Date.parse(NOW)).slash('help', MANAGER_SLACK_ID);
       assert.ok((await store.db.selectFrom('alert_outbox').select('id').where('staff_user_id', '=', manager.id).execute()).length > 0, 'first contact queued what was waiting');
       assert.equal(heldWhileAnswering, 1, 'held while the answer was on its way');
       // Released once the request is done (the middleware runs after the answer is sent).
@@ -86,29 +58,14 @@ forEachEngine((getStore) => {
 
   it('delivers a permanent exclusion to a Slack-linked LA manager by DM once, after a 429’s Retry-After', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    try {
+    await withFakeSlack(NOW, async (vt, fake) => {
       const managerId = await queuePermanentExclusion(store);
       const queued = await store.db.selectFrom('alert_outbox').select(['id', 'kind']).where('staff_user_id', '=', managerId).execute();
       assert.ok(queued.some((r) => r.kind === 'alert'), 'the case was queued for the manager');
       fake.script('chat.postMessage', [{ status: 429, retryAfter: '3' }]);
-      const worker = new DeliveryWorker({
-        db: store.db,
-        engine: store.engine,
-        clock: vt,
-        timing: vt,
-        transport: createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' }),
-        renderer: createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar }),
-        otherTargets: slackTargets(store.db),
-        pollMs: 50,
-      });
+      const worker = slackWorker(store, vt, fake, { now: NOW });
       // The worker's own loop until every row is settled (the 429 makes the row due 3 s later).
-      await vt.run(async () => {
-        worker.start();
-        await settled(store.db, vt);
-        await worker.stop();
-      });
+      await deliverUntilSettled(store, vt, worker);
 
       const posts = fake.calls.filter((c) => c.method === 'chat.postMessage');
       const delivered = posts.filter((c) => c.status === 200);
@@ -127,86 +84,32 @@ forEachEngine((getStore) => {
       // Nothing more goes on a second run.
       await vt.run(() => worker.runUntilIdle());
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, posts.length);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('paces DMs to one Slack user at about one a second (Slack\'s limit per channel), each sent once', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    try {
+    await withFakeSlack(NOW, async (vt, fake) => {
       const managerId = await queuePermanentExclusion(store);
       const first = await store.db.selectFrom('alert_outbox').selectAll().where('staff_user_id', '=', managerId).where('kind', '=', 'alert').executeTakeFirstOrThrow();
       const { id: _id, ...copy } = first;
       for (const n of [2, 3, 4]) await store.db.insertInto('alert_outbox').values({ ...copy, dedupe_key: `${first.dedupe_key}#${n}` }).execute();
-      const worker = new DeliveryWorker({
-        db: store.db,
-        engine: store.engine,
-        clock: vt,
-        timing: vt,
-        transport: createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' }),
-        renderer: createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar }),
-        otherTargets: slackTargets(store.db),
-        conversationWindowsFor: slackPacing,
-        pollMs: 50,
-      });
-      await vt.run(async () => {
-        worker.start();
-        await settled(store.db, vt);
-        await worker.stop();
-      });
+      await deliverUntilSettled(store, vt, slackWorker(store, vt, fake, { now: NOW, pacing: true }));
       const posts = fake.calls.filter((c) => c.method === 'chat.postMessage');
       assert.equal(posts.length, 4);
       assert.ok(posts.every((p) => p.status === 200));
       for (let i = 1; i < posts.length; i++) assert.ok(posts[i]!.at - posts[i - 1]!.at >= 1000, `post ${i} came ${posts[i]!.at - posts[i - 1]!.at} ms after the one before`);
       const rows = await store.db.selectFrom('alert_outbox').select('status').where('staff_user_id', '=', managerId).where('kind', '=', 'alert').execute();
       assert.deepEqual(rows.map((r) => r.status), ['sent', 'sent', 'sent', 'sent']);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('reaches a user with a live Teams personal chat in Teams, and in Slack once that chat is gone', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    const connector = await startFakeConnector({ now: () => vt.ms() });
-    try {
-      await store.db
-        .insertInto('conversation_ref')
-        .values({
-          conversation_id: 'conv-manager',
-          conversation_type: 'personal',
-          tenant_id: 'tenant-1',
-          aad_object_id: TEST_USERS.manager.aadObjectId,
-          team_id: null,
-          channel_id: null,
-          service_url: connector.serviceUrl,
-          reference_json: JSON.stringify({ channelId: 'msteams', serviceUrl: connector.serviceUrl, bot: { id: '28:bot' }, user: { id: TEST_USERS.manager.id }, conversation: { id: 'conv-manager', conversationType: 'personal' } }),
-          updated_at: NOW,
-          gone_at: null,
-        })
-        .execute();
+    await withTeamsAndSlack(store, NOW, async (vt, fake, connector) => {
       const managerId = await queuePermanentExclusion(store);
-      const worker = () =>
-        new DeliveryWorker({
-          db: store.db,
-          engine: store.engine,
-          clock: vt,
-          timing: vt,
-          transport: routeByChannel(createConnectorTransport(loadConfig({ LOG_LEVEL: 'silent' })), createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' })),
-          renderer: createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar }),
-          otherTargets: slackTargets(store.db),
-          pollMs: 50,
-        });
-      const deliver = (w: DeliveryWorker) =>
-        vt.run(async () => {
-          w.start();
-          await settled(store.db, vt);
-          await w.stop();
-        });
+      const worker = () => slackWorker(store, vt, fake, { now: NOW, teams: true });
+      const deliver = (w: DeliveryWorker) => deliverUntilSettled(store, vt, w);
       await deliver(worker());
       assert.equal(connector.delivered().length, 1, 'the case card went to Teams');
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, 0, 'and not to Slack as well');
@@ -219,48 +122,24 @@ forEachEngine((getStore) => {
       await deliver(worker());
       assert.equal(connector.delivered().length, 1);
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200).length, 1);
-    } finally {
-      await fake.close();
-      await connector.close();
-    }
+    });
   });
 
   it('acknowledges the alert from the Slack card’s Acknowledge button and redraws the card', async () => {
     const store = getStore();
     const fake = await startFakeSlack({});
-    const nowMs = Date.parse(NOW);
-    const bot = await startBot({
-      store,
-      clock: fixedClock(NOW),
-      env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl },
-      server: { slack: { nowMs: () => nowMs } },
-    });
+    const bot = await startSlackBot(store, fake, NOW);
+    const slack = slackClient(() => bot, () => fake, Date.parse(NOW));
     try {
       await queuePermanentExclusion(store);
       const alert = await store.db.selectFrom('exclusion_alert').select(['id', 'case_key']).where('rule', '=', 'pex_la_day6').executeTakeFirstOrThrow();
-      const press = async (userId: string, id: string) => {
-        const payload = JSON.stringify({
-          type: 'block_actions',
-          user: { id: userId },
-          team: { id: 'T0001' },
-          api_app_id: 'A0001',
-          channel: { id: `D${userId}` },
-          container: { type: 'message', message_ts: '1.1', channel_id: `D${userId}` },
-          trigger_id: `trigger-${id}`,
-          response_url: fake.responseUrl(id),
-          actions: [{ type: 'button', action_id: SLACK_ALERT_ACTIONS.acknowledge, block_id: 'b1', value: JSON.stringify({ alertId: alert.id }), action_ts: '1.2' }],
-        });
-        const form = new URLSearchParams({ payload }).toString();
-        const response = await fetch(`${bot.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(form, Math.floor(nowMs / 1000)) }, body: form });
-        assert.equal(response.status, 200);
-        return (await fake.next((c) => c.method === 'response_url' && c.url === `/response/${id}`)).body;
-      };
+      const press = (userId: string) => slack.pressed({ action_id: SLACK_ALERT_ACTIONS.acknowledge, value: JSON.stringify({ alertId: alert.id }) }, userId, `D${userId}`);
       // Someone Slack cannot match to a staff user changes nothing.
-      const stranger = await press('USTRANGE1', 'press-stranger');
+      const stranger = await press('USTRANGE1');
       assert.equal(stranger.response_type, 'ephemeral');
       assert.equal((await store.db.selectFrom('exclusion_alert').select('status').where('id', '=', alert.id).executeTakeFirstOrThrow()).status, 'open');
 
-      const redrawn = await press(MANAGER_SLACK_ID, 'press-ack');
+      const redrawn = await press(MANAGER_SLACK_ID);
       assert.equal(redrawn.replace_original, true);
       assert.match(JSON.stringify(redrawn.blocks), /Acknowledged by Alex Manager/);
       assert.ok(!JSON.stringify(redrawn.blocks).includes(SLACK_ALERT_ACTIONS.acknowledge), 'no Acknowledge button once acknowledged');

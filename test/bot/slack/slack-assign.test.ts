@@ -5,11 +5,12 @@ import { runPupilRules } from '../../../services/alerts/alert-runner';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
 import { TEST_USERS } from '../../helpers/activities';
-import { insertStaff, startBot, type RunningBot } from '../../helpers/bot-harness';
+import { insertStaff, type RunningBot } from '../../helpers/bot-harness';
 import { FIXTURE_SCHOOLS, insertExclusion, insertFixtureCounty } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
 import { startFakeSlack } from './fake-slack';
-import { buttonsOf, SLACK_SECRET, slackClient } from './slack-harness';
+import { emailOf as email, linkToSlack, startSlackBot } from './slack-fixtures';
+import { buttonsOf, slackClient } from './slack-harness';
 
 /**
  * Assign to colleague on the Slack alert card: a modal for the email, the same assignAlert as the
@@ -20,7 +21,6 @@ import { buttonsOf, SLACK_SECRET, slackClient } from './slack-harness';
 const NOW = '2026-11-25T10:00:00Z';
 const NOW_MS = Date.parse(NOW);
 const MANAGER = 'UMANAGER1';
-const email = (u: { id: string }) => `${u.id.replace(/\W/g, '')}@school.example`;
 
 forEachEngine((getStore) => {
   let fake: Awaited<ReturnType<typeof startFakeSlack>>;
@@ -31,15 +31,14 @@ forEachEngine((getStore) => {
     const store = getStore();
     await insertFixtureCounty(store);
     await insertStaff(store);
-    const manager = await store.db.selectFrom('staff_user').select('id').where('aad_object_id', '=', TEST_USERS.manager.aadObjectId).executeTakeFirstOrThrow();
-    await store.db.updateTable('staff_user').set({ slack_user_id: MANAGER }).where('id', '=', manager.id).execute();
+    const managerId = await linkToSlack(store, MANAGER);
     await claimGoLive(store.db, fixedClock('2026-11-16T07:00:00Z'));
-    await noteFirstContact(store.db, fixedClock(NOW), manager.id);
+    await noteFirstContact(store.db, fixedClock(NOW), managerId);
     const county = await store.db.selectFrom('pupil').select('id').orderBy('id').executeTakeFirstOrThrow();
     await insertExclusion(store, { pupilId: county.id, schoolUrn: FIXTURE_SCHOOLS.bostonSecondary.urn, category: 'PERM', start: '2026-11-23', sessions: 0 });
     await runPupilRules({ db: store.db, calendar: loadCalendar(), clock: fixedClock(NOW) });
     fake = await startFakeSlack({ UMEMBER01: email(TEST_USERS.clusterMember) });
-    bot = await startBot({ store, clock: fixedClock(NOW), env: { SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl }, server: { slack: { nowMs: () => NOW_MS } } });
+    bot = await startSlackBot(store, fake, NOW);
   });
   afterEach(async () => {
     await bot.close();

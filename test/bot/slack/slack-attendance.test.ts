@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { createAlertRenderer } from '../../../bot/alert-delivery';
-import { createSlackTransport, slackPacing, slackTargetOf, slackTargets } from '../../../bot/slack/slack-alert-transport';
 import { claimGoLive } from '../../../services/alerts/alert-cases';
-import { personalChannels } from '../../../services/alerts/delivery-channel';
-import { DeliveryWorker } from '../../../services/alerts/delivery-worker';
 import { runAttendanceRules } from '../../../services/attendance/attendance-alerts';
-import { CODE_BY_NAME, EMPTY_WEEK } from '../../../services/attendance/attendance-codes';
-import { mondayOf } from '../../../services/calendar/dates';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
-import type { Store } from '../../../services/store/open-store';
 import { FIXTURE_SCHOOLS, insertFixtureCounty } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
-import { VirtualTime } from '../../helpers/virtual-time';
-import { settled } from '../../services/alerts/delivery-fixtures';
-import { startFakeSlack } from './fake-slack';
+import { registerWriter } from '../../services/attendance/attendance-register';
+import { deliverUntilSettled, slackWorker, withFakeSlack } from './slack-fixtures';
 
 /** Attendance alerts (issue 12) reach a Slack-only attendance officer by DM too, named only inside the message. */
 
@@ -25,22 +17,7 @@ const DAYS = calendar.schoolDays('2026-09-01', '2026-11-30');
 const PRESENT: [string, string] = ['/', '\\'];
 
 /** The same [am, pm] code names on every school day, by day index. */
-async function writeRegister(store: Store, pupilId: number, dayCodes: (i: number) => [string, string]) {
-  const weeks = new Map<string, string[]>();
-  DAYS.forEach((date, i) => {
-    const monday = mondayOf(date);
-    const marks = weeks.get(monday) ?? [...EMPTY_WEEK];
-    const offset = (Date.parse(date) - Date.parse(monday)) / 86_400_000;
-    const [am, pm] = dayCodes(i);
-    marks[offset * 2] = CODE_BY_NAME.get(am)!.char;
-    marks[offset * 2 + 1] = CODE_BY_NAME.get(pm)!.char;
-    weeks.set(monday, marks);
-  });
-  await store.db
-    .insertInto('attendance_week')
-    .values([...weeks].map(([week_start, marks]) => ({ pupil_id: pupilId, school_urn: BOSTON, week_start, marks: marks.join('') })))
-    .execute();
-}
+const writeRegister = registerWriter(DAYS);
 
 forEachEngine((getStore) => {
   it('delivers an attendance alert to a Slack-only attendance officer by DM, once, with no name in the notification', async () => {
@@ -48,7 +25,7 @@ forEachEngine((getStore) => {
     const county = await insertFixtureCounty(store);
     await claimGoLive(store.db, fixedClock('2026-09-01T07:00:00.000Z'));
     // Present until the last twelve school days, then absent without reason.
-    await writeRegister(store, county.pupils.noFlags, (i) => (i < DAYS.length - 12 ? PRESENT : ['O', 'O']));
+    await writeRegister(store, county.pupils.noFlags, BOSTON, (i) => (i < DAYS.length - 12 ? PRESENT : ['O', 'O']));
     const officer = await store.db
       .insertInto('staff_user')
       .values({ aad_object_id: null, email: 'officer@example.org', name: 'Boston Officer', role: 'attendance_officer', scope: 'district:Boston', created_at: NOW, slack_user_id: 'UOFFICER1' })
@@ -59,27 +36,8 @@ forEachEngine((getStore) => {
     const queued = await store.db.selectFrom('alert_outbox').select('id').where('staff_user_id', '=', officer.id).execute();
     assert.ok(queued.length > 0, 'queued for the officer');
 
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    try {
-      const worker = new DeliveryWorker({
-        db: store.db,
-        engine: store.engine,
-        clock: vt,
-        timing: vt,
-        transport: createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' }),
-        renderer: createAlertRenderer({ db: store.db, clock: fixedClock(NOW), calendar }),
-        otherTargets: slackTargets(store.db),
-        channelsFor: personalChannels(store.db),
-        conversationTarget: slackTargetOf,
-        conversationWindowsFor: slackPacing,
-        pollMs: 50,
-      });
-      await vt.run(async () => {
-        worker.start();
-        await settled(store.db, vt);
-        await worker.stop();
-      });
+    await withFakeSlack(NOW, async (vt, fake) => {
+      await deliverUntilSettled(store, vt, slackWorker(store, vt, fake, { now: NOW, personal: true, pacing: true }));
       const posts = fake.calls.filter((c) => c.method === 'chat.postMessage');
       assert.equal(posts.length, queued.length, 'one DM per queued message');
       const attendance = posts.filter((p) => String(p.body.text).startsWith('Attendance alert'));
@@ -91,8 +49,6 @@ forEachEngine((getStore) => {
       }
       const rows = await store.db.selectFrom('alert_outbox').select('status').where('staff_user_id', '=', officer.id).execute();
       assert.ok(rows.every((r) => r.status === 'sent'), JSON.stringify(rows));
-    } finally {
-      await fake.close();
-    }
+    });
   });
 });

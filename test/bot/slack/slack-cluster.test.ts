@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { NAMES_REFUSED } from '../../../bot/slack/slack-names';
 import { NOT_IN_SLACK_YET } from '../../../bot/slack/slack-commands';
 import { MAX_BLOCKS } from '../../../cards/slack/block-kit';
-import { fixedClock } from '../../../services/clock';
 import { TEST_USERS } from '../../helpers/activities';
-import { insertStaff, startBot, type RunningBot } from '../../helpers/bot-harness';
+import type { RunningBot } from '../../helpers/bot-harness';
 import { insertPupil } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
-import { BOSTON_SECONDARY, NOW, seedAttendance, seedCounty, upnFor, type ClusterFixture } from '../../services/cluster/cluster-fixture';
+import { BOSTON_SECONDARY, NOW, upnFor, type ClusterFixture } from '../../services/cluster/cluster-fixture';
 import { startFakeSlack } from './fake-slack';
-import { buttonsOf, SLACK_SECRET, slackClient } from './slack-harness';
+import { startClusterSlack } from './slack-fixtures';
+import { buttonsOf, slackClient } from './slack-harness';
 
 /**
  * Slack's cluster work, driven by signed requests against the real Bolt app: the review form as a
@@ -19,7 +19,6 @@ import { buttonsOf, SLACK_SECRET, slackClient } from './slack-harness';
  */
 
 const NOW_MS = Date.parse(NOW);
-const emailOf = (u: { id: string }) => `${u.id.replace(/\W/g, '')}@school.example`;
 const SLACK_USERS = { officer: 'UOFFICER1', member: 'UMEMBER01', admin: 'UADMIN001', manager: 'UMANAGER1' };
 const CHANNEL = 'C0CHANNEL';
 
@@ -44,22 +43,16 @@ forEachEngine((getStore) => {
   const slack = slackClient(() => bot, () => fake, NOW_MS);
 
   beforeEach(async () => {
-    const store = getStore();
-    fixture = await seedCounty(store.db, { staff: false });
-    await seedAttendance(store.db, fixture);
-    await insertStaff(store, [
-      { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' },
-      { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' },
-      { user: TEST_USERS.admin, role: 'admin', scope: 'county' },
-      { user: TEST_USERS.manager, role: 'la_manager', scope: 'county' },
-    ]);
-    fake = await startFakeSlack({
-      [SLACK_USERS.officer]: emailOf(TEST_USERS.attendanceOfficer),
-      [SLACK_USERS.member]: emailOf(TEST_USERS.clusterMember),
-      [SLACK_USERS.admin]: emailOf(TEST_USERS.admin),
-      [SLACK_USERS.manager]: emailOf(TEST_USERS.manager),
-    });
-    bot = await startBot({ store, clock: fixedClock(NOW), env: { SLACK_SIGNING_SECRET: SECRET_ENV, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl, PUBLIC_URL: 'https://bot.example.gov.uk/' }, server: { slack: { nowMs: () => NOW_MS } } });
+    ({ fixture, fake, bot } = await startClusterSlack(
+      getStore(),
+      [
+        { slackId: SLACK_USERS.officer, staff: { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' } },
+        { slackId: SLACK_USERS.member, staff: { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' } },
+        { slackId: SLACK_USERS.admin, staff: { user: TEST_USERS.admin, role: 'admin', scope: 'county' } },
+        { slackId: SLACK_USERS.manager, staff: { user: TEST_USERS.manager, role: 'la_manager', scope: 'county' } },
+      ],
+      { PUBLIC_URL: 'https://bot.example.gov.uk/' },
+    ));
   });
   afterEach(async () => {
     await bot.close();
@@ -299,4 +292,3 @@ forEachEngine((getStore) => {
   });
 });
 
-const SECRET_ENV = SLACK_SECRET;

@@ -1,55 +1,34 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { SLACK_FAILED_MESSAGE, SLACK_NOT_SET_UP_MESSAGE } from '../../../bot/slack/slack-app';
 import { NOT_IN_SLACK_YET, SLACK_FALLBACK } from '../../../bot/slack/slack-commands';
-import { fixedClock } from '../../../services/clock';
 import { ladderServiceFor } from '../../../services/ladder/ladder-service';
 import { MAX_BLOCKS, MAX_TEXT } from '../../../cards/slack/block-kit';
 import { TEST_USERS } from '../../helpers/activities';
-import { insertStaff, startBot, type RunningBot } from '../../helpers/bot-harness';
+import { startBot, type RunningBot } from '../../helpers/bot-harness';
 import { forEachEngine } from '../../helpers/test-stores';
-import { NOW, seedAttendance, seedCounty, type ClusterFixture } from '../../services/cluster/cluster-fixture';
+import { NOW } from '../../services/cluster/cluster-fixture';
 import { startFakeSlack } from './fake-slack';
+import { emailOf, startClusterSlack } from './slack-fixtures';
+import { signSlack as sign, slackClient } from './slack-harness';
 
 /**
  * The real Bolt app behind our restify server, driven as Slack drives it: signed slash commands,
  * direct messages and @mentions, with a fake Slack Web API recording what the bot sends back.
  */
 
-const SECRET = 'test-signing-secret-0123456789';
 const NOW_MS = Date.parse(NOW);
-const emailOf = (u: { id: string }) => `${u.id.replace(/\W/g, '')}@school.example`;
 const SLACK_USERS = { officer: 'UOFFICER1', member: 'UMEMBER01', stranger: 'USTRANGE1' };
-
-function sign(body: string, timestamp: number, secret = SECRET): Record<string, string> {
-  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return { 'x-slack-signature': signature, 'x-slack-request-timestamp': String(timestamp) };
-}
 
 forEachEngine((getStore) => {
   let fake: Awaited<ReturnType<typeof startFakeSlack>>;
   let bot: RunningBot;
-  let fixture: ClusterFixture;
-  let commandCount = 0;
+  const slack = slackClient(() => bot, () => fake, NOW_MS);
 
   beforeEach(async () => {
-    const store = getStore();
-    fixture = await seedCounty(store.db, { staff: false });
-    await seedAttendance(store.db, fixture);
-    await insertStaff(store, [
-      { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' },
-      { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' },
-    ]);
-    fake = await startFakeSlack({
-      [SLACK_USERS.officer]: emailOf(TEST_USERS.attendanceOfficer),
-      [SLACK_USERS.member]: emailOf(TEST_USERS.clusterMember),
-    });
-    bot = await startBot({
-      store,
-      clock: fixedClock(NOW),
-      env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: fake.apiUrl },
-      server: { slack: { nowMs: () => NOW_MS } },
-    });
+    ({ fake, bot } = await startClusterSlack(getStore(), [
+      { slackId: SLACK_USERS.officer, staff: { user: TEST_USERS.attendanceOfficer, role: 'attendance_officer', scope: 'district:Boston' } },
+      { slackId: SLACK_USERS.member, staff: { user: TEST_USERS.clusterMember, role: 'cluster_member', scope: 'district:Lincoln' } },
+    ]));
   });
   afterEach(async () => {
     await bot.close();
@@ -61,24 +40,8 @@ forEachEngine((getStore) => {
     return { status: response.status, text: await response.text() };
   }
 
-  /** A signed `/inclusion <text>`; resolves with the HTTP answer and the reply posted to its response_url. */
-  async function slash(text: string, userId: string, channelId = 'D0DIRECT1') {
-    const id = `cmd-${++commandCount}`;
-    const form = new URLSearchParams({
-      command: '/inclusion',
-      text,
-      user_id: userId,
-      team_id: 'T0001',
-      channel_id: channelId,
-      channel_name: channelId.startsWith('D') ? 'directmessage' : 'general',
-      response_url: fake.responseUrl(id),
-      trigger_id: `trigger-${id}`,
-    }).toString();
-    const http = await postSlack(form, 'application/x-www-form-urlencoded', sign(form, Math.floor(NOW_MS / 1000)));
-    assert.equal(http.status, 200, http.text);
-    const reply = await fake.next((c) => c.method === 'response_url' && c.url === `/response/${id}`);
-    return reply.body;
-  }
+  /** A signed `/inclusion <text>` (answered 200); resolves with the reply posted to its response_url. */
+  const slash = (text: string, userId: string) => slack.slash(text, userId);
 
   it('answers a signed /inclusion ladder with Block Kit naming the rung the ladder chooses, within Block Kit limits', async () => {
     const question = 'a Y9 pupil swore at a teacher';
@@ -107,35 +70,20 @@ forEachEngine((getStore) => {
     const buttons = (blocks: any[]) => blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
     const open = buttons(results.blocks).find((e: any) => e.action_id.startsWith('ladder.rung.'));
     assert.ok(open, 'the results offer to open the best fit');
-    const press = async (element: any, id: string) => {
-      const payload = JSON.stringify({
-        type: 'block_actions',
-        user: { id: SLACK_USERS.officer },
-        team: { id: 'T0001' },
-        api_app_id: 'A0001',
-        channel: { id: 'D0DIRECT1' },
-        container: { type: 'message', message_ts: '1.1', channel_id: 'D0DIRECT1' },
-        trigger_id: `trigger-${id}`,
-        response_url: fake.responseUrl(id),
-        actions: [{ type: 'button', action_id: element.action_id, block_id: 'b1', value: element.value, action_ts: '1.2' }],
-      });
-      const form = new URLSearchParams({ payload }).toString();
-      const http = await postSlack(form, 'application/x-www-form-urlencoded', sign(form, Math.floor(NOW_MS / 1000)));
-      assert.equal(http.status, 200);
-      return (await fake.next((c) => c.method === 'response_url' && c.url === `/response/${id}`)).body;
-    };
-    const rung = await press(open, 'press-open');
+    // A signed press (answered 200); resolves with what was posted to its response_url.
+    const press = (element: any) => slack.pressed(element, SLACK_USERS.officer);
+    const rung = await press(open);
     assert.equal(rung.replace_original, true);
     const rungView = ladderServiceFor().rung(JSON.parse(open.value).id)!;
     assert.equal(rung.blocks.find((b: any) => b.type === 'header').text.text, `${rungView.entry.label}: ${rungView.entry.title}`);
     const next = buttons(rung.blocks).find((e: any) => e.text.text.endsWith('›'));
     assert.ok(next && rungView.next);
-    const nextRung = await press(next, 'press-next');
+    const nextRung = await press(next);
     assert.equal(nextRung.blocks.find((b: any) => b.type === 'header').text.text, `${rungView.next!.label}: ${rungView.next!.title}`);
-    const whole = await press(buttons(nextRung.blocks).find((e: any) => e.action_id === 'ladder.overview'), 'press-overview');
+    const whole = await press(buttons(nextRung.blocks).find((e: any) => e.action_id === 'ladder.overview'));
     assert.equal(whole.blocks[0].text.text, ladderServiceFor().overview().title);
     // A tampered button gets the out-of-date notice, not an error.
-    const tampered = await press({ action_id: 'ladder.rung.x', value: '{"id":"no-such-rung"}' }, 'press-tampered');
+    const tampered = await press({ action_id: 'ladder.rung.x', value: '{"id":"no-such-rung"}' });
     assert.match(tampered.text, /out of date/);
   });
 
@@ -190,30 +138,13 @@ forEachEngine((getStore) => {
   });
 
   it('answers the same commands in a direct message and an @mention (initials in a channel)', async () => {
-    const now = Math.floor(NOW_MS / 1000);
-    const dm = JSON.stringify({
-      type: 'event_callback',
-      team_id: 'T0001',
-      api_app_id: 'A0001',
-      event_id: 'Ev1',
-      event_time: now,
-      event: { type: 'message', channel_type: 'im', channel: 'D0DIRECT1', user: SLACK_USERS.officer, text: 'ladder a Y9 pupil swore at a teacher', ts: '1.1' },
-    });
-    assert.equal((await postSlack(dm, 'application/json', sign(dm, now))).status, 200);
+    // Each event is acknowledged with 200 (slackClient checks).
+    await slack.event({ type: 'message', channel_type: 'im', channel: 'D0DIRECT1', user: SLACK_USERS.officer, text: 'ladder a Y9 pupil swore at a teacher', ts: '1.1' });
     const posted = await fake.next((c) => c.method === 'chat.postMessage' && c.body.channel === 'D0DIRECT1');
     assert.match(JSON.stringify(posted.body.blocks), /Best fit/);
 
-    const mention = JSON.stringify({
-      type: 'event_callback',
-      team_id: 'T0001',
-      api_app_id: 'A0001',
-      event_id: 'Ev2',
-      event_time: now,
-      event: { type: 'app_mention', channel: 'C0CHANNEL', user: SLACK_USERS.officer, text: '<@UBOT> cluster Boston', ts: '2.2' },
-    });
-    assert.equal((await postSlack(mention, 'application/json', sign(mention, now))).status, 200);
-    const inChannel = await fake.next((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0CHANNEL');
-    const text = JSON.stringify(inChannel.body.blocks);
+    const inChannel = await slack.mention('cluster Boston', SLACK_USERS.officer, 'C0CHANNEL');
+    const text = JSON.stringify(inChannel.blocks);
     assert.match(text, /Boston attendance cluster/);
     assert.doesNotMatch(text, /Aisha Bell/, 'a channel shows initials, never full names');
 

@@ -1,30 +1,19 @@
 import assert from 'node:assert/strict';
-import { createAlertRenderer } from '../../../bot/alert-delivery';
-import { createConnectorTransport } from '../../../bot/connector-transport';
-import { createSlackTransport, routeByChannel, slackPacing, slackTargetOf, slackTargets } from '../../../bot/slack/slack-alert-transport';
 import { MAX_BLOCKS } from '../../../cards/slack/block-kit';
-import { cardsQueuedToday, claimGoLive, noteFirstContact, SUMMARY_KIND } from '../../../services/alerts/alert-cases';
+import { cardsQueuedToday, noteFirstContact, SUMMARY_KIND } from '../../../services/alerts/alert-cases';
 import { runAlertCommand } from '../../../services/alerts/alert-commands';
 import { runPupilRules } from '../../../services/alerts/alert-runner';
 import { queueCaseUpdates } from '../../../services/alerts/case-updates';
-import { personalChannels } from '../../../services/alerts/delivery-channel';
-import { DeliveryWorker } from '../../../services/alerts/delivery-worker';
 import { insertNewAlerts } from '../../../services/alerts/new-alerts';
 import { DUE_NOW, newOutboxRow } from '../../../services/alerts/outbox';
 import { parseSubscriptionArgs, subscribe, SubscriptionError } from '../../../services/alerts/subscriptions';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { queueOverdueReminders } from '../../../services/cluster/overdue-reminders';
 import { fixedClock } from '../../../services/clock';
-import { loadConfig } from '../../../services/config';
 import type { Store } from '../../../services/store/open-store';
-import { TEST_USERS } from '../../helpers/activities';
-import { insertStaff } from '../../helpers/bot-harness';
-import { startFakeConnector } from '../../helpers/fake-connector';
-import { actorOf, FIXTURE_SCHOOLS, insertExclusion, insertFixtureCounty } from '../../helpers/fixtures';
+import { actorOf } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
-import { VirtualTime } from '../../helpers/virtual-time';
-import { settled } from '../../services/alerts/delivery-fixtures';
-import { startFakeSlack } from './fake-slack';
+import { deliverUntilSettled, insertOverdueAction, seedPermanentExclusion, slackWorker, withFakeSlack, withTeamsAndSlack } from './slack-fixtures';
 
 /**
  * Every proactive message reaches a Slack-linked user by DM (the summary, the weekly digest, the
@@ -38,15 +27,7 @@ const calendar = loadCalendar();
 const clock = fixedClock(NOW);
 
 /** The county, the LA manager linked to Slack, and a permanent exclusion raised after go-live. */
-async function seed(store: Store): Promise<{ managerId: number; county: Awaited<ReturnType<typeof insertFixtureCounty>> }> {
-  const county = await insertFixtureCounty(store);
-  await insertStaff(store);
-  const manager = await store.db.selectFrom('staff_user').select('id').where('aad_object_id', '=', TEST_USERS.manager.aadObjectId).executeTakeFirstOrThrow();
-  await store.db.updateTable('staff_user').set({ slack_user_id: MANAGER_SLACK_ID }).where('id', '=', manager.id).execute();
-  await claimGoLive(store.db, fixedClock('2026-11-16T07:00:00Z'));
-  await insertExclusion(store, { pupilId: county.pupils.lookedAfter, schoolUrn: FIXTURE_SCHOOLS.bostonSecondary.urn, category: 'PERM', start: '2026-11-23', sessions: 0 });
-  return { managerId: manager.id, county };
-}
+const seed = (store: Store) => seedPermanentExclusion(store, MANAGER_SLACK_ID);
 
 async function queueDigest(store: Store, managerId: number): Promise<void> {
   const key = 'digest:2026-11-23';
@@ -58,51 +39,14 @@ async function queueDigest(store: Store, managerId: number): Promise<void> {
 }
 
 async function queueOverdueAction(store: Store, managerId: number, county: { districtIds: Record<string, number>; pupils: Record<string, number> }): Promise<void> {
-  const meeting = await store.db.insertInto('cluster_meeting').values({ district_id: county.districtIds.Boston, meeting_date: '2026-11-04', created_at: NOW, created_by: null }).returning('id').executeTakeFirstOrThrow();
-  await store.db
-    .insertInto('cluster_action')
-    .values({
-      school_urn: FIXTURE_SCHOOLS.bostonSecondary.urn,
-      meeting_id: meeting.id,
-      status: 'open',
-      created_by: managerId,
-      created_at: NOW,
-      closed_at: null,
-      closed_by: null,
-      overdue_notified_at: null,
-      pupil_id: county.pupils.lookedAfter,
-      description: 'Home visit',
-      owner_id: managerId,
-      due_date: '2026-11-20',
-    })
-    .execute();
+  await insertOverdueAction(store, county, managerId, NOW);
   assert.deepEqual(await queueOverdueReminders(store.db, clock), { queued: 1 });
-}
-
-async function teamsChat(store: Store, serviceUrl: string): Promise<void> {
-  await store.db
-    .insertInto('conversation_ref')
-    .values({
-      conversation_id: 'conv-manager',
-      conversation_type: 'personal',
-      tenant_id: 'tenant-1',
-      aad_object_id: TEST_USERS.manager.aadObjectId,
-      team_id: null,
-      channel_id: null,
-      service_url: serviceUrl,
-      reference_json: JSON.stringify({ channelId: 'msteams', serviceUrl, bot: { id: '28:bot' }, user: { id: TEST_USERS.manager.id }, conversation: { id: 'conv-manager', conversationType: 'personal' } }),
-      updated_at: NOW,
-      gone_at: null,
-    })
-    .execute();
 }
 
 forEachEngine((getStore) => {
   it('reaches a Slack-only user with the summary, case card, weekly digest and overdue action by DM, each once, then updates the case card in place', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    try {
+    await withFakeSlack(NOW, async (vt, fake) => {
       const { managerId, county } = await seed(store);
       await runPupilRules({ db: store.db, calendar, clock });
       // First contact (a Slack DM): what is waiting arrives as one summary and the case card.
@@ -112,25 +56,8 @@ forEachEngine((getStore) => {
       const kinds = (await store.db.selectFrom('alert_outbox').select('kind').where('staff_user_id', '=', managerId).execute()).map((r) => r.kind).sort();
       assert.deepEqual(kinds, ['alert', 'cluster_overdue', 'digest', SUMMARY_KIND].sort());
 
-      const worker = new DeliveryWorker({
-        db: store.db,
-        engine: store.engine,
-        clock: vt,
-        timing: vt,
-        transport: createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' }),
-        renderer: createAlertRenderer({ db: store.db, clock, calendar }),
-        otherTargets: slackTargets(store.db),
-        channelsFor: personalChannels(store.db),
-        conversationTarget: slackTargetOf,
-        conversationWindowsFor: slackPacing,
-        pollMs: 50,
-      });
-      const deliver = () =>
-        vt.run(async () => {
-          worker.start();
-          await settled(store.db, vt);
-          await worker.stop();
-        });
+      const worker = slackWorker(store, vt, fake, { now: NOW, personal: true, pacing: true });
+      const deliver = () => deliverUntilSettled(store, vt, worker);
       await deliver();
 
       const posts = fake.calls.filter((c) => c.method === 'chat.postMessage');
@@ -158,18 +85,12 @@ forEachEngine((getStore) => {
       assert.equal(updates.length, 1);
       assert.equal(updates[0]!.body.channel, `D${MANAGER_SLACK_ID}`);
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, 4, 'nothing posted twice');
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('sends to Teams and Slack once each when the subscription says both, and only to Slack when it says slack', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    const connector = await startFakeConnector({ now: () => vt.ms() });
-    try {
-      await teamsChat(store, connector.serviceUrl);
+    await withTeamsAndSlack(store, NOW, async (vt, fake, connector) => {
       const { managerId } = await seed(store);
       const manager = await store.db.selectFrom('staff_user').selectAll().where('id', '=', managerId).executeTakeFirstOrThrow();
       const ctx = { db: store.db, clock, calendar };
@@ -177,27 +98,7 @@ forEachEngine((getStore) => {
       assert.equal(said.kind === 'text' && said.message, 'Subscribed: the whole county: all alerts. New alerts will arrive in Teams and Slack.');
       await noteFirstContact(store.db, clock, managerId);
       await runPupilRules({ db: store.db, calendar, clock });
-      const worker = () =>
-        new DeliveryWorker({
-          db: store.db,
-          engine: store.engine,
-          clock: vt,
-          timing: vt,
-          transport: routeByChannel(createConnectorTransport(loadConfig({ LOG_LEVEL: 'silent' })), createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' })),
-          renderer: createAlertRenderer({ db: store.db, clock, calendar }),
-          otherTargets: slackTargets(store.db),
-          channelsFor: personalChannels(store.db),
-          conversationTarget: slackTargetOf,
-          conversationWindowsFor: slackPacing,
-          pollMs: 50,
-        });
-      const deliver = () =>
-        vt.run(async () => {
-          const w = worker();
-          w.start();
-          await settled(store.db, vt);
-          await w.stop();
-        });
+      const deliver = () => deliverUntilSettled(store, vt, slackWorker(store, vt, fake, { now: NOW, teams: true, personal: true, pacing: true }));
       await deliver();
       const slackPosts = () => fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200);
       const cases = (await store.db.selectFrom('alert_outbox').select(['id', 'channel', 'status', 'dedupe_key']).where('kind', '=', 'alert').where('staff_user_id', '=', managerId).orderBy('id').execute());
@@ -219,49 +120,22 @@ forEachEngine((getStore) => {
       assert.equal(connector.delivered().length, 1, 'nothing more to Teams');
       assert.equal(slackPosts().length, 2);
       assert.match(JSON.stringify(slackPosts()[1]!.body.blocks), /weekly digest/);
-    } finally {
-      await fake.close();
-      await connector.close();
-    }
+    });
   });
 
   it('keeps a message with no channel chosen in Teams when a Slack copy for the same person is in the same round', async () => {
     const store = getStore();
-    const vt = new VirtualTime(NOW);
-    const fake = await startFakeSlack({}, { now: () => vt.ms() });
-    const connector = await startFakeConnector({ now: () => vt.ms() });
-    try {
-      await teamsChat(store, connector.serviceUrl);
+    await withTeamsAndSlack(store, NOW, async (vt, fake, connector) => {
       const { managerId } = await seed(store);
       // A copy split off while the person was on both (since changed back to the default), and a new digest.
       await queueDigest(store, managerId);
       const digest = await store.db.selectFrom('alert_outbox').selectAll().where('kind', '=', 'digest').executeTakeFirstOrThrow();
       const { id: _id, ...copy } = digest;
       await store.db.insertInto('alert_outbox').values({ ...copy, dedupe_key: `${digest.dedupe_key}>slack`, channel: 'slack' }).execute();
-      const worker = new DeliveryWorker({
-        db: store.db,
-        engine: store.engine,
-        clock: vt,
-        timing: vt,
-        transport: routeByChannel(createConnectorTransport(loadConfig({ LOG_LEVEL: 'silent' })), createSlackTransport({ apiUrl: fake.apiUrl, token: 'xoxb-test-token' })),
-        renderer: createAlertRenderer({ db: store.db, clock, calendar }),
-        otherTargets: slackTargets(store.db),
-        channelsFor: personalChannels(store.db),
-        conversationTarget: slackTargetOf,
-        conversationWindowsFor: slackPacing,
-        pollMs: 50,
-      });
-      await vt.run(async () => {
-        worker.start();
-        await settled(store.db, vt);
-        await worker.stop();
-      });
+      await deliverUntilSettled(store, vt, slackWorker(store, vt, fake, { now: NOW, teams: true, personal: true, pacing: true }));
       assert.equal(connector.delivered().length, 1, 'the row with no channel went to the live Teams chat');
       assert.equal(fake.calls.filter((c) => c.method === 'chat.postMessage').length, 1, 'the Slack copy went to Slack');
-    } finally {
-      await fake.close();
-      await connector.close();
-    }
+    });
   });
 
   it('reads `in teams | in slack | in both` only at the end of the subscribe words, and refuses it for a channel', async () => {

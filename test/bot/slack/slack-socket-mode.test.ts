@@ -4,6 +4,8 @@ import { TEST_USERS } from '../../helpers/activities';
 import { startBot, type RunningBot } from '../../helpers/bot-harness';
 import { startFakeSlack } from './fake-slack';
 import { startFakeSocketMode } from './fake-socket-mode';
+import { emailOf } from './slack-fixtures';
+import { SLACK_SECRET } from './slack-harness';
 
 /**
  * Socket Mode: with SLACK_APP_TOKEN the bot opens a WebSocket (apps.connections.open on the fake
@@ -21,10 +23,10 @@ describe('Slack in Socket Mode', () => {
 
   beforeEach(async () => {
     socket = await startFakeSocketMode();
-    fake = await startFakeSlack({ [OFFICER_SLACK_ID]: `${TEST_USERS.attendanceOfficer.id.replace(/\W/g, '')}@school.example` }, { socketUrl: socket.url });
+    fake = await startFakeSlack({ [OFFICER_SLACK_ID]: emailOf(TEST_USERS.attendanceOfficer) }, { socketUrl: socket.url });
     bot = await startBot({
       clock: fixedClock(NOW),
-      env: { SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789', SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_APP_TOKEN: 'xapp-1-test-token', SLACK_API_URL: fake.apiUrl },
+      env: { SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_APP_TOKEN: 'xapp-1-test-token', SLACK_API_URL: fake.apiUrl },
     });
   });
   let closed = false;

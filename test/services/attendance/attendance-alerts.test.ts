@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { claimGoLive } from '../../../services/alerts/alert-cases';
 import { alertViewFor } from '../../../services/alerts/alert-view';
 import { drainAttendanceSchools, queueAttendanceSchools, runAttendanceRules, type AttendanceRunDeps } from '../../../services/attendance/attendance-alerts';
-import { CODE_BY_NAME, EMPTY_WEEK } from '../../../services/attendance/attendance-codes';
-import { mondayOf } from '../../../services/calendar/dates';
 import { loadCalendar } from '../../../services/calendar/school-calendar';
 import { fixedClock } from '../../../services/clock';
 import { parseScope } from '../../../services/identity/scope';
@@ -15,6 +13,7 @@ import { alertDigestCard } from '../../../cards/alert-digest-card';
 import { buildDigest } from '../../../services/alerts/alert-digest';
 import { FIXTURE_SCHOOLS, insertFixtureCounty, type FixtureCounty } from '../../helpers/fixtures';
 import { forEachEngine } from '../../helpers/test-stores';
+import { registerWriter } from './attendance-register';
 
 const calendar = loadCalendar();
 const NOW = '2026-11-30T18:00:00.000Z';
@@ -22,24 +21,8 @@ const BOSTON = FIXTURE_SCHOOLS.bostonSecondary.urn;
 const LINCOLN = FIXTURE_SCHOOLS.lincolnSecondary.urn;
 const DAYS = calendar.schoolDays('2026-09-01', '2026-11-30');
 
-/** Writes a register: the same [am, pm] code names on every school day from `from` (0-based) on. */
-async function writeRegister(store: Store, pupilId: number, urn: number, dayCodes: (i: number) => [string, string]) {
-  const weeks = new Map<string, string[]>();
-  DAYS.forEach((date, i) => {
-    const monday = mondayOf(date);
-    const marks = weeks.get(monday) ?? [...EMPTY_WEEK];
-    const offset = (Date.parse(date) - Date.parse(monday)) / 86_400_000;
-    const [am, pm] = dayCodes(i);
-    marks[offset * 2] = CODE_BY_NAME.get(am)!.char;
-    marks[offset * 2 + 1] = CODE_BY_NAME.get(pm)!.char;
-    weeks.set(monday, marks);
-  });
-  await store.db
-    .insertInto('attendance_week')
-    .values([...weeks].map(([week_start, marks]) => ({ pupil_id: pupilId, school_urn: urn, week_start, marks: marks.join('') })))
-    .onConflict((oc) => oc.columns(['pupil_id', 'school_urn', 'week_start']).doUpdateSet((eb) => ({ marks: eb.ref('excluded.marks') })))
-    .execute();
-}
+/** The same [am, pm] code names on every school day from `from` (0-based) on. */
+const writeRegister = registerWriter(DAYS);
 
 async function addUser(store: Store, name: string, role: Role, scope: string): Promise<StaffUser> {
   const user = await store.db
