@@ -50,6 +50,9 @@ export function schoolDaysLeftText(left: number | null, windowCloses?: string): 
   return `overdue by ${-left} school day${left === -1 ? '' : 's'}`;
 }
 
+/** A duty with no date of its own (e.g. tell the social worker): said so, not left blank. */
+export const NO_DEADLINE_TEXT = 'no set deadline';
+
 export function windowClosedText(date: string): string {
   return `window closed ${weekdayDate(date)}`;
 }
@@ -315,7 +318,7 @@ function dutyList(duties: readonly DutyView[]): CardElement[] {
             ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${progress}`
             : done
               ? DUTY_STATE_TEXT[d.state as 'met' | 'acknowledged']
-              : 'no date';
+              : NO_DEADLINE_TEXT;
       return container(
         [
           text(`**${escapeMarkdown(d.title)}**`, { size: 'small' }),

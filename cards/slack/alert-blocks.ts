@@ -1,6 +1,6 @@
 import type { AlertView, DutyView } from '../../services/alerts/alert-view';
 import { weekdayDate } from '../../services/calendar/dates';
-import { schoolDaysLeftText, windowClosedText } from '../alert-card';
+import { NO_DEADLINE_TEXT, schoolDaysLeftText, windowClosedText } from '../alert-card';
 import { modal, textInput, type ModalView } from './modal-kit';
 import { MAX_BLOCKS, actions, button, context, escapeSlack, fieldSections, header, message, section, type Block, type ButtonElement, type SlackMessage } from './block-kit';
 
@@ -25,7 +25,7 @@ function dutyLine(d: DutyView): string {
   const done = d.state === 'met' || d.state === 'acknowledged';
   const progress = done ? (d.state === 'met' ? 'done' : 'acknowledged') : (d.note ?? schoolDaysLeftText(d.schoolDaysLeft));
   // A closed window (parents' review) is not overdue: it reads as the Teams card does.
-  const when = d.state === 'closed' && d.date ? windowClosedText(d.date) : d.date ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${progress}` : progress;
+  const when = d.state === 'closed' && d.date ? windowClosedText(d.date) : d.date ? `${d.label ?? 'Due'}: ${weekdayDate(d.date)} · ${progress}` : done ? progress : NO_DEADLINE_TEXT;
   const flag = d.state === 'overdue' ? ':warning: ' : '';
   const settled = done || d.state === 'closed';
   return `${flag}*${escapeSlack(d.title)}*\n${escapeSlack(when)}${settled || !d.nextStep ? '' : `\n_${escapeSlack(d.nextStep)}_`}`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { CARD_SIZE_LIMIT_BYTES, cardSizeBytes } from '../../cards/adaptive-card';
 import { alertCard, schoolDaysLeftText } from '../../cards/alert-card';
+import { alertBlocks } from '../../cards/slack/alert-blocks';
 import { weekdayDate } from '../../services/calendar/dates';
 import { ALL_VERBS } from '../../cards/verbs';
 import type { DistrictAlertView, PupilAlertView } from '../../services/alerts/alert-view';
@@ -66,7 +67,7 @@ describe('alert card', () => {
 
   it('shows every duty of a case on one card: overdue, open and met, each legal basis once', () => {
     const basis = 'Exclusion guidance (EIA 2006 s.100): the authority must arrange full-time education from day 6';
-    const card = alertCard({
+    const view: PupilAlertView = {
       ...pupilView,
       rule: 'permanent_exclusion',
       title: 'New permanent exclusion',
@@ -77,7 +78,8 @@ describe('alert card', () => {
         { alertId: 9, rule: 'pex_la_day6', title: 'Permanent exclusion: LA provision from day 6', label: 'LA provision from (day 6)', date: '2026-11-30', schoolDaysLeft: 3, state: 'met', nextStep: 'Arrange a placement.', basis },
         { alertId: 10, rule: 'pex_no_placement', title: 'Day 6 is near and no placement is recorded', label: 'LA provision from (day 6)', date: '2026-11-30', schoolDaysLeft: 3, state: 'met', nextStep: 'Record the placement.', basis },
       ],
-    });
+    };
+    const card = alertCard(view);
     assertValidCard(card);
     const text = cardText(card);
     assert.match(text, /Duties \(4\)/);
@@ -87,6 +89,11 @@ describe('alert card', () => {
     assert.ok(!text.includes('Arrange a placement.'), 'no next step for a duty already met');
     assert.equal(text.split(basis).length - 1, 1, 'each legal basis once');
     assert.ok(!/unverified/i.test(text));
+    // A duty with no date says so, on the Teams card and in Slack alike.
+    assert.match(text, /New permanent exclusion\*\*\n(?:small\n)?TextBlock\nno set deadline/);
+    const slack = JSON.stringify(alertBlocks(view));
+    assert.match(slack, /New permanent exclusion\*\\nno set deadline/);
+    assert.doesNotMatch(slack, /outside the school calendar/);
   });
 
   it('renders a district flag without pupil details or a timeline button', () => {
