@@ -4,7 +4,7 @@ import type { Clock } from '../services/clock';
 import { CONFIG_DEFAULTS } from '../services/config';
 import type { Logger, RefusalLog } from '../services/logger';
 import { describeError } from '../services/logger';
-import { noteFirstContact, releaseFirstContactHold } from '../services/alerts/alert-cases';
+import { firstContactHoldUntil, noteFirstContact, releaseFirstContactHold } from '../services/alerts/alert-cases';
 import { rememberConversationRef } from '../services/conversations/conversation-refs';
 import type { ServiceUrlPolicy } from '../services/conversations/service-url-policy';
 import { findStaffUser } from '../services/identity/staff-directory';
@@ -49,12 +49,6 @@ export interface IdentityCacheLimits {
   /** Users held; when full the cache starts again empty. */
   maxUsers: number;
 }
-
-/**
- * On first contact the waiting cards are held until the turn has answered, so the reply to what the
- * person typed comes first; this long at most if the turn never finishes (a crash mid-turn).
- */
-const FIRST_CONTACT_HOLD_MS = 30_000;
 
 const DEFAULT_IDENTITY_CACHE: IdentityCacheLimits = {
   ttlMs: CONFIG_DEFAULTS.IDENTITY_CACHE_SECONDS * 1000,
@@ -197,7 +191,7 @@ export function createIdentityStep(deps: IdentityStepDeps) {
       // First contact: alerts can reach this user now; what waits for them is queued at once. A
       // failure here must not cost the user their answer: it is tried again on their next turn.
       try {
-        const holdUntil = new Date(nowMs() + FIRST_CONTACT_HOLD_MS).toISOString();
+        const holdUntil = firstContactHoldUntil(nowMs());
         const queued = await noteFirstContact(deps.db, deps.clock, user.id, deps.alertCardsPerDay, holdUntil);
         if (queued > 0) {
           const staffUserId = user.id;

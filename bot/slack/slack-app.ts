@@ -26,16 +26,13 @@ import { slackMode, socketModeReceiver } from './slack-socket-mode';
 import { registerSlackHome } from './slack-home';
 import { acknowledgeAlert, assignAlert, snoozeAlert } from '../../services/alerts/alert-actions';
 import type { AlertViewContext } from '../../services/alerts/alert-view';
-import { noteFirstContact, releaseFirstContactHold } from '../../services/alerts/alert-cases';
+import { firstContactHoldUntil, noteFirstContact, releaseFirstContactHold } from '../../services/alerts/alert-cases';
 import { alertBlocks, SLACK_ALERT_ACTIONS } from '../../cards/slack/alert-blocks';
 
 export const SLACK_NOT_SET_UP_MESSAGE =
   'Hello. You are not set up to use the Inclusion Assistant yet. Please ask your administrator to add you; they will need the email address on your Slack profile.';
 
 export const SLACK_FAILED_MESSAGE = 'Sorry, something went wrong answering that. Please try again in a minute.';
-
-/** First-contact cards wait at most this long for the answer (as in Teams, bot/identity-step.ts). */
-const FIRST_CONTACT_HOLD_MS = 30_000;
 
 /** The slash command the Slack app declares. */
 const SLASH_COMMAND = '/inclusion';
@@ -112,7 +109,7 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     // A direct message is Slack's first contact, as a Teams personal chat is: alerts can reach them from now on.
     if (conversationType === 'personal') {
       // What waits for them is held until this request has been answered (the middleware below).
-      const holdUntil = new Date(Date.now() + FIRST_CONTACT_HOLD_MS).toISOString();
+      const holdUntil = firstContactHoldUntil(Date.now());
       if ((await noteFirstContact(deps.store.db, deps.clock, user.id, config.ALERT_CARDS_PER_DAY, holdUntil)) > 0) heldAtFirstContact.set(slackUserId, { staffUserId: user.id, holdUntil });
     }
     try {

@@ -14,7 +14,7 @@ import { queueCaseUpdates } from './case-updates';
 import { DUE_NOW, newOutboxRow } from './outbox';
 import { mayReadPupils } from '../identity/role-policy';
 import { alertViewFor, FIGURES_ONLY_MESSAGE, PLACEMENT_ROLES, type AlertView, type AlertViewContext } from './alert-view';
-import { loadGeography } from './subscriptions';
+import { loadGeography, personalSubscriberKey } from './subscriptions';
 import { checkPlacementFit } from '../places/placement-fields';
 import { loadHubs, loadPlacementSpans, lockHub, savePlacement } from '../places/places-repository';
 
@@ -247,7 +247,7 @@ export async function recordPlacement(ctx: AlertViewContext, actor: Actor, data:
 }
 
 function outboxRow(alertId: number, dedupeKey: string, staffUserId: number, kind: string, due: string, now: string) {
-  return newOutboxRow({ dedupeKey, alertId, subscriberKey: `user:${staffUserId}`, staffUserId, conversationId: null, kind, due, createdAt: now });
+  return newOutboxRow({ dedupeKey, alertId, subscriberKey: personalSubscriberKey(staffUserId), staffUserId, conversationId: null, kind, due, createdAt: now });
 }
 
 export interface TimelineEntry {

@@ -7,7 +7,7 @@ import { SubscriptionIndex, type EffectiveSubscription } from './alert-routing';
 import { insertNewAlerts } from './new-alerts';
 import { metByPlacementSql, rankingDueDateSql } from './due-state';
 import { DUE_NOW, holdSubscriber, newOutboxRow } from './outbox';
-import { effectiveSubscriptions, loadGeography } from './subscriptions';
+import { effectiveSubscriptions, loadGeography, personalSubscriberKey } from './subscriptions';
 import { IDS_PER_QUERY, ROWS_PER_INSERT } from '../store/batches';
 
 /**
@@ -180,7 +180,7 @@ export async function claimGoLive(db: Kysely<Database>, clock: Clock): Promise<b
  * Returns the number of deliveries queued (0 on every later contact).
  */
 export async function noteFirstContact(db: Kysely<Database>, clock: Clock, staffUserId: number, cardsPerDay = DEFAULT_CARDS_PER_DAY, holdUntil?: string): Promise<number> {
-  const subscriberKey = subscriberKeyOf(staffUserId);
+  const subscriberKey = personalSubscriberKey(staffUserId);
   // One transaction: joined and caught up together, or neither (and the next contact tries again).
   return db.transaction().execute(async (trx) => {
     const result = await trx
@@ -197,13 +197,19 @@ export async function noteFirstContact(db: Kysely<Database>, clock: Clock, staff
   });
 }
 
+/**
+ * On first contact the waiting cards are held until the person's request has been answered, so the
+ * reply to what they typed comes first; this long at most if the answer never finishes (a crash).
+ * Real time (ms since epoch in), as the delivery worker compares holds with.
+ */
+export function firstContactHoldUntil(nowMs: number): string {
+  return new Date(nowMs + FIRST_CONTACT_HOLD_MS).toISOString();
+}
+const FIRST_CONTACT_HOLD_MS = 30_000;
+
 /** Lets the cards queued at first contact go, once the turn has answered (only the hold it set). */
 export async function releaseFirstContactHold(db: Kysely<Database>, staffUserId: number, holdUntil: string): Promise<void> {
-  await db.deleteFrom('delivery_hold').where('subscriber_key', '=', subscriberKeyOf(staffUserId)).where('until', '=', holdUntil).execute();
-}
-
-function subscriberKeyOf(staffUserId: number): string {
-  return `user:${staffUserId}`;
+  await db.deleteFrom('delivery_hold').where('subscriber_key', '=', personalSubscriberKey(staffUserId)).where('until', '=', holdUntil).execute();
 }
 
 /**

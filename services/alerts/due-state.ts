@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../store/database';
-import { IDS_PER_QUERY } from '../store/batches';
+import { chunk, IDS_PER_QUERY } from '../store/batches';
 import { dueKindOf, WINDOW_RULES } from './alert-rules';
 
 /**
@@ -50,9 +50,8 @@ export function rankingDueDate(rule: string, dueDate: string | null, today: stri
 /** The recorded place's start date of each of these exclusions that has one. */
 export async function placementsOf(db: Kysely<Database>, exclusionIds: readonly number[]): Promise<Map<number, string>> {
   const placed = new Map<number, string>();
-  const ids = [...new Set(exclusionIds)];
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const rows = await db.selectFrom('exclusion_placement').select(['exclusion_id', 'placed_on']).where('exclusion_id', 'in', ids.slice(i, i + IDS_PER_QUERY)).execute();
+  for (const part of chunk([...new Set(exclusionIds)], IDS_PER_QUERY)) {
+    const rows = await db.selectFrom('exclusion_placement').select(['exclusion_id', 'placed_on']).where('exclusion_id', 'in', part).execute();
     for (const r of rows) placed.set(r.exclusion_id, r.placed_on);
   }
   return placed;

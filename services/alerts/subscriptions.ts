@@ -12,6 +12,11 @@ import { DEFAULT_RULES_BY_ROLE, type Area, type EffectiveSubscription, type Geog
 import { splitChannel } from './delivery-channel';
 import type { DeliveryChannel } from '../store/tables/alerts';
 
+/** The outbox and subscription key of a person's own chat (Teams or Slack), as opposed to a shared conversation. */
+export function personalSubscriberKey(staffUserId: number): string {
+  return `user:${staffUserId}`;
+}
+
 /**
  * `alerts subscribe [county | district <name> | school <urn>] [types] [in teams | slack | both]`, `alerts unsubscribe ...`,
  * `alerts list`. In a personal chat the user subscribes themself; in a channel or group chat the
@@ -136,7 +141,7 @@ export interface Subscriber {
 
 /** Personal chat subscribes the user; anywhere else subscribes the conversation. */
 function subscriberFor(actor: Actor, conversationId: string): Subscriber {
-  return actor.conversationType === 'personal' ? { key: `user:${actor.user.id}`, conversationId: null } : { key: `conversation:${conversationId}`, conversationId };
+  return actor.conversationType === 'personal' ? { key: personalSubscriberKey(actor.user.id), conversationId: null } : { key: `conversation:${conversationId}`, conversationId };
 }
 
 /** Every subscription in force, stored or role default, with each user's current scope. */
@@ -178,7 +183,7 @@ export async function effectiveSubscriptions(db: Kysely<Database>): Promise<Effe
     if (defaults === 'none' && !attendanceRoles.has(u.role)) continue;
     for (const area of scopeAreas(scope)) {
       result.push({
-        subscriberKey: `user:${u.id}`,
+        subscriberKey: personalSubscriberKey(u.id),
         staffUserId: u.id,
         conversationId: null,
         area,

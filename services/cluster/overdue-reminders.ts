@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import type { Database } from '../store/database';
 import { pupilLabelSql } from './agenda-rules';
 import { DUE_NOW, newOutboxRow } from '../alerts/outbox';
+import { personalSubscriberKey } from '../alerts/subscriptions';
 
 /** Overdue cluster actions, each reminded once to its owner through the proactive outbox. */
 
@@ -55,7 +56,7 @@ export async function queueOverdueReminders(db: Kysely<Database>, clock: Clock, 
         dedupeKey: `${OVERDUE_REMINDER_KIND}>action:${c.id}>user:${c.owner_id}`,
         alertId: null,
         subjectId: c.id,
-        subscriberKey: `user:${c.owner_id}`,
+        subscriberKey: personalSubscriberKey(c.owner_id),
         staffUserId: c.owner_id,
         conversationId: null,
         kind: OVERDUE_REMINDER_KIND,
