@@ -16,7 +16,7 @@ import { runLadderOverview, runLadderRungAction } from '../../services/ladder/la
 import { createDecider } from '../assistant-turn';
 import { isOpenToEveryone, renderLadderForSlack, runSlackCommand, type SlackCommandDeps } from './slack-commands';
 import { RestifyReceiver } from './slack-receiver';
-import { conversationTypeOfChannel, type SlackContext } from './slack-context';
+import { buttonData, conversationTypeOfChannel, type SlackContext } from './slack-context';
 import { registerSlackReview } from './slack-review';
 import { registerSlackNames } from './slack-names';
 import { registerSlackClusterViews } from './slack-cluster-views';
@@ -180,12 +180,7 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
     const pressed = action as { action_id: string; value?: string };
     const actor = await actorFor(client, body.user.id, body.team?.id ?? undefined, 'personal');
     const ladderActor = actor ? { staffUserId: actor.user.id, role: actor.role } : { staffUserId: null, role: null };
-    let data: unknown;
-    try {
-      data = pressed.value === undefined ? undefined : JSON.parse(pressed.value);
-    } catch {
-      data = undefined;
-    }
+    const data = buttonData(pressed.value);
     const reply = pressed.action_id === SLACK_LADDER_ACTIONS.overview
       ? runLadderOverview(commandDeps.ladder)
       : await runLadderRungAction(commandDeps.ladder, ladderActor, data);
@@ -204,12 +199,7 @@ export async function startSlackEdge(server: restify.Server, config: AppConfig, 
       if (!actor) {
         reply = { ...noticeMessage(SLACK_NOT_SET_UP_MESSAGE), response_type: 'ephemeral' };
       } else {
-        let data: unknown;
-        try {
-          data = pressed.value === undefined ? undefined : JSON.parse(pressed.value);
-        } catch {
-          data = undefined;
-        }
+        const data = buttonData(pressed.value);
         const run = pressed.action_id === SLACK_ALERT_ACTIONS.acknowledge ? acknowledgeAlert : pressed.action_id === SLACK_ALERT_ACTIONS.assignToMe ? assignAlert : pressed.action_id.startsWith(`${SLACK_ALERT_ACTIONS.snooze}.`) ? snoozeAlert : undefined;
         const result = run ? await run(alertCtx, actor, data) : { ok: false as const, message: 'That button is out of date.' };
         // Success redraws the card in place; a refusal goes only to the person who pressed.
