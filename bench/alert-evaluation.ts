@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { claimGoLive } from '../services/alerts/alert-cases';
 import { runDisproportionality, runPupilRules } from '../services/alerts/alert-runner';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { fixedClock } from '../services/clock';
@@ -11,6 +10,7 @@ import { evaluateDisproportionality } from '../services/exclusions/disproportion
 import { evaluateExclusionRules } from '../services/exclusions/exclusion-rules';
 import { resolveRuleSettings } from '../services/exclusions/rule-settings';
 import { openStore } from '../services/store/open-store';
+import { insertJoinedStaff } from './joined-staff';
 
 /**
  * Budget: evaluating the exclusion alert rules over the whole demo county (100,000 pupils, a year
@@ -73,22 +73,7 @@ async function main() {
     ...county.districts.map((d) => ({ email: `manager.${d.id}@example.org`, role: 'la_manager' as const, scope: `district:${d.name}` })),
     ...county.schools.map((s) => ({ email: `head.${s.urn}@example.org`, role: 'school_leader' as const, scope: `school:${s.urn}` })),
   ];
-  for (let i = 0; i < staff.length; i += 300) {
-    await db
-      .insertInto('staff_user')
-      .values(staff.slice(i, i + 300).map((s) => ({ aad_object_id: null, email: s.email, name: s.email, role: s.role, scope: s.scope, created_at: '2026-09-01T00:00:00Z' })))
-      .execute();
-  }
-  // The harder case for queueing: live since September and every staff member has talked to the bot,
-  // so every case is new to someone joined (a go-live run would queue nothing at all).
-  await claimGoLive(db, fixedClock('2026-09-01T07:00:00Z'));
-  const joined = await db.selectFrom('staff_user').select('id').execute();
-  for (let i = 0; i < joined.length; i += 300) {
-    await db
-      .insertInto('alert_subscriber')
-      .values(joined.slice(i, i + 300).map((u) => ({ subscriber_key: `user:${u.id}`, staff_user_id: u.id, joined_at: '2026-09-01T07:00:00Z' })))
-      .execute();
-  }
+  await insertJoinedStaff(db, staff);
   const deps = { db, calendar, clock, settings };
   let started = performance.now();
   const first = await runPupilRules(deps);

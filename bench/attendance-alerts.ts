@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { claimGoLive } from '../services/alerts/alert-cases';
 import { runAttendanceRules } from '../services/attendance/attendance-alerts';
 import { loadCalendar } from '../services/calendar/school-calendar';
 import { fixedClock } from '../services/clock';
 import { generateDemoCounty } from '../scripts/demo/demo-county';
 import { openStore } from '../services/store/open-store';
+import { insertJoinedStaff } from './joined-staff';
 
 /**
  * Budget (issue 12): the attendance alert rules over the whole demo county (100,000 pupils, a term
@@ -84,20 +84,7 @@ async function main() {
     ...county.districts.map((d) => ({ email: `officer.${d.id}@example.org`, role: 'attendance_officer' as const, scope: `district:${d.name}` })),
     ...county.schools.map((s) => ({ email: `head.${s.urn}@example.org`, role: 'school_leader' as const, scope: `school:${s.urn}` })),
   ];
-  for (let i = 0; i < staff.length; i += 300) {
-    await db
-      .insertInto('staff_user')
-      .values(staff.slice(i, i + 300).map((s) => ({ aad_object_id: null, email: s.email, name: s.email, role: s.role, scope: s.scope, created_at: '2026-09-01T00:00:00Z' })))
-      .execute();
-  }
-  await claimGoLive(db, fixedClock('2026-09-01T07:00:00Z'));
-  const joined = await db.selectFrom('staff_user').select('id').execute();
-  for (let i = 0; i < joined.length; i += 300) {
-    await db
-      .insertInto('alert_subscriber')
-      .values(joined.slice(i, i + 300).map((u) => ({ subscriber_key: `user:${u.id}`, staff_user_id: u.id, joined_at: '2026-09-01T07:00:00Z' })))
-      .execute();
-  }
+  await insertJoinedStaff(db, staff);
   const deps = { db, sqlite: store.sqlite, calendar, clock };
   let started = performance.now();
   const first = await runAttendanceRules(deps);
