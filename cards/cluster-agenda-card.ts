@@ -32,7 +32,8 @@ export function clusterAgendaCard(view: AgendaView, options: AgendaCardOptions =
     subtle(
       `Meeting ${weekdayDate(view.meeting.date)}${view.meeting.stored ? '' : ' (proposed: ten school days ahead)'} · year to date ${dayMonth(view.periodFrom)} – ${dayMonth(view.asOf)} (last day with marks)`,
     ),
-    ...minimisedNote(view.nameMode),
+    // Only where pupils are listed: a figures-only card has no initials to explain.
+    ...(view.pupilsShown ? minimisedNote(view.nameMode) : []),
   ];
   if (first) body.push(...header(view), ...figures(view), ...cohorts(view));
   const pupilHead = pupilHeading(view);

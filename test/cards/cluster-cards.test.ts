@@ -194,6 +194,14 @@ describe('cluster cards', () => {
     assert.match(words, /Initials only here/);
   });
 
+  it('a figures-only agenda card (no pupil rows) does not talk about initials', async () => {
+    const result = await getClusterAgenda(deps(), actorOf(fixture.staff.officer!, 'groupChat'), { district: 'Boston', view: 'shared' });
+    assert.ok(result.ok);
+    const words = cardText(clusterAgendaCard({ ...result.view, pupilsShown: false, pupils: [] }));
+    assert.match(words, /figures only/);
+    assert.doesNotMatch(words, /Initials only here/);
+  });
+
   it('the busiest agenda cards stay under 28 KB: the first (with figures) and a later one', () => {
     // Real Teams user ids are long (29: and about 90 characters).
     const longIds = Array.from({ length: 80 }, (_, i) => `29:${String(i).padStart(3, '0')}${'x'.repeat(87)}`);
